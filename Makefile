@@ -1,0 +1,77 @@
+# sendwise — two commands matter: `make demo` and `make test` (see README).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Demo settings (override: make demo SCALE=small)
+SCALE ?= seed
+SEED ?= 42
+# The demo data ends here; every window is relative to it (the `as_of` var).
+AS_OF ?= 2026-11-15 00:00:00
+DEMO_DB ?= data/sendwise.duckdb
+TEST_DB ?= data/test.duckdb
+EXPORT_DIR ?= out/schedule
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+
+.PHONY: help venv demo test lint sqlfluff dbt-test pytest bq-gate rules-check clean
+
+help:
+	@echo "make demo   set up .venv, generate demo data (SCALE=$(SCALE)), dbt build on DuckDB, export schedules"
+	@echo "make test   set up .venv, run every check (ruff, sqlfluff, dbt build + tests, pytest, BigQuery gate, project rules)"
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip==25.3" "setuptools==80.9.0" "wheel==0.45.1"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+profiles.yml: profiles.example.yml
+	@test -f profiles.yml || cp profiles.example.yml profiles.yml
+
+venv: $(STAMP) profiles.yml
+
+demo: venv
+	$(BIN)/sendwise demo-data --scale $(SCALE) --seed $(SEED) --db $(DEMO_DB) --end "$(AS_OF)"
+	SENDWISE_DUCKDB_PATH=$(DEMO_DB) $(BIN)/dbt build --vars '{as_of: "$(AS_OF)"}'
+	SENDWISE_DUCKDB_PATH=$(DEMO_DB) $(BIN)/sendwise export-schedule --db $(DEMO_DB) --out $(EXPORT_DIR)
+	@$(BIN)/sendwise where --db $(DEMO_DB) --export $(EXPORT_DIR)
+
+test: venv lint
+	$(MAKE) --no-print-directory dbt-test bq-gate rules-check pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory sqlfluff
+
+# The dbt templater compiles against the DuckDB target; it needs the test database's raw tables.
+sqlfluff: venv $(TEST_DB)
+	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/sqlfluff lint models analyses tests --processes 2
+
+$(TEST_DB): $(STAMP)
+	$(BIN)/sendwise demo-data --scale small --seed $(SEED) --db $(TEST_DB) --end "$(AS_OF)"
+
+dbt-test: venv
+	$(BIN)/sendwise demo-data --scale small --seed $(SEED) --db $(TEST_DB) --end "$(AS_OF)"
+	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --vars '{as_of: "$(AS_OF)"}'
+
+pytest: venv
+	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/pytest
+
+bq-gate: venv
+	$(BIN)/sendwise bq-gate
+
+rules-check: venv
+	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/sendwise rules-check
+
+clean:
+	rm -rf target target_* logs data out .pytest_cache .ruff_cache

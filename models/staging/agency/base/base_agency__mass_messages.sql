@@ -1,0 +1,62 @@
+-- Every raw send, typed and normalised, with the one reason (if any) it is quarantined.
+-- stg_agency__mass_messages keeps the rows without a reason; stg_agency__mass_messages_rejected the rest.
+with source as (
+    select * from {{ source('agency', 'mass_messages') }}
+),
+
+normalised as (
+    select
+        source.row_id as send_id,
+        source.page_name as page_name_raw,
+        {{ sendwise.normalize_page_key('source.page_name') }} as page_key,
+        source.message as message_raw,
+        {{ sendwise.normalize_caption_text('source.message') }} as caption_text_normalized,
+        {{ sendwise.caption_hash('source.message') }} as caption_hash,
+        cast(source.sending_time as {{ dbt.type_timestamp() }}) as sent_at,
+        cast(coalesce(source.price, 0) as {{ dbt.type_float() }}) as price,
+        source.price is null as is_price_missing,
+        cast(source.sent_count as {{ dbt.type_bigint() }}) as sent_count,
+        cast(source.viewed_count as {{ dbt.type_bigint() }}) as viewed_count,
+        cast(source.purchased_count as {{ dbt.type_bigint() }}) as purchased_count,
+        cast(source.earnings as {{ dbt.type_float() }}) as earnings,
+        nullif(trim(lower(source.message_type)), '') as message_type,
+        source.message_type as message_type_raw,
+        row_number() over (
+            partition by source.row_id
+            order by
+                source.sent_count desc,
+                source.viewed_count desc,
+                source.purchased_count desc,
+                source.earnings desc,
+                source.sending_time asc,
+                source.message asc
+        ) as row_id_copy_number,
+        {{ sendwise.row_as_json('source') }} as raw_record
+    from source
+),
+
+flagged as (
+    select
+        *,
+        case
+            when send_id is null or trim(send_id) = '' then 'missing_row_id'
+            when page_key is null then 'missing_page_name'
+            when sent_at is null then 'missing_sending_time'
+            when sent_at > {{ sendwise.as_of() }} then 'future_sending_time'
+            when price < 0 then 'negative_price'
+            when
+                sent_count < 0 or viewed_count < 0 or purchased_count < 0 or earnings < 0
+                then 'negative_metric'
+            when sent_count is null or viewed_count is null or purchased_count is null then 'missing_counts'
+            when viewed_count > sent_count then 'viewed_exceeds_sent'
+            when purchased_count > viewed_count then 'purchased_exceeds_viewed'
+            when
+                message_type is null
+                or message_type not in ('ppv', 'free', 'tip', 'renew', 'bump')
+                then 'invalid_message_type'
+            when row_id_copy_number > 1 then 'duplicate_row_id'
+        end as rejection_reason
+    from normalised
+)
+
+select * from flagged

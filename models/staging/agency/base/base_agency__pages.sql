@@ -1,0 +1,51 @@
+-- Every raw page row, typed and normalised, with the one reason (if any) it is quarantined.
+-- Time zones are checked against the IANA list seed (the engines raise on unknown zones).
+with source as (
+    select * from {{ source('agency', 'pages') }}
+),
+
+known_time_zones as (
+    select time_zone from {{ ref('iana_time_zones') }}
+),
+
+normalised as (
+    select
+        {{ sendwise.normalize_page_key('source.page_name') }} as page_key,
+        trim(source.page_name) as page_name,
+        source.page_name as page_name_raw,
+        trim(source.timezone) as time_zone,
+        nullif(trim(lower(source.page_type)), '') as page_type,
+        coalesce(source.is_active, false) as is_active,
+        source.is_active is null as is_active_missing,
+        cast(coalesce(source.active_from_hour, 8) as {{ dbt.type_int() }}) as active_from_hour,
+        cast(coalesce(source.active_to_hour, 23) as {{ dbt.type_int() }}) as active_to_hour,
+        source.active_from_hour is null or source.active_to_hour is null as is_active_window_defaulted,
+        cast(source.onboarded_at as {{ dbt.type_timestamp() }}) as onboarded_at,
+        row_number() over (
+            partition by {{ sendwise.normalize_page_key('source.page_name') }}
+            order by source.onboarded_at, source.page_name
+        ) as page_copy_number,
+        {{ sendwise.row_as_json('source') }} as raw_record
+    from source
+),
+
+flagged as (
+    select
+        normalised.*,
+        case
+            when normalised.page_key is null then 'missing_page_name'
+            when
+                normalised.time_zone is null
+                or normalised.time_zone not in (select known_time_zones.time_zone from known_time_zones)
+                then 'invalid_timezone'
+            when
+                normalised.active_from_hour not between 0 and 23
+                or normalised.active_to_hour not between 0 and 23
+                or normalised.active_from_hour >= normalised.active_to_hour
+                then 'invalid_active_window'
+            when normalised.page_copy_number > 1 then 'duplicate_page_name'
+        end as rejection_reason
+    from normalised
+)
+
+select * from flagged

@@ -1,0 +1,31 @@
+-- Clean sends: one row per send_id. Normalisations are flagged, never silent:
+-- page_name_raw vs page_key, is_price_missing (null price = free message), message_raw vs caption_hash.
+with sends as (
+    select * from {{ ref('base_agency__mass_messages') }}
+    where rejection_reason is null
+),
+
+final as (
+    select
+        send_id,
+        page_key,
+        page_name_raw,
+        page_name_raw <> page_key as is_page_name_normalised,
+        message_raw,
+        caption_text_normalized,
+        caption_hash,
+        sent_at,
+        price,
+        is_price_missing,
+        price = 0 as is_free,
+        message_type,
+        message_type_raw <> message_type as is_message_type_normalised,
+        sent_count,
+        viewed_count,
+        purchased_count,
+        coalesce(earnings, 0) as earnings,
+        earnings is null as is_earnings_missing
+    from sends
+)
+
+select * from final

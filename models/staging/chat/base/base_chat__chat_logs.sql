@@ -1,0 +1,67 @@
+-- Every raw chat row, typed and decoded, with the one reason (if any) it is quarantined.
+-- The production log has no row id: a row is identified by the hash of its ten columns plus
+-- its copy number among exact duplicates.
+with source as (
+    select * from {{ source('chat', 'chat_logs') }}
+),
+
+keyed as (
+    select
+        source.*,
+        {{ dbt.hash(dbt.concat([
+            "coalesce(source.chatter_name, '')", "'|'",
+            "coalesce(source.model_name, '')", "'|'",
+            "coalesce(source.fan_message, '')", "'|'",
+            "coalesce(source.chatter_message, '')", "'|'",
+            "coalesce(cast(source.price as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(source.purchased as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(source.fan_id, '')", "'|'",
+            "coalesce(cast(source.datetime as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(source.tips as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(source.revenue as " ~ dbt.type_string() ~ "), '')"
+        ])) }} as row_hash
+    from source
+),
+
+normalised as (
+    select
+        keyed.row_hash,
+        row_number() over (partition by keyed.row_hash order by keyed.row_hash) as copy_number,
+        trim(keyed.fan_id) as fan_id,
+        keyed.fan_id as fan_id_raw,
+        trim(keyed.model_name) as model_name,
+        {{ sendwise.normalize_page_key('keyed.model_name') }} as page_key,
+        trim(keyed.chatter_name) as chatter_name,
+        cast(keyed.datetime as {{ dbt.type_timestamp() }}) as message_at,
+        keyed.fan_message as fan_message_raw,
+        trim({{ sendwise.html_unescape("coalesce(keyed.fan_message, '')") }}) as fan_message,
+        trim({{ sendwise.html_unescape("coalesce(keyed.chatter_message, '')") }}) as chatter_message,
+        keyed.chatter_message <> {{ sendwise.html_unescape('keyed.chatter_message') }} as has_html_entities,
+        cast(coalesce(keyed.price, 0) as {{ dbt.type_float() }}) as price,
+        coalesce(keyed.purchased, false) as purchased,
+        cast(coalesce(keyed.tips, 0) as {{ dbt.type_float() }}) as tips,
+        cast(coalesce(keyed.revenue, 0) as {{ dbt.type_float() }}) as revenue,
+        {{ sendwise.row_as_json('keyed') }} as raw_record
+    from keyed
+),
+
+flagged as (
+    select
+        *,
+        case
+            when message_at is null then 'missing_datetime'
+            when model_name is null or page_key is null then 'missing_model_name'
+            when
+                fan_id is null
+                or not {{ sendwise.regexp_contains('fan_id', "'^[A-Za-z0-9][A-Za-z0-9_.-]+$'") }}
+                then 'invalid_fan_id'
+            when
+                {{ sendwise.regexp_contains('fan_message', "'^System:'") }}
+                or {{ sendwise.regexp_contains('chatter_message', "'^System:'") }}
+                then 'system_message'
+            when copy_number > 1 then 'exact_duplicate'
+        end as rejection_reason
+    from normalised
+)
+
+select * from flagged

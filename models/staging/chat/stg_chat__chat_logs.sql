@@ -1,0 +1,38 @@
+-- Clean chat rows, one per message exchange, keyed by chat_row_id. The unit of analysis is the
+-- fan-model pair (fan_model_key): one fan id talking to two models is two relationships.
+-- Placeholders ("Media", "GIF") and tip texts ("I sent you a $20.00 tip") are recognised.
+with chats as (
+    select * from {{ ref('base_chat__chat_logs') }}
+    where rejection_reason is null
+),
+
+final as (
+    select
+        row_hash as chat_row_id,
+        {{ dbt.concat(['fan_id', "'|'", 'page_key']) }} as fan_model_key,
+        fan_id,
+        page_key,
+        model_name,
+        chatter_name,
+        message_at,
+        fan_message,
+        chatter_message,
+        has_html_entities,
+        fan_message = '' as is_fan_message_empty,
+        lower(fan_message) in ('media', '[media]') as is_media_placeholder,
+        lower(fan_message) in ('gif', '[gif]') as is_gif_placeholder,
+        {{ sendwise.regexp_contains('lower(fan_message)', "'sent you a [$][0-9]+([.][0-9]+)? tip'") }} as is_tip_text,
+        {{ dbt.safe_cast(
+            sendwise.regexp_extract_group('fan_message', "'[$]([0-9]+(?:[.][0-9]+)?) tip'"),
+            dbt.type_float()) }} as tip_amount_in_text,
+        price,
+        price > 0 as is_offer,
+        purchased and price > 0 as is_purchase,
+        purchased,
+        tips,
+        revenue,
+        abs(revenue - (case when purchased then price else 0 end + tips)) < 0.005 as is_revenue_consistent
+    from chats
+)
+
+select * from final

@@ -1,0 +1,33 @@
+"""Shared pytest fixtures: the project root, the built test database (from `make dbt-test`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from sendwise.paths import PROJECT_ROOT, duckdb_path
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def built_db() -> Path:
+    """The DuckDB file `make dbt-test` built ($SENDWISE_DUCKDB_PATH, default data/test.duckdb)."""
+    path = duckdb_path(os.environ.get("SENDWISE_DUCKDB_PATH") or "data/test.duckdb")
+    if not path.exists():
+        pytest.skip(f"no built test database at {path}: run `make dbt-test` first")
+    return path
+
+
+@pytest.fixture(scope="session")
+def built_con(built_db):
+    import duckdb
+
+    con = duckdb.connect(str(built_db), read_only=True)
+    yield con
+    con.close()

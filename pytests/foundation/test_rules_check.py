@@ -1,0 +1,109 @@
+"""The project-rules check catches each rule it claims (on small synthetic manifests)."""
+
+from __future__ import annotations
+
+from sendwise.commands.rules_check import check
+
+
+def _model(name, path, parents=(), description="a model", materialized="view", raw="select 1", columns=None):
+    return {
+        "resource_type": "model",
+        "package_name": "sendwise",
+        "name": name,
+        "original_file_path": path,
+        "depends_on": {"nodes": list(parents)},
+        "description": description,
+        "config": {"materialized": materialized},
+        "columns": columns or {"id": {"description": "key"}},
+        "raw_code": raw,
+        "language": "sql",
+    }
+
+
+def _pk_tests(model_id):
+    return {
+        f"test.{model_id}.unique": {
+            "resource_type": "test",
+            "attached_node": model_id,
+            "column_name": "id",
+            "test_metadata": {"name": "unique"},
+        },
+        f"test.{model_id}.not_null": {
+            "resource_type": "test",
+            "attached_node": model_id,
+            "column_name": "id",
+            "test_metadata": {"name": "not_null"},
+        },
+    }
+
+
+def _manifest(models, sources=("source.sendwise.raw.t",)):
+    nodes = {}
+    for m in models:
+        uid = f"model.sendwise.{m['name']}"
+        nodes[uid] = m
+        nodes.update(_pk_tests(uid))
+    return {"nodes": nodes, "sources": {s: {"package_name": "sendwise"} for s in sources}}
+
+
+def _good():
+    return [
+        _model("base_raw__t", "models/staging/raw/base/base_raw__t.sql", ["source.sendwise.raw.t"]),
+        _model("stg_raw__t", "models/staging/raw/stg_raw__t.sql", ["model.sendwise.base_raw__t"]),
+        _model("int_t_joined", "models/intermediate/x/int_t_joined.sql", ["model.sendwise.stg_raw__t"]),
+        _model("t_mart", "models/marts/x/t_mart.sql", ["model.sendwise.int_t_joined"], materialized="table"),
+    ]
+
+
+def test_a_clean_project_has_no_problems():
+    assert check(_manifest(_good()), None, 8, 5) == []
+
+
+def test_source_read_outside_base_is_reported():
+    models = _good()
+    models[2]["depends_on"]["nodes"].append("source.sendwise.raw.t")
+    problems = check(_manifest(models), None, 8, 5)
+    assert any("int_t_joined: reads a source" in p for p in problems)
+    assert any("read by 2 models" in p for p in problems)
+
+
+def test_staging_on_staging_is_reported():
+    models = _good()
+    models.append(_model("stg_raw__u", "models/staging/raw/stg_raw__u.sql", ["model.sendwise.stg_raw__t"]))
+    assert any("staging reads staging" in p for p in check(_manifest(models), None, 8, 5))
+
+
+def test_missing_description_pk_and_bad_name_are_reported():
+    models = _good()
+    models.append(
+        _model("orders", "models/intermediate/x/orders.sql", ["model.sendwise.stg_raw__t"], description="")
+    )
+    manifest = _manifest(models)
+    del manifest["nodes"]["test.model.sendwise.orders.unique"]
+    problems = check(manifest, None, 8, 5)
+    assert any("orders: no description" in p for p in problems)
+    assert any("orders: no primary-key test" in p for p in problems)
+    assert any("orders: a intermediate model must be named int_*" in p for p in problems)
+
+
+def test_hard_coded_relation_is_reported_but_ctes_and_refs_are_not():
+    models = _good()
+    models[3]["raw_code"] = (
+        "with a as (select * from {{ ref('int_t_joined') }}) select * from a join analytics.orders o on true"
+    )
+    problems = check(_manifest(models), None, 8, 5)
+    assert any("hard-coded relation `join analytics.orders`" in p for p in problems)
+    models[3]["raw_code"] = "with a as (select * from {{ ref('int_t_joined') }}) select a.x from a"
+    assert check(_manifest(models), None, 8, 5) == []
+
+
+def test_chained_views_and_undocumented_built_columns_are_reported():
+    models = _good()
+    parent = "model.sendwise.int_t_joined"
+    for i in range(6):
+        models.append(_model(f"int_chain_{i}", f"models/intermediate/x/int_chain_{i}.sql", [parent]))
+        parent = f"model.sendwise.int_chain_{i}"
+    catalog = {"nodes": {"model.sendwise.t_mart": {"columns": {"id": {}, "secret_col": {}}}}}
+    problems = check(_manifest(models), catalog, 8, 5)
+    assert any("chain of" in p for p in problems)
+    assert any("t_mart: undocumented columns secret_col" in p for p in problems)

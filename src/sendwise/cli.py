@@ -1,0 +1,65 @@
+"""Command-line entry point: `sendwise <command> ...`.
+
+Each command lives in its own module exposing `HELP`, `add_arguments(parser)`
+and `run(args) -> int`; modules are imported only when their command runs, so
+a slow import (dbt, scikit-learn) never slows the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS: dict[str, str] = {
+    "demo-data": "sendwise.demo.cli",
+    "load": "sendwise.commands.load",
+    "bench": "sendwise.commands.bench",
+    "bq-gate": "sendwise.commands.bq_gate",
+    "rules-check": "sendwise.commands.rules_check",
+    "where": "sendwise.commands.where",
+    "query": "sendwise.commands.query",
+    "evaluate-ranking": "sendwise.commands.evaluate_ranking",
+    "replay": "sendwise.commands.replay",
+    "export-schedule": "sendwise.commands.export_schedule",
+    "fan-report": "sendwise.commands.fan_report",
+}
+
+
+def _load(name: str):
+    return importlib.import_module(COMMANDS[name])
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sendwise", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", metavar="<command>", required=True)
+    for name in COMMANDS:
+        if only is not None and name != only:
+            sub.add_parser(name, add_help=False)
+            continue
+        try:
+            module = _load(name)
+        except ModuleNotFoundError as exc:  # a command not built yet
+            if exc.name and exc.name.startswith("sendwise"):
+                sub.add_parser(name, help="(not available in this build)")
+                continue
+            raise
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    only = argv[0] if argv and argv[0] in COMMANDS else None
+    parser = build_parser(only)
+    args = parser.parse_args(argv)
+    try:
+        module = _load(args.command)
+    except ModuleNotFoundError:
+        parser.error(f"command {args.command!r} is not available in this build")
+    return int(module.run(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

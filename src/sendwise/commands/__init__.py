@@ -1,0 +1,1 @@
+"""Subcommands of the `sendwise` CLI (one module each)."""

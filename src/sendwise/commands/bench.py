@@ -1,0 +1,155 @@
+"""Benchmark whole `dbt build` runs on a demo scale (a measurement, not a test).
+
+Generates the scale's demo data into its own DuckDB file when missing, runs `dbt build`
+`--runs` times, and prints the median and spread of the wall time, the peak memory of the
+dbt process, and the median time per model group (from dbt's run_results.json). Results
+are appended to benchmarks/results.csv with a description of the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import time
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sendwise.dbt import run_dbt, vars_arg
+from sendwise.paths import DEFAULT_END, PROJECT_ROOT
+
+HELP = "time `dbt build` on a demo scale: median and spread of several runs, peak memory, per-group times"
+
+# Model groups reported separately are dbt tags (set per folder in dbt_project.yml):
+# staging, ranking, learning, template, performance, ml, fans, content, ops.
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scale", default="seed", choices=("small", "seed", "x10"))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--select", default=None, help="dbt selector (default: the whole project)")
+    parser.add_argument("--db", default=None, help="DuckDB file (default: data/bench_<scale>.duckdb)")
+    parser.add_argument("--regenerate", action="store_true", help="regenerate the demo data first")
+    parser.add_argument("--no-record", action="store_true", help="do not append to benchmarks/results.csv")
+
+
+def machine_description() -> dict:
+    mem_gib = None
+    try:
+        with open("/proc/meminfo") as fh:
+            mem_gib = round(int(fh.readline().split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "cpus": os.cpu_count(),
+        "mem_gib": mem_gib,
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "commit": commit,
+    }
+
+
+def group_times(run_results: Path, tags_by_model: dict[str, list[str]]) -> dict[str, float]:
+    """Model execution time summed per tag (and over all models) from dbt's run_results.json."""
+    data = json.loads(run_results.read_text())
+    totals: dict[str, float] = defaultdict(float)
+    for result in data["results"]:
+        uid = result["unique_id"]
+        if not uid.startswith("model."):
+            continue
+        totals["models_total"] += result["execution_time"]
+        for tag in tags_by_model.get(uid, []):
+            totals[tag] += result["execution_time"]
+    return dict(totals)
+
+
+def model_tags(manifest: Path) -> dict[str, list[str]]:
+    data = json.loads(manifest.read_text())
+    return {
+        uid: node.get("tags", []) for uid, node in data["nodes"].items() if node["resource_type"] == "model"
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    from sendwise.demo.generate import generate
+
+    db = Path(args.db) if args.db else PROJECT_ROOT / "data" / f"bench_{args.scale}.duckdb"
+    if args.regenerate or not db.exists():
+        t0 = time.perf_counter()
+        generate(args.scale, args.seed, db, DEFAULT_END)
+        print(f"generated {args.scale} demo data in {time.perf_counter() - t0:.1f} s -> {db}")
+    target = PROJECT_ROOT / "target_bench"
+    build = ["build", "--quiet", "--vars", vars_arg({"as_of": DEFAULT_END})]
+    if args.select:
+        build += ["--select", args.select]
+    walls: list[float] = []
+    groups: dict[str, list[float]] = defaultdict(list)
+    for i in range(args.runs):
+        t0 = time.perf_counter()
+        run_dbt(build, duckdb_path=db, target_path=target)
+        walls.append(time.perf_counter() - t0)
+        tags = model_tags(target / "manifest.json")
+        for label, seconds in group_times(target / "run_results.json", tags).items():
+            groups[label].append(seconds)
+        print(f"run {i + 1}/{args.runs}: {walls[-1]:.1f} s")
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    median = statistics.median(walls)
+    print(
+        f"dbt build, {args.scale} scale, {args.runs} runs: median {median:.1f} s "
+        f"(min {min(walls):.1f}, max {max(walls):.1f}); peak memory {peak_mib:.0f} MiB"
+    )
+    for label, values in sorted(groups.items()):
+        print(f"  {label:>14}: median {statistics.median(values):.2f} s of model time")
+    if not args.no_record:
+        out = PROJECT_ROOT / "benchmarks" / "results.csv"
+        out.parent.mkdir(exist_ok=True)
+        machine = machine_description()
+        row = {
+            "recorded_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            "scale": args.scale,
+            "select": args.select or "all",
+            "runs": args.runs,
+            "median_s": round(median, 2),
+            "min_s": round(min(walls), 2),
+            "max_s": round(max(walls), 2),
+            "peak_mib": round(peak_mib),
+            "group_medians_s": json.dumps(
+                {k: round(statistics.median(v), 2) for k, v in sorted(groups.items())}
+            ),
+            **machine,
+        }
+        new = not out.exists()
+        with out.open("a", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(row))
+            if new:
+                writer.writeheader()
+            writer.writerow(row)
+        print(f"recorded in {out.relative_to(PROJECT_ROOT)}")
+    return 0

@@ -1,0 +1,208 @@
+"""Project-rules check over target/manifest.json (and target/catalog.json when present).
+
+dbt-project-evaluator cannot be installed here (no dbt hub), so its rules that matter to
+this project are checked in Python over dbt's own artifacts:
+
+* sources are read only by base/staging models, and each source table by exactly one model;
+* no staging model reads another staging model (base models feed staging: allowed);
+* staging never reads intermediate models, marts or Python models; no model other than
+  base reads a source;
+* naming by layer: models/staging -> base_ / stg_, models/intermediate -> int_, marts have
+  no layer prefix, python_models -> ml_ / fan_ / content_ (no stg_/int_);
+* every model has a description and a primary-key test (unique + not_null on one column,
+  unique_combination_of_columns, or an enforced primary_key constraint);
+* every documented column has a description, and (with catalog.json) every built column is
+  documented;
+* no hard-coded relation names (a dotted name after from/join in raw SQL);
+* fanout: a model with more than `--max-fanout` direct children is reported; chained views:
+  no chain of more than `--max-view-chain` views/ephemerals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from sendwise.dbt import run_dbt
+from sendwise.paths import PROJECT_ROOT
+
+HELP = "check the dbt project's structure rules over target/manifest.json"
+
+HARD_CODED_RELATION = re.compile(
+    r"\b(?:from|join)\s+(?!\{\{|\(|lateral\b)[`\"]?[A-Za-z_][\w$-]*[`\"]?\.[`\"]?[A-Za-z_][\w$]*", re.I
+)
+JINJA_OR_COMMENT = re.compile(r"\{#.*?#\}|--[^\n]*|/\*.*?\*/", re.S)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--manifest", default=None, help="path to manifest.json (default: parse the project)")
+    parser.add_argument("--catalog", default=None, help="path to catalog.json (optional column check)")
+    parser.add_argument("--max-fanout", type=int, default=8)
+    parser.add_argument("--max-view-chain", type=int, default=5)
+
+
+def _layer(node: dict) -> str:
+    path = node["original_file_path"]
+    if path.startswith("python_models/"):
+        return "python"
+    parts = path.split("/")
+    if parts[0] == "models" and len(parts) > 1:
+        if parts[1] == "staging":
+            return "base" if "/base/" in path else "staging"
+        return parts[1]  # intermediate, marts
+    return "other"
+
+
+def _pk_tested(model_id: str, model: dict, tests_by_model: dict) -> bool:
+    constraints = model.get("constraints") or []
+    if any(c.get("type") == "primary_key" for c in constraints):
+        return True
+    for column in (model.get("columns") or {}).values():
+        if any(c.get("type") == "primary_key" for c in column.get("constraints") or []):
+            return True
+    per_column = defaultdict(set)
+    for test in tests_by_model.get(model_id, []):
+        meta = test.get("test_metadata") or {}
+        name = meta.get("name")
+        if name == "unique_combination_of_columns":
+            return True
+        column = test.get("column_name")
+        if column and name in {"unique", "not_null"}:
+            per_column[column].add(name)
+    return any(v == {"unique", "not_null"} for v in per_column.values())
+
+
+def check(manifest: dict, catalog: dict | None, max_fanout: int, max_view_chain: int) -> list[str]:
+    problems: list[str] = []
+    nodes = manifest["nodes"]
+    models = {
+        k: v for k, v in nodes.items() if v["resource_type"] == "model" and v["package_name"] == "sendwise"
+    }
+    tests_by_model: dict[str, list[dict]] = defaultdict(list)
+    for node in nodes.values():
+        if node["resource_type"] == "test":
+            attached = node.get("attached_node")
+            if attached:
+                tests_by_model[attached].append(node)
+
+    source_readers: dict[str, list[str]] = defaultdict(list)
+    children: dict[str, list[str]] = defaultdict(list)
+    for model_id, model in models.items():
+        name, layer = model["name"], _layer(model)
+        parents = model["depends_on"]["nodes"]
+        for parent in parents:
+            children[parent].append(model_id)
+        parent_sources = [p for p in parents if p.startswith("source.")]
+        parent_models = [p for p in parents if p.startswith("model.")]
+        for src in parent_sources:
+            source_readers[src].append(name)
+        if parent_sources and layer != "base":
+            problems.append(f"{name}: reads a source outside a base model ({', '.join(parent_sources)})")
+        if layer == "base" and parent_models:
+            problems.append(f"{name}: a base model reads other models ({', '.join(parent_models)})")
+        if layer in {"staging", "base"}:
+            for parent in parent_models:
+                parent_layer = _layer(models[parent]) if parent in models else "other"
+                if parent_layer == "staging":
+                    problems.append(f"{name}: staging reads staging model {models[parent]['name']}")
+                elif parent_layer not in {"base"}:
+                    problems.append(f"{name}: staging reads {parent_layer} model {models[parent]['name']}")
+
+        # naming by layer
+        expected = {"base": ("base_",), "staging": ("stg_",), "intermediate": ("int_",)}
+        if layer in expected and not name.startswith(expected[layer]):
+            problems.append(f"{name}: a {layer} model must be named {expected[layer][0]}*")
+        if layer in {"marts", "python"} and name.startswith(("stg_", "int_", "base_")):
+            problems.append(f"{name}: a {layer} model must not carry a staging/intermediate prefix")
+        if layer == "other":
+            problems.append(f"{name}: model outside models/staging|intermediate|marts and python_models")
+
+        # documentation and keys
+        if not (model.get("description") or "").strip():
+            problems.append(f"{name}: no description")
+        for column_name, column in (model.get("columns") or {}).items():
+            if not (column.get("description") or "").strip():
+                problems.append(f"{name}.{column_name}: column without a description")
+        if not _pk_tested(model_id, model, tests_by_model):
+            problems.append(
+                f"{name}: no primary-key test (unique + not_null, unique_combination_of_columns or a constraint)"
+            )
+
+        # hard-coded relations (raw SQL, Jinja and comments removed)
+        if model.get("language", "sql") == "sql":
+            code = JINJA_OR_COMMENT.sub(" ", model.get("raw_code") or "")
+            code = re.sub(r"\{\{.*?\}\}", "REF", code, flags=re.S)
+            code = re.sub(r"\{%.*?%\}", " ", code, flags=re.S)
+            match = HARD_CODED_RELATION.search(code)
+            if match:
+                problems.append(f"{name}: hard-coded relation `{match.group(0).strip()}` (use ref/source)")
+
+        # built columns documented
+        if catalog is not None:
+            built = catalog.get("nodes", {}).get(model_id)
+            if built:
+                documented = {c.lower() for c in (model.get("columns") or {})}
+                missing = [c for c in built["columns"] if c.lower() not in documented]
+                if missing:
+                    problems.append(f"{name}: undocumented columns {', '.join(sorted(missing))}")
+
+    for source_id, readers in sorted(source_readers.items()):
+        if len(readers) > 1:
+            problems.append(
+                f"{source_id}: read by {len(readers)} models ({', '.join(readers)}); one base model per source"
+            )
+    for source_id, source in manifest["sources"].items():
+        if source["package_name"] == "sendwise" and source_id not in source_readers:
+            problems.append(f"{source_id}: declared but never read")
+
+    for parent, kids in children.items():
+        if parent in models and len(kids) > max_fanout:
+            problems.append(f"{models[parent]['name']}: fanout {len(kids)} > {max_fanout} direct children")
+
+    # chained views
+    def is_view(model_id: str) -> bool:
+        return models[model_id]["config"].get("materialized") in {"view", "ephemeral"}
+
+    memo: dict[str, int] = {}
+
+    def chain(model_id: str) -> int:
+        if model_id in memo:
+            return memo[model_id]
+        if not is_view(model_id):
+            memo[model_id] = 0
+            return 0
+        parents = [p for p in models[model_id]["depends_on"]["nodes"] if p in models]
+        memo[model_id] = 1 + max((chain(p) for p in parents), default=0)
+        return memo[model_id]
+
+    for model_id in models:
+        if chain(model_id) > max_view_chain:
+            problems.append(
+                f"{models[model_id]['name']}: chain of {chain(model_id)} views > {max_view_chain}"
+            )
+    return problems
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.manifest:
+        manifest_path = Path(args.manifest)
+    else:
+        run_dbt(["parse", "--quiet"])
+        manifest_path = PROJECT_ROOT / "target" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    catalog = None
+    catalog_path = Path(args.catalog) if args.catalog else None
+    if catalog_path and catalog_path.exists():
+        catalog = json.loads(catalog_path.read_text())
+    problems = check(manifest, catalog, args.max_fanout, args.max_view_chain)
+    for problem in problems:
+        print(f"RULE {problem}", file=sys.stderr)
+    n_models = sum(1 for n in manifest["nodes"].values() if n["resource_type"] == "model")
+    print(
+        f"rules-check: {n_models} models, {len(problems)} problem(s)" + (" (with catalog)" if catalog else "")
+    )
+    return 1 if problems else 0

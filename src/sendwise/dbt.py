@@ -1,0 +1,59 @@
+"""Run dbt as a subprocess of the project's venv, with the project's profile directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from sendwise.paths import PROJECT_ROOT, dbt_executable
+
+
+def dbt_env(duckdb_path: str | os.PathLike | None = None, extra: Mapping[str, str] | None = None) -> dict:
+    env = dict(os.environ)
+    env.setdefault("DBT_PROFILES_DIR", str(PROJECT_ROOT))
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    env.setdefault("DO_NOT_TRACK", "1")
+    if duckdb_path is not None:
+        env["SENDWISE_DUCKDB_PATH"] = str(duckdb_path)
+    if extra:
+        env.update(extra)
+    ensure_profiles()
+    return env
+
+
+def ensure_profiles() -> None:
+    """profiles.yml is not committed: copy the example (which works as is for DuckDB) when absent."""
+    target = PROJECT_ROOT / "profiles.yml"
+    if not target.exists():
+        target.write_text((PROJECT_ROOT / "profiles.example.yml").read_text())
+
+
+def vars_arg(values: Mapping[str, object]) -> str:
+    return json.dumps(dict(values))
+
+
+def run_dbt(
+    args: Sequence[str],
+    *,
+    duckdb_path: str | os.PathLike | None = None,
+    target_path: str | os.PathLike | None = None,
+    env: Mapping[str, str] | None = None,
+    capture: bool = False,
+    check: bool = True,
+) -> subprocess.CompletedProcess:
+    cmd = [dbt_executable(), *args]
+    full_env = dbt_env(duckdb_path, env)
+    if target_path is not None:
+        full_env["DBT_TARGET_PATH"] = str(target_path)
+        full_env.setdefault("DBT_LOG_PATH", str(Path(target_path) / "logs"))
+    return subprocess.run(
+        cmd,
+        cwd=PROJECT_ROOT,
+        env=full_env,
+        check=check,
+        text=True,
+        capture_output=capture,
+    )

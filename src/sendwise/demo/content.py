@@ -1,0 +1,286 @@
+"""Promo posts (content.content_metadata, content.outcomes) with a hidden engagement model.
+
+True engagement rate of a post (constant over its collections):
+
+    ln ER = mu[content_type] + er_quality * (quality_score - 0.6) + er_decision_<decision_type>
+          + er_hour_amplitude * cos(2 pi (posted_hour_utc - er_hour_peak) / 24) + er_length_<length>
+          + N(0, er_noise_sd)
+
+length = the suffix of `style` ("<voice>_<length>"). Success of an arm = ER > 3 %.
+followers_gained > 0 (on the latest collection) ~ Bernoulli(sigmoid(follow_intercept
++ follow_novelty * novelty_score + follow_expertise * expertise_level + follow_viral * viral_score / 100)).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sendwise.demo import vocab
+from sendwise.demo.defects import Labels, pick_disjoint, with_copies
+
+_O = object
+SUCCESS_ER = 0.03
+
+PARAMS: dict[str, float] = {
+    "er_quality": 0.9,
+    "er_decision_single": 0.0,
+    "er_decision_thread": 0.15,
+    "er_decision_reply": -0.25,
+    "er_hour_amplitude": 0.25,
+    "er_hour_peak": 18.0,
+    "er_length_short": 0.05,
+    "er_length_medium": 0.10,
+    "er_length_long": -0.15,
+    "er_noise_sd": 0.45,
+    "follow_intercept": -2.6,
+    "follow_novelty": 1.8,
+    "follow_expertise": 1.4,
+    "follow_viral": 2.2,
+    "success_er_threshold": SUCCESS_ER,
+}
+DECISION_P = np.array([0.5, 0.3, 0.2])
+
+
+def daypart(hour: np.ndarray) -> np.ndarray:
+    h = np.asarray(hour)
+    return np.select(
+        [(h >= 6) & (h < 12), (h >= 12) & (h < 17), (h >= 17) & (h < 22)],
+        ["morning", "afternoon", "evening"],
+        "night",
+    ).astype(_O)
+
+
+def _draw_features(rng: np.random.Generator, n: int, type_p: np.ndarray) -> dict[str, np.ndarray]:
+    hour = np.where(rng.random(n) < 0.75, rng.normal(16, 4, n), rng.uniform(0, 24, n))
+    return {
+        "ctype": rng.choice(len(vocab.CONTENT_TYPES), size=n, p=type_p),
+        "dtype": rng.choice(3, size=n, p=DECISION_P),
+        "quality": rng.beta(5, 3, n),
+        "hour": np.floor(hour % 24).astype(np.int64),
+        "length": rng.integers(0, 3, n),
+    }
+
+
+def _log_er(f: dict[str, np.ndarray], mu: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    p = PARAMS
+    dec = np.array([p["er_decision_single"], p["er_decision_thread"], p["er_decision_reply"]])
+    length = np.array([p["er_length_short"], p["er_length_medium"], p["er_length_long"]])
+    return (
+        mu[f["ctype"]]
+        + p["er_quality"] * (f["quality"] - 0.6)
+        + dec[f["dtype"]]
+        + p["er_hour_amplitude"] * np.cos(2 * np.pi * (f["hour"] - p["er_hour_peak"]) / 24.0)
+        + length[f["length"]]
+        + noise
+    )
+
+
+def _uuid(rng: np.random.Generator, n: int) -> np.ndarray:
+    raw = rng.integers(0, 2**32, size=(n, 4), dtype=np.uint64)
+    hexes = [f"{a:08x}{b:08x}{c:08x}{d:08x}" for a, b, c, d in raw.tolist()]
+    return np.array([f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}" for h in hexes], dtype=_O)
+
+
+def generate_content(
+    rng: np.random.Generator, target_outcomes: int, start: np.datetime64, end: np.datetime64, labels: Labels
+) -> dict[str, pd.DataFrame]:
+    n_types = len(vocab.CONTENT_TYPES)
+    best = int(rng.integers(n_types))
+    others = np.linspace(np.log(0.018), np.log(0.027), n_types - 1)[rng.permutation(n_types - 1)]
+    mu = np.insert(others, best, np.log(0.047))
+    type_p = np.full(n_types, 1.0)
+    type_p[best] = 1.3
+    type_p /= type_p.sum()
+
+    # arm truth by Monte Carlo over the same feature distribution (fixed-size, deterministic)
+    mc_n = 40_000
+    arms = []
+    for k in range(n_types):
+        f = _draw_features(rng, mc_n, np.eye(n_types)[k])
+        er = np.exp(_log_er(f, mu, rng.normal(0, PARAMS["er_noise_sd"], mc_n)))
+        arms.append((vocab.CONTENT_TYPES[k], float((er > SUCCESS_ER).mean()), float(er.mean()), k == best))
+    arms_df = pd.DataFrame(arms, columns=["content_type", "true_success_prob", "true_mean_er", "is_best"])
+
+    n = max(20, round(target_outcomes / (0.92 * 2.0)))
+    f = _draw_features(rng, n, type_p)
+    start_s = start.astype("datetime64[s]").astype(np.int64)
+    end_s = end.astype("datetime64[s]").astype(np.int64)
+    unposted = rng.random(n) < 0.08
+    created = np.where(
+        unposted,
+        end_s - rng.integers(3600, 4 * 86400, n),
+        start_s + rng.integers(0, end_s - start_s - 2 * 86400, n),
+    )
+    # posted at the drawn UTC hour, 10 min to ~2 days after creation, at least 3 h before `end`
+    day0 = (created // 86400 + rng.integers(0, 2, n)) * 86400
+    posted = day0 + f["hour"] * 3600 + rng.integers(0, 3600, n)
+    posted = np.where(posted <= created + 600, posted + 86400, posted)
+    over = posted - (end_s - 3 * 3600)
+    posted = posted - np.where(over > 0, (over + 86399) // 86400, 0) * 86400
+    created = np.where(unposted, created, np.minimum(created, posted - rng.integers(600, 36 * 3600, n)))
+    hour = (posted % 86400) // 3600  # consistent with posted_at even after the shifts
+    f["hour"] = np.where(unposted, f["hour"], hour)
+    planned_part = daypart(f["hour"])
+
+    log_er = _log_er(f, mu, rng.normal(0, PARAMS["er_noise_sd"], n))
+    er = np.clip(np.exp(log_er), 0.001, 0.4)
+    novelty = rng.beta(2, 2, n)
+    expertise = rng.beta(2, 3, n)
+    voices = np.array(vocab.STYLE_VOICES, dtype=_O)[rng.integers(0, len(vocab.STYLE_VOICES), n)]
+    lengths = np.array(vocab.STYLE_LENGTHS, dtype=_O)[f["length"]]
+    ctype = np.array(vocab.CONTENT_TYPES, dtype=_O)[f["ctype"]]
+    dtype = np.array(vocab.DECISION_TYPES, dtype=_O)[f["dtype"]]
+    ids = _uuid(rng, n)
+    meta = pd.DataFrame(
+        {
+            "decision_id": ids,
+            "quality_score": np.round(f["quality"], 4),
+            "decision_type": dtype,
+            "bandit_arm": ctype + "_" + dtype + "_" + planned_part,
+            "topic": np.array(vocab.PROMO_TOPICS, dtype=_O)[rng.integers(0, len(vocab.PROMO_TOPICS), n)],
+            "hook_type": np.array(vocab.HOOK_TYPES, dtype=_O)[rng.integers(0, len(vocab.HOOK_TYPES), n)],
+            "style": voices + "_" + lengths,
+            "novelty_score": np.round(novelty, 4),
+            "expertise_level": np.round(expertise, 4),
+            "created_at": created.astype("datetime64[s]"),
+            "posted_at": np.where(unposted, np.datetime64("NaT"), posted.astype("datetime64[s]")),
+        }
+    )
+    meta["posted_at"] = meta["posted_at"].astype("datetime64[s]")
+
+    # collections: 1-3 per posted post, later = more impressions; never after `end`
+    post = np.flatnonzero(~unposted)
+    k = rng.choice([1, 2, 3], size=post.size, p=[0.3, 0.4, 0.3])
+    o_post = np.repeat(post, k)
+    o_rank = np.concatenate([np.arange(x) for x in k]) if k.size else np.array([], np.int64)
+    lo = np.array([1, 20, 44]) * 3600
+    hi = np.array([12, 30, 72]) * 3600
+    when = posted[o_post] + rng.integers(lo[o_rank], hi[o_rank])
+    ok = (when <= end_s) | (o_rank == 0)
+    when = np.where(o_rank == 0, np.minimum(when, end_s), when)
+    o_post, o_rank, when = o_post[ok], o_rank[ok], when[ok]
+    is_latest = np.r_[o_post[1:] != o_post[:-1], True]
+    final_impr = np.exp(
+        rng.normal(np.log(3000), 0.8, n) + 0.8 * (f["quality"] - 0.6) + np.array([0, 0.25, -0.3])[f["dtype"]]
+    )
+    frac = np.select(
+        [o_rank == 0, o_rank == 1],
+        [rng.uniform(0.35, 0.7, o_post.size), rng.uniform(0.8, 0.95, o_post.size)],
+        1.0,
+    )
+    impr = np.maximum(1, np.round(final_impr[o_post] * frac)).astype(np.int64)
+    engaged = rng.binomial(impr, er[o_post])
+    likes = rng.binomial(engaged, 0.75)
+    rest = engaged - likes
+    retweets = rng.binomial(rest, 0.48)
+    replies = rest - retweets
+    bookmarks = rng.binomial(impr, er[o_post] * 0.15)
+    obs_er = (likes + retweets + replies) / impr
+    viral = np.clip(
+        100
+        / (
+            1
+            + np.exp(
+                -(
+                    2.0 * np.log(np.maximum(obs_er, 1e-4) / SUCCESS_ER)
+                    + 0.5 * np.log(impr / 3000.0)
+                    + rng.normal(0, 0.3, o_post.size)
+                )
+            )
+        ),
+        0,
+        100,
+    ).round(1)
+    viral_final = np.zeros(n)
+    viral_final[o_post[is_latest]] = viral[is_latest]
+    p = PARAMS
+    z = p["follow_intercept"] + p["follow_novelty"] * novelty + p["follow_expertise"] * expertise
+    z = z + p["follow_viral"] * viral_final / 100
+    p_follow = 1 / (1 + np.exp(-z))
+    follows = (rng.random(n) < p_follow) & ~unposted
+    final_followers = np.where(follows, 1 + rng.poisson(3 + 10 * viral_final / 100), 0)
+    followers = np.where(is_latest, final_followers[o_post], rng.binomial(final_followers[o_post], frac))
+    er_col = np.where(rng.random(o_post.size) < 0.4, np.nan, obs_er)
+    outcomes = pd.DataFrame(
+        {
+            "decision_id": ids[o_post],
+            "impressions": impr.astype(float),
+            "likes": likes,
+            "retweets": retweets,
+            "replies": replies,
+            "bookmarks": bookmarks,
+            "engagement_rate": er_col,
+            "viral_score": viral,
+            "followers_gained": followers,
+            "collected_at": when.astype("datetime64[s]"),
+        }
+    )
+    posts_truth = pd.DataFrame(
+        {
+            "decision_id": ids,
+            "content_type": ctype,
+            "decision_type": dtype,
+            "daypart": planned_part,
+            "posted_hour_utc": np.where(unposted, -1, f["hour"]),
+            "style_length": lengths,
+            "is_posted": ~unposted,
+            "true_er": er,
+            "is_success": er > SUCCESS_ER,
+            "p_follow": np.where(unposted, np.nan, p_follow),
+            "gains_followers": follows,
+        }
+    )
+
+    # defects
+    src = "content.content_metadata"
+    picks, _ = pick_disjoint(rng, n, src)
+    i = picks["quality_score_out_of_range"]
+    meta.loc[i, "quality_score"] = np.where(
+        np.arange(i.size) % 2 == 0, 1 + rng.uniform(0.05, 0.6, i.size), -rng.uniform(0.05, 0.4, i.size)
+    ).round(4)
+    labels.add(src, "quality_score_out_of_range", meta["decision_id"].to_numpy()[i])
+    dup = picks["duplicate_decision_id"]
+    labels.add(src, "duplicate_decision_id", meta["decision_id"].to_numpy()[dup])
+    meta = with_copies(meta, dup)
+
+    src = "content.outcomes"
+    m = len(outcomes)
+    sup = np.flatnonzero(~is_latest)
+    labels.add(
+        src,
+        "superseded_collection",
+        outcomes["decision_id"].to_numpy()[sup],
+        outcomes["collected_at"].to_numpy()[sup],
+    )
+    picks, _ = pick_disjoint(
+        rng,
+        m,
+        src,
+        eligible={"negative_metric": is_latest, "missing_impressions": is_latest},
+        skip=("superseded_collection",),
+    )
+    i = picks["negative_metric"]
+    cols = np.array(["likes", "retweets", "replies", "bookmarks"])[np.arange(i.size) % 4]
+    for c in np.unique(cols):
+        rows = i[cols == c]
+        outcomes.loc[rows, c] = -(1 + rng.integers(0, 50, rows.size))
+    labels.add(src, "negative_metric", *(outcomes[c].to_numpy()[i] for c in ("decision_id", "collected_at")))
+    i = picks["missing_impressions"]
+    outcomes.loc[i, "impressions"] = np.nan
+    labels.add(
+        src, "missing_impressions", *(outcomes[c].to_numpy()[i] for c in ("decision_id", "collected_at"))
+    )
+    params = pd.DataFrame(
+        {
+            "name": list(PARAMS) + [f"mu_{t}" for t in vocab.CONTENT_TYPES],
+            "value": list(PARAMS.values()) + list(mu),
+        }
+    )
+    return {
+        "content_metadata": meta,
+        "outcomes": outcomes,
+        "content_arms": arms_df,
+        "content_posts": posts_truth,
+        "content_params": params,
+    }
