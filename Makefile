@@ -63,6 +63,7 @@ $(TEST_DB): $(STAMP)
 dbt-test: venv
 	$(BIN)/sendwise demo-data --scale small --seed $(SEED) --db $(TEST_DB) --end "$(AS_OF)"
 	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --vars '{as_of: "$(AS_OF)"}'
+	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt docs generate --quiet --vars '{as_of: "$(AS_OF)"}'
 
 pytest: venv
 	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/pytest
@@ -70,8 +71,9 @@ pytest: venv
 bq-gate: venv
 	$(BIN)/sendwise bq-gate
 
+# after dbt-test: checks target/manifest.json and the built columns in target/catalog.json
 rules-check: venv
-	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/sendwise rules-check
+	$(BIN)/sendwise rules-check --manifest target/manifest.json --catalog target/catalog.json
 
 clean:
 	rm -rf target target_* logs data out .pytest_cache .ruff_cache

@@ -31,3 +31,14 @@ def built_con(built_db):
     con = duckdb.connect(str(built_db), read_only=True)
     yield con
     con.close()
+
+
+def load_python_model(relative_path: str):
+    """Import a dbt Python model file (python_models/...) as a module, to test its pure functions."""
+    import importlib.util
+
+    path = PROJECT_ROOT / relative_path
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -12,7 +12,7 @@ this project are checked in Python over dbt's own artifacts:
 * every model has a description and a primary-key test (unique + not_null on one column,
   unique_combination_of_columns, or an enforced primary_key constraint);
 * every documented column has a description, and (with catalog.json) every built column is
-  documented;
+  documented (a base model's pass-through raw columns count as documented on their source);
 * no hard-coded relation names (a dotted name after from/join in raw SQL);
 * fanout: a model with more than `--max-fanout` direct children is reported; chained views:
   no chain of more than `--max-view-chain` views/ephemerals.
@@ -146,6 +146,9 @@ def check(manifest: dict, catalog: dict | None, max_fanout: int, max_view_chain:
             built = catalog.get("nodes", {}).get(model_id)
             if built:
                 documented = {c.lower() for c in (model.get("columns") or {})}
+                if layer == "base":  # pass-through raw columns are documented on their source
+                    for src in parent_sources:
+                        documented |= {c.lower() for c in manifest["sources"][src].get("columns", {})}
                 missing = [c for c in built["columns"] if c.lower() not in documented]
                 if missing:
                     problems.append(f"{name}: undocumented columns {', '.join(sorted(missing))}")
