@@ -21,7 +21,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help venv demo test lint sqlfluff dbt-test pytest bq-gate rules-check clean
+.PHONY: help venv demo test lint sqlfluff dbt-test pytest bq-gate rules-check clean test-scales
 
 help:
 	@echo "make demo   set up .venv, generate demo data (SCALE=$(SCALE)), dbt build on DuckDB, export schedules"
@@ -77,3 +77,14 @@ rules-check: venv
 
 clean:
 	rm -rf target target_* logs data out .pytest_cache .ruff_cache
+
+# Quarantine reconciliation and defect detection on every demo scale (slow: x10 is ~1M rows per table).
+SCALES ?= small seed x10
+test-scales: venv
+	@for scale in $(SCALES); do \
+		echo "== $$scale"; \
+		$(BIN)/sendwise demo-data --scale $$scale --seed $(SEED) --db data/scale_$$scale.duckdb --end "$(AS_OF)" | tail -1; \
+		SENDWISE_DUCKDB_PATH=data/scale_$$scale.duckdb $(BIN)/dbt build --quiet --target-path target_scales \
+			--select "resource_type:seed tag:staging tag:ops" --vars '{as_of: "$(AS_OF)"}'; \
+		SENDWISE_DUCKDB_PATH=data/scale_$$scale.duckdb $(BIN)/pytest -q pytests/foundation/test_quarantine_truth.py; \
+	done
