@@ -20,4 +20,4 @@ final as (
 )
 
 select * from final
-order by source_table, rejected_rows desc
+order by 1 asc, 3 desc
