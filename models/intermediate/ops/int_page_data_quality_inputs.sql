@@ -50,7 +50,9 @@ clean_counts as (
     select
         page_key,
         cast(sum(case when is_ppv then 1 else 0 end) as {{ dbt.type_bigint() }}) as ppv_sends,
-        cast(sum(case when is_ppv and is_caption_in_bank then 1 else 0 end) as {{ dbt.type_bigint() }}) as ppv_sends_linked,
+        cast(
+            sum(case when is_ppv and is_caption_in_bank then 1 else 0 end) as {{ dbt.type_bigint() }}
+        ) as ppv_sends_linked,
         max(sent_at) as last_sent_at
     from clean_sends
     group by 1
