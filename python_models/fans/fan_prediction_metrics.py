@@ -64,7 +64,9 @@ def metric_row(task, split, model_name, labels, probabilities, threshold, scores
         "rows": len(labels),
         "positives": int(labels.sum()),
         "positive_rate": float(labels.mean()) if len(labels) else np.nan,
-        "accuracy": float(np.mean(predicted == labels)) if len(labels) and not np.isnan(ranking).any() else np.nan,
+        "accuracy": float(np.mean(predicted == labels))
+        if len(labels) and not np.isnan(ranking).any()
+        else np.nan,
         "auc": auc_score(labels, ranking) if not np.isnan(ranking).any() else np.nan,
         "brier": float(np.mean((probabilities - labels) ** 2)) if scores is None and len(labels) else np.nan,
         "threshold": threshold,
@@ -85,16 +87,29 @@ def compute_metrics(predictions: pd.DataFrame, threshold: float) -> pd.DataFrame
             if part.empty:
                 continue
             labels = part["label"].astype(int).to_numpy()
-            rows.append(metric_row(task, split, "logistic_regression", labels, part["probability"], threshold))
-            rows.append(metric_row(task, split, "baseline_prior", labels, part["baseline_probability"], threshold))
+            rows.append(
+                metric_row(task, split, "logistic_regression", labels, part["probability"], threshold)
+            )
+            rows.append(
+                metric_row(task, split, "baseline_prior", labels, part["baseline_probability"], threshold)
+            )
             if recency_threshold is not None:
                 rows.append(
-                    metric_row(task, split, "baseline_recency", labels, part["baseline_probability"],
-                               recency_threshold, scores=part["days_since_last_message"])  # fmt: skip
+                    metric_row(
+                        task,
+                        split,
+                        "baseline_recency",
+                        labels,
+                        part["baseline_probability"],
+                        recency_threshold,
+                        scores=part["days_since_last_message"],
+                    )
                 )
     frame = pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
     for column, dtype in METRIC_COLUMNS.items():
-        frame[column] = pd.to_numeric(frame[column]).astype(dtype) if dtype != "string" else frame[column].astype(dtype)
+        frame[column] = (
+            pd.to_numeric(frame[column]).astype(dtype) if dtype != "string" else frame[column].astype(dtype)
+        )
     return frame
 
 

@@ -92,7 +92,9 @@ def churn_examples(messages: pd.DataFrame, cutoff: pd.Timestamp, window_days: fl
     feats["messages_last_7d"] = past[past["message_at"] > cutoff - 7 * DAY].groupby("fan_model_key").size()
     feats = feats.fillna({"messages_window": 0, "conversations_window": 0, "messages_last_7d": 0})
     feats = feats[feats["last_at"] > window_start]
-    future = messages[(messages["message_at"] > cutoff) & (messages["message_at"] <= cutoff + horizon_days * DAY)]
+    future = messages[
+        (messages["message_at"] > cutoff) & (messages["message_at"] <= cutoff + horizon_days * DAY)
+    ]
     active_after = set(future["fan_model_key"])
     out = pd.DataFrame(
         {
@@ -116,8 +118,10 @@ def churn_examples(messages: pd.DataFrame, cutoff: pd.Timestamp, window_days: fl
 
 def churn_sets(messages: pd.DataFrame, as_of: pd.Timestamp, window_days, horizon_days, train_cutoffs: int):
     test_cutoff = as_of - horizon_days * DAY
-    train = [churn_examples(messages, test_cutoff - k * horizon_days * DAY, window_days, horizon_days)
-             for k in range(1, train_cutoffs + 1)]  # fmt: skip
+    train = [
+        churn_examples(messages, test_cutoff - k * horizon_days * DAY, window_days, horizon_days)
+        for k in range(1, train_cutoffs + 1)
+    ]
     train = pd.concat([t for t in train if not t.empty] or [churn_examples(messages.iloc[:0], as_of, 1, 1)])
     test = churn_examples(messages, test_cutoff, window_days, horizon_days)
     score = churn_examples(messages, as_of, window_days, horizon_days)
@@ -205,7 +209,11 @@ def fit_predict(train: pd.DataFrame, others: list[pd.DataFrame], features: list[
     scaler = StandardScaler().fit(train[features].to_numpy(dtype=float))
 
     def design(frame, vectorizer):
-        numeric = scaler.transform(frame[features].to_numpy(dtype=float)) if len(frame) else np.zeros((0, len(features)))
+        numeric = (
+            scaler.transform(frame[features].to_numpy(dtype=float))
+            if len(frame)
+            else np.zeros((0, len(features)))
+        )
         if vectorizer is None:
             return numeric
         return sparse.hstack([sparse.csr_matrix(numeric), vectorizer.transform(frame[text_column])]).tocsr()
@@ -217,8 +225,12 @@ def fit_predict(train: pd.DataFrame, others: list[pd.DataFrame], features: list[
             vectorizer.fit(train[text_column])
         except ValueError:  # empty vocabulary
             vectorizer = None
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(design(train, vectorizer), train["label"].astype(int))
-    return [model.predict_proba(design(f, vectorizer))[:, 1] if len(f) else np.zeros(0) for f in frames], prior
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(
+        design(train, vectorizer), train["label"].astype(int)
+    )
+    return [
+        model.predict_proba(design(f, vectorizer))[:, 1] if len(f) else np.zeros(0) for f in frames
+    ], prior
 
 
 def assemble(task: str, sets: tuple, features: list[str], threshold: float, text_column=None) -> pd.DataFrame:
@@ -262,12 +274,21 @@ def typed_output(out: pd.DataFrame, threshold: float) -> pd.DataFrame:
     out["predicted_label"] = (out["probability"].astype(float) >= threshold).astype("Int64")
     out.loc[out["probability"].isna(), "predicted_label"] = pd.NA
     out["prediction_id"] = (
-        out["task"].astype(str) + "|" + out["split"].astype(str) + "|"
-        + pd.to_datetime(out["predicted_at"]).dt.strftime("%Y-%m-%d %H:%M:%S") + "|" + out["fan_model_key"].astype(str)
-    )  # fmt: skip
+        out["task"].astype(str)
+        + "|"
+        + out["split"].astype(str)
+        + "|"
+        + pd.to_datetime(out["predicted_at"]).dt.strftime("%Y-%m-%d %H:%M:%S")
+        + "|"
+        + out["fan_model_key"].astype(str)
+    )
     out = out.reindex(columns=list(OUTPUT_COLUMNS))
     for column, dtype in OUTPUT_COLUMNS.items():
-        out[column] = pd.to_numeric(out[column]).astype(dtype) if dtype in {"Int64", "float64"} else out[column].astype(dtype)
+        out[column] = (
+            pd.to_numeric(out[column]).astype(dtype)
+            if dtype in {"Int64", "float64"}
+            else out[column].astype(dtype)
+        )
     return out.sort_values(["task", "split", "predicted_at", "fan_model_key"]).reset_index(drop=True)
 
 
@@ -293,15 +314,25 @@ def predict_all(messages: pd.DataFrame, settings: dict[str, float], as_of: pd.Ti
     threshold = settings["fan_prediction_threshold"]
     churn = assemble(
         "churn",
-        churn_sets(frame, as_of, settings["fan_churn_window_days"], settings["fan_churn_horizon_days"],
-                   int(settings["fan_churn_train_cutoffs"])),  # fmt: skip
+        churn_sets(
+            frame,
+            as_of,
+            settings["fan_churn_window_days"],
+            settings["fan_churn_horizon_days"],
+            int(settings["fan_churn_train_cutoffs"]),
+        ),
         CHURN_FEATURES,
         threshold,
     )
     purchase = assemble(
         "purchase",
-        purchase_sets(frame, as_of, int(settings["fan_purchase_first_n_messages"]),
-                      settings["fan_purchase_label_days"], settings["fan_purchase_test_days"]),  # fmt: skip
+        purchase_sets(
+            frame,
+            as_of,
+            int(settings["fan_purchase_first_n_messages"]),
+            settings["fan_purchase_label_days"],
+            settings["fan_purchase_test_days"],
+        ),
         PURCHASE_FEATURES,
         threshold,
         text_column="first_n_text",
@@ -319,12 +350,17 @@ def _to_pandas(relation) -> pd.DataFrame:
 
 
 def model(dbt, session):
-    dbt.config(materialized="table", packages=["pandas==2.3.3", "numpy==2.4.6", "scikit-learn==1.9.1",
-                                               "scipy==1.17.1"])  # fmt: skip
+    dbt.config(
+        materialized="table",
+        packages=["pandas==2.3.3", "numpy==2.4.6", "scikit-learn==1.9.1", "scipy==1.17.1"],
+    )
     messages = _to_pandas(dbt.ref("int_fan_chat_messages"))
     raw = _to_pandas(dbt.ref("settings_modeling"))
-    settings = {n: float(v) for n, v, t in zip(raw["setting_name"], raw["setting_value"], raw["value_type"],
-                                               strict=True) if t == "number"}  # fmt: skip
+    settings = {
+        n: float(v)
+        for n, v, t in zip(raw["setting_name"], raw["setting_value"], raw["value_type"], strict=True)
+        if t == "number"
+    }
     as_of = pd.Timestamp(dbt.config.get("as_of"))
     predictions = predict_all(messages, settings, as_of)
     if dbt.config.get("target_type") == "bigquery":

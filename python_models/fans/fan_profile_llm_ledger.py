@@ -146,7 +146,10 @@ def escape_for_prompt(payload) -> str:
 
 def build_user_prompt(batch: list[dict], max_chars: int) -> str:
     payload = [
-        {"fan_model_key": item["fan_model_key"], "messages": prepare_messages(item["profile_text"], max_chars)}
+        {
+            "fan_model_key": item["fan_model_key"],
+            "messages": prepare_messages(item["profile_text"], max_chars),
+        }
         for item in batch
     ]
     return f"<fan_data>\n{escape_for_prompt(payload)}\n</fan_data>"
@@ -171,7 +174,9 @@ def validate_profile(obj) -> tuple[dict | None, str | None]:
         return None, f"keys differ from the schema (extra {extra}, missing {missing})"
     out: dict = {}
     age = obj["age"]
-    if age is not None and (isinstance(age, bool) or not isinstance(age, int) or not AGE_MIN <= age <= AGE_MAX):
+    if age is not None and (
+        isinstance(age, bool) or not isinstance(age, int) or not AGE_MIN <= age <= AGE_MAX
+    ):
         return None, "age is not an integer in range or null"
     out["age"] = age
     status = obj["relationship_status"]
@@ -203,7 +208,11 @@ def parse_answer(text: str, expected_keys: set[str]) -> dict[str, tuple[dict | N
         answer = json.loads(body)
     except (json.JSONDecodeError, ValueError):
         return None
-    if not isinstance(answer, dict) or set(answer) != {"profiles"} or not isinstance(answer["profiles"], list):
+    if (
+        not isinstance(answer, dict)
+        or set(answer) != {"profiles"}
+        or not isinstance(answer["profiles"], list)
+    ):
         return None
     by_key: dict[str, list] = {}
     for entry in answer["profiles"]:
@@ -239,13 +248,14 @@ def _post_json(url: str, headers: dict, body: dict) -> dict:
         raise TransientLLMError(f"{type(exc).__name__} calling {url}") from None
 
 
-def make_client(vendor: str, llm_model: str, api_key: str):
-    """A callable (system, user) -> LLMResponse for the vendor's HTTP API (temperature 0)."""
+def make_client(vendor: str, llm_model: str, api_key: str, base_url: str | None = None):
+    """A callable (system, user) -> LLMResponse for the vendor's HTTP API (temperature 0);
+    base_url replaces the vendor's host (a gateway or proxy; the end-to-end test's fake server)."""
     if vendor == "anthropic":
 
         def call(system: str, user: str) -> LLMResponse:
             data = _post_json(
-                "https://api.anthropic.com/v1/messages",
+                f"{(base_url or 'https://api.anthropic.com').rstrip('/')}/v1/messages",
                 {"x-api-key": api_key, "anthropic-version": "2023-06-01"},
                 {
                     "model": llm_model,
@@ -264,7 +274,7 @@ def make_client(vendor: str, llm_model: str, api_key: str):
 
         def call(system: str, user: str) -> LLMResponse:
             data = _post_json(
-                "https://api.openai.com/v1/chat/completions",
+                f"{(base_url or 'https://api.openai.com').rstrip('/')}/v1/chat/completions",
                 {"authorization": f"Bearer {api_key}"},
                 {
                     "model": llm_model,
@@ -277,7 +287,9 @@ def make_client(vendor: str, llm_model: str, api_key: str):
             choices = data.get("choices") or [{}]
             text = (choices[0].get("message") or {}).get("content") or ""
             usage = data.get("usage", {})
-            return LLMResponse(text, int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0)))
+            return LLMResponse(
+                text, int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
+            )
 
         return call
     raise ValueError(f"profile_llm_vendor must be 'anthropic' or 'openai', got {vendor!r}")
@@ -294,7 +306,9 @@ def pending_texts(texts: pd.DataFrame, cached_ok_keys: set[str], llm_model: str)
     frame = texts[texts["profile_text"].fillna("") != ""].copy()
     frame["cache_key"] = [cache_key(PROMPT_VERSION, llm_model, h) for h in frame["text_hash"]]
     frame = frame[~frame["cache_key"].isin(cached_ok_keys)]
-    return frame.sort_values(["cache_key", "fan_model_key"]).drop_duplicates("cache_key").reset_index(drop=True)
+    return (
+        frame.sort_values(["cache_key", "fan_model_key"]).drop_duplicates("cache_key").reset_index(drop=True)
+    )
 
 
 def run_profiles(
@@ -356,11 +370,21 @@ def run_profiles(
             cost = (
                 response.input_tokens * usd_per_mtok_in + response.output_tokens * usd_per_mtok_out
             ) / 1_000_000
-            usage = {"input_tokens": response.input_tokens, "output_tokens": response.output_tokens, "cost_usd": cost}
+            usage = {
+                "input_tokens": response.input_tokens,
+                "output_tokens": response.output_tokens,
+                "cost_usd": cost,
+            }
             parsed = parse_answer(response.text, keys)
             if parsed is None:
-                add("call", call_id, status="malformed", error="answer is not the schema's JSON object", **common,
-                    **usage)  # fmt: skip
+                add(
+                    "call",
+                    call_id,
+                    status="malformed",
+                    error="answer is not the schema's JSON object",
+                    **common,
+                    **usage,
+                )
                 if attempt < max_attempts:
                     sleep(backoff_seconds * 2 ** (attempt - 1))
                 continue
@@ -370,9 +394,16 @@ def run_profiles(
             break
         if outcome is None:
             for item in batch:
-                add("profile", call_id, status="failed", attempt=max_attempts, cache_key=item["cache_key"],
-                    text_hash=item["text_hash"], fan_model_key=item["fan_model_key"],
-                    error=stopped or f"call failed {max_attempts} times")  # fmt: skip
+                add(
+                    "profile",
+                    call_id,
+                    status="failed",
+                    attempt=max_attempts,
+                    cache_key=item["cache_key"],
+                    text_hash=item["text_hash"],
+                    fan_model_key=item["fan_model_key"],
+                    error=stopped or f"call failed {max_attempts} times",
+                )
             continue
         parsed, attempt = outcome
         for item in batch:
@@ -385,10 +416,17 @@ def run_profiles(
                 "fan_model_key": item["fan_model_key"],
             }
             if profile is not None:
-                add("profile", call_id, status="ok", profile_json=json.dumps(profile, sort_keys=True), **ident)
+                add(
+                    "profile", call_id, status="ok", profile_json=json.dumps(profile, sort_keys=True), **ident
+                )
                 continue
-            add("profile", call_id, status="missing" if reason == "missing from the answer" else "invalid",
-                error=reason, **ident)  # fmt: skip
+            add(
+                "profile",
+                call_id,
+                status="missing" if reason == "missing from the answer" else "invalid",
+                error=reason,
+                **ident,
+            )
             if tries[item["cache_key"]] < max_attempts:
                 queue.append(item)  # re-sent in a later batch of this run
     return ledger_frame(rows)
@@ -437,18 +475,23 @@ def model(dbt, session):
     if provider == "llm":
         vendor = dbt.config.get("profile_llm_vendor")
         llm_model = dbt.config.get("profile_llm_model")
+        # (dbt passes a config value to a Python model only when the file reads it in a plain
+        # `x = dbt.config.get("name")` statement)
+        base_url = dbt.config.get("profile_llm_base_url")
         env_name = API_KEY_ENV.get(vendor)
         if env_name is None:
             raise ValueError(f"profile_llm_vendor must be one of {sorted(API_KEY_ENV)}, got {vendor!r}")
         api_key = os.environ.get(env_name)
         if not api_key:
-            raise RuntimeError(f"profile_provider is 'llm' but the environment variable {env_name} is not set")
+            raise RuntimeError(
+                f"profile_provider is 'llm' but the environment variable {env_name} is not set"
+            )
         existing = _read_this(dbt, session, target_type) if dbt.is_incremental else ledger_frame([])
         ok = existing[(existing["entry_type"] == "profile") & (existing["status"] == "ok")]
         run_number = int(existing["run_number"].max()) + 1 if len(existing) else 1
         ledger = run_profiles(
             pending_texts(texts, set(ok["cache_key"]), llm_model),
-            make_client(vendor, llm_model, api_key),
+            make_client(vendor, llm_model, api_key, base_url if base_url not in (None, "", "None") else None),
             llm_vendor=vendor,
             llm_model=llm_model,
             batch_size=int(float(settings["fan_profile_llm_batch_size"])),

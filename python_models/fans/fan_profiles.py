@@ -66,7 +66,10 @@ AGE_MIN, AGE_MAX = 18, 99
 
 # --- relationship (first match in this priority order wins) ----------------------------------
 RELATIONSHIP_PATTERNS = (
-    ("widowed", r"\bwidow(?:ed|er)?\b|\blost my (?:wife|husband)\b|\bmy (?:late )?(?:wife|husband) (?:died|passed)"),
+    (
+        "widowed",
+        r"\bwidow(?:ed|er)?\b|\blost my (?:wife|husband)\b|\bmy (?:late )?(?:wife|husband) (?:died|passed)",
+    ),
     ("separated", r"\bseparated\b"),
     ("divorced", r"\b(?:i'?m|i am|im|got|been|recently)\s+divorced\b|\bmy ex[- ]?wife\b"),
     ("married", r"\b(?:i'?m|i am|im|happily|unhappily|been)\s+married\b|\bmy wife\b"),
@@ -130,7 +133,9 @@ JOB_PATTERNS = (
     ),
     re.compile(r"\bi work as (?:the|a|an)?\s*(" + _JOB_ALTERNATION + r")\b"),
 )
-MILITARY_PATTERN = re.compile(r"\b(?:i'?m|i am|im|i serve|serving) in the (?:army|navy|air force|marines|military)\b")
+MILITARY_PATTERN = re.compile(
+    r"\b(?:i'?m|i am|im|i serve|serving) in the (?:army|navy|air force|marines|military)\b"
+)
 
 # --- multi-valued details: canonical value -> pattern -----------------------------------------
 HOBBIES = (
@@ -138,7 +143,10 @@ HOBBIES = (
     ("gaming", r"\bvideo ?games?\b|\bgaming\b|\bplaystation\b|\bxbox\b|\bps5\b|\bgamer\b"),
     ("golf", r"\bgolf(?:ing)?\b"),
     ("gym", r"\bthe gym\b|\bgym\b|\blifting weights\b|\bwork(?:ing)? out\b|\bbodybuilding\b"),
-    ("cars", r"\bmustang\b|\bcamaro\b|\bcorvette\b|\bclassic cars?\b|\bcar shows?\b|\brestor(?:e|ing) (?:an? )?(?:old )?(?:car|truck)"),
+    (
+        "cars",
+        r"\bmustang\b|\bcamaro\b|\bcorvette\b|\bclassic cars?\b|\bcar shows?\b|\brestor(?:e|ing) (?:an? )?(?:old )?(?:car|truck)",
+    ),
     ("hiking", r"\bhik(?:e|es|ing)\b"),
     ("cooking", r"\bcooking\b|\bbaking\b|\bmade (?:lasagna|dinner|pasta|bread|a curry)\b"),
     ("football", r"\bfootball\b|\bnfl\b"),
@@ -153,13 +161,14 @@ HOBBIES = (
     ("poker", r"\bpoker\b"),
     ("travel", r"\btravel(?:l?ing)? (?:a lot|the world)\b|\blove to travel\b"),
 )
-US_STATES = (
-    "Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia Hawaii Idaho "
-    "Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota "
-    "Mississippi Missouri Montana Nebraska Nevada Ohio Oklahoma Oregon Pennsylvania Tennessee Texas Utah "
-    "Vermont Virginia Washington Wisconsin Wyoming"
-).split() + ["New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota",
-             "Rhode Island", "South Carolina", "South Dakota", "West Virginia"]  # fmt: skip
+US_STATES = [
+    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware", "Florida",
+    "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine",
+    "Maryland", "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska",
+    "Nevada", "New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota", "Ohio",
+    "Oklahoma", "Oregon", "Pennsylvania", "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas",
+    "Utah", "Vermont", "Virginia", "Washington", "West Virginia", "Wisconsin", "Wyoming",
+]  # fmt: skip
 CITIES = [
     "Chicago", "Los Angeles", "San Francisco", "San Diego", "Seattle", "Boston", "Miami", "Houston", "Dallas",
     "Austin", "Denver", "Phoenix", "Atlanta", "Detroit", "Philadelphia", "Las Vegas", "Portland", "Nashville",
@@ -356,8 +365,15 @@ def build_profiles(
     if provider not in {"rules", "llm"}:
         raise ValueError(f"profile_provider must be 'rules' or 'llm', got {provider!r}")
     cached = latest_llm_profiles(ledger, llm_model) if provider == "llm" else pd.DataFrame()
-    cached_by_hash = dict(zip(cached.get("text_hash", []), zip(cached.get("prompt_version", []),
-                                                             cached.get("profile_json", []))))  # fmt: skip
+    cached_by_hash = {
+        text_hash: (version, profile_json)
+        for text_hash, version, profile_json in zip(
+            cached.get("text_hash", []),
+            cached.get("prompt_version", []),
+            cached.get("profile_json", []),
+            strict=True,
+        )
+    }
     rows = []
     for rec in texts.itertuples(index=False):
         hit = cached_by_hash.get(rec.text_hash) if provider == "llm" else None
@@ -378,8 +394,9 @@ def build_profiles(
         row.update(details_to_columns(details))
         rows.append(row)
     profiles = pd.DataFrame(rows, columns=PROFILE_COLUMNS[: len(PROFILE_COLUMNS) - len(PATTERN_COLUMNS)])
-    merged = profiles.merge(patterns[["fan_model_key", *PATTERN_COLUMNS]], on="fan_model_key", how="left",
-                            validate="one_to_one")  # fmt: skip
+    merged = profiles.merge(
+        patterns[["fan_model_key", *PATTERN_COLUMNS]], on="fan_model_key", how="left", validate="one_to_one"
+    )
     return _typed(merged[PROFILE_COLUMNS])
 
 
@@ -423,7 +440,9 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for column in out.columns:
         dtype = _DTYPES.get(column, "string")
-        out[column] = pd.to_numeric(out[column]).astype(dtype) if dtype != "string" else out[column].astype(dtype)
+        out[column] = (
+            pd.to_numeric(out[column]).astype(dtype) if dtype != "string" else out[column].astype(dtype)
+        )
     return out
 
 

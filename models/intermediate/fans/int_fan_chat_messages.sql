@@ -106,7 +106,7 @@ final as (
             when pair_row_number <= first_sale_row_number then 1
             when pair_row_number <= last_sale_row_number then 2
             else 3
-        end as {{ dbt.type_bigint() }}) as stage,
+        end as {{ dbt.type_bigint() }}) as stage,  -- noqa: RF04
         message_at,
         message_local_at,
         extract(hour from message_local_at) as local_hour,

@@ -69,14 +69,16 @@ hour_counts as (
 hours_ranked as (
     select
         *,
-        row_number() over (partition by fan_model_key order by fan_rows_in_hour desc, local_hour) as hour_rank
+        row_number() over (partition by fan_model_key order by fan_rows_in_hour desc, local_hour asc) as hour_rank
     from hour_counts
 ),
 
 active_hours as (
     select
         fan_model_key,
-        {{ dbt.listagg(dbt.safe_cast('local_hour', dbt.type_string()), "','", 'order by hour_rank') }} as active_local_hours,
+        {{ dbt.listagg(
+            dbt.safe_cast('local_hour', dbt.type_string()), "','", 'order by hour_rank'
+        ) }} as active_local_hours,
         min(case when hour_rank = 1 then local_hour end) as busiest_local_hour
     from hours_ranked
     where hour_rank <= {{ sendwise.setting('fan_active_hours_top_n') }}

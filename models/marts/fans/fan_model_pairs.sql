@@ -25,7 +25,7 @@ pair_totals as (
         min(case when is_purchase then message_at end) as first_purchase_at,
         max(case when is_purchase then message_at end) as last_purchase_at,
         max(stage) as last_stage,
-        count(distinct stage) as stages
+        count(distinct stage) as stages  -- noqa: RF04
     from messages
     group by 1
 ),
