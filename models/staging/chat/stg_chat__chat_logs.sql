@@ -6,7 +6,7 @@ with chats as (
     where rejection_reason is null
 ),
 
-final as (
+classified as (
     select
         row_hash as chat_row_id,
         {{ dbt.concat(['fan_id', "'|'", 'page_key']) }} as fan_model_key,
@@ -29,10 +29,30 @@ final as (
         price > 0 as is_offer,
         purchased and price > 0 as is_purchase,
         purchased,
+        purchased and price <= 0 as is_purchase_without_offer,
         tips,
         revenue,
         abs(revenue - (case when purchased then price else 0 end + tips)) < 0.005 as is_revenue_consistent
     from chats
+),
+
+final as (
+    select
+        classified.*,
+        case
+            when classified.is_fan_message_empty then 'empty'
+            when classified.is_media_placeholder then 'media'
+            when classified.is_gif_placeholder then 'gif'
+            when classified.is_tip_text then 'tip'
+            else 'text'
+        end as fan_message_kind,
+        -- a tip notice and the tips column agree (within half a cent); true when neither has a tip
+        case
+            when classified.is_tip_text
+                then coalesce(abs(classified.tip_amount_in_text - classified.tips) < 0.005, false)
+            else classified.tips = 0
+        end as is_tip_consistent
+    from classified
 )
 
 select * from final

@@ -1,0 +1,139 @@
+"""End to end: the fan models build on the small demo data in their own temporary DuckDB file
+(only the fan subgraph and the staging it needs), and the LLM provider caches through dbt.
+
+The LLM run talks to a local fake Anthropic server over real HTTP (var profile_llm_base_url);
+the API key is a dummy from the environment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import duckdb
+import pytest
+from fake_llm_server import FakeAnthropic
+
+from sendwise.dbt import run_dbt, vars_arg
+from sendwise.demo import generate
+from sendwise.paths import DEFAULT_END
+
+pytestmark = pytest.mark.e2e
+
+SELECT = ["+tag:fans", "stg_chat__chat_logs_rejected", "stg_agency__pages_rejected"]
+VARS = {"as_of": DEFAULT_END}
+
+
+@pytest.fixture(scope="module")
+def fan_build(tmp_path_factory):
+    root = tmp_path_factory.mktemp("fans_e2e")
+    db = root / "fans.duckdb"
+    generate("small", 42, db, DEFAULT_END)
+    target = root / "target"
+    # unit tests run in the main build (make dbt-test); here the models and their data tests
+    result = run_dbt(
+        ["build", "--select", *SELECT, "--exclude", "test_type:unit", "--vars", vars_arg(VARS), "--quiet"],
+        duckdb_path=db,
+        target_path=target,
+        capture=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return db, target
+
+
+def _query(db, sql):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_fan_models_build_and_account_for_every_row(fan_build):
+    db, _ = fan_build
+    [(clean, placed, conversations, summed)] = _query(
+        db,
+        """
+        select
+            (select count(*) from sendwise_staging.stg_chat__chat_logs),
+            (select count(*) from sendwise_intermediate.int_fan_chat_messages),
+            (select count(*) from sendwise_marts.conversations),
+            (select sum(message_count) from sendwise_marts.conversations)
+        """,
+    )
+    assert clean == placed == summed > 0 and conversations > 0
+    [(pairs, profiles, staged_rows, stage_pairs)] = _query(
+        db,
+        """
+        select
+            (select count(*) from sendwise_marts.fan_model_pairs),
+            (select count(*) from sendwise_ml.fan_profiles),
+            (select sum(message_count) from sendwise_marts.fan_model_stages),
+            (select count(distinct fan_model_key) from sendwise_marts.fan_model_stages)
+        """,
+    )
+    assert pairs == profiles == stage_pairs and staged_rows == clean
+    tasks = {r[0] for r in _query(db, "select distinct task from sendwise_ml.fan_predictions")}
+    assert tasks == {"churn", "purchase"}
+    assert (
+        _query(db, "select count(*) from sendwise_ml.fan_prediction_metrics where split = 'test'")[0][0] > 0
+    )
+
+
+def test_conversation_ids_are_the_portable_hash_of_pair_and_start(fan_build):
+    """conversation_id = md5(fan_model_key '|' start 'YYYY-MM-DD HH:MM:SS'): recomputed here with
+    hashlib, so the ids depend on the data only (same on every build and on BigQuery's md5)."""
+    db, _ = fan_build
+    rows = _query(db, "select conversation_id, fan_model_key, started_at from sendwise_marts.conversations")
+    assert rows
+    for conversation_id, key, started_at in rows:
+        expected = hashlib.md5(f"{key}|{started_at:%Y-%m-%d %H:%M:%S}".encode()).hexdigest()
+        assert conversation_id == expected
+
+
+def test_llm_provider_profiles_through_the_cache(fan_build, monkeypatch):
+    db, target = fan_build
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key-not-secret")
+    with FakeAnthropic() as server:
+        llm_vars = vars_arg({**VARS, "profile_provider": "llm", "profile_llm_base_url": server.url})
+        select = ["fan_profile_llm_ledger", "fan_profiles", "profile_llm_calls"]
+
+        run_dbt(
+            ["run", "--select", *select, "--vars", llm_vars, "--quiet"], duckdb_path=db, target_path=target
+        )
+        [(with_text,)] = _query(
+            db,
+            "select count(distinct text_hash) from sendwise_intermediate.int_fan_profile_texts where profile_text <> ''",
+        )
+        first_calls = len(server.requests)
+        assert first_calls == -(-with_text // 20)  # ceil: 20 pairs per call
+        assert all(len(_sent(r)) <= 20 for r in server.requests)
+        sources = dict(_query(db, "select profile_source, count(*) from sendwise_ml.fan_profiles group by 1"))
+        [(empty_texts,)] = _query(
+            db, "select count(*) from sendwise_intermediate.int_fan_profile_texts where profile_text = ''"
+        )
+        assert sources.get("rules_fallback", 0) == empty_texts  # pairs without words are never sent
+        assert (
+            _query(
+                db,
+                "select count(*) from sendwise_ml.fan_profiles where profile_source = 'llm' and job <> 'llm-job'",
+            )[0][0]
+            == 0
+        )
+        [(calls, cost)] = _query(db, "select count(*), sum(cost_usd) from sendwise_marts.profile_llm_calls")
+        assert calls == first_calls and cost > 0
+
+        # a second build with unchanged texts makes no call: everything comes from the cache
+        run_dbt(
+            ["run", "--select", *select, "--vars", llm_vars, "--quiet"], duckdb_path=db, target_path=target
+        )
+        assert len(server.requests) == first_calls
+        assert _query(db, "select count(*) from sendwise_marts.profile_llm_calls")[0][0] == first_calls
+
+
+def _sent(request: dict) -> list:
+    import json
+    import re
+
+    user = request["body"]["messages"][0]["content"]
+    return json.loads(re.search(r"<fan_data>\n(.*)\n</fan_data>", user, re.S).group(1))
