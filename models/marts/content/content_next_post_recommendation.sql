@@ -141,7 +141,7 @@ content_ranked as (
         cast(null as {{ dbt.type_float() }}) as ucb_score,
         successes + failures = 0 as is_untried,
         sum(successes + failures) over () as scope_outcomes,
-        row_number() over (order by thompson_draw desc, arm_name) as rank_in_scope
+        row_number() over (order by thompson_draw desc, arm_name asc) as rank_in_scope
     from content_scored
 ),
 
@@ -172,19 +172,22 @@ timing_totals as (
     from timing_arms
 ),
 
+timing_logs as (
+    select
+        *,
+        ln(case when scope_outcomes > 1 then scope_outcomes else 1 end) as log_scope_outcomes
+    from timing_totals
+),
+
 timing_scored as (
     select
         *,
         case when n_outcomes > 0 then successes / (n_outcomes + 0.0) end as mean_reward,
         case
             when n_outcomes > 0
-                then sqrt(
-                    {{ sendwise.setting('content_ucb1_exploration') }}
-                    * ln(case when scope_outcomes > 1 then scope_outcomes else 1 end)
-                    / n_outcomes
-                )
+                then sqrt({{ sendwise.setting('content_ucb1_exploration') }} * log_scope_outcomes / n_outcomes)
         end as ucb_bonus
-    from timing_totals
+    from timing_logs
 ),
 
 timing_ranked as (

@@ -34,13 +34,16 @@ engagement_status as (
 ),
 
 follow_through_parameters as (
+    -- one row: the logistic coefficients and the viral-score imputation of the model card
     select
         max(fit_status) as fit_status,
-        max(case when record_type = 'coefficient' and term = '(intercept)' then model_value end) as intercept,
-        max(case when record_type = 'coefficient' and term = 'novelty_score' then model_value end) as novelty_weight,
-        max(case when record_type = 'coefficient' and term = 'expertise_level' then model_value end) as expertise_weight,
-        max(case when record_type = 'coefficient' and term = 'viral_score_scaled' then model_value end) as viral_weight,
-        max(case when record_type = 'imputation' and term = 'viral_score_scaled' then model_value end) as viral_imputed
+        max(case when term = '(intercept)' and record_type = 'coefficient' then model_value end) as intercept,
+        max(case when term = 'novelty_score' then model_value end) as novelty_weight,
+        max(case when term = 'expertise_level' then model_value end) as expertise_weight,
+        max(case when term = 'viral_score_scaled' and record_type = 'coefficient' then model_value end)
+            as viral_weight,
+        max(case when term = 'viral_score_scaled' and record_type = 'imputation' then model_value end)
+            as viral_imputed
     from follow_through_card
 ),
 
