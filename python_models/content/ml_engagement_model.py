@@ -134,7 +134,9 @@ def fit_engagement_model(
         mean = float(train[TARGET].mean()) if len(train) else float("nan")
         rows.append({"record_type": "coefficient", "term": INTERCEPT, "model_value": mean})
         for metric in HIGHER_IS_BETTER:
-            rows.append({"record_type": "metric", "term": metric, "model_value": None, "baseline_value": None})
+            rows.append(
+                {"record_type": "metric", "term": metric, "model_value": None, "baseline_value": None}
+            )
     else:
         status = "fitted"
         levels = category_levels(train)

@@ -155,7 +155,9 @@ def fit_follow_through_model(
         for term in FEATURES:
             rows.append({"record_type": "coefficient", "term": term, "model_value": 0.0})
         for metric in HIGHER_IS_BETTER:
-            rows.append({"record_type": "metric", "term": metric, "model_value": None, "baseline_value": None})
+            rows.append(
+                {"record_type": "metric", "term": metric, "model_value": None, "baseline_value": None}
+            )
     else:
         status = "fitted"
         x_train = design_matrix(train, imputations)
