@@ -34,6 +34,7 @@ flagged as (
                 novelty_score < 0 or novelty_score > 1 or expertise_level < 0 or expertise_level > 1
                 then 'score_out_of_range'
             when bandit_arm is null then 'missing_bandit_arm'
+            when posted_at < created_at then 'posted_before_created'
             when decision_copy_number > 1 then 'duplicate_decision_id'
         end as rejection_reason
     from normalised

@@ -32,6 +32,11 @@ row_checked as (
                 or followers_gained < 0 or engagement_rate_raw < 0
                 then 'negative_metric'
             when impressions is null or impressions = 0 then 'missing_impressions'
+            when
+                engagement_rate_raw > 1
+                or coalesce(likes, 0) + coalesce(retweets, 0) + coalesce(replies, 0) > impressions
+                or viral_score < 0 or viral_score > 100
+                then 'metric_out_of_range'
         end as row_defect
     from normalised
 ),
@@ -41,7 +46,7 @@ ranked as (
         *,
         row_number() over (
             partition by decision_id, row_defect is null
-            order by collected_at desc, impressions desc
+            order by collected_at desc, impressions desc, raw_record asc
         ) as recency_rank
     from row_checked
 ),

@@ -1,0 +1,200 @@
+"""Ridge regression of a promo post's engagement rate (dbt Python model; self-contained).
+
+Input: int_content_post_features (one row per clean post; features prepared in SQL from the
+post joined to its latest countable outcome) and the settings seed.
+Features: quality_score, content_type, decision_type, style_length (one-hot), posting hour as
+hour_sin / hour_cos. Target: engagement_rate of scored posts.
+Time-based split: the newest `content_test_share` of scored posts by posted_at are the test set;
+training uses only older posts whose outcome was collected by the cutoff (the first test post's
+posted_at), so nothing from after the cutoff leaks into training.
+Output, the model card: one row per coefficient (the model; content_post_predictions applies it
+in SQL to the posts not yet scored), per test metric (R², MSE, MAE beside a naive baseline that
+predicts the training mean) and per split count.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+MODEL_NAME = "ml_engagement_model"
+TARGET = "engagement_rate"
+NUMERIC = ("quality_score", "hour_sin", "hour_cos")
+CATEGORICAL = ("content_type", "decision_type", "style_length")
+INTERCEPT = "(intercept)"
+BASELINE = "training mean engagement rate for every post"
+HIGHER_IS_BETTER = {"r2": True, "mse": False, "mae": False}
+CARD_COLUMNS = [
+    "model_name",
+    "record_type",
+    "term",
+    "model_value",
+    "baseline_value",
+    "beats_baseline",
+    "fit_status",
+    "target",
+    "baseline_description",
+    "train_cutoff_at",
+]
+
+
+def _to_pandas(relation) -> pd.DataFrame:
+    """The one place a dbt.ref() becomes pandas (DuckDB, BigQuery DataFrames or Spark)."""
+    module = type(relation).__module__
+    if module.startswith("bigframes"):
+        return relation.to_pandas()
+    if module.startswith("pyspark"):
+        return relation.toPandas()
+    return relation.df()
+
+
+def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(settings["setting_name"], settings["setting_value"], strict=True))
+
+
+def time_split(features: pd.DataFrame, test_share: float) -> tuple[pd.Series, pd.Timestamp | None]:
+    """Label each post train / test / label_after_cutoff / unscored; returns (labels, cutoff).
+
+    Scored posts are ordered by (posted_at, decision_id); the newest ceil(share * n) are the test
+    set and the cutoff is the first of them. Every scored post posted at or after the cutoff is a
+    test post; a post posted before it trains only if its outcome was collected by the cutoff.
+    """
+    labels = pd.Series("unscored", index=features.index, dtype=object)
+    scored = features[features["scoring_status"] == "scored"].sort_values(["posted_at", "decision_id"])
+    if scored.empty:
+        return labels, None
+    n_test = min(len(scored), max(1, math.ceil(test_share * len(scored))))
+    cutoff = pd.Timestamp(scored["posted_at"].iloc[len(scored) - n_test])
+    is_test = scored["posted_at"] >= cutoff
+    is_train = ~is_test & (scored["collected_at"] <= cutoff)
+    labels.loc[scored.index] = np.select([is_test, is_train], ["test", "train"], "label_after_cutoff")
+    return labels, cutoff
+
+
+def category_levels(train: pd.DataFrame) -> dict[str, list[str]]:
+    return {c: sorted(train[c].dropna().astype(str).unique()) for c in CATEGORICAL}
+
+
+def design_matrix(frame: pd.DataFrame, levels: dict[str, list[str]]) -> pd.DataFrame:
+    """Numeric features as they are plus one 0/1 column per training level ('<column>=<level>');
+    a level unseen in training contributes nothing."""
+    columns = {name: frame[name].astype(float) for name in NUMERIC}
+    for name, values in levels.items():
+        for value in values:
+            columns[f"{name}={value}"] = (frame[name].astype(str) == value).astype(float)
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def predict(coefficients: dict[str, float], design: pd.DataFrame) -> np.ndarray:
+    """intercept + sum(coefficient * feature) — the same arithmetic content_post_predictions does."""
+    terms = [t for t in design.columns if t in coefficients]
+    weights = np.array([coefficients[t] for t in terms])
+    return coefficients[INTERCEPT] + design[terms].to_numpy() @ weights
+
+
+def regression_metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    actual = np.asarray(actual, dtype=float)
+    predicted = np.asarray(predicted, dtype=float)
+    residual = actual - predicted
+    total = float(((actual - actual.mean()) ** 2).sum())
+    sse = float((residual**2).sum())
+    return {
+        "r2": 1.0 - sse / total if total > 0 else float("nan"),
+        "mse": sse / len(actual),
+        "mae": float(np.abs(residual).mean()),
+    }
+
+
+def _beats(metric: str, value: float, baseline: float) -> bool | None:
+    if value is None or baseline is None or np.isnan(value) or np.isnan(baseline):
+        return None
+    return bool(value > baseline) if HIGHER_IS_BETTER[metric] else bool(value < baseline)
+
+
+def fit_engagement_model(
+    features: pd.DataFrame, alpha: float, test_share: float, min_rows: int
+) -> pd.DataFrame:
+    """Fit the ridge on the time split and return the model card (see the module docstring)."""
+    from sklearn.linear_model import Ridge
+
+    features = features.reset_index(drop=True)
+    split, cutoff = time_split(features, test_share)
+    train = features[split == "train"]
+    test = features[split == "test"]
+    rows: list[dict] = []
+    counts = {f"n_{label}": int((split == label).sum()) for label in ("train", "test", "label_after_cutoff")}
+    counts["n_unscored"] = int((split == "unscored").sum())
+    for term, value in counts.items():
+        rows.append({"record_type": "split", "term": term, "model_value": float(value)})
+
+    if len(train) < min_rows or len(test) < min_rows:
+        status = "insufficient_data"
+        mean = float(train[TARGET].mean()) if len(train) else float("nan")
+        rows.append({"record_type": "coefficient", "term": INTERCEPT, "model_value": mean})
+        for metric in HIGHER_IS_BETTER:
+            rows.append(
+                {"record_type": "metric", "term": metric, "model_value": None, "baseline_value": None}
+            )
+    else:
+        status = "fitted"
+        levels = category_levels(train)
+        x_train = design_matrix(train, levels)
+        model = Ridge(alpha=alpha).fit(x_train.to_numpy(), train[TARGET].to_numpy(dtype=float))
+        coefficients = {INTERCEPT: float(model.intercept_)}
+        coefficients.update({t: float(c) for t, c in zip(x_train.columns, model.coef_, strict=True)})
+        for term, value in coefficients.items():
+            rows.append({"record_type": "coefficient", "term": term, "model_value": value})
+        actual = test[TARGET].to_numpy(dtype=float)
+        scores = regression_metrics(actual, predict(coefficients, design_matrix(test, levels)))
+        baseline = regression_metrics(actual, np.full(len(test), train[TARGET].mean()))
+        for metric in HIGHER_IS_BETTER:
+            rows.append(
+                {
+                    "record_type": "metric",
+                    "term": metric,
+                    "model_value": scores[metric],
+                    "baseline_value": baseline[metric],
+                    "beats_baseline": _beats(metric, scores[metric], baseline[metric]),
+                }
+            )
+    card = pd.DataFrame(rows)
+    card["model_name"] = MODEL_NAME
+    card["fit_status"] = status
+    card["target"] = TARGET
+    card["baseline_description"] = BASELINE
+    card["train_cutoff_at"] = cutoff
+    return _typed_card(card)
+
+
+def _typed_card(card: pd.DataFrame) -> pd.DataFrame:
+    for column in CARD_COLUMNS:
+        if column not in card:
+            card[column] = None
+    card = card[CARD_COLUMNS].copy()
+    card["model_value"] = pd.to_numeric(card["model_value"], errors="coerce").astype(float)
+    card["baseline_value"] = pd.to_numeric(card["baseline_value"], errors="coerce").astype(float)
+    card["beats_baseline"] = card["beats_baseline"].astype("boolean")
+    card["train_cutoff_at"] = pd.to_datetime(card["train_cutoff_at"])
+    return card
+
+
+def model(dbt, session):
+    dbt.config(
+        materialized="table",
+        packages=["scikit-learn==1.9.1", "pandas==2.3.3", "numpy==2.4.6"],
+    )
+    features = _to_pandas(dbt.ref("int_content_post_features"))
+    settings = settings_dict(_to_pandas(dbt.ref("settings_modeling")))
+    card = fit_engagement_model(
+        features,
+        alpha=float(settings["content_ridge_alpha"]),
+        test_share=float(settings["content_test_share"]),
+        min_rows=int(float(settings["content_min_train_rows"])),
+    )
+    if dbt.config.get("target_type") == "bigquery":
+        import bigframes.pandas as bpd
+
+        return bpd.read_pandas(card)
+    return card

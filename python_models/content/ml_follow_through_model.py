@@ -1,0 +1,222 @@
+"""Logistic regression of follow-through (followers_gained > 0) of a promo post (dbt Python model).
+
+Input: int_content_post_features (features prepared in SQL from the post joined to its latest
+countable outcome) and the settings seed. Features: novelty_score, expertise_level and
+viral_score_scaled (viral score / 100). Target: is_follow_through of scored posts.
+Time-based split as in ml_engagement_model: the newest `content_test_share` of scored posts by
+posted_at are the test set; training uses older posts whose outcome was collected by the cutoff.
+Output, the model card: coefficients (applied in SQL by content_post_predictions), the
+training-mean viral score (the value used for posts that have no outcome yet, record_type
+'imputation'), test metrics (accuracy, precision, recall, AUC, log loss, Brier score) beside a
+naive baseline that gives every post the training follow-through rate, and split counts.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+MODEL_NAME = "ml_follow_through_model"
+TARGET = "is_follow_through"
+FEATURES = ("novelty_score", "expertise_level", "viral_score_scaled")
+IMPUTED = "viral_score_scaled"
+INTERCEPT = "(intercept)"
+BASELINE = "training follow-through rate as the probability of every post"
+HIGHER_IS_BETTER = {
+    "accuracy": True,
+    "precision": True,
+    "recall": True,
+    "auc": True,
+    "log_loss": False,
+    "brier": False,
+}
+CARD_COLUMNS = [
+    "model_name",
+    "record_type",
+    "term",
+    "model_value",
+    "baseline_value",
+    "beats_baseline",
+    "fit_status",
+    "target",
+    "baseline_description",
+    "train_cutoff_at",
+]
+
+
+def _to_pandas(relation) -> pd.DataFrame:
+    """The one place a dbt.ref() becomes pandas (DuckDB, BigQuery DataFrames or Spark)."""
+    module = type(relation).__module__
+    if module.startswith("bigframes"):
+        return relation.to_pandas()
+    if module.startswith("pyspark"):
+        return relation.toPandas()
+    return relation.df()
+
+
+def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(settings["setting_name"], settings["setting_value"], strict=True))
+
+
+def time_split(features: pd.DataFrame, test_share: float) -> tuple[pd.Series, pd.Timestamp | None]:
+    """Label each post train / test / label_after_cutoff / unscored; returns (labels, cutoff).
+
+    Scored posts are ordered by (posted_at, decision_id); the newest ceil(share * n) are the test
+    set and the cutoff is the first of them. Every scored post posted at or after the cutoff is a
+    test post; a post posted before it trains only if its outcome was collected by the cutoff.
+    """
+    labels = pd.Series("unscored", index=features.index, dtype=object)
+    scored = features[features["scoring_status"] == "scored"].sort_values(["posted_at", "decision_id"])
+    if scored.empty:
+        return labels, None
+    n_test = min(len(scored), max(1, math.ceil(test_share * len(scored))))
+    cutoff = pd.Timestamp(scored["posted_at"].iloc[len(scored) - n_test])
+    is_test = scored["posted_at"] >= cutoff
+    is_train = ~is_test & (scored["collected_at"] <= cutoff)
+    labels.loc[scored.index] = np.select([is_test, is_train], ["test", "train"], "label_after_cutoff")
+    return labels, cutoff
+
+
+def design_matrix(frame: pd.DataFrame, imputations: dict[str, float]) -> pd.DataFrame:
+    columns = {name: frame[name].astype(float) for name in FEATURES}
+    for name, value in imputations.items():
+        columns[name] = columns[name].fillna(value)
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def predict_probability(coefficients: dict[str, float], design: pd.DataFrame) -> np.ndarray:
+    """sigmoid(intercept + sum(coefficient * feature)) — what content_post_predictions computes."""
+    weights = np.array([coefficients[t] for t in FEATURES])
+    logit = coefficients[INTERCEPT] + design[list(FEATURES)].to_numpy() @ weights
+    return 1.0 / (1.0 + np.exp(-logit))
+
+
+def _auc(actual: np.ndarray, score: np.ndarray) -> float:
+    """Mann-Whitney AUC with ties counted half; nan when one class is missing."""
+    positives = actual.sum()
+    negatives = len(actual) - positives
+    if positives == 0 or negatives == 0:
+        return float("nan")
+    ranks = pd.Series(score).rank(method="average").to_numpy()
+    return float((ranks[actual].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
+def classification_metrics(actual: np.ndarray, probability: np.ndarray, threshold: float) -> dict[str, float]:
+    """Accuracy, precision, recall (nan when nothing is predicted positive / no positives), AUC,
+    log loss (probabilities clipped to [1e-15, 1 - 1e-15]) and Brier score."""
+    actual = np.asarray(actual, dtype=bool)
+    probability = np.asarray(probability, dtype=float)
+    predicted = probability >= threshold
+    true_positive = int((predicted & actual).sum())
+    clipped = np.clip(probability, 1e-15, 1 - 1e-15)
+    return {
+        "accuracy": float((predicted == actual).mean()),
+        "precision": true_positive / predicted.sum() if predicted.sum() else float("nan"),
+        "recall": true_positive / actual.sum() if actual.sum() else float("nan"),
+        "auc": _auc(actual, probability),
+        "log_loss": float(-np.mean(np.where(actual, np.log(clipped), np.log(1 - clipped)))),
+        "brier": float(np.mean((probability - actual) ** 2)),
+    }
+
+
+def _beats(metric: str, value: float, baseline: float) -> bool | None:
+    if value is None or baseline is None or np.isnan(value) or np.isnan(baseline):
+        return None
+    return bool(value > baseline) if HIGHER_IS_BETTER[metric] else bool(value < baseline)
+
+
+def fit_follow_through_model(
+    features: pd.DataFrame, c: float, test_share: float, min_rows: int, threshold: float
+) -> pd.DataFrame:
+    """Fit the logistic regression on the time split and return the model card."""
+    from sklearn.linear_model import LogisticRegression
+
+    features = features.reset_index(drop=True)
+    split, cutoff = time_split(features, test_share)
+    train = features[split == "train"]
+    test = features[split == "test"]
+    rows: list[dict] = []
+    counts = {f"n_{label}": int((split == label).sum()) for label in ("train", "test", "label_after_cutoff")}
+    counts["n_unscored"] = int((split == "unscored").sum())
+    for term, value in counts.items():
+        rows.append({"record_type": "split", "term": term, "model_value": float(value)})
+
+    y_train = train[TARGET].astype(bool).to_numpy()
+    rate = float(y_train.mean()) if len(train) else float("nan")
+    imputations = {IMPUTED: float(train[IMPUTED].mean()) if len(train) else float("nan")}
+    rows.append({"record_type": "imputation", "term": IMPUTED, "model_value": imputations[IMPUTED]})
+    one_class = len(train) > 0 and y_train.min() == y_train.max()
+    if len(train) < min_rows or len(test) < min_rows or one_class:
+        status = "insufficient_data"
+        logit = math.log(rate / (1 - rate)) if 0 < rate < 1 else float("nan")
+        rows.append({"record_type": "coefficient", "term": INTERCEPT, "model_value": logit})
+        for term in FEATURES:
+            rows.append({"record_type": "coefficient", "term": term, "model_value": 0.0})
+        for metric in HIGHER_IS_BETTER:
+            rows.append(
+                {"record_type": "metric", "term": metric, "model_value": None, "baseline_value": None}
+            )
+    else:
+        status = "fitted"
+        x_train = design_matrix(train, imputations)
+        model = LogisticRegression(C=c, max_iter=1000).fit(x_train.to_numpy(), y_train)
+        coefficients = {INTERCEPT: float(model.intercept_[0])}
+        coefficients.update({t: float(w) for t, w in zip(FEATURES, model.coef_[0], strict=True)})
+        for term, value in coefficients.items():
+            rows.append({"record_type": "coefficient", "term": term, "model_value": value})
+        actual = test[TARGET].astype(bool).to_numpy()
+        probability = predict_probability(coefficients, design_matrix(test, imputations))
+        scores = classification_metrics(actual, probability, threshold)
+        baseline = classification_metrics(actual, np.full(len(test), rate), threshold)
+        for metric in HIGHER_IS_BETTER:
+            rows.append(
+                {
+                    "record_type": "metric",
+                    "term": metric,
+                    "model_value": scores[metric],
+                    "baseline_value": baseline[metric],
+                    "beats_baseline": _beats(metric, scores[metric], baseline[metric]),
+                }
+            )
+    card = pd.DataFrame(rows)
+    card["model_name"] = MODEL_NAME
+    card["fit_status"] = status
+    card["target"] = "followers_gained > 0"
+    card["baseline_description"] = BASELINE
+    card["train_cutoff_at"] = cutoff
+    return _typed_card(card)
+
+
+def _typed_card(card: pd.DataFrame) -> pd.DataFrame:
+    for column in CARD_COLUMNS:
+        if column not in card:
+            card[column] = None
+    card = card[CARD_COLUMNS].copy()
+    card["model_value"] = pd.to_numeric(card["model_value"], errors="coerce").astype(float)
+    card["baseline_value"] = pd.to_numeric(card["baseline_value"], errors="coerce").astype(float)
+    card["beats_baseline"] = card["beats_baseline"].astype("boolean")
+    card["train_cutoff_at"] = pd.to_datetime(card["train_cutoff_at"])
+    return card
+
+
+def model(dbt, session):
+    dbt.config(
+        materialized="table",
+        packages=["scikit-learn==1.9.1", "pandas==2.3.3", "numpy==2.4.6"],
+    )
+    features = _to_pandas(dbt.ref("int_content_post_features"))
+    settings = settings_dict(_to_pandas(dbt.ref("settings_modeling")))
+    card = fit_follow_through_model(
+        features,
+        c=float(settings["content_logistic_c"]),
+        test_share=float(settings["content_test_share"]),
+        min_rows=int(float(settings["content_min_train_rows"])),
+        threshold=float(settings["content_follow_threshold"]),
+    )
+    if dbt.config.get("target_type") == "bigquery":
+        import bigframes.pandas as bpd
+
+        return bpd.read_pandas(card)
+    return card
