@@ -1,6 +1,7 @@
 -- Price profile of every page (SPEC 6) from its PPV sends of the last price_window_days (90):
 -- the exact continuous percentiles p35, p50, p60, p80, p90 (percentile_cont, the labels are the
--- fractions computed), corr(price, earnings), and the share of prices ending in .99 (the page's
+-- fractions computed; rounded to the cent, which also removes interpolation noise such as
+-- p80 = 60.99000000000001 > p90 = 60.99), corr(price, earnings), and the share of prices ending in .99 (the page's
 -- price ending). A page with fewer than price_profile_min_sends PPV sends takes the agency-wide
 -- percentiles (is_agency_fallback); its own ending when it has any PPV send, else the agency's.
 with pages as (
@@ -32,11 +33,11 @@ ppv as (
 page_percentiles as (
     select distinct
         page_key,
-        {{ sendwise.percentile_cont_over('price', 0.35, 'page_key') }} as p35,
-        {{ sendwise.percentile_cont_over('price', 0.50, 'page_key') }} as p50,
-        {{ sendwise.percentile_cont_over('price', 0.60, 'page_key') }} as p60,
-        {{ sendwise.percentile_cont_over('price', 0.80, 'page_key') }} as p80,
-        {{ sendwise.percentile_cont_over('price', 0.90, 'page_key') }} as p90
+        round({{ sendwise.percentile_cont_over('price', 0.35, 'page_key') }}, 2) as p35,
+        round({{ sendwise.percentile_cont_over('price', 0.50, 'page_key') }}, 2) as p50,
+        round({{ sendwise.percentile_cont_over('price', 0.60, 'page_key') }}, 2) as p60,
+        round({{ sendwise.percentile_cont_over('price', 0.80, 'page_key') }}, 2) as p80,
+        round({{ sendwise.percentile_cont_over('price', 0.90, 'page_key') }}, 2) as p90
     from ppv
 ),
 
@@ -52,11 +53,11 @@ page_stats as (
 
 agency_percentiles as (
     select distinct
-        {{ sendwise.percentile_cont_over('price', 0.35, 'agency_key') }} as p35,
-        {{ sendwise.percentile_cont_over('price', 0.50, 'agency_key') }} as p50,
-        {{ sendwise.percentile_cont_over('price', 0.60, 'agency_key') }} as p60,
-        {{ sendwise.percentile_cont_over('price', 0.80, 'agency_key') }} as p80,
-        {{ sendwise.percentile_cont_over('price', 0.90, 'agency_key') }} as p90
+        round({{ sendwise.percentile_cont_over('price', 0.35, 'agency_key') }}, 2) as p35,
+        round({{ sendwise.percentile_cont_over('price', 0.50, 'agency_key') }}, 2) as p50,
+        round({{ sendwise.percentile_cont_over('price', 0.60, 'agency_key') }}, 2) as p60,
+        round({{ sendwise.percentile_cont_over('price', 0.80, 'agency_key') }}, 2) as p80,
+        round({{ sendwise.percentile_cont_over('price', 0.90, 'agency_key') }}, 2) as p90
     from ppv
 ),
 
