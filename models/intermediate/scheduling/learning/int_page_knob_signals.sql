@@ -12,14 +12,14 @@
 -- A signal with fewer than knob_min_sends sends proposes nothing ("hold"). The gate closes the
 -- whole step when auto-tune is off for the page, as_of is before freeze_until, or the confidence
 -- is below knob_min_confidence.
-with pages as (
-    select page_key
-    from {{ ref('stg_agency__pages') }}
-    where is_active
+with learner_config as (
+    select * from {{ ref('int_page_learner_config') }}
 ),
 
-learner_config as (
-    select * from {{ ref('int_page_learner_config') }}
+pages as (
+    select page_key
+    from learner_config
+    where is_active
 ),
 
 parameters as (

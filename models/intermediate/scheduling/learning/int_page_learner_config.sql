@@ -1,8 +1,11 @@
--- The knob learner's settings for every page: the page_learner_config seed where the page has a
--- row (an empty cell = the default), else the defaults from settings_modeling. Seed rows for
--- pages that do not exist are not joined; a warning test on the seed reports them.
+-- The knob learner's roster and settings for every page (is_active: only active pages learn):
+-- the page_learner_config seed where the page has a row (an empty cell = the default), else the
+-- defaults from settings_modeling. Seed rows for pages that do not exist are not joined; a warning
+-- test on the seed reports them.
 with pages as (
-    select page_key
+    select
+        page_key,
+        is_active
     from {{ ref('stg_agency__pages') }}
 ),
 
@@ -22,6 +25,7 @@ defaults as (
 final as (
     select
         pages.page_key,
+        pages.is_active,
         learner_config.page_key is not null as has_custom_config,
         coalesce(learner_config.auto_tune_enabled, defaults.auto_tune_default = 1) as auto_tune_enabled,
         cast(coalesce(learner_config.quota_min, defaults.quota_min) as {{ dbt.type_bigint() }}) as quota_min,

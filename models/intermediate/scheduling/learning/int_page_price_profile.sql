@@ -5,8 +5,9 @@
 -- price ending). A page with fewer than price_profile_min_sends PPV sends takes the agency-wide
 -- percentiles (is_agency_fallback); its own ending when it has any PPV send, else the agency's.
 with pages as (
+    -- every page (the roster of int_page_performance_state)
     select page_key
-    from {{ ref('stg_agency__pages') }}
+    from {{ ref('int_page_performance_state') }}
 ),
 
 parameters as (

@@ -13,16 +13,11 @@
 --   volume_perf     revenue per send / median revenue per send of the page's tier peers (pages
 --                   of the same creator tier with enough history), times a trend multiplier
 --                   clamp(1 + volume_trend_coef * slope_pct_7d).
-with pages as (
+with performance as (
+    -- every page (the roster) with its tier and age
     select
         page_key,
-        is_active
-    from {{ ref('stg_agency__pages') }}
-),
-
-performance as (
-    select
-        page_key,
+        is_active,
         creator_tier,
         first_send_age_days
     from {{ ref('int_page_performance_state') }}
@@ -198,8 +193,8 @@ send_stats as (
 
 features as (
     select
-        pages.page_key,
-        pages.is_active,
+        performance.page_key,
+        performance.is_active,
         performance.creator_tier,
         coalesce(send_stats.sends_in_window, 0) as sends_in_window,
         coalesce(send_stats.ppv_sends_in_window, 0) as ppv_sends_in_window,
@@ -226,13 +221,12 @@ features as (
         parameters.volume_trend_coef,
         parameters.volume_trend_mult_min,
         parameters.volume_trend_mult_max
-    from pages
+    from performance
     cross join parameters
-    left join performance on pages.page_key = performance.page_key
-    left join send_stats on pages.page_key = send_stats.page_key
-    left join winsor_bounds on pages.page_key = winsor_bounds.page_key
-    left join slope_sums on pages.page_key = slope_sums.page_key
-    left join hour_profile on pages.page_key = hour_profile.page_key
+    left join send_stats on performance.page_key = send_stats.page_key
+    left join winsor_bounds on performance.page_key = winsor_bounds.page_key
+    left join slope_sums on performance.page_key = slope_sums.page_key
+    left join hour_profile on performance.page_key = hour_profile.page_key
 ),
 
 tier_peers as (

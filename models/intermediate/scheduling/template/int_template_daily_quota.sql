@@ -7,7 +7,9 @@
 with pages as (
     select
         page_key,
-        time_zone
+        time_zone,
+        active_from_hour,
+        active_to_hour
     from {{ ref('stg_agency__pages') }}
     where is_active
 ),
@@ -59,7 +61,15 @@ page_today as (
         coalesce(weights.weight_volume, 1.0) as weight_volume,
         cast(coalesce(knobs.quota_nudge, 0) as {{ dbt.type_bigint() }}) as quota_nudge,
         learner_config.quota_min,
-        learner_config.quota_max
+        learner_config.quota_max,
+        -- hours of the local active window (from..to inclusive, wrapping past midnight), for the hour pool
+        cast(
+            case
+                when pages.active_to_hour >= pages.active_from_hour
+                    then pages.active_to_hour - pages.active_from_hour + 1
+                else pages.active_to_hour + 24 - pages.active_from_hour + 1
+            end as {{ dbt.type_bigint() }}
+        ) as active_window_hours
     from pages
     left join performance on pages.page_key = performance.page_key
     left join weights on pages.page_key = weights.page_key
@@ -107,7 +117,8 @@ final as (
         cast(scaled_quota + quota_nudge as {{ dbt.type_bigint() }}) as quota_before_clamp,
         cast({{ sendwise.clamp('scaled_quota + quota_nudge', 'quota_min', 'quota_max') }} as {{ dbt.type_bigint() }})
             as daily_quota,
-        scaled_quota + quota_nudge < quota_min or scaled_quota + quota_nudge > quota_max as is_quota_clamped
+        scaled_quota + quota_nudge < quota_min or scaled_quota + quota_nudge > quota_max as is_quota_clamped,
+        active_window_hours
     from computed
 )
 

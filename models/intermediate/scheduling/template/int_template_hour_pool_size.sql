@@ -10,16 +10,9 @@ with quotas as (
         page_key,
         plan_date,
         day_index,
-        daily_quota
+        daily_quota,
+        active_window_hours
     from {{ ref('int_template_daily_quota') }}
-),
-
-pages as (
-    select
-        page_key,
-        active_from_hour,
-        active_to_hour
-    from {{ ref('stg_agency__pages') }}
 ),
 
 weights as (
@@ -58,20 +51,13 @@ sized as (
         cast(coalesce(knobs.hour_pool_nudge, 0) as {{ dbt.type_bigint() }}) as hour_pool_nudge,
         learner_config.hour_pool_min,
         learner_config.hour_pool_max,
-        cast(
-            case
-                when pages.active_to_hour >= pages.active_from_hour
-                    then pages.active_to_hour - pages.active_from_hour + 1
-                else pages.active_to_hour + 24 - pages.active_from_hour + 1
-            end as {{ dbt.type_bigint() }}
-        ) as active_window_hours,
+        quotas.active_window_hours,
         {{ sendwise.clamp(
             'parameters.hour_pool_quota_mult * quotas.daily_quota',
             'learner_config.hour_pool_min', 'learner_config.hour_pool_max'
         ) }} as base_pool
     from quotas
     cross join parameters
-    left join pages on quotas.page_key = pages.page_key
     left join weights on quotas.page_key = weights.page_key
     left join knobs on quotas.page_key = knobs.page_key
     left join learner_config on quotas.page_key = learner_config.page_key

@@ -12,7 +12,7 @@ pages as (
     select
         page_key,
         is_active
-    from {{ ref('stg_agency__pages') }}
+    from {{ ref('int_page_learner_config') }}
 ),
 
 ranked as (
