@@ -80,7 +80,13 @@ class DbtSession:
             result = self.runner.invoke(args)
         finally:
             self._release_database()
-        assert result.success, f"dbt build at {as_of} failed: {result.exception or result.result}"
+        if not result.success:
+            failures = [
+                f"{r.node.name}: {r.message}"
+                for r in getattr(result.result, "results", [])
+                if str(r.status) in {"error", "fail"}
+            ]
+            raise AssertionError(f"dbt build at {as_of} failed: {result.exception or failures}")
         self.seeded = True
 
     @staticmethod
