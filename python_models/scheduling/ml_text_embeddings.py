@@ -418,8 +418,9 @@ def model(dbt, session):
             "google-cloud-secret-manager==2.32.0",
         ],
     )
-    target_type = dbt.config.get("target_type") or "duckdb"
-    provider = str(dbt.config.get("embedding_provider") or "local")
+    target_type = dbt.config.get("target_type")
+    provider = dbt.config.get("embedding_provider")
+    secret_name = dbt.config.get("voyage_secret_name")
     settings = settings_dict(to_pandas(dbt.ref("settings_modeling")))
     model_name = provider_model(provider, settings)
     texts = to_pandas(dbt.ref("int_texts_to_embed"))[TEXT_COLUMNS]
@@ -444,7 +445,7 @@ def model(dbt, session):
     else:
         import voyageai
 
-        key = voyage_api_key(target_type, dbt.config.get("voyage_secret_name"), dbt.this.database)
+        key = voyage_api_key(target_type, secret_name, dbt.this.database)
         client = voyageai.Client(api_key=key, max_retries=0)
 
         def embed(batch: list[str]):
