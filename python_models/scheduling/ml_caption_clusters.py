@@ -184,6 +184,8 @@ def model(dbt, session):
     )
     from threadpoolctl import threadpool_limits
 
+    import sklearn.cluster  # noqa: F401 - load OpenMP first: threadpoolctl limits only loaded libraries
+
     settings = settings_dict(to_pandas(dbt.ref("settings_modeling")))
     captions = to_pandas(dbt.ref("int_caption_embeddings"))
     pairs = to_pandas(dbt.ref("caption_near_duplicates"))

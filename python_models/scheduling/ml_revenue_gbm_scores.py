@@ -217,6 +217,8 @@ def model(dbt, session):
     )
     from threadpoolctl import threadpool_limits
 
+    import sklearn.ensemble  # noqa: F401 - load OpenMP first: threadpoolctl limits only loaded libraries
+
     settings = settings_dict(to_pandas(dbt.ref("settings_modeling")))
     features = to_pandas(dbt.ref("int_revenue_model_features"))
     candidates = to_pandas(dbt.ref("int_revenue_scoring_candidates"))
