@@ -12,7 +12,7 @@ import pytest
 from conftest import load_python_model
 
 emb = load_python_model("python_models/scheduling/ml_text_embeddings.py")
-PARAMS = emb.LOCAL_MODELS["sendwise-hash-ngram-512-v1"]
+PARAMS = emb.LOCAL_MODELS["sendwise-hash-ngram-256-v1"]
 NOW = datetime(2026, 11, 15, 0, 0, 0)
 
 
@@ -253,8 +253,8 @@ def test_validate_vectors():
 
 
 def test_provider_model_and_api_key(monkeypatch):
-    settings = {"embedding_model_local": "sendwise-hash-ngram-512-v1", "embedding_model_voyage": "voyage-3.5"}
-    assert emb.provider_model("local", settings) == "sendwise-hash-ngram-512-v1"
+    settings = {"embedding_model_local": "sendwise-hash-ngram-256-v1", "embedding_model_voyage": "voyage-3.5"}
+    assert emb.provider_model("local", settings) == "sendwise-hash-ngram-256-v1"
     assert emb.provider_model("voyage", settings) == "voyage-3.5"
     with pytest.raises(emb.EmbeddingError, match="must be one of"):
         emb.provider_model("openai", settings)

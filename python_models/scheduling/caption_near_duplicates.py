@@ -26,7 +26,17 @@ def embedding_matrix(vectors: pd.Series) -> np.ndarray:
         raise ValueError(f"{missing} captions have no embedding for the current provider and model")
     if len(vectors) == 0:
         return np.zeros((0, 0), dtype=np.float32)
-    matrix = np.stack([np.asarray(v, dtype=np.float32) for v in vectors])
+    if isinstance(vectors.dtype, pd.ArrowDtype):  # an Arrow list column: one flat buffer, no per-row objects
+        import pyarrow.compute as pc
+
+        array = vectors.array.__arrow_array__().combine_chunks()
+        lengths = set(pc.list_value_length(array).to_numpy(zero_copy_only=False).tolist())
+        if len(lengths) != 1:
+            raise ValueError(f"vectors of mixed dimensions {sorted(lengths)}")
+        flat = array.flatten().to_numpy(zero_copy_only=False)
+        matrix = flat.astype(np.float32).reshape(len(array), lengths.pop())
+    else:
+        matrix = np.stack([np.asarray(v, dtype=np.float32) for v in vectors])
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
@@ -86,11 +96,14 @@ def find_near_duplicates(captions: pd.DataFrame, threshold: float) -> pd.DataFra
 
 
 def to_pandas(frame) -> pd.DataFrame:
-    """The one conversion point: DuckDB relation, BigFrames or Spark DataFrame -> pandas."""
+    """The one conversion point: DuckDB relation (via Arrow, so vector columns stay Arrow lists
+    instead of one numpy object per row), BigFrames or Spark DataFrame -> pandas."""
     if isinstance(frame, pd.DataFrame):
         return frame
-    if hasattr(frame, "df"):
-        return frame.df()
+    if hasattr(frame, "arrow"):
+        table = frame.arrow()
+        table = table.read_all() if hasattr(table, "read_all") else table
+        return table.to_pandas(types_mapper=pd.ArrowDtype)
     if hasattr(frame, "to_pandas"):
         return frame.to_pandas()
     if hasattr(frame, "toPandas"):

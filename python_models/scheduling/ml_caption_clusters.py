@@ -2,7 +2,8 @@
 
 Inputs: `int_caption_embeddings` (vectors of the current provider and model) and
 `caption_near_duplicates` (pairs). The vectors are reduced by PCA (cluster_pca_dims, seeded) and
-clustered by k-means for every k in cluster_k_min..cluster_k_max (seeded); each k is scored by the
+clustered by k-means for every k in cluster_k_min..cluster_k_max (seeded, fitted on a seeded sample of
+cluster_fit_sample captions and applied to all); each k is scored by the
 silhouette on a fixed seeded sample of cluster_silhouette_sample captions and the best k wins (ties:
 the smaller k). Clusters are numbered by size (1 = largest) and named by their most distinctive
 words. Near-duplicate pairs are closed transitively into groups (connected components); a group's
@@ -39,7 +40,18 @@ def embedding_matrix(vectors: pd.Series) -> np.ndarray:
         raise ValueError(f"{missing} captions have no embedding for the current provider and model")
     if len(vectors) == 0:
         return np.zeros((0, 0), dtype=np.float32)
-    return np.stack([np.asarray(v, dtype=np.float32) for v in vectors])
+    if isinstance(vectors.dtype, pd.ArrowDtype):  # an Arrow list column: one flat buffer, no per-row objects
+        import pyarrow.compute as pc
+
+        array = vectors.array.__arrow_array__().combine_chunks()
+        lengths = set(pc.list_value_length(array).to_numpy(zero_copy_only=False).tolist())
+        if len(lengths) != 1:
+            raise ValueError(f"vectors of mixed dimensions {sorted(lengths)}")
+        flat = array.flatten().to_numpy(zero_copy_only=False)
+        matrix = flat.astype(np.float32).reshape(len(array), lengths.pop())
+    else:
+        matrix = np.stack([np.asarray(v, dtype=np.float32) for v in vectors])
+    return matrix
 
 
 def k_candidates(k_min: int, k_max: int, n_samples: int) -> list[int]:
@@ -61,16 +73,19 @@ def sample_indices(n: int, size: int, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
 
 
-def cluster_scores(x: np.ndarray, ks: list[int], sample: np.ndarray, seed: int) -> tuple[dict, dict]:
-    """Fit k-means for each k; returns (silhouette by k, labels by k)."""
+def cluster_scores(
+    x: np.ndarray, ks: list[int], fit_rows: np.ndarray, sample: np.ndarray, seed: int
+) -> tuple[dict, dict]:
+    """k-means for each k, fitted on the rows `fit_rows` (a seeded sample keeps it fast) and applied to
+    all rows; returns (silhouette on the rows `sample` by k, labels of all rows by k)."""
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
 
     scores, labels = {}, {}
     for k in ks:
-        fitted = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(x)
-        labels[k] = fitted.labels_
-        sampled = fitted.labels_[sample]
+        fitted = KMeans(n_clusters=k, n_init=2, random_state=seed).fit(x[fit_rows])
+        labels[k] = fitted.predict(x)
+        sampled = labels[k][sample]
         if len(np.unique(sampled)) < 2:
             continue
         scores[k] = float(silhouette_score(x[sample], sampled))
@@ -139,7 +154,8 @@ def cluster_captions(captions: pd.DataFrame, pairs: pd.DataFrame, settings: dict
     dims = int(min(float(settings["cluster_pca_dims"]), matrix.shape[1], n))
     x = PCA(n_components=dims, svd_solver="randomized", random_state=seed).fit_transform(matrix)
     sample = sample_indices(n, int(float(settings["cluster_silhouette_sample"])), seed)
-    scores, labels_by_k = cluster_scores(x, ks, sample, seed)
+    fit_rows = sample_indices(n, int(float(settings["cluster_fit_sample"])), seed + 1)
+    scores, labels_by_k = cluster_scores(x, ks, fit_rows, sample, seed)
     k = choose_k(scores)
     labels = relabel_by_size(labels_by_k[k])
     centroids = np.vstack([x[labels == c].mean(axis=0) for c in range(1, k + 1)])
@@ -165,11 +181,14 @@ def cluster_captions(captions: pd.DataFrame, pairs: pd.DataFrame, settings: dict
 
 
 def to_pandas(frame) -> pd.DataFrame:
-    """The one conversion point: DuckDB relation, BigFrames or Spark DataFrame -> pandas."""
+    """The one conversion point: DuckDB relation (via Arrow, so vector columns stay Arrow lists
+    instead of one numpy object per row), BigFrames or Spark DataFrame -> pandas."""
     if isinstance(frame, pd.DataFrame):
         return frame
-    if hasattr(frame, "df"):
-        return frame.df()
+    if hasattr(frame, "arrow"):
+        table = frame.arrow()
+        table = table.read_all() if hasattr(table, "read_all") else table
+        return table.to_pandas(types_mapper=pd.ArrowDtype)
     if hasattr(frame, "to_pandas"):
         return frame.to_pandas()
     if hasattr(frame, "toPandas"):

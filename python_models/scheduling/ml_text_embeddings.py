@@ -56,8 +56,8 @@ class LocalParams(NamedTuple):
 
 
 LOCAL_MODELS: dict[str, LocalParams] = {
-    "sendwise-hash-ngram-512-v1": LocalParams(
-        char_ngram=(3, 4), word_ngram=(1, 2), hash_bits=20, dims=512, nonzeros=4, seed=20261115
+    "sendwise-hash-ngram-256-v1": LocalParams(
+        char_ngram=(3, 4), word_ngram=(1, 2), hash_bits=20, dims=256, nonzeros=4, seed=20261115
     ),
 }
 
