@@ -8,7 +8,6 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import load_python_model
 
 emb = load_python_model("python_models/scheduling/ml_text_embeddings.py")
@@ -49,7 +48,11 @@ def test_texts_needing_embedding_skips_cached_and_duplicates():
     assert need["text_hash"].tolist() == ["h2", "h3"]
     assert need["text"].tolist() == ["two", "three"]
     # another model of the same provider shares nothing
-    assert emb.texts_needing_embedding(texts, cached, "local", "m2")["text_hash"].tolist() == ["h1", "h2", "h3"]
+    assert emb.texts_needing_embedding(texts, cached, "local", "m2")["text_hash"].tolist() == [
+        "h1",
+        "h2",
+        "h3",
+    ]
 
 
 def test_second_run_embeds_nothing_and_changed_text_is_embedded():
@@ -118,7 +121,9 @@ def test_local_token_counts():
 
 
 def test_estimate_tokens_and_make_batches():
-    assert emb.estimate_tokens("") == 1 and emb.estimate_tokens("abcd") == 2 and emb.estimate_tokens("🔥") == 2
+    assert (
+        emb.estimate_tokens("") == 1 and emb.estimate_tokens("abcd") == 2 and emb.estimate_tokens("🔥") == 2
+    )
     texts = ["aaaa"] * 5  # 2 tokens each
     assert emb.make_batches(texts, max_texts=2, max_tokens=100) == [[0, 1], [2, 3], [4]]
     assert emb.make_batches(texts, max_texts=10, max_tokens=5) == [[0, 1], [2, 3], [4]]

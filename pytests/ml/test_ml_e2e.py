@@ -14,7 +14,10 @@ from sendwise.paths import DEFAULT_END
 
 pytestmark = pytest.mark.e2e
 
-SELECT = ["--select", "+ml_caption_clusters +ml_revenue_predictions +ml_revenue_model_metrics +ml_embedding_runs"]
+SELECT = [
+    "--select",
+    "+ml_caption_clusters +ml_revenue_predictions +ml_revenue_model_metrics +ml_embedding_runs",
+]
 NO_TESTS = ["--exclude", "resource_type:test resource_type:unit_test"]
 VARS = ["--vars", vars_arg({"as_of": DEFAULT_END})]
 
@@ -64,7 +67,11 @@ def test_near_duplicates_match_the_planted_ones(built):
                 " and original_caption_id in (select caption_id from sendwise_staging.stg_agency__caption_bank)"
             ).fetchall()
         )
-        found = set(con.sql("select caption_id, duplicate_caption_id from sendwise_ml.caption_near_duplicates").fetchall())
+        found = set(
+            con.sql(
+                "select caption_id, duplicate_caption_id from sendwise_ml.caption_near_duplicates"
+            ).fetchall()
+        )
         groups = con.sql(
             "select count(*) from sendwise_ml.ml_caption_clusters where near_duplicate_group_size > 1"
         ).fetchone()[0]

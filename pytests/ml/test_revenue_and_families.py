@@ -111,7 +111,9 @@ def test_predict_interval_orders_and_clips():
 
 
 def test_score_learns_beyond_the_baseline_and_is_deterministic():
-    features = pd.concat([feature_rows(400, "2026-09-01", "train", 1), feature_rows(100, "2026-11-02", "holdout", 2)])
+    features = pd.concat(
+        [feature_rows(400, "2026-09-01", "train", 1), feature_rows(100, "2026-11-02", "holdout", 2)]
+    )
     candidates = feature_rows(6, "2026-11-16", "c", 3).rename(columns={"send_id": "scoring_key"})
     out = gbm.score(features, candidates, SETTINGS)
     assert out.columns.tolist() == gbm.OUTPUT_COLUMNS
@@ -194,7 +196,9 @@ def test_silhouette_picks_the_planted_number_of_clusters():
     rng = np.random.default_rng(0)
     centers = np.array([[0, 0], [10, 0], [0, 10], [10, 10], [5, 20]], dtype=float)
     x = np.vstack([c + rng.normal(scale=0.5, size=(40, 2)) for c in centers])
-    scores, labels = cl.cluster_scores(x, [2, 3, 4, 5, 6, 7], np.arange(0, len(x), 2), np.arange(len(x)), seed=1)
+    scores, labels = cl.cluster_scores(
+        x, [2, 3, 4, 5, 6, 7], np.arange(0, len(x), 2), np.arange(len(x)), seed=1
+    )
     assert cl.choose_k(scores) == 5 and len(np.unique(labels[5])) == 5
 
 

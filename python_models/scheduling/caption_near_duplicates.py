@@ -88,7 +88,9 @@ def find_near_duplicates(captions: pd.DataFrame, threshold: float) -> pd.DataFra
     matrix = embedding_matrix(captions["embedding"])
     blocks = captions["content_category"].fillna("unknown").to_numpy(dtype=object)
     pairs = near_duplicate_pairs(captions["caption_id"].to_numpy(dtype=object), blocks, matrix, threshold)
-    pairs.insert(0, "pair_key", pairs["caption_id"].astype(str) + "|" + pairs["duplicate_caption_id"].astype(str))
+    pairs.insert(
+        0, "pair_key", pairs["caption_id"].astype(str) + "|" + pairs["duplicate_caption_id"].astype(str)
+    )
     pairs["pair_key"] = pairs["pair_key"].astype("string")
     for c in ["caption_id", "duplicate_caption_id", "content_category"]:
         pairs[c] = pairs[c].astype("string")

@@ -199,11 +199,16 @@ def to_pandas(frame) -> pd.DataFrame:
 def model(dbt, session):
     dbt.config(
         materialized="table",
-        packages=["numpy==2.4.6", "pandas==2.3.3", "scipy==1.17.1", "scikit-learn==1.9.1", "threadpoolctl==3.8.0"],
+        packages=[
+            "numpy==2.4.6",
+            "pandas==2.3.3",
+            "scipy==1.17.1",
+            "scikit-learn==1.9.1",
+            "threadpoolctl==3.8.0",
+        ],
     )
-    from threadpoolctl import threadpool_limits
-
     import sklearn.cluster  # noqa: F401 - load OpenMP first: threadpoolctl limits only loaded libraries
+    from threadpoolctl import threadpool_limits
 
     settings = settings_dict(to_pandas(dbt.ref("settings_modeling")))
     captions = to_pandas(dbt.ref("int_caption_embeddings"))

@@ -181,7 +181,11 @@ def score(features: pd.DataFrame, candidates: pd.DataFrame, settings: dict[str, 
         vocabulary = feature_vocabulary(train)
         models = fit_models(encode_features(train, vocabulary), train["earnings"].to_numpy(float), params)
         mean, low, high = predict_interval(models, encode_features(scored, vocabulary))
-        rows["predicted_revenue"], rows["predicted_revenue_low"], rows["predicted_revenue_high"] = mean, low, high
+        rows["predicted_revenue"], rows["predicted_revenue_low"], rows["predicted_revenue_high"] = (
+            mean,
+            low,
+            high,
+        )
         rows["model_version"] = MODEL_VERSION
     else:
         rows["predicted_revenue"] = rows["baseline_revenue"]
@@ -215,9 +219,8 @@ def model(dbt, session):
         materialized="table",
         packages=["numpy==2.4.6", "pandas==2.3.3", "scikit-learn==1.9.1", "threadpoolctl==3.8.0"],
     )
-    from threadpoolctl import threadpool_limits
-
     import sklearn.ensemble  # noqa: F401 - load OpenMP first: threadpoolctl limits only loaded libraries
+    from threadpoolctl import threadpool_limits
 
     settings = settings_dict(to_pandas(dbt.ref("settings_modeling")))
     features = to_pandas(dbt.ref("int_revenue_model_features"))

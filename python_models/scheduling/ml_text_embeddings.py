@@ -216,7 +216,7 @@ def call_with_retry(
     for attempt in range(1, max_attempts + 1):
         try:
             return fn()
-        except Exception as exc:  # noqa: BLE001 - classified below
+        except Exception as exc:
             if not retryable(exc):
                 raise EmbeddingError(f"permanent provider error: {type(exc).__name__}: {exc}") from exc
             if attempt == max_attempts:
@@ -459,7 +459,7 @@ def model(dbt, session):
                 first_delay=float(settings["voyage_backoff_seconds"]),
             )
 
-    embedded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    embedded_at = datetime.now(timezone.utc).replace(tzinfo=None)  # noqa: UP017 - runtimes older than 3.11
     result = embed_new_texts(texts, cached, provider, model_name, embed, embedded_at)
 
     if target_type == "bigquery":

@@ -5,20 +5,19 @@
 -- per day over gbm_level_window_days. One row per page and knowledge day: every day with sends, plus
 -- the holdout cutoff day (as_of - gbm_holdout_days) and the day of as_of, so the revenue model's
 -- training rows, holdout rows and scoring candidates all read one definition without leakage.
--- Days are UTC day numbers (days since 1970-01-01).
+-- Days are UTC day numbers: floor(epoch seconds / 86400) = days since 1970-01-01.
 with params as (
     select
         cast({{ sendwise.setting('gbm_momentum_days') }} as {{ dbt.type_int() }}) as momentum_days,
         cast({{ sendwise.setting('gbm_level_window_days') }} as {{ dbt.type_int() }}) as level_days,
-        {{ dbt.datediff("cast('1970-01-01' as date)", 'cast(' ~ sendwise.as_of() ~ ' as date)', 'day') }}
-            as as_of_day_number,
+        cast(floor({{ sendwise.epoch_seconds(sendwise.as_of()) }} / 86400) as {{ dbt.type_int() }}) as as_of_day_number,
         cast({{ sendwise.setting('gbm_holdout_days') }} as {{ dbt.type_int() }}) as holdout_days
 ),
 
 sends as (
     select
         page_key,
-        {{ dbt.datediff("cast('1970-01-01' as date)", 'cast(sent_at as date)', 'day') }} as day_number,
+        cast(floor({{ sendwise.epoch_seconds('sent_at') }} / 86400) as {{ dbt.type_int() }}) as day_number,
         earnings,
         is_ppv,
         sent_count
@@ -92,8 +91,8 @@ windowed as (
     left join daily
         on
             knowledge.page_key = daily.page_key
-            and daily.day_number < knowledge.knowledge_day_number
-            and daily.day_number >= knowledge.knowledge_day_number - knowledge.lookback_days
+            and knowledge.knowledge_day_number > daily.day_number
+            and knowledge.knowledge_day_number - knowledge.lookback_days <= daily.day_number
 ),
 
 aggregated as (

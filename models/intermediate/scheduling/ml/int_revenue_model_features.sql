@@ -21,7 +21,7 @@ with sends as (
         local_dow,
         earnings,
         {{ sendwise.epoch_seconds('sent_at') }} as sent_epoch,
-        {{ dbt.datediff("cast('1970-01-01' as date)", 'cast(sent_at as date)', 'day') }} as sent_day_number
+        cast(floor({{ sendwise.epoch_seconds('sent_at') }} / 86400) as {{ dbt.type_int() }}) as sent_day_number
     from {{ ref('int_mass_messages_enriched') }}
     where is_ppv
 ),
@@ -49,7 +49,7 @@ params as (
     select
         {{ sendwise.epoch_seconds(sendwise.as_of()) }}
         - {{ sendwise.setting('gbm_holdout_days') }} * 86400 as cutoff_epoch,
-        {{ dbt.datediff("cast('1970-01-01' as date)", 'cast(' ~ sendwise.as_of() ~ ' as date)', 'day') }}
+        cast(floor({{ sendwise.epoch_seconds(sendwise.as_of()) }} / 86400) as {{ dbt.type_int() }})
         - cast({{ sendwise.setting('gbm_holdout_days') }} as {{ dbt.type_int() }}) as cutoff_day_number
 ),
 

@@ -58,14 +58,14 @@ page_categories as (
         page_key,
         content_category
     from category_counts
-    qualify row_number() over (partition by page_key order by n_sends desc, content_category) = 1
+    qualify row_number() over (partition by page_key order by n_sends desc, content_category asc) = 1
 ),
 
 global_category as (
     select content_category
     from category_counts
     group by 1
-    qualify row_number() over (order by sum(n_sends) desc, content_category) = 1
+    qualify row_number() over (order by sum(n_sends) desc, content_category asc) = 1
 ),
 
 style_counts as (
@@ -85,10 +85,14 @@ style_counts as (
 page_styles as (
     select *
     from style_counts
-    qualify row_number() over (
-        partition by page_key
-        order by n_sends desc, length_bin, emoji_bin, has_cta, has_urgency, ends_with_question
-    ) = 1
+    qualify
+        row_number()
+            over (
+                partition by page_key
+                order by
+                    n_sends desc, length_bin asc, emoji_bin asc, has_cta asc, has_urgency asc, ends_with_question asc
+            )
+        = 1
 ),
 
 momentum as (
@@ -96,7 +100,7 @@ momentum as (
     from {{ ref('int_page_momentum_daily') }}
     where
         knowledge_day_number
-        = {{ dbt.datediff("cast('1970-01-01' as date)", 'cast(' ~ sendwise.as_of() ~ ' as date)', 'day') }}
+        = cast(floor({{ sendwise.epoch_seconds(sendwise.as_of()) }} / 86400) as {{ dbt.type_int() }})
 ),
 
 numbers as (

@@ -8,7 +8,8 @@ with caption_texts as (
     select
         caption_id as text_id,
         'caption' as text_kind,
-        caption_text_normalized as text
+        -- the interface column is named text
+        caption_text_normalized as text  -- noqa: RF04
     from {{ ref('stg_agency__caption_bank') }}
 ),
 

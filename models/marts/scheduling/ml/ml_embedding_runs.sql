@@ -37,27 +37,28 @@ kinds as (
     group by 1
 ),
 
-hashes as (
-    select distinct
+text_hashes as (
+    -- one row per distinct text of a kind (texts with the same hash share one vector)
+    select
         texts.text_kind,
         texts.text_hash,
-        embeddings.text_hash is not null as has_vector,
-        coalesce(embeddings.embedded_at >= run_info.run_started_at, false) as is_embedded_this_run,
-        embeddings.token_count
+        max(case when embeddings.text_hash is not null then 1 else 0 end) as has_vector,
+        max(case when embeddings.embedded_at >= run_info.run_started_at then 1 else 0 end) as is_embedded_this_run,
+        max(embeddings.token_count) as token_count
     from texts
     cross join run_info
     left join embeddings on texts.text_hash = embeddings.text_hash
+    group by 1, 2
 ),
 
 counted as (
     select
         text_kind,
-        count(case when has_vector and not is_embedded_this_run then text_hash end) as texts_cached,
-        count(case when is_embedded_this_run then text_hash end) as texts_embedded,
-        cast(coalesce(sum(case when is_embedded_this_run then token_count end), 0) as {{ dbt.type_int() }})
-            as tokens_embedded,
-        count(case when not has_vector then text_hash end) as texts_missing
-    from hashes
+        sum(case when has_vector = 1 and is_embedded_this_run = 0 then 1 else 0 end) as texts_cached,
+        sum(is_embedded_this_run) as texts_embedded,
+        coalesce(sum(case when is_embedded_this_run = 1 then token_count end), 0) as tokens_embedded,
+        sum(1 - has_vector) as texts_missing
+    from text_hashes
     group by 1
 ),
 
@@ -67,15 +68,15 @@ final as (
         run_info.invocation_id,
         run_info.run_started_at,
         {{ sendwise.as_of() }} as as_of,
-        '{{ var("embedding_provider") }}' as provider,
+        '{{ var("embedding_provider") }}' as provider,  -- noqa: RF04
         {{ sendwise.setting_text('embedding_model_' ~ var('embedding_provider')) }} as model_name,
         kinds.text_kind,
         kinds.texts,
         kinds.distinct_texts,
-        counted.texts_cached,
-        counted.texts_embedded,
-        counted.tokens_embedded,
-        counted.texts_missing
+        cast(counted.texts_cached as {{ dbt.type_int() }}) as texts_cached,
+        cast(counted.texts_embedded as {{ dbt.type_int() }}) as texts_embedded,
+        cast(counted.tokens_embedded as {{ dbt.type_int() }}) as tokens_embedded,
+        cast(counted.texts_missing as {{ dbt.type_int() }}) as texts_missing
     from kinds
     cross join run_info
     inner join counted on kinds.text_kind = counted.text_kind
