@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import load_python_model
+from ml_models import load_python_model
 
 gbm = load_python_model("python_models/scheduling/ml_revenue_gbm_scores.py")
 nd = load_python_model("python_models/scheduling/caption_near_duplicates.py")
