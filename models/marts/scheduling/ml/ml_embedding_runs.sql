@@ -14,7 +14,8 @@ embeddings as (
     select
         text_hash,
         token_count,
-        embedded_at
+        -- naive UTC from pandas: DATETIME on BigQuery, so compare as timestamps
+        cast(embedded_at as {{ dbt.type_timestamp() }}) as embedded_at
     from {{ ref('ml_text_embeddings') }}
     where
         provider = '{{ var("embedding_provider") }}'
