@@ -1,0 +1,199 @@
+{{ config(materialized='table') }}
+-- What the revenue model scores: one row per scoring_key with exactly the model's feature
+-- columns (the interface of ml_revenue_gbm_scores; see docs/ml.md). For now a grid: each active
+-- page x the template_days page-local days after the local date of as_of x each hour of the page's
+-- active window, priced at the page's median PPV price over price_window_days, in its most sent
+-- content category and its most sent caption style. The weekly template replaces (or unions) this
+-- with its own slots and the ranking's top captions, keeping the columns.
+with pages as (
+    select
+        page_key,
+        time_zone,
+        active_from_hour,
+        active_to_hour
+    from {{ ref('stg_agency__pages') }}
+    where is_active
+),
+
+recent_ppv as (
+    select
+        sends.page_key,
+        sends.price,
+        coalesce(sends.content_category, 'unknown') as content_category,
+        styles.length_bin,
+        styles.emoji_bin,
+        styles.has_cta,
+        styles.has_urgency,
+        styles.ends_with_question
+    from {{ ref('int_mass_messages_enriched') }} as sends
+    left join {{ ref('int_caption_style_features') }} as styles
+        on sends.caption_hash = styles.caption_hash
+    where sends.is_ppv and sends.age_days <= {{ sendwise.setting('price_window_days') }}
+),
+
+page_prices as (
+    select distinct
+        page_key,
+        {{ sendwise.percentile_cont_over('price', 0.5, 'page_key') }} as median_price
+    from recent_ppv
+),
+
+global_price as (
+    select distinct
+        {{ sendwise.percentile_cont_over('price', 0.5, "'all'") }} as median_price
+    from recent_ppv
+),
+
+category_counts as (
+    select
+        page_key,
+        content_category,
+        count(*) as n_sends
+    from recent_ppv
+    group by 1, 2
+),
+
+page_categories as (
+    select
+        page_key,
+        content_category
+    from category_counts
+    qualify row_number() over (partition by page_key order by n_sends desc, content_category asc) = 1
+),
+
+global_category as (
+    select content_category
+    from category_counts
+    group by 1
+    qualify row_number() over (order by sum(n_sends) desc, content_category asc) = 1
+),
+
+style_counts as (
+    select
+        page_key,
+        length_bin,
+        emoji_bin,
+        has_cta,
+        has_urgency,
+        ends_with_question,
+        count(*) as n_sends
+    from recent_ppv
+    where length_bin is not null
+    group by 1, 2, 3, 4, 5, 6
+),
+
+page_styles as (
+    select *
+    from style_counts
+    qualify
+        row_number()
+            over (
+                partition by page_key
+                order by
+                    n_sends desc, length_bin asc, emoji_bin asc, has_cta asc, has_urgency asc, ends_with_question asc
+            )
+        = 1
+),
+
+momentum as (
+    select *
+    from {{ ref('int_page_momentum_daily') }}
+    where
+        knowledge_day_number
+        = cast(floor({{ sendwise.epoch_seconds(sendwise.as_of()) }} / 86400) as {{ dbt.type_int() }})
+),
+
+numbers as (
+    {{ dbt.generate_series(31) }}
+),
+
+day_offsets as (
+    select generated_number as day_offset
+    from numbers
+    where generated_number <= {{ sendwise.setting('template_days') }}
+),
+
+hours as (
+    select generated_number - 1 as local_hour
+    from numbers
+    where generated_number <= 24
+),
+
+page_days as (
+    select
+        pages.page_key,
+        pages.time_zone,
+        pages.active_from_hour,
+        pages.active_to_hour,
+        cast({{ dbt.dateadd(
+            'day', 'day_offsets.day_offset',
+            'cast(' ~ sendwise.to_local_timestamp(sendwise.as_of(), 'pages.time_zone') ~ ' as date)'
+        ) }} as date) as local_date
+    from pages
+    cross join day_offsets
+),
+
+slots as (
+    select
+        page_days.page_key,
+        page_days.time_zone,
+        page_days.local_date,
+        hours.local_hour,
+        mod(hours.local_hour - page_days.active_from_hour + 24, 24) as hour_position,
+        mod(page_days.active_to_hour - page_days.active_from_hour + 24, 24) + 1 as window_hours
+    from page_days
+    cross join hours
+    where mod(hours.local_hour - page_days.active_from_hour + 24, 24)
+        <= mod(page_days.active_to_hour - page_days.active_from_hour + 24, 24)
+),
+
+slots_timed as (
+    select
+        *,
+        {{ dbt.dateadd('hour', 'local_hour', 'cast(local_date as ' ~ dbt.type_timestamp() ~ ')') }} as slot_local_at
+    from slots
+),
+
+final as (
+    select
+        {{ dbt.concat([
+            'slots_timed.page_key', "'|'",
+            sendwise.format_timestamp('slots_timed.slot_local_at', '%Y-%m-%d %H:%M')
+        ]) }} as scoring_key,
+        'grid' as candidate_source,
+        slots_timed.page_key,
+        slots_timed.slot_local_at,
+        {{ sendwise.from_local_timestamp('slots_timed.slot_local_at', 'slots_timed.time_zone') }} as slot_at,
+        slots_timed.local_date,
+        slots_timed.local_hour,
+        {{ sendwise.iso_day_of_week('slots_timed.slot_local_at') }} as local_dow,
+        page_prices.page_key is null as is_page_history_missing,
+        round(coalesce(page_prices.median_price, global_price.median_price), 2) as price,
+        {{ sendwise.price_band('coalesce(page_prices.median_price, global_price.median_price)') }} as price_band,
+        coalesce(page_categories.content_category, global_category.content_category) as content_category,
+        page_styles.length_bin,
+        page_styles.emoji_bin,
+        page_styles.has_cta,
+        page_styles.has_urgency,
+        page_styles.ends_with_question,
+        cast(floor(
+            coalesce(momentum.sends_per_day_28d, 0) * slots_timed.hour_position / slots_timed.window_hours
+        ) as {{ dbt.type_int() }}) as send_index_in_day,
+        momentum.knowledge_date,
+        momentum.revenue_7d,
+        momentum.revenue_prev_7d,
+        momentum.revenue_momentum_7d,
+        momentum.ppv_sends_7d,
+        momentum.audience_7d,
+        momentum.ppv_revenue_per_send_28d,
+        momentum.sends_per_day_28d
+    from slots_timed
+    left join global_price on true
+    left join global_category on true
+    left join page_prices on slots_timed.page_key = page_prices.page_key
+    left join page_categories on slots_timed.page_key = page_categories.page_key
+    left join page_styles on slots_timed.page_key = page_styles.page_key
+    left join momentum on slots_timed.page_key = momentum.page_key
+)
+
+select * from final

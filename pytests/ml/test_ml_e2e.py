@@ -1,0 +1,120 @@
+"""End to end on the small demo data, in its own DuckDB file: the Python models build, a second build
+embeds nothing, a changed caption is re-embedded, the near-duplicates match the planted ones, the SQL
+metrics agree with scikit-learn on the same holdout rows."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pytest
+
+from sendwise.dbt import run_dbt, vars_arg
+from sendwise.demo import generate
+from sendwise.paths import DEFAULT_END
+
+pytestmark = pytest.mark.e2e
+
+SELECT = [
+    "--select",
+    "+ml_caption_clusters +ml_revenue_predictions +ml_revenue_model_metrics +ml_embedding_runs",
+]
+NO_TESTS = ["--exclude", "resource_type:test resource_type:unit_test"]
+VARS = ["--vars", vars_arg({"as_of": DEFAULT_END})]
+
+
+def embedding_runs(db):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.sql(
+            "select texts_embedded, texts_cached, texts_missing, distinct_texts from sendwise_marts.ml_embedding_runs"
+            " where text_kind = 'caption' order by run_started_at"
+        ).fetchall()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    db = tmp_path_factory.mktemp("ml") / "ml.duckdb"
+    target = tmp_path_factory.mktemp("ml_target")
+    generate("small", 42, db, DEFAULT_END)
+    run_dbt(["build", "--quiet", *SELECT, *NO_TESTS, *VARS], duckdb_path=db, target_path=target)
+    return db, target
+
+
+def test_second_build_embeds_nothing_and_a_changed_caption_is_reembedded(built):
+    db, target = built
+    (first,) = embedding_runs(db)
+    assert first[0] == first[3] > 2000 and first[1] == 0 and first[2] == 0
+    run_dbt(["run", "--quiet", "--select", "ml_text_embeddings ml_embedding_runs", *VARS], duckdb_path=db,
+            target_path=target)  # fmt: skip
+    assert embedding_runs(db)[-1][:3] == (0, first[3], 0)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "update agency.caption_bank set caption_text = caption_text || ' (new cut)'"
+            " where caption_id = (select min(caption_id) from sendwise_staging.stg_agency__caption_bank)"
+        )
+    run_dbt(["run", "--quiet", "--select", "int_texts_to_embed ml_text_embeddings ml_embedding_runs", *VARS],
+            duckdb_path=db, target_path=target)  # fmt: skip
+    assert embedding_runs(db)[-1][:3] == (1, first[3] - 1, 0)
+
+
+def test_near_duplicates_match_the_planted_ones(built):
+    db, _ = built
+    with duckdb.connect(str(db), read_only=True) as con:
+        truth = set(
+            con.sql(
+                "select least(caption_id, original_caption_id), greatest(caption_id, original_caption_id)"
+                " from ground_truth.caption_near_duplicates"
+                " where caption_id in (select caption_id from sendwise_staging.stg_agency__caption_bank)"
+                " and original_caption_id in (select caption_id from sendwise_staging.stg_agency__caption_bank)"
+            ).fetchall()
+        )
+        found = set(
+            con.sql(
+                "select caption_id, duplicate_caption_id from sendwise_ml.caption_near_duplicates"
+            ).fetchall()
+        )
+        groups = con.sql(
+            "select count(*) from sendwise_ml.ml_caption_clusters where near_duplicate_group_size > 1"
+        ).fetchone()[0]
+    precision = len(found & truth) / len(found)
+    recall = len(found & truth) / len(truth)
+    print(f"near-duplicates (small): {len(found)} found, {len(truth)} planted, precision {precision:.3f}, "
+          f"recall {recall:.3f}")  # fmt: skip
+    assert len(truth) > 50
+    assert precision >= 0.95 and recall >= 0.95
+    assert groups >= 2 * len(found & truth) * 0.95
+
+
+def test_metrics_agree_with_sklearn_and_show_both_predictors(built):
+    from sklearn.metrics import mean_absolute_error, r2_score
+
+    db, _ = built
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.sql(
+            "select actual_revenue, predicted_revenue, baseline_revenue from sendwise_ml.ml_revenue_gbm_scores"
+            " where score_kind = 'holdout'"
+        ).fetchnumpy()
+        metrics = {
+            r[0]: r[1:]
+            for r in con.sql(
+                "select predictor, r2, mae, mape, holdout_sends from sendwise_marts.ml_revenue_model_metrics"
+                " where metric_scope = 'overall'"
+            ).fetchall()
+        }
+        n_pages = con.sql(
+            "select count(*) from sendwise_marts.ml_revenue_model_metrics where metric_scope = 'page'"
+        ).fetchone()[0]
+        n_pred, n_cand = con.sql(
+            "select (select count(*) from sendwise_marts.ml_revenue_predictions),"
+            " (select count(*) from sendwise_intermediate.int_revenue_scoring_candidates)"
+        ).fetchone()
+    actual = rows["actual_revenue"]
+    for predictor, column in [("gbm", "predicted_revenue"), ("naive_page_hour_mean", "baseline_revenue")]:
+        r2, mae, mape, n = metrics[predictor]
+        pred = rows[column]
+        positive = actual > 0
+        assert n == len(actual) > 100
+        assert r2 == pytest.approx(r2_score(actual, pred), rel=1e-9)
+        assert mae == pytest.approx(mean_absolute_error(actual, pred), rel=1e-9)
+        assert mape == pytest.approx(np.mean(np.abs(actual - pred)[positive] / actual[positive]), rel=1e-9)
+    assert n_pages % 2 == 0 and n_pages > 0
+    assert n_pred == n_cand > 0

@@ -1,0 +1,218 @@
+"""Pure functions of the revenue GBM, near-duplicate and caption-cluster Python models."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import sklearn.ensemble  # noqa: F401 - OpenMP loaded before threadpool_limits
+from ml_models import load_python_model
+from threadpoolctl import threadpool_limits
+
+gbm = load_python_model("python_models/scheduling/ml_revenue_gbm_scores.py")
+nd = load_python_model("python_models/scheduling/caption_near_duplicates.py")
+cl = load_python_model("python_models/scheduling/ml_caption_clusters.py")
+
+SETTINGS = {
+    "gbm_max_iter": "30",
+    "gbm_quantile_max_iter": "20",
+    "gbm_learning_rate": "0.1",
+    "gbm_max_leaf_nodes": "7",
+    "gbm_min_samples_leaf": "5",
+    "gbm_l2_regularization": "1.0",
+    "gbm_quantile_low": "0.1",
+    "gbm_quantile_high": "0.9",
+    "gbm_seed": "7",
+    "gbm_min_train_sends": "50",
+}
+
+
+def feature_rows(n, start, split, seed=0):
+    rng = np.random.default_rng(seed)
+    pages = rng.choice(["a", "b"], n)
+    hours = rng.integers(8, 23, n)
+    price = rng.choice([10.0, 20.0, 30.0], n)
+    audience = np.where(pages == "a", 1000.0, 3000.0)
+    earnings = audience * 0.01 * price * (1 + 0.5 * (hours >= 20)) * rng.uniform(0.8, 1.2, n)
+    return pd.DataFrame(
+        {
+            "send_id": [f"{split}{i}" for i in range(n)],
+            "sample_split": split,
+            "exclusion_reason": None,
+            "page_key": pages,
+            "sent_at": pd.Timestamp(start) + pd.to_timedelta(np.arange(n), unit="h"),
+            "local_hour": hours,
+            "local_dow": rng.integers(1, 8, n),
+            "price": price,
+            "price_band": np.where(price < 20, "mid", "high"),
+            "content_category": "solo",
+            "length_bin": "short",
+            "emoji_bin": "none",
+            "has_cta": rng.random(n) < 0.5,
+            "has_urgency": False,
+            "ends_with_question": pd.array([True, None] * (n // 2) + [True] * (n % 2), dtype="boolean"),
+            "send_index_in_day": rng.integers(0, 5, n),
+            "revenue_7d": 100.0,
+            "revenue_prev_7d": 80.0,
+            "revenue_momentum_7d": 0.25,
+            "ppv_sends_7d": 10,
+            "audience_7d": audience,
+            "ppv_revenue_per_send_28d": 50.0,
+            "sends_per_day_28d": 3.0,
+            "earnings": earnings,
+        }
+    )
+
+
+def test_split_train_holdout_is_a_time_split():
+    train = feature_rows(5, "2026-10-01", "train")
+    holdout = feature_rows(3, "2026-11-02", "holdout")
+    excluded = feature_rows(1, "2026-10-01", "train").assign(exclusion_reason="unknown_page", send_id="x")
+    tr, ho = gbm.split_train_holdout(pd.concat([train, holdout, excluded]))
+    assert len(tr) == 5 and len(ho) == 3 and "x" not in set(tr["send_id"])
+    late = feature_rows(1, "2026-11-05", "train").assign(send_id="late")
+    with pytest.raises(ValueError, match="not a time split"):
+        gbm.split_train_holdout(pd.concat([train, holdout, late]))
+    with pytest.raises(ValueError, match="unknown sample_split"):
+        gbm.split_train_holdout(train.assign(sample_split="random"))
+
+
+def test_encode_features_uses_training_categories():
+    train = feature_rows(4, "2026-10-01", "train")
+    vocab = gbm.feature_vocabulary(train)
+    assert vocab["page_key"] == sorted(set(train["page_key"]))
+    other = train.assign(page_key=["a", "zz", None, "b"])
+    x = gbm.encode_features(other, vocab)
+    assert list(x.columns) == gbm.FEATURES
+    assert list(x["page_key"].cat.categories) == vocab["page_key"]
+    assert x["page_key"].isna().tolist() == [False, True, True, False]  # unseen and null -> missing
+    assert x["ends_with_question"].iloc[0] == 1.0 and np.isnan(x["ends_with_question"].iloc[1])
+    assert x["has_cta"].dtype == float and x["price"].dtype == float
+
+
+def test_naive_baseline_falls_back_page_then_global():
+    train = pd.DataFrame(
+        {"page_key": ["a", "a", "a", "b"], "local_hour": [20, 20, 9, 9], "earnings": [10.0, 30.0, 4.0, 8.0]}
+    )
+    rows = pd.DataFrame({"page_key": ["a", "a", "b", "c"], "local_hour": [20, 21, 9, 9]})
+    # (a,20) = 20; (a,21) unseen -> page a mean 44/3; (b,9) = 8; page c unseen -> global 52/4 = 13
+    np.testing.assert_allclose(gbm.naive_baseline(train, rows), [20.0, 44 / 3, 8.0, 13.0])
+
+
+def test_predict_interval_orders_and_clips():
+    class Fixed:
+        def __init__(self, values):
+            self.values = np.asarray(values, dtype=float)
+
+        def predict(self, x):
+            return self.values
+
+    models = {"mean": Fixed([-1, 5]), "low": Fixed([3, -2]), "high": Fixed([1, 9])}
+    mean, low, high = gbm.predict_interval(models, None)
+    assert mean.tolist() == [0, 5] and low.tolist() == [1, 0] and high.tolist() == [3, 9]
+
+
+def test_score_learns_beyond_the_baseline_and_is_deterministic():
+    features = pd.concat(
+        [feature_rows(400, "2026-09-01", "train", 1), feature_rows(100, "2026-11-02", "holdout", 2)]
+    )
+    candidates = feature_rows(6, "2026-11-16", "c", 3).rename(columns={"send_id": "scoring_key"})
+    with threadpool_limits(limits=1):  # as the dbt model runs it (no OpenMP spin-waiting)
+        out = gbm.score(features, candidates, SETTINGS)
+        again = gbm.score(features, candidates, SETTINGS)
+    assert out.columns.tolist() == gbm.OUTPUT_COLUMNS
+    assert (out["score_kind"] == "holdout").sum() == 100 and (out["score_kind"] == "candidate").sum() == 6
+    assert out["score_key"].is_unique and out["model_version"].eq(gbm.MODEL_VERSION).all()
+    assert (out["predicted_revenue_low"] <= out["predicted_revenue_high"]).all()
+    ho = out[out["score_kind"] == "holdout"]
+    mae_model = (ho["actual_revenue"] - ho["predicted_revenue"]).abs().mean()
+    mae_base = (ho["actual_revenue"] - ho["baseline_revenue"]).abs().mean()
+    assert mae_model < mae_base  # price drives revenue here and the page x hour mean ignores it
+    pd.testing.assert_frame_equal(out, again)
+
+
+def test_score_falls_back_to_the_baseline_with_too_little_data():
+    features = pd.concat([feature_rows(10, "2026-09-01", "train"), feature_rows(3, "2026-11-02", "holdout")])
+    candidates = feature_rows(2, "2026-11-16", "c").rename(columns={"send_id": "scoring_key"})
+    out = gbm.score(features, candidates, SETTINGS)
+    assert out["model_version"].eq(gbm.FALLBACK_VERSION).all()
+    np.testing.assert_allclose(out["predicted_revenue"], out["baseline_revenue"])
+
+
+# ---- near-duplicates ---------------------------------------------------------------------------
+
+
+def unit(rows):
+    m = np.asarray(rows, dtype=np.float32)
+    return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+def test_near_duplicate_pairs_within_blocks_and_ordered():
+    ids = np.array(["c3", "c1", "c2", "c4"], dtype=object)
+    blocks = np.array(["solo", "solo", "solo", "bj"], dtype=object)
+    m = unit([[1, 0], [1, 0.1], [0, 1], [1, 0.05]])
+    pairs = nd.near_duplicate_pairs(ids, blocks, m, threshold=0.9, chunk=1)
+    # c1~c3 (cos 0.995); c4 is as close but in another block; c2 is orthogonal
+    assert pairs[["caption_id", "duplicate_caption_id"]].values.tolist() == [["c1", "c3"]]
+    assert pairs["cosine"].iloc[0] == pytest.approx(1 / np.sqrt(1.01), abs=1e-6)
+    assert nd.near_duplicate_pairs(ids, blocks, m, threshold=0.999).empty
+
+
+def test_near_duplicate_chunking_gives_the_same_pairs():
+    rng = np.random.default_rng(0)
+    m = unit(rng.normal(size=(60, 4)))
+    ids = np.array([f"c{i:02d}" for i in range(60)], dtype=object)
+    blocks = np.array(["x"] * 60, dtype=object)
+    full = nd.near_duplicate_pairs(ids, blocks, m, 0.8, chunk=1000)
+    chunked = nd.near_duplicate_pairs(ids, blocks, m, 0.8, chunk=7)
+    pd.testing.assert_frame_equal(full, chunked)
+    assert len(full) > 0 and (full["caption_id"] < full["duplicate_caption_id"]).all()
+
+
+def test_embedding_matrix_refuses_missing_vectors():
+    with pytest.raises(ValueError, match="1 captions have no embedding"):
+        nd.embedding_matrix(pd.Series([[1.0, 0.0], None]))
+
+
+# ---- clusters ----------------------------------------------------------------------------------
+
+
+def test_choose_k_and_candidates():
+    assert cl.choose_k({4: 0.1, 5: 0.3, 6: 0.3, 7: 0.2}) == 5  # tie -> smaller k
+    assert cl.k_candidates(1, 5, 4) == [2, 3]
+    with pytest.raises(ValueError):
+        cl.choose_k({})
+
+
+def test_sample_indices_fixed():
+    a = cl.sample_indices(100, 10, seed=3)
+    assert len(a) == 10 and (np.diff(a) > 0).all()
+    np.testing.assert_array_equal(a, cl.sample_indices(100, 10, seed=3))
+    np.testing.assert_array_equal(cl.sample_indices(5, 10, seed=3), np.arange(5))
+
+
+def test_relabel_by_size():
+    assert cl.relabel_by_size(np.array([7, 3, 3, 7, 7, 1])).tolist() == [1, 2, 2, 1, 1, 3]
+
+
+def test_silhouette_picks_the_planted_number_of_clusters():
+    rng = np.random.default_rng(0)
+    centers = np.array([[0, 0], [10, 0], [0, 10], [10, 10], [5, 20]], dtype=float)
+    x = np.vstack([c + rng.normal(scale=0.5, size=(40, 2)) for c in centers])
+    scores, labels = cl.cluster_scores(
+        x, [2, 3, 4, 5, 6, 7], np.arange(0, len(x), 2), np.arange(len(x)), seed=1
+    )
+    assert cl.choose_k(scores) == 5 and len(np.unique(labels[5])) == 5
+
+
+def test_near_duplicate_groups_are_transitive():
+    ids = np.array(["a", "b", "c", "d", "e"], dtype=object)
+    pairs = pd.DataFrame({"caption_id": ["b", "a", "x"], "duplicate_caption_id": ["c", "b", "y"]})
+    group, size = cl.near_duplicate_groups(ids, pairs)
+    assert group.tolist() == ["a", "a", "a", "d", "e"] and size.tolist() == [3, 3, 3, 1, 1]
+
+
+def test_top_terms_are_distinctive():
+    texts = pd.Series(["red shoes sale", "red shoes now", "blue sky calm", "blue sky night"])
+    terms = cl.top_terms(texts, np.array([1, 1, 2, 2]), 2)
+    assert terms[1] == ["red", "shoes"] and terms[2] == ["blue", "sky"]

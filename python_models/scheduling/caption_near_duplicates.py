@@ -1,0 +1,129 @@
+"""Near-duplicate caption pairs: embedding cosine at or above the setting near_duplicate_cosine.
+
+Input: `int_caption_embeddings` (library captions with their cached vector for the current provider
+and model). Captions are compared within their content category (a reworded variant keeps its
+category): exact cosine on unit vectors, block by block and in row chunks, so memory stays at
+chunk x block instead of a 36K x 36K matrix. One row per unordered pair (caption_id < the other).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+OUTPUT_COLUMNS = ["pair_key", "caption_id", "duplicate_caption_id", "content_category", "cosine"]
+
+
+def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(settings["setting_name"], settings["setting_value"].astype(str), strict=True))
+
+
+def embedding_matrix(vectors: pd.Series) -> np.ndarray:
+    """Stack a column of vectors into float32 (n, d) with unit rows; raises on missing vectors or
+    mixed dimensions (a caption without a vector must fail loudly, not vanish)."""
+    missing = int(vectors.isna().sum())
+    if missing:
+        raise ValueError(f"{missing} captions have no embedding for the current provider and model")
+    if len(vectors) == 0:
+        return np.zeros((0, 0), dtype=np.float32)
+    if isinstance(vectors.dtype, pd.ArrowDtype):  # an Arrow list column: one flat buffer, no per-row objects
+        import pyarrow.compute as pc
+
+        array = vectors.array.__arrow_array__().combine_chunks()
+        lengths = set(pc.list_value_length(array).to_numpy(zero_copy_only=False).tolist())
+        if len(lengths) != 1:
+            raise ValueError(f"vectors of mixed dimensions {sorted(lengths)}")
+        flat = array.flatten().to_numpy(zero_copy_only=False)
+        matrix = flat.astype(np.float32).reshape(len(array), lengths.pop())
+    else:
+        matrix = np.stack([np.asarray(v, dtype=np.float32) for v in vectors])
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+
+
+def near_duplicate_pairs(
+    ids: np.ndarray, blocks: np.ndarray, matrix: np.ndarray, threshold: float, chunk: int = 2048
+) -> pd.DataFrame:
+    """Pairs (i < j by id) in the same block with cosine >= threshold: caption_id, duplicate_caption_id,
+    content_category (the block), cosine. `matrix` rows must be unit length."""
+    ids = np.asarray(ids, dtype=object)
+    blocks = np.asarray(blocks, dtype=object)
+    out = []
+    for block in sorted(set(blocks.tolist()), key=str):
+        idx = np.flatnonzero(blocks == block)
+        if idx.size < 2:
+            continue
+        idx = idx[np.argsort(ids[idx].astype(str), kind="stable")]  # id order: j > i means id_j > id_i
+        sub = matrix[idx]
+        for start in range(0, idx.size, chunk):
+            sims = sub[start : start + chunk] @ sub.T
+            rows, cols = np.nonzero(sims >= threshold)
+            rows_abs = rows + start
+            keep = cols > rows_abs
+            if keep.any():
+                out.append(
+                    pd.DataFrame(
+                        {
+                            "caption_id": ids[idx[rows_abs[keep]]],
+                            "duplicate_caption_id": ids[idx[cols[keep]]],
+                            "content_category": block,
+                            "cosine": np.round(sims[rows[keep], cols[keep]].astype(float), 6),
+                        }
+                    )
+                )
+    if not out:
+        return pd.DataFrame(
+            {
+                "caption_id": pd.Series(dtype=object),
+                "duplicate_caption_id": pd.Series(dtype=object),
+                "content_category": pd.Series(dtype=object),
+                "cosine": pd.Series(dtype=float),
+            }
+        )
+    pairs = pd.concat(out, ignore_index=True)
+    return pairs.sort_values(["caption_id", "duplicate_caption_id"], kind="stable").reset_index(drop=True)
+
+
+def find_near_duplicates(captions: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    matrix = embedding_matrix(captions["embedding"])
+    blocks = captions["content_category"].fillna("unknown").to_numpy(dtype=object)
+    pairs = near_duplicate_pairs(captions["caption_id"].to_numpy(dtype=object), blocks, matrix, threshold)
+    pairs.insert(
+        0, "pair_key", pairs["caption_id"].astype(str) + "|" + pairs["duplicate_caption_id"].astype(str)
+    )
+    pairs["pair_key"] = pairs["pair_key"].astype("string")
+    for c in ["caption_id", "duplicate_caption_id", "content_category"]:
+        pairs[c] = pairs[c].astype("string")
+    return pairs[OUTPUT_COLUMNS]
+
+
+def to_pandas(frame) -> pd.DataFrame:
+    """The one conversion point: DuckDB relation (via Arrow, so vector columns stay Arrow lists
+    instead of one numpy object per row), BigFrames or Spark DataFrame -> pandas."""
+    if isinstance(frame, pd.DataFrame):
+        return frame
+    if hasattr(frame, "arrow"):
+        table = frame.arrow()
+        table = table.read_all() if hasattr(table, "read_all") else table
+        return table.to_pandas(types_mapper=pd.ArrowDtype)
+    if hasattr(frame, "to_pandas"):
+        return frame.to_pandas()
+    if hasattr(frame, "toPandas"):
+        return frame.toPandas()
+    raise TypeError(f"cannot convert {type(frame).__name__} to pandas")
+
+
+def model(dbt, session):
+    dbt.config(materialized="table", packages=["numpy==2.4.6", "pandas==2.3.3", "threadpoolctl==3.8.0"])
+    from threadpoolctl import threadpool_limits
+
+    settings = settings_dict(to_pandas(dbt.ref("settings_modeling")))
+    captions = to_pandas(dbt.ref("int_caption_embeddings"))
+    with threadpool_limits(limits=int(float(settings["ml_max_threads"]))):
+        result = find_near_duplicates(captions, float(settings["near_duplicate_cosine"]))
+
+    if dbt.config.get("target_type") == "bigquery":
+        import bigframes.pandas as bpd
+
+        return bpd.read_pandas(result)
+    return result
