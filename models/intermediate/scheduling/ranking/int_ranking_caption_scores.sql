@@ -1,0 +1,207 @@
+-- Score every candidate caption once per page (nothing here depends on the slot), then keep the
+-- page's shortlist: the ranking_shortlist_size captions with the highest optimistic score per
+-- dollar of slot price. Only the shortlist is expanded to slots (the mart), which is what keeps
+-- the ranking fast (SPEC performance notes).
+--
+--   p_buy_eb = (w_purchases + prior_nu_buy * mu_buy) / (w_sent + prior_nu_buy)   (Empirical Bayes)
+--   eb_n     = w_sent + prior_nu_buy            (the Beta posterior's alpha + beta)
+--   p_buy_se = sqrt(p_buy_eb * (1 - p_buy_eb) / eb_n)     (UCB bonus = sigma * price * p_buy_se)
+--   p_buy_sd = sqrt(p_buy_eb * (1 - p_buy_eb) / (eb_n + 1))  (sd of the posterior, Thompson)
+--
+-- Shortlist key: an upper bound, over the page's slots, of score_final / slot_price under the
+-- policy (penalties only lower a score):
+--   ucb      p + min(sigma_max_page * p_buy_se, ucb_bonus_cap_mult * p) + w_style_lift * lift * p
+--   greedy   p * (1 + w_style_lift * lift)
+--   thompson min(1, p + thompson_z_max * p_buy_sd) * (1 + w_style_lift * lift)
+-- where sigma_max_page is the page's largest slot sigma. Ties keep the smaller caption_id, as the
+-- slot ranking does. Only candidates at or above the page's threshold bound (the lowest bound
+-- value needed to fill the shortlist, found from counts per bound value) are sorted.
+{%- set policy = sendwise.ranking_policy() %}
+
+with candidates as (
+    select
+        page_key,
+        caption_id,
+        caption_hash,
+        content_category,
+        last_used_at,
+        days_since_last_use,
+        is_cooldown_ok,
+        ppv_sends_60d,
+        w_sent,
+        w_purchases
+    from {{ ref('int_ranking_caption_eligibility') }}
+    where is_candidate
+),
+
+page_priors as (
+    select
+        page_key,
+        mu_buy
+    from {{ ref('int_ranking_page_priors') }}
+),
+
+style_features as (
+    select
+        caption_hash,
+        style_key
+    from {{ ref('int_caption_style_features') }}
+),
+
+style_lift as (
+    select
+        style_key,
+        style_lift
+    from {{ ref('int_ranking_style_lift') }}
+),
+
+slots as (
+    select
+        page_key,
+        sigma
+    from {{ ref('int_ranking_slots') }}
+),
+
+page_sigma as (
+    select
+        page_key,
+        max(sigma) as sigma_max_page
+    from slots
+    group by 1
+),
+
+joined as (
+    select
+        candidates.*,
+        page_priors.mu_buy,
+        style_features.style_key,
+        coalesce(style_lift.style_lift, 0) as style_lift,
+        page_sigma.sigma_max_page
+    from candidates
+    inner join page_priors on candidates.page_key = page_priors.page_key
+    inner join page_sigma on candidates.page_key = page_sigma.page_key
+    left join style_features on candidates.caption_hash = style_features.caption_hash
+    left join style_lift on style_features.style_key = style_lift.style_key
+),
+
+eb as (
+    select
+        *,
+        (w_purchases + {{ sendwise.setting('prior_nu_buy') }} * mu_buy)
+        / (w_sent + {{ sendwise.setting('prior_nu_buy') }}) as p_buy_eb,
+        w_sent + {{ sendwise.setting('prior_nu_buy') }} as eb_n
+    from joined
+),
+
+spread as (
+    select
+        *,
+        sqrt(p_buy_eb * (1 - p_buy_eb) / eb_n) as p_buy_se,
+        sqrt(p_buy_eb * (1 - p_buy_eb) / (eb_n + 1)) as p_buy_sd
+    from eb
+),
+
+bounded as (
+    select
+        *,
+        {%- if policy == 'ucb' %}
+            p_buy_eb
+            + case
+                when sigma_max_page * p_buy_se > {{ sendwise.setting('ucb_bonus_cap_mult') }} * p_buy_eb
+                    then {{ sendwise.setting('ucb_bonus_cap_mult') }} * p_buy_eb
+                else sigma_max_page * p_buy_se
+            end
+            + {{ sendwise.setting('w_style_lift') }} * style_lift * p_buy_eb
+        {%- elif policy == 'greedy' %}
+            p_buy_eb * (1 + {{ sendwise.setting('w_style_lift') }} * style_lift)
+        {%- else %}
+            case
+                when p_buy_eb + {{ sendwise.setting('thompson_z_max') }} * p_buy_sd > 1 then 1.0
+                else p_buy_eb + {{ sendwise.setting('thompson_z_max') }} * p_buy_sd
+            end
+            * (1 + {{ sendwise.setting('w_style_lift') }} * style_lift)
+        {%- endif %} as score_bound_per_dollar
+    from spread
+),
+
+bound_counts as (
+    -- how many candidates share each bound value (captions never sent on the page share one
+    -- value per style key, so this is small)
+    select
+        page_key,
+        score_bound_per_dollar,
+        count(*) as captions_at_bound
+    from bounded
+    group by 1, 2
+),
+
+bound_cumulated as (
+    select
+        page_key,
+        score_bound_per_dollar,
+        captions_at_bound,
+        sum(captions_at_bound) over (
+            partition by page_key
+            order by score_bound_per_dollar desc
+            rows between unbounded preceding and current row
+        ) as captions_at_or_above
+    from bound_counts
+),
+
+page_bound_threshold as (
+    -- the lowest bound value still needed to fill the shortlist: only candidates at or above it
+    -- are sorted (the sort is the expensive step)
+    select
+        page_key,
+        min(score_bound_per_dollar) as bound_threshold
+    from bound_cumulated
+    where captions_at_or_above - captions_at_bound < {{ sendwise.setting('ranking_shortlist_size') }}
+    group by 1
+),
+
+above_threshold as (
+    select bounded.*
+    from bounded
+    inner join page_bound_threshold
+        on
+            bounded.page_key = page_bound_threshold.page_key
+            and bounded.score_bound_per_dollar >= page_bound_threshold.bound_threshold
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by page_key
+            order by score_bound_per_dollar desc, caption_id asc
+        ) as shortlist_rank
+    from above_threshold
+),
+
+final as (
+    select
+        page_key,
+        caption_id,
+        caption_hash,
+        content_category,
+        last_used_at,
+        days_since_last_use,
+        is_cooldown_ok,
+        ppv_sends_60d,
+        w_sent,
+        w_purchases,
+        mu_buy,
+        p_buy_eb,
+        eb_n,
+        p_buy_se,
+        p_buy_sd,
+        style_key,
+        style_lift,
+        sigma_max_page,
+        score_bound_per_dollar,
+        shortlist_rank
+    from ranked
+    where shortlist_rank <= {{ sendwise.setting('ranking_shortlist_size') }}
+)
+
+select * from final
