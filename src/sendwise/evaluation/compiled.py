@@ -146,6 +146,15 @@ class CompiledRanking:
                 return found.group(0)
         raise KeyError(name)
 
+    def settings_used(self, suffix: str = "", only_dynamic: bool = True) -> set[str]:
+        """Names of the settings_modeling rows the (dynamic) compiled SQL reads, ending in `suffix`."""
+        names: set[str] = set()
+        for m in self.models:
+            if only_dynamic and m.unique_id not in self.dynamic:
+                continue
+            names.update(re.findall(r"setting_name = '([a-z0-9_]+)'", m.sql))
+        return {n for n in names if n.endswith(suffix)}
+
     def ancestors(self, names: set[str]) -> set[str]:
         """Unique ids of the named models and everything they depend on."""
         by_id = {m.unique_id: m for m in self.models}

@@ -354,6 +354,21 @@ def simulate_policy(
                     ).fetchone()[0]
                 )
             )
+        # History older than the longest window the ranking SQL reads cannot change a ranking: drop it
+        # as the days go by so that each day's SQL reads a bounded history.
+        windows = sorted(compiled.settings_used("_window_days"))
+        history_days = max(
+            (
+                float(
+                    con.execute(
+                        f"select setting_value from {settings} where setting_name = ?", [n]
+                    ).fetchone()[0]
+                )
+                for n in windows
+            ),
+            default=None,
+        )
+        history = _relation(compiled, "stg_agency__mass_messages")
         hours = world.pages[["page_key", "send_hours"]].explode("send_hours")
         hours = hours.rename(columns={"send_hours": "slot_local_hour"}).astype({"slot_local_hour": "int64"})
         sends_so_far: dict = {}
@@ -362,6 +377,9 @@ def simulate_policy(
             as_of = world.end + pd.Timedelta(days=step)
             as_of_text = as_of.strftime("%Y-%m-%d %H:%M:%S")
             t0 = time.perf_counter()
+            if history_days is not None:
+                horizon = as_of - pd.Timedelta(days=history_days + 1)
+                con.execute(f"delete from {history} where sent_at < ?", [horizon.to_pydatetime()])
             if policy in SQL_POLICIES:
                 compiled.execute(con, as_of_text)
                 ranks = con.sql(

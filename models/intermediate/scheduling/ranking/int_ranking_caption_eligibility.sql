@@ -43,6 +43,7 @@ caption_usage as (
         last_used_at,
         ppv_sends_60d,
         w_sent,
+        w_sent_context,
         w_purchases
     from {{ ref('int_ranking_caption_page_stats') }}
 ),
@@ -64,6 +65,7 @@ with_usage as (
         caption_usage.last_used_at,
         coalesce(caption_usage.ppv_sends_60d, 0) as ppv_sends_60d,
         coalesce(caption_usage.w_sent, 0) as w_sent,
+        coalesce(caption_usage.w_sent_context, 0) as w_sent_context,
         coalesce(caption_usage.w_purchases, 0) as w_purchases,
         {{ sendwise.age_days('caption_usage.last_used_at') }} as days_since_last_use,
         coalesce(
@@ -107,6 +109,7 @@ final as (
         with_usage.days_since_last_use,
         with_usage.ppv_sends_60d,
         with_usage.w_sent,
+        with_usage.w_sent_context,
         with_usage.w_purchases,
         with_usage.is_in_cooldown,
         not with_usage.is_in_cooldown as is_cooldown_ok,

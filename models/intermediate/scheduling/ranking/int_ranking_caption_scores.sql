@@ -3,8 +3,16 @@
 -- dollar of slot price. Only the shortlist is expanded to slots (the mart), which is what keeps
 -- the ranking fast (SPEC performance notes).
 --
---   p_buy_eb = (w_purchases + prior_nu_buy * mu_buy) / (w_sent + prior_nu_buy)   (Empirical Bayes)
---   eb_n     = w_sent + prior_nu_buy            (the Beta posterior's alpha + beta)
+--   mu_caption = mu_buy * caption_lift * category_lift
+--       the caption's prior on this page: the page prior (SPEC) times the caption's agency-wide
+--       lift (int_ranking_caption_lift) and the page's lift for its content category
+--       (int_ranking_page_category_lift); both are 1 without evidence
+--   p_buy_eb = (w_purchases + prior_nu_buy * mu_caption) / (w_sent_context + prior_nu_buy)
+--       the SPEC's Empirical-Bayes formula with two refinements the evaluation measured
+--       (docs/ranking.md): the prior mean comes from mu_caption instead of mu_buy alone, and the
+--       exposure is w_sent_context (recipients restated at the page's average hour and weekday)
+--       instead of raw w_sent, so a caption is not credited for having been sent at a good hour
+--   eb_n     = w_sent_context + prior_nu_buy    (the Beta posterior's alpha + beta)
 --   p_buy_se = sqrt(p_buy_eb * (1 - p_buy_eb) / eb_n)     (UCB bonus = sigma * price * p_buy_se)
 --   p_buy_sd = sqrt(p_buy_eb * (1 - p_buy_eb) / (eb_n + 1))  (sd of the posterior, Thompson)
 --
@@ -29,6 +37,7 @@ with candidates as (
         is_cooldown_ok,
         ppv_sends_60d,
         w_sent,
+        w_sent_context,
         w_purchases
     from {{ ref('int_ranking_caption_eligibility') }}
     where is_candidate
@@ -39,6 +48,21 @@ page_priors as (
         page_key,
         mu_buy
     from {{ ref('int_ranking_page_priors') }}
+),
+
+caption_lift as (
+    select
+        caption_hash,
+        caption_lift
+    from {{ ref('int_ranking_caption_lift') }}
+),
+
+category_lift as (
+    select
+        page_key,
+        content_category,
+        category_lift
+    from {{ ref('int_ranking_page_category_lift') }}
 ),
 
 style_features as (
@@ -74,12 +98,22 @@ joined as (
     select
         candidates.*,
         page_priors.mu_buy,
+        coalesce(caption_lift.caption_lift, 1) as caption_lift,
+        coalesce(category_lift.category_lift, 1) as category_lift,
+        page_priors.mu_buy
+        * coalesce(caption_lift.caption_lift, 1)
+        * coalesce(category_lift.category_lift, 1) as mu_caption,
         style_features.style_key,
         coalesce(style_lift.style_lift, 0) as style_lift,
         page_sigma.sigma_max_page
     from candidates
     inner join page_priors on candidates.page_key = page_priors.page_key
     inner join page_sigma on candidates.page_key = page_sigma.page_key
+    left join caption_lift on candidates.caption_hash = caption_lift.caption_hash
+    left join category_lift
+        on
+            candidates.page_key = category_lift.page_key
+            and candidates.content_category = category_lift.content_category
     left join style_features on candidates.caption_hash = style_features.caption_hash
     left join style_lift on style_features.style_key = style_lift.style_key
 ),
@@ -87,9 +121,9 @@ joined as (
 eb as (
     select
         *,
-        (w_purchases + {{ sendwise.setting('prior_nu_buy') }} * mu_buy)
-        / (w_sent + {{ sendwise.setting('prior_nu_buy') }}) as p_buy_eb,
-        w_sent + {{ sendwise.setting('prior_nu_buy') }} as eb_n
+        (w_purchases + {{ sendwise.setting('prior_nu_buy') }} * mu_caption)
+        / (w_sent_context + {{ sendwise.setting('prior_nu_buy') }}) as p_buy_eb,
+        w_sent_context + {{ sendwise.setting('prior_nu_buy') }} as eb_n
     from joined
 ),
 
@@ -189,8 +223,12 @@ final as (
         is_cooldown_ok,
         ppv_sends_60d,
         w_sent,
+        w_sent_context,
         w_purchases,
         mu_buy,
+        caption_lift,
+        category_lift,
+        mu_caption,
         p_buy_eb,
         eb_n,
         p_buy_se,

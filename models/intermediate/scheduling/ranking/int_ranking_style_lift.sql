@@ -1,31 +1,24 @@
 -- Style lift per style_key (length bin, emoji bin, call to action, urgency, ending question):
--- how much better or worse PPV sends of that style bought than expected from their own page's
--- (day of week, hour) baseline, over style_window_days (28 d), each send weighted by
--- 0.5 ^ (age_days / style_half_life_days) (45 d).
+-- how much better or worse PPV sends of that style bought than a page-average caption would have
+-- in the same page and page-local (day of week, hour) context (int_ranking_sends_in_context),
+-- over style_window_days (28 d), each send weighted by 0.5 ^ (age_days / style_half_life_days):
 --
---   baseline(page, dow, hour) = rate(page, hour) * rate(page, dow) / rate(page)
---       (separable page-hour and page-dow purchase rates over style_baseline_window_days, so a
---        cell holding one or two sends does not absorb their own signal)
---   observed = sum w * purchases;  expected = sum w * sent * baseline;  n = sum w (decayed sends)
+--   observed = sum w * purchases;  expected = sum w * expected_purchases;  n = sum w (sends)
 --   lift_raw = observed / expected - 1
 --   lift_shrunk = lift_raw * n / (n + style_prior_k)
 --   style_lift = clamp(lift_shrunk, -style_lift_clamp, +style_lift_clamp)
 --
 -- The lift is pooled over the agency's pages (each send against its own page's baseline): one
 -- page has about ten sends per style key in 28 days, too thin to separate style from noise.
-with ppv_sends as (
+with sends as (
     select
-        page_key,
         caption_hash,
-        local_dow,
-        local_hour,
         age_days,
-        sent_count,
-        purchased_count
-    from {{ ref('int_mass_messages_enriched') }}
+        purchased_count,
+        expected_purchases
+    from {{ ref('int_ranking_sends_in_context') }}
     where
         is_ppv
-        and is_page_known
         and age_days <= {{ sendwise.setting('style_window_days') }}
 ),
 
@@ -36,57 +29,14 @@ style_features as (
     from {{ ref('int_caption_style_features') }}
 ),
 
-page_hour_stats as (
-    select * from {{ ref('int_ranking_page_hour_stats') }}
-),
-
-page_rates as (
+sends_weighted as (
     select
-        page_key,
-        {{ sendwise.safe_divide('sum(purchases_baseline_window)', 'sum(sent_baseline_window)') }} as page_rate
-    from page_hour_stats
-    group by 1
-),
-
-page_hour_rates as (
-    select
-        page_key,
-        local_hour,
-        {{ sendwise.safe_divide('sum(purchases_baseline_window)', 'sum(sent_baseline_window)') }} as hour_rate
-    from page_hour_stats
-    group by 1, 2
-),
-
-page_dow_rates as (
-    select
-        page_key,
-        local_dow,
-        {{ sendwise.safe_divide('sum(purchases_baseline_window)', 'sum(sent_baseline_window)') }} as dow_rate
-    from page_hour_stats
-    group by 1, 2
-),
-
-sends_with_baseline as (
-    select
-        ppv_sends.page_key,
         style_features.style_key,
-        ppv_sends.sent_count,
-        ppv_sends.purchased_count,
-        {{ sendwise.decay_weight('ppv_sends.age_days', sendwise.setting('style_half_life_days')) }} as style_weight,
-        {{ sendwise.safe_divide(
-            'page_hour_rates.hour_rate * page_dow_rates.dow_rate', 'page_rates.page_rate'
-        ) }} as baseline_rate
-    from ppv_sends
-    inner join style_features on ppv_sends.caption_hash = style_features.caption_hash
-    inner join page_rates on ppv_sends.page_key = page_rates.page_key
-    inner join page_hour_rates
-        on
-            ppv_sends.page_key = page_hour_rates.page_key
-            and ppv_sends.local_hour = page_hour_rates.local_hour
-    inner join page_dow_rates
-        on
-            ppv_sends.page_key = page_dow_rates.page_key
-            and ppv_sends.local_dow = page_dow_rates.local_dow
+        sends.purchased_count,
+        sends.expected_purchases,
+        {{ sendwise.decay_weight('sends.age_days', sendwise.setting('style_half_life_days')) }} as style_weight
+    from sends
+    inner join style_features on sends.caption_hash = style_features.caption_hash
 ),
 
 style_totals as (
@@ -95,9 +45,8 @@ style_totals as (
         count(*) as ppv_sends,
         sum(style_weight) as weighted_sends,
         sum(style_weight * purchased_count) as observed_purchases,
-        sum(style_weight * sent_count * baseline_rate) as expected_purchases
-    from sends_with_baseline
-    where baseline_rate is not null
+        sum(style_weight * expected_purchases) as expected_purchases
+    from sends_weighted
     group by 1
 ),
 
