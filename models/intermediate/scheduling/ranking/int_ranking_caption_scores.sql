@@ -22,9 +22,11 @@
 --   greedy   p * (1 + w_style_lift * lift)
 --   thompson min(1, p + thompson_z_max * p_buy_sd) * (1 + w_style_lift * lift)
 -- where sigma_max_page is the page's largest slot sigma. Ties keep the smaller caption_id, as the
--- slot ranking does. Only candidates at or above the page's threshold bound (the lowest bound
--- value needed to fill the shortlist, found from counts per bound value) are sorted.
+-- slot ranking does. Only candidates in or above the page's threshold bucket of a histogram of
+-- the bounds (the lowest bucket needed to fill the shortlist) are sorted.
 {%- set policy = sendwise.ranking_policy() %}
+{#- Resolution of the bound histogram that finds the shortlist threshold (speed only, not results). -#}
+{%- set bound_buckets = 1000 %}
 
 with candidates as (
     select
@@ -158,48 +160,70 @@ bounded as (
     from spread
 ),
 
-bound_counts as (
-    -- how many candidates share each bound value (captions never sent on the page share one
-    -- value per style key, so this is small)
+page_bound_max as (
     select
         page_key,
-        score_bound_per_dollar,
-        count(*) as captions_at_bound
+        max(score_bound_per_dollar) as bound_max
     from bounded
+    group by 1
+),
+
+bucketed as (
+    -- a histogram of the bounds per page, bound_buckets buckets between 0 and the page's largest
+    -- bound (the top of the page, where the shortlist lives, is finely resolved)
+    select
+        bounded.*,
+        coalesce(
+            cast(floor(
+                {{ sendwise.safe_divide('bounded.score_bound_per_dollar', 'page_bound_max.bound_max') }}
+                * {{ bound_buckets }}
+            ) as {{ dbt.type_int() }}),
+            0
+        ) as bound_bucket
+    from bounded
+    inner join page_bound_max on bounded.page_key = page_bound_max.page_key
+),
+
+bucket_counts as (
+    select
+        page_key,
+        bound_bucket,
+        count(*) as captions_in_bucket
+    from bucketed
     group by 1, 2
 ),
 
-bound_cumulated as (
+bucket_cumulated as (
     select
         page_key,
-        score_bound_per_dollar,
-        captions_at_bound,
-        sum(captions_at_bound) over (
+        bound_bucket,
+        captions_in_bucket,
+        sum(captions_in_bucket) over (
             partition by page_key
-            order by score_bound_per_dollar desc
+            order by bound_bucket desc
             rows between unbounded preceding and current row
         ) as captions_at_or_above
-    from bound_counts
+    from bucket_counts
 ),
 
-page_bound_threshold as (
-    -- the lowest bound value still needed to fill the shortlist: only candidates at or above it
-    -- are sorted (the sort is the expensive step)
+page_bucket_threshold as (
+    -- the lowest bucket still needed to fill the shortlist: only candidates in it or above are
+    -- sorted (the sort is the expensive step); the result is exact whatever bound_buckets is
     select
         page_key,
-        min(score_bound_per_dollar) as bound_threshold
-    from bound_cumulated
-    where captions_at_or_above - captions_at_bound < {{ sendwise.setting('ranking_shortlist_size') }}
+        min(bound_bucket) as bucket_threshold
+    from bucket_cumulated
+    where captions_at_or_above - captions_in_bucket < {{ sendwise.setting('ranking_shortlist_size') }}
     group by 1
 ),
 
 above_threshold as (
-    select bounded.*
-    from bounded
-    inner join page_bound_threshold
+    select bucketed.*
+    from bucketed
+    inner join page_bucket_threshold
         on
-            bounded.page_key = page_bound_threshold.page_key
-            and bounded.score_bound_per_dollar >= page_bound_threshold.bound_threshold
+            bucketed.page_key = page_bucket_threshold.page_key
+            and bucketed.bound_bucket >= page_bucket_threshold.bucket_threshold
 ),
 
 ranked as (

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- Every send of a known page with what the ranking needs to compare captions sent in different
 -- contexts. A PPV send's purchase rate depends on when and at what price it went out as much as
 -- on its caption, so each PPV send gets the page's context factor for its page-local (day of

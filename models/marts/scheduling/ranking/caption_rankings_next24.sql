@@ -9,7 +9,8 @@
 --                   0 under greedy and thompson (the draw is thompson's exploration)
 --   style_score   = w_style_lift * style_lift * rps_eb_price                      (dollars)
 --   penalty_same_day   = penalty_same_day_mult * rps_eb_price on every slot of a page-local day
---                        but the caption's best one (rank > 1 of the caption on that day)
+--                        but the caption's best one (rank > 1 of the caption on that day; the
+--                        best slot is the caption's highest score before penalties, ties: earliest)
 --   penalty_cross_page = penalty_cross_page_mult * rps_eb_price when the caption is the
 --                        provisional top choice (rank 1 after the same-day penalty) of another
 --                        page at a slot less than cross_page_block_hours apart in UTC and scores
@@ -108,46 +109,86 @@ components as (
     from priced
 ),
 
-same_day as (
+scored as (
     select
         *,
-        rps_eb_price + se_bonus + style_score as score_before_penalties,
-        row_number() over (
-            partition by page_key, slot_local_date, caption_id
-            order by rps_eb_price + se_bonus + style_score desc, slot_local_at asc
-        ) as caption_day_rank
+        rps_eb_price + se_bonus + style_score as score_before_penalties
     from components
+),
+
+caption_day_best_score as (
+    select
+        page_key,
+        slot_local_date,
+        caption_id,
+        max(score_before_penalties) as best_score
+    from scored
+    group by 1, 2, 3
+),
+
+caption_day_best_slot as (
+    -- the caption's best slot of the page-local day (ties: the earliest)
+    select
+        scored.page_key,
+        scored.slot_local_date,
+        scored.caption_id,
+        min(scored.slot_local_at) as best_slot_local_at
+    from scored
+    inner join caption_day_best_score
+        on
+            scored.page_key = caption_day_best_score.page_key
+            and scored.slot_local_date = caption_day_best_score.slot_local_date
+            and scored.caption_id = caption_day_best_score.caption_id
+            and scored.score_before_penalties = caption_day_best_score.best_score
+    group by 1, 2, 3
 ),
 
 same_day_penalised as (
     select
-        *,
+        scored.*,
+        scored.slot_local_at = caption_day_best_slot.best_slot_local_at as is_best_slot_of_day,
         case
-            when caption_day_rank > 1 then {{ sendwise.setting('penalty_same_day_mult') }} * rps_eb_price
-            else 0
+            when scored.slot_local_at = caption_day_best_slot.best_slot_local_at then 0
+            else {{ sendwise.setting('penalty_same_day_mult') }} * scored.rps_eb_price
         end as penalty_same_day
-    from same_day
+    from scored
+    inner join caption_day_best_slot
+        on
+            scored.page_key = caption_day_best_slot.page_key
+            and scored.slot_local_date = caption_day_best_slot.slot_local_date
+            and scored.caption_id = caption_day_best_slot.caption_id
 ),
 
 provisional as (
     select
         *,
-        score_before_penalties - penalty_same_day as score_after_same_day,
-        row_number() over (
-            partition by page_key, slot_local_at
-            order by score_before_penalties - penalty_same_day desc, caption_id asc
-        ) as provisional_rn
+        score_before_penalties - penalty_same_day as score_after_same_day
     from same_day_penalised
 ),
 
-provisional_tops as (
+slot_top_score as (
     select
         page_key,
-        slot_utc_at,
-        caption_id,
-        score_after_same_day
+        slot_local_at,
+        max(score_after_same_day) as top_score
     from provisional
-    where provisional_rn = 1
+    group by 1, 2
+),
+
+provisional_tops as (
+    -- each slot's provisional top choice after the same-day penalty (ties: the smaller caption_id)
+    select
+        provisional.page_key,
+        provisional.slot_utc_at,
+        min(provisional.caption_id) as caption_id,
+        max(provisional.score_after_same_day) as score_after_same_day
+    from provisional
+    inner join slot_top_score
+        on
+            provisional.page_key = slot_top_score.page_key
+            and provisional.slot_local_at = slot_top_score.slot_local_at
+            and provisional.score_after_same_day = slot_top_score.top_score
+    group by 1, 2
 ),
 
 cross_page_blocked as (
@@ -238,7 +279,7 @@ final as (
         cast(style_score as {{ dbt.type_float() }}) as style_score,
         is_cooldown_ok,
         cast(days_since_last_use as {{ dbt.type_float() }}) as days_since_last_use,
-        cast(caption_day_rank as {{ dbt.type_bigint() }}) as caption_day_rank,
+        is_best_slot_of_day,
         cast(penalty_same_day as {{ dbt.type_float() }}) as penalty_same_day,
         cast(penalty_cross_page as {{ dbt.type_float() }}) as penalty_cross_page,
         cast(score_final as {{ dbt.type_float() }}) as score_final,
