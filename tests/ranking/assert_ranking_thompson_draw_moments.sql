@@ -11,8 +11,9 @@ with keys as (
 
 draws as (
     select
-        {{ sendwise.portable_normal("concat('thompson-moments|', cast(generated_number as " ~ dbt.type_string() ~ "))") }}
-            as z
+        {{ sendwise.portable_normal(
+            "concat('thompson-moments|', cast(cast(generated_number as " ~ dbt.type_int() ~ ") as " ~ dbt.type_string() ~ "))"
+        ) }} as z
     from keys
 ),
 

@@ -93,12 +93,9 @@ timed as (
         sends.*,
         page_priors.mu_buy,
         case
-            when sends.is_ppv
-                then coalesce(
-                    {{ sendwise.safe_divide('hour_rates.hour_rate', 'page_priors.mu_buy') }}, 1
-                )
-                * coalesce({{ sendwise.safe_divide('dow_rates.dow_rate', 'page_priors.mu_buy') }}, 1)
-        end as time_factor
+            when sends.is_ppv then coalesce({{ sendwise.safe_divide('hour_rates.hour_rate', 'page_priors.mu_buy') }}, 1)
+        end as hour_factor,
+        coalesce({{ sendwise.safe_divide('dow_rates.dow_rate', 'page_priors.mu_buy') }}, 1) as dow_factor
     from sends
     inner join page_priors on sends.page_key = page_priors.page_key
     left join hour_rates
@@ -111,6 +108,13 @@ timed as (
             and sends.local_dow = dow_rates.local_dow
 ),
 
+timed_factors as (
+    select
+        *,
+        hour_factor * dow_factor as time_factor
+    from timed
+),
+
 price_sample as (
     -- one point per PPV send with buyers-to-expected evidence: (log price, log lift); +1 keeps
     -- sends without buyers finite
@@ -118,7 +122,7 @@ price_sample as (
         page_key,
         ln(price) as log_price,
         ln((purchased_count + 1.0) / (sent_count * mu_buy * time_factor + 1.0)) as log_lift
-    from timed
+    from timed_factors
     where
         is_ppv
         and sent_count > 0
@@ -138,20 +142,25 @@ page_elasticity as (
     group by 1
 ),
 
+priced as (
+    select
+        timed_factors.*,
+        page_elasticity.price_elasticity,
+        coalesce(
+            page_elasticity.price_elasticity, {{ sendwise.setting('price_elasticity_prior') }}
+        ) as price_elasticity_used,
+        case
+            when timed_factors.is_ppv then ln(timed_factors.price) - page_elasticity.mean_log_price
+        end as log_price_deviation
+    from timed_factors
+    left join page_elasticity on timed_factors.page_key = page_elasticity.page_key
+),
+
 in_context as (
     select
-        timed.*,
-        page_elasticity.price_elasticity,
-        case
-            when timed.is_ppv
-                then timed.time_factor
-                * exp(
-                    coalesce(page_elasticity.price_elasticity, {{ sendwise.setting('price_elasticity_prior') }})
-                    * (ln(timed.price) - page_elasticity.mean_log_price)
-                )
-        end as context_factor
-    from timed
-    left join page_elasticity on timed.page_key = page_elasticity.page_key
+        *,
+        time_factor * exp(price_elasticity_used * log_price_deviation) as context_factor
+    from priced
 ),
 
 final as (
