@@ -1,6 +1,9 @@
 -- Agency-wide track record of each caption text: how its PPV sends on every page bought relative
 -- to a page-average caption in the same context (int_ranking_sends_in_context), over
--- caption_stats_window_days (60 d) with the caption decay weight w = 0.5 ^ (age_days / 14):
+-- caption_lift_window_days (90 d), each send weighted by w = 0.5 ^ (age_days /
+-- caption_lift_half_life_days) (60 d): a caption's appeal changes slowly, and a 30-day cooldown
+-- means its evidence is a month old when it can be sent again (with the 14-day half-life of the
+-- page statistics the prior would forget a proven caption by then):
 --
 --   log lift of a send = ln((purchases + 1) / (expected_purchases + 1))
 --   caption_lift = exp(sum(w * log lift) / (sum(w) + caption_lift_prior_sends))
@@ -15,13 +18,13 @@ with sends as (
     select
         page_key,
         caption_hash,
-        caption_decay_weight,
+        {{ sendwise.decay_weight('age_days', sendwise.setting('caption_lift_half_life_days')) }} as lift_weight,
         purchased_count,
         expected_purchases
     from {{ ref('int_ranking_sends_in_context') }}
     where
         is_ppv
-        and age_days <= {{ sendwise.setting('caption_stats_window_days') }}
+        and age_days <= {{ sendwise.setting('caption_lift_window_days') }}
 ),
 
 totals as (
@@ -29,10 +32,10 @@ totals as (
         caption_hash,
         count(*) as ppv_sends,
         count(distinct page_key) as pages_sent,
-        sum(caption_decay_weight * purchased_count) as observed_purchases,
-        sum(caption_decay_weight * expected_purchases) as expected_purchases,
-        sum(caption_decay_weight) as weighted_sends,
-        sum(caption_decay_weight * ln((purchased_count + 1.0) / (expected_purchases + 1.0))) as weighted_log_lift
+        sum(lift_weight * purchased_count) as observed_purchases,
+        sum(lift_weight * expected_purchases) as expected_purchases,
+        sum(lift_weight) as weighted_sends,
+        sum(lift_weight * ln((purchased_count + 1.0) / (expected_purchases + 1.0))) as weighted_log_lift
     from sends
     group by 1
 ),
