@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- Style features of every caption text the project knows (library captions and texts that
 -- were sent), one row per caption_hash: length bin, emoji bin, call to action, urgency, and
 -- whether the text ends with a question. style_key groups texts for the style lift.

@@ -1,0 +1,262 @@
+-- The hourly slots of the next ranking_horizon_hours (24) page-local hours of every active page,
+-- each with what does not depend on the caption: its UTC time, the slot's send history, its
+-- price (a rung of the page's price ladder) and the UCB sigma.
+--
+-- Slots start at the first page-local full hour at or after as_of (so a page at UTC+05:30 gets
+-- slots at hh:00 local time). Local arithmetic keeps hourly steps in local time; slot_utc_at
+-- converts each slot back to UTC (the cross-page window compares UTC times).
+--
+-- Slot -> ladder rung (unit-tested rule): the page's slots are ordered by their page-hour value
+-- (revenue per PPV send at that local hour over slot_value_window_days, hours without sends last,
+-- then by time) and cut into as many equal groups as the ladder has rungs: the most valuable
+-- third gets the highest rung (rung 3 = highest price), the least valuable third rung 1:
+--     ladder_rung = n_rungs - floor((slot_value_rank - 1) * n_rungs / n_slots)
+-- The price is the page's ladder price at that rung; a page without a ladder takes the mean of
+-- the other pages' prices at that rung, and default_slot_price when no page has a ladder
+-- (price_source says which).
+--
+-- sigma = (ucb_sigma_min + (ucb_sigma_max - ucb_sigma_min)
+--          * (0.5 / (1 + log10(1 + sends_28d_slot)) + 0.5 / (1 + log10(1 + w_sent_60d_page))))
+--         * exploration_rate / exploration_rate_reference
+-- sends_28d_slot = PPV sends of the page at this local hour in slot_sends_window_days;
+-- w_sent_60d_page = the page's caption-decayed recipients in caption_stats_window_days.
+{#- Slots are generated for at most one week (the template horizon) and cut at the setting. -#}
+{%- set max_horizon_hours = 168 %}
+
+with pages as (
+    select
+        page_key,
+        time_zone,
+        active_from_hour,
+        active_to_hour
+    from {{ ref('stg_agency__pages') }}
+    where is_active
+),
+
+page_priors as (
+    select * from {{ ref('int_ranking_page_priors') }}
+),
+
+page_hour_stats as (
+    select * from {{ ref('int_ranking_page_hour_stats') }}
+),
+
+personalization as (
+    select
+        page_key,
+        exploration_rate
+    from {{ ref('page_personalization_weights') }}
+),
+
+price_ladder as (
+    select
+        page_key,
+        price_mode,
+        ladder_rung,
+        ladder_price
+    from {{ ref('int_page_price_ladder') }}
+),
+
+hour_offsets as (
+    {{ dbt.generate_series(max_horizon_hours) }}
+),
+
+page_clock as (
+    select
+        page_key,
+        time_zone,
+        active_from_hour,
+        active_to_hour,
+        {{ sendwise.to_local_timestamp(sendwise.as_of(), 'time_zone') }} as local_now_at
+    from pages
+),
+
+page_first_slot as (
+    select
+        page_key,
+        time_zone,
+        active_from_hour,
+        active_to_hour,
+        local_now_at,
+        {{ dbt.dateadd(
+            'second',
+            '-(extract(minute from local_now_at) * 60 + extract(second from local_now_at))',
+            'local_now_at'
+        ) }} as local_hour_start_at,
+        case
+            when extract(minute from local_now_at) = 0 and extract(second from local_now_at) = 0 then 0
+            else 1
+        end as first_slot_offset_hours
+    from page_clock
+),
+
+slot_grid as (
+    select
+        page_first_slot.page_key,
+        page_first_slot.time_zone,
+        page_first_slot.active_from_hour,
+        page_first_slot.active_to_hour,
+        hour_offsets.generated_number - 1 as slot_index,
+        {{ dbt.dateadd(
+            'hour',
+            'hour_offsets.generated_number - 1 + page_first_slot.first_slot_offset_hours',
+            'page_first_slot.local_hour_start_at'
+        ) }} as slot_local_at
+    from page_first_slot
+    cross join hour_offsets
+    where hour_offsets.generated_number <= {{ sendwise.setting('ranking_horizon_hours') }}
+),
+
+slots_localised as (
+    select
+        page_key,
+        time_zone,
+        slot_index,
+        slot_local_at,
+        {{ sendwise.from_local_timestamp('slot_local_at', 'time_zone') }} as slot_utc_at,
+        cast(slot_local_at as date) as slot_local_date,
+        extract(hour from slot_local_at) as slot_local_hour,
+        {{ sendwise.iso_day_of_week('slot_local_at') }} as slot_local_dow,
+        extract(hour from slot_local_at) between active_from_hour and active_to_hour as is_in_active_window
+    from slot_grid
+),
+
+hour_history as (
+    select
+        page_key,
+        local_hour,
+        sum(ppv_sends_slot_window) as sends_28d_slot,
+        sum(ppv_sends_value_window) as ppv_sends_value_window,
+        sum(earnings_value_window) as earnings_value_window
+    from page_hour_stats
+    group by 1, 2
+),
+
+page_ladder_shape as (
+    select
+        page_key,
+        max(ladder_rung) as n_rungs,
+        min(price_mode) as price_mode
+    from price_ladder
+    group by 1
+),
+
+agency_ladder as (
+    select
+        ladder_rung,
+        avg(ladder_price) as ladder_price
+    from price_ladder
+    group by 1
+),
+
+agency_ladder_shape as (
+    select max(ladder_rung) as n_rungs
+    from price_ladder
+),
+
+slots_valued as (
+    select
+        slots_localised.*,
+        coalesce(hour_history.sends_28d_slot, 0) as sends_28d_slot,
+        {{ sendwise.safe_divide('hour_history.earnings_value_window', 'hour_history.ppv_sends_value_window') }}
+            as slot_hour_rps,
+        row_number() over (
+            partition by slots_localised.page_key
+            order by
+                {{ sendwise.safe_divide(
+                    'hour_history.earnings_value_window', 'hour_history.ppv_sends_value_window'
+                ) }} desc nulls last,
+                slots_localised.slot_local_at asc
+        ) as slot_value_rank,
+        count(*) over (partition by slots_localised.page_key) as n_slots
+    from slots_localised
+    left join hour_history
+        on
+            slots_localised.page_key = hour_history.page_key
+            and slots_localised.slot_local_hour = hour_history.local_hour
+),
+
+slots_rung as (
+    select
+        slots_valued.*,
+        coalesce(page_ladder_shape.n_rungs, agency_ladder_shape.n_rungs, 1) as n_rungs,
+        page_ladder_shape.price_mode,
+        coalesce(page_ladder_shape.n_rungs, agency_ladder_shape.n_rungs, 1)
+        - cast(floor(
+            (slots_valued.slot_value_rank - 1)
+            * coalesce(page_ladder_shape.n_rungs, agency_ladder_shape.n_rungs, 1)
+            / cast(slots_valued.n_slots as {{ dbt.type_float() }})
+        ) as {{ dbt.type_int() }}) as ladder_rung
+    from slots_valued
+    left join page_ladder_shape on slots_valued.page_key = page_ladder_shape.page_key
+    cross join agency_ladder_shape
+),
+
+slots_priced as (
+    select
+        slots_rung.*,
+        coalesce(
+            page_ladder.ladder_price,
+            agency_ladder.ladder_price,
+            {{ sendwise.setting('default_slot_price') }}
+        ) as slot_price,
+        case
+            when page_ladder.ladder_price is not null then 'page_ladder'
+            when agency_ladder.ladder_price is not null then 'agency_ladder'
+            else 'default'
+        end as price_source
+    from slots_rung
+    left join price_ladder as page_ladder
+        on
+            slots_rung.page_key = page_ladder.page_key
+            and slots_rung.ladder_rung = page_ladder.ladder_rung
+    left join agency_ladder on slots_rung.ladder_rung = agency_ladder.ladder_rung
+),
+
+slots_explored as (
+    select
+        slots_priced.*,
+        page_priors.w_sent_60d_page,
+        coalesce(personalization.exploration_rate, {{ sendwise.setting('exploration_rate_reference') }})
+            as exploration_rate,
+        personalization.exploration_rate is null as is_exploration_rate_defaulted
+    from slots_priced
+    left join page_priors on slots_priced.page_key = page_priors.page_key
+    left join personalization on slots_priced.page_key = personalization.page_key
+),
+
+final as (
+    select
+        page_key,
+        time_zone,
+        slot_index,
+        slot_local_at,
+        slot_utc_at,
+        slot_local_date,
+        slot_local_hour,
+        slot_local_dow,
+        is_in_active_window,
+        sends_28d_slot,
+        slot_hour_rps,
+        slot_value_rank,
+        n_slots,
+        n_rungs,
+        ladder_rung,
+        price_mode,
+        slot_price,
+        price_source,
+        w_sent_60d_page,
+        exploration_rate,
+        is_exploration_rate_defaulted,
+        (
+            {{ sendwise.setting('ucb_sigma_min') }}
+            + ({{ sendwise.setting('ucb_sigma_max') }} - {{ sendwise.setting('ucb_sigma_min') }})
+            * (
+                0.5 / (1 + log10(1 + sends_28d_slot))
+                + 0.5 / (1 + log10(1 + w_sent_60d_page))
+            )
+        ) * exploration_rate / {{ sendwise.setting('exploration_rate_reference') }} as sigma
+    from slots_explored
+)
+
+select * from final

@@ -1,0 +1,292 @@
+-- For every active page and every hourly slot of the next 24 page-local hours: the eligible
+-- captions ranked, top ranking_top_n (20) kept, with every score component (SPEC section 4).
+-- The per-page shortlist (int_ranking_caption_scores) is expanded to the page's slots here.
+--
+--   p_buy_scored  = p_buy_eb (ucb, greedy) or, under thompson, a seeded draw from the EB Beta
+--                   posterior keyed by (page, slot_local_at, caption, thompson_seed)
+--   rps_eb_price  = slot_price * p_buy_scored
+--   se_bonus      = min(sigma * slot_price * p_buy_se, ucb_bonus_cap_mult * rps_eb_price) under ucb;
+--                   0 under greedy and thompson (the draw is thompson's exploration)
+--   style_score   = w_style_lift * style_lift * rps_eb_price                      (dollars)
+--   penalty_same_day   = penalty_same_day_mult * rps_eb_price on every slot of a page-local day
+--                        but the caption's best one (rank > 1 of the caption on that day; the
+--                        best slot is the caption's highest score before penalties, ties: earliest)
+--   penalty_cross_page = penalty_cross_page_mult * rps_eb_price when the caption is the
+--                        provisional top choice (rank 1 after the same-day penalty) of another
+--                        page at a slot less than cross_page_block_hours apart in UTC and scores
+--                        higher there (ties: the smaller page_key keeps it); only the
+--                        lower-scoring page is penalised
+--   score_final   = rps_eb_price + se_bonus + style_score - penalty_same_day - penalty_cross_page
+--   rn            = row_number() over (page, slot order by score_final desc, caption_id)
+{%- set policy = sendwise.ranking_policy() %}
+
+with shortlist as (
+    select * from {{ ref('int_ranking_caption_scores') }}
+),
+
+slots as (
+    select * from {{ ref('int_ranking_slots') }}
+),
+
+expanded as (
+    select
+        slots.page_key,
+        slots.slot_local_at,
+        slots.slot_utc_at,
+        slots.slot_local_date,
+        slots.slot_local_hour,
+        slots.slot_local_dow,
+        slots.is_in_active_window,
+        slots.slot_price,
+        slots.ladder_rung,
+        slots.price_mode,
+        slots.price_source,
+        slots.sigma,
+        shortlist.caption_id,
+        shortlist.caption_hash,
+        shortlist.content_category,
+        shortlist.is_cooldown_ok,
+        shortlist.days_since_last_use,
+        shortlist.ppv_sends_60d,
+        shortlist.w_sent,
+        shortlist.w_sent_context,
+        shortlist.w_purchases,
+        shortlist.mu_buy,
+        shortlist.caption_lift,
+        shortlist.category_lift,
+        shortlist.mu_caption,
+        shortlist.p_buy_eb,
+        shortlist.eb_n,
+        shortlist.p_buy_se,
+        shortlist.style_key,
+        shortlist.style_lift,
+        {%- if policy == 'thompson' %}
+            {{ sendwise.portable_normal(sendwise.thompson_draw_key(
+                'slots.page_key', 'slots.slot_local_at', 'shortlist.caption_id',
+                sendwise.setting('thompson_seed')
+            )) }} as thompson_z
+        {%- else %}
+            cast(null as {{ dbt.type_float() }}) as thompson_z
+        {%- endif %}
+    from slots
+    inner join shortlist on slots.page_key = shortlist.page_key
+),
+
+drawn as (
+    select
+        *,
+        {%- if policy == 'thompson' %}
+            {{ sendwise.thompson_posterior_draw('p_buy_eb', 'eb_n', 'thompson_z', sendwise.setting('thompson_z_max')) }}
+        {%- else %}
+            p_buy_eb
+        {%- endif %} as p_buy_scored
+    from expanded
+),
+
+priced as (
+    select
+        *,
+        slot_price * p_buy_scored as rps_eb_price,
+        sigma * slot_price * p_buy_se as se_bonus_uncapped
+    from drawn
+),
+
+components as (
+    select
+        *,
+        {%- if policy == 'ucb' %}
+            case
+                when se_bonus_uncapped > {{ sendwise.setting('ucb_bonus_cap_mult') }} * rps_eb_price
+                    then {{ sendwise.setting('ucb_bonus_cap_mult') }} * rps_eb_price
+                else se_bonus_uncapped
+            end as se_bonus,
+            se_bonus_uncapped > {{ sendwise.setting('ucb_bonus_cap_mult') }} * rps_eb_price as is_bonus_capped,
+        {%- else %}
+            cast(0 as {{ dbt.type_float() }}) as se_bonus,
+            false as is_bonus_capped,
+        {%- endif %}
+        {{ sendwise.setting('w_style_lift') }} * style_lift * rps_eb_price as style_score
+    from priced
+),
+
+scored as (
+    select
+        *,
+        rps_eb_price + se_bonus + style_score as score_before_penalties
+    from components
+),
+
+caption_day_best_score as (
+    select
+        page_key,
+        slot_local_date,
+        caption_id,
+        max(score_before_penalties) as best_score
+    from scored
+    group by 1, 2, 3
+),
+
+caption_day_best_slot as (
+    -- the caption's best slot of the page-local day (ties: the earliest)
+    select
+        scored.page_key,
+        scored.slot_local_date,
+        scored.caption_id,
+        min(scored.slot_local_at) as best_slot_local_at
+    from scored
+    inner join caption_day_best_score
+        on
+            scored.page_key = caption_day_best_score.page_key
+            and scored.slot_local_date = caption_day_best_score.slot_local_date
+            and scored.caption_id = caption_day_best_score.caption_id
+            and scored.score_before_penalties = caption_day_best_score.best_score
+    group by 1, 2, 3
+),
+
+same_day_penalised as (
+    select
+        scored.*,
+        scored.slot_local_at = caption_day_best_slot.best_slot_local_at as is_best_slot_of_day,
+        case
+            when scored.slot_local_at = caption_day_best_slot.best_slot_local_at then 0
+            else {{ sendwise.setting('penalty_same_day_mult') }} * scored.rps_eb_price
+        end as penalty_same_day
+    from scored
+    inner join caption_day_best_slot
+        on
+            scored.page_key = caption_day_best_slot.page_key
+            and scored.slot_local_date = caption_day_best_slot.slot_local_date
+            and scored.caption_id = caption_day_best_slot.caption_id
+),
+
+provisional as (
+    select
+        *,
+        score_before_penalties - penalty_same_day as score_after_same_day
+    from same_day_penalised
+),
+
+slot_top_score as (
+    select
+        page_key,
+        slot_local_at,
+        max(score_after_same_day) as top_score
+    from provisional
+    group by 1, 2
+),
+
+provisional_tops as (
+    -- each slot's provisional top choice after the same-day penalty (ties: the smaller caption_id)
+    select
+        provisional.page_key,
+        provisional.slot_utc_at,
+        min(provisional.caption_id) as caption_id,
+        max(provisional.score_after_same_day) as score_after_same_day
+    from provisional
+    inner join slot_top_score
+        on
+            provisional.page_key = slot_top_score.page_key
+            and provisional.slot_local_at = slot_top_score.slot_local_at
+            and provisional.score_after_same_day = slot_top_score.top_score
+    group by 1, 2
+),
+
+cross_page_blocked as (
+    select
+        provisional.page_key,
+        provisional.slot_local_at,
+        provisional.caption_id
+    from provisional
+    inner join provisional_tops
+        on
+            provisional.caption_id = provisional_tops.caption_id
+            and provisional.page_key <> provisional_tops.page_key
+    where
+        abs(
+            {{ sendwise.epoch_seconds('provisional.slot_utc_at') }}
+            - {{ sendwise.epoch_seconds('provisional_tops.slot_utc_at') }}
+        ) < {{ sendwise.setting('cross_page_block_hours') }} * 3600
+        and (
+            provisional_tops.score_after_same_day > provisional.score_after_same_day
+            or (
+                provisional_tops.score_after_same_day = provisional.score_after_same_day
+                and provisional_tops.page_key < provisional.page_key
+            )
+        )
+    group by 1, 2, 3
+),
+
+cross_page_penalised as (
+    select
+        provisional.*,
+        case
+            when cross_page_blocked.caption_id is not null
+                then {{ sendwise.setting('penalty_cross_page_mult') }} * provisional.rps_eb_price
+            else 0
+        end as penalty_cross_page
+    from provisional
+    left join cross_page_blocked
+        on
+            provisional.page_key = cross_page_blocked.page_key
+            and provisional.slot_local_at = cross_page_blocked.slot_local_at
+            and provisional.caption_id = cross_page_blocked.caption_id
+),
+
+ranked as (
+    select
+        *,
+        score_after_same_day - penalty_cross_page as score_final,
+        row_number() over (
+            partition by page_key, slot_local_at
+            order by score_after_same_day - penalty_cross_page desc, caption_id asc
+        ) as rn
+    from cross_page_penalised
+),
+
+final as (
+    select
+        cast(page_key as {{ dbt.type_string() }}) as page_key,
+        slot_local_at,
+        slot_utc_at,
+        slot_local_date,
+        cast(slot_local_hour as {{ dbt.type_bigint() }}) as slot_local_hour,
+        cast(slot_local_dow as {{ dbt.type_bigint() }}) as slot_local_dow,
+        is_in_active_window,
+        cast(caption_id as {{ dbt.type_string() }}) as caption_id,
+        cast(caption_hash as {{ dbt.type_string() }}) as caption_hash,
+        cast(content_category as {{ dbt.type_string() }}) as content_category,
+        cast('{{ policy }}' as {{ dbt.type_string() }}) as ranking_policy,
+        cast(ladder_rung as {{ dbt.type_bigint() }}) as ladder_rung,
+        cast(price_mode as {{ dbt.type_string() }}) as price_mode,
+        cast(price_source as {{ dbt.type_string() }}) as price_source,
+        cast(slot_price as {{ dbt.type_float() }}) as slot_price,
+        cast(ppv_sends_60d as {{ dbt.type_bigint() }}) as ppv_sends_60d,
+        cast(w_sent as {{ dbt.type_float() }}) as w_sent,
+        cast(w_sent_context as {{ dbt.type_float() }}) as w_sent_context,
+        cast(w_purchases as {{ dbt.type_float() }}) as w_purchases,
+        cast(mu_buy as {{ dbt.type_float() }}) as mu_buy,
+        cast(caption_lift as {{ dbt.type_float() }}) as caption_lift,
+        cast(category_lift as {{ dbt.type_float() }}) as category_lift,
+        cast(mu_caption as {{ dbt.type_float() }}) as mu_caption,
+        cast(p_buy_eb as {{ dbt.type_float() }}) as p_buy_eb,
+        cast(p_buy_scored as {{ dbt.type_float() }}) as p_buy_scored,
+        cast(rps_eb_price as {{ dbt.type_float() }}) as rps_eb_price,
+        cast(sigma as {{ dbt.type_float() }}) as sigma,
+        cast(se_bonus as {{ dbt.type_float() }}) as se_bonus,
+        is_bonus_capped,
+        cast(style_key as {{ dbt.type_string() }}) as style_key,
+        cast(style_lift as {{ dbt.type_float() }}) as style_lift,
+        cast(style_score as {{ dbt.type_float() }}) as style_score,
+        is_cooldown_ok,
+        cast(days_since_last_use as {{ dbt.type_float() }}) as days_since_last_use,
+        is_best_slot_of_day,
+        cast(penalty_same_day as {{ dbt.type_float() }}) as penalty_same_day,
+        cast(penalty_cross_page as {{ dbt.type_float() }}) as penalty_cross_page,
+        cast(score_final as {{ dbt.type_float() }}) as score_final,
+        cast(rn as {{ dbt.type_bigint() }}) as rn,
+        {{ sendwise.as_of() }} as computed_at
+    from ranked
+    where rn <= {{ sendwise.setting('ranking_top_n') }}
+)
+
+select * from final
