@@ -107,3 +107,31 @@ def test_chained_views_and_undocumented_built_columns_are_reported():
     problems = check(_manifest(models), catalog, 8, 5)
     assert any("chain of" in p for p in problems)
     assert any("t_mart: undocumented columns secret_col" in p for p in problems)
+
+
+def test_fanout_counts_direct_leaf_children_only():
+    models = _good()
+    # four leaf marts on one intermediate model: reported at threshold 3, not at 4
+    for i in range(4):
+        models.append(
+            _model(
+                f"leaf_{i}",
+                f"models/marts/x/leaf_{i}.sql",
+                ["model.sendwise.int_t_joined"],
+                materialized="table",
+            )
+        )
+    assert any(
+        "int_t_joined: fanout 5 > 3 direct leaf children" in p for p in check(_manifest(models), None, 3, 5)
+    )
+    assert not any("fanout" in p for p in check(_manifest(models), None, 5, 5))
+    # the same children stop being leaves once something reads them: no longer reported
+    models.append(
+        _model(
+            "reads_all",
+            "models/marts/x/reads_all.sql",
+            [f"model.sendwise.leaf_{i}" for i in range(4)] + ["model.sendwise.t_mart"],
+            materialized="table",
+        )
+    )
+    assert not any("fanout" in p for p in check(_manifest(models), None, 3, 5))

@@ -14,8 +14,11 @@ this project are checked in Python over dbt's own artifacts:
 * every documented column has a description, and (with catalog.json) every built column is
   documented (a base model's pass-through raw columns count as documented on their source);
 * no hard-coded relation names (a dotted name after from/join in raw SQL);
-* fanout: a model with more than `--max-fanout` direct children is reported; chained views:
-  no chain of more than `--max-view-chain` views/ephemerals.
+* fanout, as dbt-project-evaluator's fct_model_fanout defines it: a model with more than
+  `--max-fanout` (3) direct *leaf* children (models nothing else reads) is reported - the sign
+  of end-of-DAG logic that should be shared in an intermediate model. A staging model read by
+  many intermediate models is normal and not reported. Chained views: no chain of more than
+  `--max-view-chain` views/ephemerals.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ JINJA_OR_COMMENT = re.compile(r"\{#.*?#\}|--[^\n]*|/\*.*?\*/", re.S)
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--manifest", default=None, help="path to manifest.json (default: parse the project)")
     parser.add_argument("--catalog", default=None, help="path to catalog.json (optional column check)")
-    parser.add_argument("--max-fanout", type=int, default=8)
+    parser.add_argument("--max-fanout", type=int, default=3)
     parser.add_argument("--max-view-chain", type=int, default=5)
 
 
@@ -163,8 +166,11 @@ def check(manifest: dict, catalog: dict | None, max_fanout: int, max_view_chain:
             problems.append(f"{source_id}: declared but never read")
 
     for parent, kids in children.items():
-        if parent in models and len(kids) > max_fanout:
-            problems.append(f"{models[parent]['name']}: fanout {len(kids)} > {max_fanout} direct children")
+        leaves = [kid for kid in kids if not children.get(kid)]
+        if parent in models and len(leaves) > max_fanout:
+            problems.append(
+                f"{models[parent]['name']}: fanout {len(leaves)} > {max_fanout} direct leaf children"
+            )
 
     # chained views
     def is_view(model_id: str) -> bool:
