@@ -20,6 +20,8 @@ EXPORT_DIR ?= out/schedule
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
+# no wheel cache: a CI machine once ran out of disk during the install (the cache doubles it)
+export PIP_NO_CACHE_DIR := 1
 
 .PHONY: help venv demo test lint sqlfluff dbt-test pytest bq-gate rules-check clean test-scales
 
