@@ -124,10 +124,12 @@ classified as (
             'rates.health_recent_daily_revenue - rates.health_previous_daily_revenue',
             'rates.health_previous_daily_revenue'
         ) }} as health_change_pct,
+        -- thresholds compare the revenue rounded to the cent: $150 exactly is ULTRA even when the
+        -- decayed division lands at 149.99999...
         case
-            when rates.decayed_avg_daily_revenue >= parameters.tier_ultra_min_daily then 'ULTRA'
-            when rates.decayed_avg_daily_revenue >= parameters.tier_large_min_daily then 'LARGE'
-            when rates.decayed_avg_daily_revenue >= parameters.tier_mid_min_daily then 'MID'
+            when round(rates.decayed_avg_daily_revenue, 2) >= parameters.tier_ultra_min_daily then 'ULTRA'
+            when round(rates.decayed_avg_daily_revenue, 2) >= parameters.tier_large_min_daily then 'LARGE'
+            when round(rates.decayed_avg_daily_revenue, 2) >= parameters.tier_mid_min_daily then 'MID'
             else 'SMALL'
         end as creator_tier,
         parameters.health_growing_at,
@@ -150,14 +152,16 @@ final as (
         health_previous_daily_revenue,
         health_change_pct,
         health_change_pct is not null as has_health_baseline,
+        -- the change is compared at 0.01 % (4 decimals): +15 % exactly is STABLE even when the
+        -- division lands at 0.15000000000000002
         case
-            when health_change_pct > health_growing_at then 'GROWING'
-            when health_change_pct < health_declining_at then 'DECLINING'
+            when round(health_change_pct, 4) > health_growing_at then 'GROWING'
+            when round(health_change_pct, 4) < health_declining_at then 'DECLINING'
             else 'STABLE'
         end as health_status,
         case
-            when health_change_pct > health_growing_at then 'grow'
-            when health_change_pct < health_declining_at then 'retain'
+            when round(health_change_pct, 4) > health_growing_at then 'grow'
+            when round(health_change_pct, 4) < health_declining_at then 'retain'
             else 'balance'
         end as page_state,
         {{ sendwise.as_of() }} as computed_at

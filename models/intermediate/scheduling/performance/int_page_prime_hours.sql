@@ -50,6 +50,7 @@ final as (
         sends_in_window,
         decayed_revenue,
         revenue_percent_rank,
+        page_hours,
         page_hours = 1 or revenue_percent_rank >= {{ sendwise.setting('prime_hour_quantile') }} as is_prime_hour
     from ranked
 )
