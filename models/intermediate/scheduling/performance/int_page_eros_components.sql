@@ -92,9 +92,17 @@ tier_benchmarks as (
     where revenue_per_send is not null
 ),
 
+rated_pages as (
+    select
+        'agency' as agency_key,
+        revenue_per_send
+    from page_rps
+    where revenue_per_send is not null
+),
+
 agency_benchmark as (
     select distinct {{ sendwise.percentile_cont_over('revenue_per_send', 0.5, 'agency_key') }} as agency_median_rps
-    from (select 'agency' as agency_key, revenue_per_send from page_rps where revenue_per_send is not null) as rated
+    from rated_pages
 ),
 
 plan_generations as (
@@ -140,7 +148,8 @@ slot_matches as (
         on
             planned_slots.page_key = sends.page_key
             and abs(
-                {{ sendwise.epoch_seconds('sends.sent_at') }} - {{ sendwise.epoch_seconds('planned_slots.send_at_utc') }}
+                {{ sendwise.epoch_seconds('sends.sent_at') }}
+                - {{ sendwise.epoch_seconds('planned_slots.send_at_utc') }}
             ) <= parameters.tolerance_minutes * 60
     group by 1, 2, 3
 ),
@@ -192,7 +201,9 @@ final as (
         case
             when revenue_per_send is null then null
             when revenue_per_send <= 0 or benchmark_rps <= 0 then 0.0
-            else {{ sendwise.clamp('50.0 + 50.0 * ln(revenue_per_send / benchmark_rps) / ln(rps_range_factor)', '0.0', '100.0') }}
+            else {{ sendwise.clamp(
+                '50.0 + 50.0 * ln(revenue_per_send / benchmark_rps) / ln(rps_range_factor)', '0.0', '100.0'
+            ) }}
         end as rps_component,
         ppv_recipients,
         ppv_purchases,
