@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 PLOT_DIMS = 3  # x, y, z coordinates for the 2D (x, y) and 3D plots
+# words that say nothing about a cluster: scikit-learn's English list plus chat filler
+CHAT_FILLER = {"what's", "i'm", "it's", "don't", "can't", "that's", "you're", "lol", "haha", "hey", "hi", "ok", "oh"}
 OUTPUT_COLUMNS = [
     "fan_cluster_row_id",
     "fan_model_key",
@@ -102,12 +104,21 @@ def relabel_by_size(labels: np.ndarray) -> np.ndarray:
     return np.array([mapping[v] for v in labels], dtype=np.int64)
 
 
+def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS | CHAT_FILLER)
+
+
 def top_terms(texts: list[str], labels: np.ndarray, n_terms: int) -> dict[int, list[str]]:
     """Per cluster, the words most over-represented in it (share of its pairs using the word minus the
-    share of all pairs; ties by word); only words with a positive lift."""
+    share of all pairs; ties by word); only words with a positive lift; English stop words and chat
+    filler (CHAT_FILLER) are skipped."""
     from sklearn.feature_extraction.text import CountVectorizer
 
-    vectorizer = CountVectorizer(binary=True, token_pattern=r"(?u)\b[a-z][a-z']+\b", min_df=2)
+    vectorizer = CountVectorizer(
+        binary=True, token_pattern=r"(?u)\b[a-z][a-z']+\b", min_df=2, stop_words=sorted(_stop_words())
+    )
     try:
         counts = vectorizer.fit_transform([t or "" for t in texts])
     except ValueError:  # no words at all
