@@ -19,7 +19,21 @@ import pandas as pd
 
 PLOT_DIMS = 3  # x, y, z coordinates for the 2D (x, y) and 3D plots
 # words that say nothing about a cluster: scikit-learn's English list plus chat filler
-CHAT_FILLER = {"what's", "i'm", "it's", "don't", "can't", "that's", "you're", "lol", "haha", "hey", "hi", "ok", "oh"}
+CHAT_FILLER = {
+    "what's",
+    "i'm",
+    "it's",
+    "don't",
+    "can't",
+    "that's",
+    "you're",
+    "lol",
+    "haha",
+    "hey",
+    "hi",
+    "ok",
+    "oh",
+}
 OUTPUT_COLUMNS = [
     "fan_cluster_row_id",
     "fan_model_key",
@@ -179,7 +193,9 @@ def pair_texts(stage_texts: pd.DataFrame) -> pd.Series:
     )
 
 
-def cluster_all(embeddings: pd.DataFrame, stage_texts: pd.DataFrame, settings: dict[str, str]) -> pd.DataFrame:
+def cluster_all(
+    embeddings: pd.DataFrame, stage_texts: pd.DataFrame, settings: dict[str, str]
+) -> pd.DataFrame:
     texts_by_key = pair_texts(stage_texts)
     frames = []
     for method in sorted(embeddings["method"].astype(str).unique()):
@@ -236,7 +252,13 @@ def to_pandas(frame) -> pd.DataFrame:
 def model(dbt, session):
     dbt.config(
         materialized="table",
-        packages=["numpy==2.4.6", "pandas==2.3.3", "pyarrow==26.0.1", "scikit-learn==1.9.1", "threadpoolctl==3.8.0"],
+        packages=[
+            "numpy==2.4.6",
+            "pandas==2.3.3",
+            "pyarrow==26.0.1",
+            "scikit-learn==1.9.1",
+            "threadpoolctl==3.8.0",
+        ],
     )
     import sklearn.cluster  # noqa: F401 - load OpenMP first: threadpoolctl limits only loaded libraries
     from threadpoolctl import threadpool_limits

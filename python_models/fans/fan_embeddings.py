@@ -193,7 +193,9 @@ def build_embeddings(stages: pd.DataFrame, profiles: pd.DataFrame, settings: dic
                     "method": pd.Series([method] * len(keys), dtype="string"),
                     "embedding_dims": np.full(len(keys), matrix.shape[1], dtype=np.int64),
                     "text_dims": np.full(len(keys), text.shape[1], dtype=np.int64),
-                    "profile_dims": np.full(len(keys), profile.shape[1] if method == "B" else 0, dtype=np.int64),
+                    "profile_dims": np.full(
+                        len(keys), profile.shape[1] if method == "B" else 0, dtype=np.int64
+                    ),
                     "stages_with_text": stages_with_text,
                     "has_text": stages_with_text > 0,
                     "embedding": list_column(matrix),
@@ -222,7 +224,13 @@ def to_pandas(frame) -> pd.DataFrame:
 def model(dbt, session):
     dbt.config(
         materialized="table",
-        packages=["numpy==2.4.6", "pandas==2.3.3", "pyarrow==26.0.1", "scikit-learn==1.9.1", "threadpoolctl==3.8.0"],
+        packages=[
+            "numpy==2.4.6",
+            "pandas==2.3.3",
+            "pyarrow==26.0.1",
+            "scikit-learn==1.9.1",
+            "threadpoolctl==3.8.0",
+        ],
     )
     import sklearn.decomposition  # noqa: F401 - load the BLAS first: threadpoolctl limits only loaded libraries
     from threadpoolctl import threadpool_limits

@@ -60,7 +60,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--db", default=None, help="DuckDB file (default: $SENDWISE_DUCKDB_PATH or data/sendwise.duckdb)"
     )
     parser.add_argument(
-        "--method", default="best", choices=["A", "B", "best"], help="clustering method (default: best silhouette)"
+        "--method",
+        default="best",
+        choices=["A", "B", "best"],
+        help="clustering method (default: best silhouette)",
     )
 
 
@@ -75,7 +78,9 @@ def choose_method(metrics: pd.DataFrame, requested: str = "best") -> str:
         return requested
     if metrics.empty:
         raise ValueError("fan_cluster_metrics is empty")
-    ranked = metrics.assign(tie=metrics["method"] != "B").sort_values(["silhouette", "tie"], ascending=[False, True])
+    ranked = metrics.assign(tie=metrics["method"] != "B").sort_values(
+        ["silhouette", "tie"], ascending=[False, True]
+    )
     return str(ranked["method"].iloc[0])
 
 
@@ -116,9 +121,7 @@ def red_flags(cluster: ClusterPlaybook, overall_rate: float | None, overall_acti
     if cluster.purchase_rate is None:
         flags.append("no PPV offer has been made to these fans yet: nothing is known about what they buy")
     elif cluster.buyer_share == 0:
-        flags.append(
-            "none of these fans has bought: build rapport before the first offer, do not push PPV"
-        )
+        flags.append("none of these fans has bought: build rapport before the first offer, do not push PPV")
     elif overall_rate and cluster.purchase_rate < LOW_RATE_RATIO * overall_rate:
         flags.append(
             f"offers mostly declined: {cluster.purchase_rate:.0%} bought vs {overall_rate:.0%} overall;"
@@ -178,7 +181,9 @@ def write_playbook(clusters: list[ClusterPlaybook], method: str, metrics: pd.Dat
         lines += ["", "**Best hours.** "]
         if c.best_hours:
             lines[-1] += "; ".join(
-                f"{h:02d}:00 ({_n(sales, 'sale')}" + (f", {rate:.0%} of offers" if rate is not None else "") + ")"
+                f"{h:02d}:00 ({_n(sales, 'sale')}"
+                + (f", {rate:.0%} of offers" if rate is not None else "")
+                + ")"
                 for h, sales, rate in c.best_hours
             )
         else:
@@ -196,11 +201,15 @@ def write_playbook(clusters: list[ClusterPlaybook], method: str, metrics: pd.Dat
         lines[-1] += "."
         lines += ["", "**Purchase triggers.** "]
         if c.top_terms:
-            lines[-1] += "these fans talk about " + ", ".join(f"'{t}'" for t in c.top_terms) + " more than others"
+            lines[-1] += (
+                "these fans talk about " + ", ".join(f"'{t}'" for t in c.top_terms) + " more than others"
+            )
         else:
             lines[-1] += "no distinctive words"
         if c.median_rows_to_first_sale is not None:
-            lines[-1] += f"; the first sale comes after a median of {c.median_rows_to_first_sale:g} messages in the chat"
+            lines[-1] += (
+                f"; the first sale comes after a median of {c.median_rows_to_first_sale:g} messages in the chat"
+            )
         lines[-1] += "."
         lines += ["", "**Red flags.**"]
         lines += [f"- {f}" for f in c.red_flags] or ["- none in the data"]
@@ -336,7 +345,8 @@ def plot_3d(points: pd.DataFrame, path: Path, title: str) -> None:
                 "opacity": 0.85,
             },
             customdata=np.stack(
-                [points["fan_model_key"], points["cluster_id"], points["cluster_name"], points["revenue"]], axis=1
+                [points["fan_model_key"], points["cluster_id"], points["cluster_name"], points["revenue"]],
+                axis=1,
             ),
             hovertemplate="%{customdata[0]}<br>cluster %{customdata[1]}: %{customdata[2]}"
             "<br>revenue $%{customdata[3]:,.2f}<extra></extra>",
