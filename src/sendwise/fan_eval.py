@@ -72,3 +72,52 @@ def profile_precision_recall(con, profiles_table: str = "sendwise_ml.fan_profile
             }
         )
     return pd.DataFrame(rows)
+
+
+def segment_recovery(
+    con,
+    clusters_table: str = "sendwise_ml.fan_clusters",
+    metrics_table: str = "sendwise_marts.fan_cluster_metrics",
+) -> pd.DataFrame:
+    """How well each clustering method recovers the generator's hidden segments
+    (ground_truth.fans.segment: whale / romantic / sampler / ghost): per method, the pairs matched
+    to the truth, the chosen k, adjusted Rand index and adjusted mutual information of cluster vs
+    segment, and the cluster metrics (silhouette, Davies-Bouldin, revenue eta squared)."""
+    from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
+
+    joined = con.sql(
+        f"""
+        select clusters.method, clusters.fan_model_key, clusters.cluster_id, fans.segment
+        from {clusters_table} as clusters
+        inner join ground_truth.fans as fans on clusters.fan_model_key = fans.fan_model_key
+        """
+    ).df()
+    metrics = con.sql(f"select * from {metrics_table}").df().set_index("method")
+    rows = []
+    for method, group in joined.groupby("method", sort=True):
+        rows.append(
+            {
+                "method": method,
+                "pairs": len(group),
+                "cluster_k": int(metrics.loc[method, "cluster_k"]),
+                "silhouette": float(metrics.loc[method, "silhouette"]),
+                "davies_bouldin": float(metrics.loc[method, "davies_bouldin"]),
+                "revenue_eta_squared": float(metrics.loc[method, "revenue_eta_squared"]),
+                "adjusted_rand_index": adjusted_rand_score(group["segment"], group["cluster_id"]),
+                "adjusted_mutual_info": adjusted_mutual_info_score(group["segment"], group["cluster_id"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def segment_crosstab(con, method: str, clusters_table: str = "sendwise_ml.fan_clusters") -> pd.DataFrame:
+    """Pairs per cluster (rows) and hidden segment (columns) for one method."""
+    joined = con.sql(
+        f"""
+        select clusters.cluster_id, fans.segment
+        from {clusters_table} as clusters
+        inner join ground_truth.fans as fans on clusters.fan_model_key = fans.fan_model_key
+        where clusters.method = '{method}'
+        """
+    ).df()
+    return pd.crosstab(joined["cluster_id"], joined["segment"])

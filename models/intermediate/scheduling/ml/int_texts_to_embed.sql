@@ -13,8 +13,21 @@ with caption_texts as (
     from {{ ref('stg_agency__caption_bank') }}
 ),
 
+fan_stage_texts as (
+    -- the fan's words per fan-model pair and conversation stage (fan analytics, SPEC 10); a stage
+    -- without words has nothing to embed and is skipped by key (is_text_empty), never by position
+    select
+        stage_text_id as text_id,
+        text_kind,
+        stage_text as text  -- noqa: RF04
+    from {{ ref('int_fan_stage_texts') }}
+    where not is_text_empty
+),
+
 all_texts as (
     select * from caption_texts
+    union all
+    select * from fan_stage_texts
 ),
 
 final as (

@@ -1,0 +1,276 @@
+"""Fan clusters: k-means on the fan-model pair vectors of Method A and Method B, k chosen by silhouette.
+
+Inputs: `fan_embeddings` (one vector per pair and method) and `int_fan_stage_texts` (the fan's words,
+for the top terms). For each method, k-means (seeded, fan_cluster_n_init restarts) runs for every k
+in fan_cluster_k_min..fan_cluster_k_max; each k is scored by the silhouette (euclidean) on a fixed
+seeded sample of fan_cluster_silhouette_sample pairs (all pairs when fewer) and the best k wins (ties:
+the smaller k). Clusters are numbered by size (1 = largest; ties by the smaller original label).
+Per method the table also carries the chosen k, its silhouette, the Davies-Bouldin index (all
+pairs) and the silhouette of every k tried, so `fan_cluster_metrics` can compare the methods; and
+PCA coordinates (3 components of the method's vectors, seeded) for the 2D and 3D plots. Top terms:
+the words most over-represented in a cluster's stage texts (share of its pairs using the word
+minus the share of all pairs).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+PLOT_DIMS = 3  # x, y, z coordinates for the 2D (x, y) and 3D plots
+# words that say nothing about a cluster: scikit-learn's English list plus chat filler
+CHAT_FILLER = {
+    "what's",
+    "i'm",
+    "it's",
+    "don't",
+    "can't",
+    "that's",
+    "you're",
+    "lol",
+    "haha",
+    "hey",
+    "hi",
+    "ok",
+    "oh",
+}
+OUTPUT_COLUMNS = [
+    "fan_cluster_row_id",
+    "fan_model_key",
+    "method",
+    "cluster_id",
+    "cluster_size",
+    "cluster_top_terms",
+    "distance_to_centroid",
+    "plot_x",
+    "plot_y",
+    "plot_z",
+    "cluster_k",
+    "method_silhouette",
+    "method_davies_bouldin",
+    "silhouette_by_k",
+]
+
+
+def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(settings["setting_name"], settings["setting_value"].astype(str), strict=True))
+
+
+def vector_matrix(vectors: pd.Series) -> np.ndarray:
+    """Stack a column of equal-length vectors (Arrow list column or sequences) into float64 (n, d)."""
+    if vectors.isna().any():
+        raise ValueError(f"{int(vectors.isna().sum())} pairs have no vector")
+    if len(vectors) == 0:
+        return np.zeros((0, 0))
+    if isinstance(vectors.dtype, pd.ArrowDtype):
+        import pyarrow.compute as pc
+
+        array = vectors.array.__arrow_array__().combine_chunks()
+        lengths = set(pc.list_value_length(array).to_numpy(zero_copy_only=False).tolist())
+        if len(lengths) != 1:
+            raise ValueError(f"vectors of mixed dimensions {sorted(lengths)}")
+        flat = array.flatten().to_numpy(zero_copy_only=False)
+        return flat.astype(np.float64).reshape(len(array), lengths.pop())
+    return np.stack([np.asarray(v, dtype=np.float64) for v in vectors])
+
+
+def k_candidates(k_min: int, k_max: int, n_samples: int) -> list[int]:
+    """The k values to try: k_min..k_max, each at least 2 and below the number of pairs."""
+    return [k for k in range(max(2, k_min), k_max + 1) if k < n_samples]
+
+
+def choose_k(scores: dict[int, float]) -> int:
+    """The k with the highest silhouette; ties go to the smaller k."""
+    if not scores:
+        raise ValueError("no k could be scored")
+    return min(scores, key=lambda k: (-scores[k], k))
+
+
+def sample_indices(n: int, size: int, seed: int) -> np.ndarray:
+    """A fixed seeded sample (sorted) of min(n, size) row indices."""
+    if n <= size:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
+
+
+def score_ks(x: np.ndarray, ks: list[int], sample: np.ndarray, seed: int, n_init: int) -> tuple[dict, dict]:
+    """k-means (seeded) for each k on all rows; returns (silhouette on the rows `sample` by k, labels by
+    k). A k whose sample holds one cluster only (or all points identical) is not scored."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    scores, labels = {}, {}
+    for k in ks:
+        labels[k] = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit_predict(x)
+        sampled = labels[k][sample]
+        n_labels = len(np.unique(sampled))
+        if n_labels < 2 or n_labels >= len(sample):
+            continue
+        scores[k] = float(silhouette_score(x[sample], sampled))
+    return scores, labels
+
+
+def relabel_by_size(labels: np.ndarray) -> np.ndarray:
+    """Cluster ids 1..k by decreasing size (ties: smaller original label first)."""
+    values, counts = np.unique(labels, return_counts=True)
+    order = sorted(range(len(values)), key=lambda i: (-counts[i], values[i]))
+    mapping = {values[i]: rank + 1 for rank, i in enumerate(order)}
+    return np.array([mapping[v] for v in labels], dtype=np.int64)
+
+
+def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS | CHAT_FILLER)
+
+
+def top_terms(texts: list[str], labels: np.ndarray, n_terms: int) -> dict[int, list[str]]:
+    """Per cluster, the words most over-represented in it (share of its pairs using the word minus the
+    share of all pairs; ties by word); only words with a positive lift; English stop words and chat
+    filler (CHAT_FILLER) are skipped."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer(
+        binary=True, token_pattern=r"(?u)\b[a-z][a-z']+\b", min_df=2, stop_words=sorted(_stop_words())
+    )
+    try:
+        counts = vectorizer.fit_transform([t or "" for t in texts])
+    except ValueError:  # no words at all
+        return {int(c): [] for c in np.unique(labels)}
+    words = np.array(vectorizer.get_feature_names_out())
+    overall = np.asarray(counts.mean(axis=0)).ravel()
+    result = {}
+    for cluster in np.unique(labels):
+        share = np.asarray(counts[labels == cluster].mean(axis=0)).ravel()
+        lift = share - overall
+        order = np.lexsort((words, -lift))
+        result[int(cluster)] = [str(words[i]) for i in order[:n_terms] if lift[i] > 0]
+    return result
+
+
+def plot_coordinates(x: np.ndarray, seed: int) -> np.ndarray:
+    """(n, 3) PCA coordinates (seeded); missing components (fewer dimensions) are zeros."""
+    from sklearn.decomposition import PCA
+
+    out = np.zeros((x.shape[0], PLOT_DIMS))
+    k = int(min(PLOT_DIMS, x.shape[1], max(x.shape[0] - 1, 0)))
+    if k >= 1:
+        out[:, :k] = PCA(n_components=k, svd_solver="full", random_state=seed).fit_transform(x)
+    return out
+
+
+def cluster_method(x: np.ndarray, texts: list[str], settings: dict[str, str]) -> dict:
+    """Cluster one method's vectors; returns labels (1..k by size), k, scores and per-row outputs."""
+    from sklearn.metrics import davies_bouldin_score
+
+    n = x.shape[0]
+    seed = int(float(settings["fan_cluster_seed"]))
+    ks = k_candidates(int(float(settings["fan_cluster_k_min"])), int(float(settings["fan_cluster_k_max"])), n)
+    if not ks:
+        raise ValueError(f"too few fan-model pairs ({n}) to cluster")
+    sample = sample_indices(n, int(float(settings["fan_cluster_silhouette_sample"])), seed)
+    scores, labels_by_k = score_ks(x, ks, sample, seed, int(float(settings["fan_cluster_n_init"])))
+    k = choose_k(scores)
+    labels = relabel_by_size(labels_by_k[k])
+    centroids = np.vstack([x[labels == c].mean(axis=0) for c in range(1, k + 1)])
+    return {
+        "labels": labels,
+        "k": k,
+        "silhouette": scores[k],
+        "davies_bouldin": float(davies_bouldin_score(x, labels)),
+        "silhouette_by_k": ",".join(f"{kk}:{scores[kk]:.4f}" for kk in sorted(scores)),
+        "distance": np.linalg.norm(x - centroids[labels - 1], axis=1),
+        "coordinates": plot_coordinates(x, seed),
+        "terms": top_terms(texts, labels, int(float(settings["fan_cluster_top_terms"]))),
+    }
+
+
+def pair_texts(stage_texts: pd.DataFrame) -> pd.Series:
+    """Every stage text of a pair joined (stage order), indexed by fan_model_key."""
+    ordered = stage_texts.sort_values(["fan_model_key", "stage"], kind="stable")
+    return ordered.groupby("fan_model_key", sort=True)["stage_text"].agg(
+        lambda s: " | ".join(t for t in s.astype(str) if t)
+    )
+
+
+def cluster_all(
+    embeddings: pd.DataFrame, stage_texts: pd.DataFrame, settings: dict[str, str]
+) -> pd.DataFrame:
+    texts_by_key = pair_texts(stage_texts)
+    frames = []
+    for method in sorted(embeddings["method"].astype(str).unique()):
+        rows = embeddings[embeddings["method"].astype(str) == method]
+        rows = rows.sort_values("fan_model_key", kind="stable").reset_index(drop=True)
+        keys = rows["fan_model_key"].astype(str).tolist()
+        texts = [str(texts_by_key.get(k, "")) for k in keys]
+        result = cluster_method(vector_matrix(rows["embedding"]), texts, settings)
+        labels = result["labels"]
+        sizes = pd.Series(labels).map(pd.Series(labels).value_counts()).to_numpy(dtype=np.int64)
+        coordinates = np.round(result["coordinates"], 6)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "fan_cluster_row_id": [f"{k}|{method}" for k in keys],
+                    "fan_model_key": keys,
+                    "method": method,
+                    "cluster_id": labels,
+                    "cluster_size": sizes,
+                    "cluster_top_terms": [", ".join(result["terms"][c]) for c in labels],
+                    "distance_to_centroid": np.round(result["distance"], 6),
+                    "plot_x": coordinates[:, 0],
+                    "plot_y": coordinates[:, 1],
+                    "plot_z": coordinates[:, 2],
+                    "cluster_k": np.int64(result["k"]),
+                    "method_silhouette": round(result["silhouette"], 6),
+                    "method_davies_bouldin": round(result["davies_bouldin"], 6),
+                    "silhouette_by_k": result["silhouette_by_k"],
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True)[OUTPUT_COLUMNS]
+    for column in ["fan_cluster_row_id", "fan_model_key", "method", "cluster_top_terms", "silhouette_by_k"]:
+        out[column] = out[column].astype("string")
+    return out
+
+
+def to_pandas(frame) -> pd.DataFrame:
+    """The one conversion point: DuckDB relation (via Arrow, so vector columns stay Arrow lists),
+    BigFrames or Spark DataFrame -> pandas."""
+    if isinstance(frame, pd.DataFrame):
+        return frame
+    if hasattr(frame, "arrow"):
+        table = frame.arrow()
+        table = table.read_all() if hasattr(table, "read_all") else table
+        return table.to_pandas(types_mapper=pd.ArrowDtype)
+    if hasattr(frame, "to_pandas"):
+        return frame.to_pandas()
+    if hasattr(frame, "toPandas"):
+        return frame.toPandas()
+    raise TypeError(f"cannot convert {type(frame).__name__} to pandas")
+
+
+def model(dbt, session):
+    dbt.config(
+        materialized="table",
+        packages=[
+            "numpy==2.4.6",
+            "pandas==2.3.3",
+            "pyarrow==26.0.1",
+            "scikit-learn==1.9.1",
+            "threadpoolctl==3.8.0",
+        ],
+    )
+    import sklearn.cluster  # noqa: F401 - load OpenMP first: threadpoolctl limits only loaded libraries
+    from threadpoolctl import threadpool_limits
+
+    settings = settings_dict(to_pandas(dbt.ref("settings_modeling")))
+    embeddings = to_pandas(dbt.ref("fan_embeddings"))
+    stage_texts = to_pandas(dbt.ref("int_fan_stage_texts"))
+    with threadpool_limits(limits=int(float(settings["ml_max_threads"]))):
+        result = cluster_all(embeddings, stage_texts, settings)
+
+    if dbt.config.get("target_type") == "bigquery":
+        import bigframes.pandas as bpd
+
+        return bpd.read_pandas(result)
+    return result
