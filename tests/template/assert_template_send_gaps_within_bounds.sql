@@ -21,7 +21,7 @@ pairs as (
         later.page_key,
         later.plan_date,
         later.slot_number,
-        {{ dbt.datediff('earlier.send_local_at', 'later.send_local_at', 'minute') }} as gap_minutes
+        {{ dbt.datediff('earlier.send_local_at', 'later.send_local_at', 'minute') }} as gap_minutes  -- noqa: LT05
     from send_slots as later
     inner join send_slots as earlier
         on

@@ -66,11 +66,6 @@ positions as (
     from ({{ dbt.generate_series(24) }}) as series
 ),
 
-hours_of_day as (
-    select window_position as local_hour
-    from positions
-),
-
 sends_decayed as (
     select
         sends.page_key,
@@ -137,8 +132,10 @@ window_hours as (
         positions.window_position,
         cast(mod(pages.active_from_hour + positions.window_position, 24) as {{ dbt.type_bigint() }}) as local_hour,
         -- hours after midnight of a wrapped window fall on the next calendar date
-        cast(case when pages.active_from_hour + positions.window_position >= 24 then 1 else 0 end
-            as {{ dbt.type_bigint() }}) as day_offset
+        cast(
+            case when pages.active_from_hour + positions.window_position >= 24 then 1 else 0 end
+            as {{ dbt.type_bigint() }}
+        ) as day_offset
     from quotas
     inner join pages on quotas.page_key = pages.page_key
     inner join pool_sizes

@@ -102,7 +102,8 @@ targets as (
         planned_days.daily_quota,
         cast(
             case
-                when planned_days.daily_quota < floor((planned_days.active_window_hours - 1) / parameters.min_gap_hours) + 1
+                when planned_days.daily_quota
+                    < floor((planned_days.active_window_hours - 1) / parameters.min_gap_hours) + 1
                     then planned_days.daily_quota
                 else floor((planned_days.active_window_hours - 1) / parameters.min_gap_hours) + 1
             end as {{ dbt.type_bigint() }}
@@ -139,45 +140,45 @@ solver_step_1 as (
     from candidates
 ),
 {% for step in range(2, 25) %}
-solver_step_{{ step }} as (
-    -- the best schedule of {{ step }} sends ending at each position: extend the best {{ step - 1 }}-send
-    -- schedules by one send min_gap..max_gap positions later, keep the max of the ordered key
-    select
-        states.page_key,
-        states.plan_date,
-        states.target_sends,
-        candidates.window_position as last_position,
-        max({{ sendwise.solver_key(
-            sendwise.solver_key_pool_hits('states.best_key') ~ ' + candidates.pool_hit',
-            sendwise.solver_key_value_micro('states.best_key') ~ ' + candidates.value_micro',
-            sendwise.solver_key_mask('states.best_key') ~ ' + candidates.position_bit'
-        ) }}) as best_key
-    from solver_step_{{ step - 1 }} as states
-    cross join parameters
-    inner join candidates
-        on
-            states.page_key = candidates.page_key
-            and states.plan_date = candidates.plan_date
-    where
-        states.target_sends >= {{ step }}
-        and candidates.window_position - states.last_position >= parameters.min_gap_hours
-        and candidates.window_position - states.last_position <= parameters.max_gap_hours
-    group by 1, 2, 3, 4
-),
+    solver_step_{{ step }} as (
+        -- the best schedule of {{ step }} sends ending at each position: extend the best {{ step - 1 }}-send
+        -- schedules by one send min_gap..max_gap positions later, keep the max of the ordered key
+        select
+            states.page_key,
+            states.plan_date,
+            states.target_sends,
+            candidates.window_position as last_position,
+            max({{ sendwise.solver_key(
+                sendwise.solver_key_pool_hits('states.best_key') ~ ' + candidates.pool_hit',
+                sendwise.solver_key_value_micro('states.best_key') ~ ' + candidates.value_micro',
+                sendwise.solver_key_mask('states.best_key') ~ ' + candidates.position_bit'
+            ) }}) as best_key
+        from solver_step_{{ step - 1 }} as states
+        cross join parameters
+        inner join candidates
+            on
+                states.page_key = candidates.page_key
+                and states.plan_date = candidates.plan_date
+        where
+            states.target_sends >= {{ step }}
+            and candidates.window_position - states.last_position >= parameters.min_gap_hours
+            and candidates.window_position - states.last_position <= parameters.max_gap_hours
+        group by 1, 2, 3, 4
+    ),
 {% endfor %}
 
 completed as (
     -- the schedules that reached the day's target
     {%- for step in range(1, 25) %}
-    select
-        page_key,
-        plan_date,
-        best_key
-    from solver_step_{{ step }}
-    where target_sends = {{ step }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            page_key,
+            plan_date,
+            best_key
+        from solver_step_{{ step }}
+        where target_sends = {{ step }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -225,8 +226,10 @@ chosen as (
 numbered as (
     select
         chosen.*,
-        cast(row_number() over (partition by chosen.page_key, chosen.plan_date order by chosen.window_position)
-            as {{ dbt.type_bigint() }}) as slot_number,
+        cast(
+            row_number() over (partition by chosen.page_key, chosen.plan_date order by chosen.window_position)
+            as {{ dbt.type_bigint() }}
+        ) as slot_number,
         cast(row_number() over (
             partition by chosen.page_key, chosen.plan_date order by chosen.slot_value desc, chosen.window_position asc
         ) as {{ dbt.type_bigint() }}) as value_rank,
@@ -275,8 +278,10 @@ runs as (
 jittered as (
     select
         runs.*,
-        cast(case when runs.has_max_gap_link = 1 then runs.run_first_draw else sorted_draws.jitter_draw end
-            as {{ dbt.type_bigint() }}) as jitter_minutes
+        cast(
+            case when runs.has_max_gap_link = 1 then runs.run_first_draw else sorted_draws.jitter_draw end
+            as {{ dbt.type_bigint() }}
+        ) as jitter_minutes
     from runs
     inner join runs as sorted_draws
         on

@@ -93,10 +93,10 @@ final as (
             when planned_sends >= daily_quota then cast(null as {{ dbt.type_string() }})
             when planned_sends = fit_sends
                 then concat(
-                    'active window fits only ', cast(fit_sends as {{ dbt.type_string() }}), ' sends with a ',
-                    cast(cast(min_gap_hours as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }}),
-                    ' h minimum gap'
-                )
+                        'active window fits only ', cast(fit_sends as {{ dbt.type_string() }}), ' sends with a ',
+                        cast(cast(min_gap_hours as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }}),
+                        ' h minimum gap'
+                    )
             else 'the spacing solver found no schedule for the quota'
         end as shortfall_reason,
         is_schedulable,
