@@ -12,14 +12,14 @@
 --     whose send times are less than that apart is a conflict; the lower score_final loses (ties:
 --     the larger page_key; an assignment kept from an earlier round always wins), and the losing
 --     slot is refilled with its day's best unused caption within the caps. Conflicts left after
---     var template_conflict_rounds (3) rounds drop the slot
+--     var template_conflict_rounds (4) rounds drop the slot
 --   * explicit/teasing mix: the list interleaves the kinds toward target_explicit_share
 --   * time-of-day energy (soft): within a day, each daypart's slots (best slot_value first) first
 --     take the day's captions of the matching energy (best list position first), then the rest
 --     pair by rank; score_final = price x score_per_dollar x (1 + w_energy_match x energy_match)
 -- Deterministic: every ranking breaks ties on a stable key.
 {#- Rounds are unrolled into CTEs at compile time, so their number is a var, not a settings row. -#}
-{%- set rounds = var('template_conflict_rounds', 3) | int %}
+{%- set rounds = var('template_conflict_rounds', 4) | int %}
 {%- set cross_page_seconds = sendwise.setting('cross_page_caption_hours') ~ ' * 3600' %}
 
 with slots_source as (
@@ -316,10 +316,36 @@ open_slots_{{ r }} as (
 ),
 
 open_days_{{ r }} as (
-    select distinct
-        page_key,
-        plan_date
+    select
+        open_slots_{{ r }}.page_key,
+        open_slots_{{ r }}.plan_date,
+        min(slots.send_at_utc) as first_open_at_utc,
+        max(slots.send_at_utc) as last_open_at_utc
     from open_slots_{{ r }}
+    inner join slots
+        on
+            open_slots_{{ r }}.page_key = slots.page_key
+            and open_slots_{{ r }}.plan_date = slots.plan_date
+            and open_slots_{{ r }}.slot_number = slots.slot_number
+    group by 1, 2
+),
+
+taken_nearby_{{ r }} as (
+    -- captions kept on another page within cross_page_caption_hours of the open day's open slots:
+    -- not offered as refills (they would only conflict again)
+    select distinct
+        open_days_{{ r }}.page_key,
+        open_days_{{ r }}.plan_date,
+        winners_{{ r }}.dedup_key,
+        winners_{{ r }}.caption_hash
+    from open_days_{{ r }}
+    inner join winners_{{ r }}
+        on
+            open_days_{{ r }}.page_key <> winners_{{ r }}.page_key
+            and {{ sendwise.epoch_seconds('winners_' ~ r ~ '.send_at_utc') }}
+            > {{ sendwise.epoch_seconds('open_days_' ~ r ~ '.first_open_at_utc') }} - {{ cross_page_seconds }}
+            and {{ sendwise.epoch_seconds('winners_' ~ r ~ '.send_at_utc') }}
+            < {{ sendwise.epoch_seconds('open_days_' ~ r ~ '.last_open_at_utc') }} + {{ cross_page_seconds }}
 ),
 
 category_room_{{ r }} as (
@@ -366,7 +392,20 @@ spares_{{ r }} as (
             candidates.page_key = category_room_{{ r }}.page_key
             and candidates.plan_date = category_room_{{ r }}.plan_date
             and candidates.content_category = category_room_{{ r }}.content_category
-    where used_{{ r }}.caption_id is null
+    left join taken_nearby_{{ r }} as taken_group
+        on
+            candidates.page_key = taken_group.page_key
+            and candidates.plan_date = taken_group.plan_date
+            and candidates.dedup_key = taken_group.dedup_key
+    left join taken_nearby_{{ r }} as taken_text
+        on
+            candidates.page_key = taken_text.page_key
+            and candidates.plan_date = taken_text.plan_date
+            and candidates.caption_hash = taken_text.caption_hash
+    where
+        used_{{ r }}.caption_id is null
+        and taken_group.page_key is null
+        and taken_text.page_key is null
 ),
 
 spares_in_category_room_{{ r }} as (
