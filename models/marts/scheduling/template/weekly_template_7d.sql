@@ -20,6 +20,11 @@
 --       'alternative after a cross-page conflict' when it was a refill, else 'caption #rank'),
 --       '<energy> energy' when the caption's energy matches the daypart, and
 --       'day short by N: <reason>' when slots of the page-day were dropped
+-- Floats are rounded to output_decimals (4).
+{#- Output precision (not a model parameter): DuckDB's parallel float sums upstream can differ in
+    the last bit between two builds, so reported floats are rounded to keep rebuilds identical. -#}
+{%- set output_decimals = 4 %}
+
 with assignment as (
     select * from {{ ref('int_template_caption_assignment') }}
 ),
@@ -216,13 +221,13 @@ final as (
         cast(scored.content_category as {{ dbt.type_string() }}) as content_category,
         cast(scored.content_kind as {{ dbt.type_string() }}) as content_kind,
         cast(scored.caption_family as {{ dbt.type_bigint() }}) as caption_family,
-        cast(scored.score_final as {{ dbt.type_float() }}) as score_final,
+        cast(round(scored.score_final, {{ output_decimals }}) as {{ dbt.type_float() }}) as score_final,
         cast(scored.shortlist_rank as {{ dbt.type_bigint() }}) as caption_rank,
-        cast(scored.expected_revenue as {{ dbt.type_float() }}) as expected_revenue,
-        cast(scored.expected_revenue_low as {{ dbt.type_float() }}) as expected_revenue_low,
-        cast(scored.expected_revenue_high as {{ dbt.type_float() }}) as expected_revenue_high,
+        cast(round(scored.expected_revenue, {{ output_decimals }}) as {{ dbt.type_float() }}) as expected_revenue,
+        cast(round(scored.expected_revenue_low, {{ output_decimals }}) as {{ dbt.type_float() }}) as expected_revenue_low,
+        cast(round(scored.expected_revenue_high, {{ output_decimals }}) as {{ dbt.type_float() }}) as expected_revenue_high,
         cast(scored.revenue_source as {{ dbt.type_string() }}) as revenue_source,
-        cast(scored.confidence as {{ dbt.type_float() }}) as confidence,
+        cast(round(scored.confidence, {{ output_decimals }}) as {{ dbt.type_float() }}) as confidence,
         scored.is_prime_hour,
         cast(scored.strategy_note as {{ dbt.type_string() }}) as strategy_note
     from scored
