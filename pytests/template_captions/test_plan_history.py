@@ -20,7 +20,9 @@ from sendwise.paths import DEFAULT_END, PROJECT_ROOT
 AS_OF_A = DEFAULT_END
 AS_OF_B = "2026-11-22 00:00:00"
 TEMPLATE_SUBGRAPH = ["int_template_send_slots+"]
-TEMPLATE_COLUMNS = "page_key, plan_date, slot_number, send_at_utc, caption_id, price, expected_revenue, strategy_note"
+TEMPLATE_COLUMNS = (
+    "page_key, plan_date, slot_number, send_at_utc, caption_id, price, expected_revenue, strategy_note"
+)
 
 
 class _Dbt:
@@ -40,7 +42,14 @@ class _Dbt:
     def build(self, as_of: str, selection: list[str], *, full_refresh: bool = False) -> None:
         os.environ["SENDWISE_DUCKDB_PATH"] = str(self.db_path)
         args = ["build", "--quiet", *self.common, "--vars", f'{{"as_of": "{as_of}"}}', "--select", *selection]
-        args += ["--exclude-resource-type", "test", "unit_test", "--no-write-json", "--log-level-file", "none"]
+        args += [
+            "--exclude-resource-type",
+            "test",
+            "unit_test",
+            "--no-write-json",
+            "--log-level-file",
+            "none",
+        ]
         if full_refresh:
             args.append("--full-refresh")
         try:

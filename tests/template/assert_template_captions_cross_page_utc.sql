@@ -2,15 +2,15 @@
 -- less than cross_page_caption_hours apart, compared in UTC (send_at_utc), never in local time.
 with template as (
     select
-        template.page_key,
-        template.plan_date,
-        template.slot_number,
-        template.send_at_utc,
-        template.caption_id,
-        template.caption_hash,
-        coalesce(clusters.near_duplicate_group_id, template.caption_id) as near_duplicate_group_id
-    from {{ ref('weekly_template_7d') }} as template
-    left join {{ ref('ml_caption_clusters') }} as clusters on template.caption_id = clusters.caption_id
+        planned.page_key,
+        planned.plan_date,
+        planned.slot_number,
+        planned.send_at_utc,
+        planned.caption_id,
+        planned.caption_hash,
+        coalesce(caption_clusters.near_duplicate_group_id, planned.caption_id) as near_duplicate_group_id
+    from {{ ref('weekly_template_7d') }} as planned
+    left join {{ ref('ml_caption_clusters') }} as caption_clusters on planned.caption_id = caption_clusters.caption_id
 )
 
 select
@@ -20,7 +20,9 @@ select
     first_send.caption_id,
     second_send.page_key as other_page_key,
     second_send.caption_id as other_caption_id,
-    abs({{ sendwise.epoch_seconds('first_send.send_at_utc') }} - {{ sendwise.epoch_seconds('second_send.send_at_utc') }})
+    abs(
+        {{ sendwise.epoch_seconds('first_send.send_at_utc') }} - {{ sendwise.epoch_seconds('second_send.send_at_utc') }}
+    )
     / 3600.0 as hours_apart
 from template as first_send
 inner join template as second_send
@@ -32,5 +34,7 @@ inner join template as second_send
             or first_send.near_duplicate_group_id = second_send.near_duplicate_group_id
         )
 where
-    abs({{ sendwise.epoch_seconds('first_send.send_at_utc') }} - {{ sendwise.epoch_seconds('second_send.send_at_utc') }})
+    abs(
+        {{ sendwise.epoch_seconds('first_send.send_at_utc') }} - {{ sendwise.epoch_seconds('second_send.send_at_utc') }}
+    )
     < {{ sendwise.setting('cross_page_caption_hours') }} * 3600

@@ -2,12 +2,12 @@
 -- one caption family (ml_caption_clusters, re-read here) per page-day. Returns the excess groups.
 with template as (
     select
-        template.page_key,
-        template.plan_date,
-        template.content_category,
-        clusters.cluster_id
-    from {{ ref('weekly_template_7d') }} as template
-    left join {{ ref('ml_caption_clusters') }} as clusters on template.caption_id = clusters.caption_id
+        planned.page_key,
+        planned.plan_date,
+        planned.content_category,
+        caption_clusters.cluster_id
+    from {{ ref('weekly_template_7d') }} as planned
+    left join {{ ref('ml_caption_clusters') }} as caption_clusters on planned.caption_id = caption_clusters.caption_id
 ),
 
 excess as (

@@ -2,12 +2,12 @@
 -- (caption_hash) or a near-duplicate group (ml_caption_clusters). Returns the repeated keys.
 with template as (
     select
-        template.page_key,
-        template.caption_id,
-        template.caption_hash,
-        coalesce(clusters.near_duplicate_group_id, template.caption_id) as near_duplicate_group_id
-    from {{ ref('weekly_template_7d') }} as template
-    left join {{ ref('ml_caption_clusters') }} as clusters on template.caption_id = clusters.caption_id
+        planned.page_key,
+        planned.caption_id,
+        planned.caption_hash,
+        coalesce(caption_clusters.near_duplicate_group_id, planned.caption_id) as near_duplicate_group_id
+    from {{ ref('weekly_template_7d') }} as planned
+    left join {{ ref('ml_caption_clusters') }} as caption_clusters on planned.caption_id = caption_clusters.caption_id
 ),
 
 repeats as (

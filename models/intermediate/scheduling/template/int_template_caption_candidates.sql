@@ -171,9 +171,13 @@ family_ranked as (
         case
             when caption_family is null then 1
             else row_number() over (
-                partition by page_key, plan_date, caption_family, category_day_rank <= {{ sendwise.setting('max_category_per_day') }}
-                order by list_position
-            )
+                    partition by
+                        page_key,
+                        plan_date,
+                        caption_family,
+                        category_day_rank <= {{ sendwise.setting('max_category_per_day') }}
+                    order by list_position
+                )
         end as family_day_rank
     from category_ranked
 ),
@@ -210,9 +214,10 @@ final as (
         cast(family_day_rank as {{ dbt.type_bigint() }}) as family_day_rank,
         is_within_day_caps,
         cast(case when is_within_day_caps then row_number() over (
-            partition by page_key, plan_date, is_within_day_caps
-            order by list_position
-        ) end as {{ dbt.type_bigint() }}) as day_rank
+                    partition by page_key, plan_date, is_within_day_caps
+                    order by list_position
+                )
+        end as {{ dbt.type_bigint() }}) as day_rank
     from capped
 )
 

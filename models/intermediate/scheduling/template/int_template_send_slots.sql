@@ -62,7 +62,7 @@ candidate_slots as (
     from quota
     inner join pages on quota.page_key = pages.page_key
     inner join quality on quota.page_key = quality.page_key
-    inner join numbers on numbers.slot_number <= quota.daily_quota
+    inner join numbers on quota.daily_quota >= numbers.slot_number
     where
         {{ sendwise.setting('min_gap_hours') }} * (numbers.slot_number - 1)
         <= mod(pages.active_to_hour - pages.active_from_hour + 24, 24)
@@ -72,8 +72,10 @@ counted as (
     select
         *,
         count(*) over (partition by page_key, plan_date) as planned_sends,
-        {{ sendwise.portable_uniform(dbt.concat(['page_key', "'|'", 'cast(plan_date as ' ~ dbt.type_string() ~ ')', "'|'", 'cast(local_hour as ' ~ dbt.type_string() ~ ')'])) }}
-            as slot_value
+        {{ sendwise.portable_uniform(dbt.concat([
+            'page_key', "'|'", 'cast(plan_date as ' ~ dbt.type_string() ~ ')',
+            "'|'", 'cast(local_hour as ' ~ dbt.type_string() ~ ')'
+        ])) }} as slot_value
     from candidate_slots
 ),
 
@@ -83,7 +85,10 @@ value_ranked as (
         row_number() over (partition by page_key, plan_date order by slot_value desc, slot_number asc)
             as value_rank,
         cast(floor(
-            {{ sendwise.portable_uniform(dbt.concat(['page_key', "'|jitter|'", 'cast(plan_date as ' ~ dbt.type_string() ~ ')', "'|'", 'cast(slot_number as ' ~ dbt.type_string() ~ ')'])) }}
+            {{ sendwise.portable_uniform(dbt.concat([
+                'page_key', "'|jitter|'", 'cast(plan_date as ' ~ dbt.type_string() ~ ')',
+                "'|'", 'cast(slot_number as ' ~ dbt.type_string() ~ ')'
+            ])) }}
             * ({{ sendwise.setting('randomize_offset_minutes') }} + 1)
         ) as {{ dbt.type_bigint() }}) as jitter_minutes
     from counted
@@ -92,8 +97,10 @@ value_ranked as (
 timed as (
     select
         *,
-        {{ dbt.dateadd('minute', 'jitter_minutes', dbt.dateadd('hour', 'hour_offset', 'cast(plan_date as ' ~ dbt.type_timestamp() ~ ')')) }}
-            as send_local_at
+        {{ dbt.dateadd(
+            'minute', 'jitter_minutes',
+            dbt.dateadd('hour', 'hour_offset', 'cast(plan_date as ' ~ dbt.type_timestamp() ~ ')')
+        ) }} as send_local_at
     from value_ranked
 ),
 

@@ -179,7 +179,9 @@ scored as (
             case when is_energy_match then concat(', ', caption_energy, ' energy') else '' end,
             case
                 when dropped_slots > 0
-                    then concat('; day short by ', cast(dropped_slots as {{ dbt.type_string() }}), ': ', day_drop_reason)
+                    then concat(
+                            '; day short by ', cast(dropped_slots as {{ dbt.type_string() }}), ': ', day_drop_reason
+                        )
                 else ''
             end
         ) as strategy_note
@@ -224,8 +226,10 @@ final as (
         cast(round(scored.score_final, {{ output_decimals }}) as {{ dbt.type_float() }}) as score_final,
         cast(scored.shortlist_rank as {{ dbt.type_bigint() }}) as caption_rank,
         cast(round(scored.expected_revenue, {{ output_decimals }}) as {{ dbt.type_float() }}) as expected_revenue,
-        cast(round(scored.expected_revenue_low, {{ output_decimals }}) as {{ dbt.type_float() }}) as expected_revenue_low,
-        cast(round(scored.expected_revenue_high, {{ output_decimals }}) as {{ dbt.type_float() }}) as expected_revenue_high,
+        cast(round(scored.expected_revenue_low, {{ output_decimals }}) as {{ dbt.type_float() }})
+            as expected_revenue_low,
+        cast(round(scored.expected_revenue_high, {{ output_decimals }}) as {{ dbt.type_float() }})
+            as expected_revenue_high,
         cast(scored.revenue_source as {{ dbt.type_string() }}) as revenue_source,
         cast(round(scored.confidence, {{ output_decimals }}) as {{ dbt.type_float() }}) as confidence,
         scored.is_prime_hour,
