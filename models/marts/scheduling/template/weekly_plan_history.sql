@@ -1,45 +1,57 @@
--- PLACEHOLDER (owner: the captions helper; the lead deletes this file and
--- _weekly_plan_history_placeholder.yml at merge): the contract's columns of weekly_plan_history,
--- typed, with no rows, so eros_score can be built before the real incremental model exists.
-with typed_nulls as (
-    select
-        cast(null as {{ dbt.type_string() }}) as plan_history_key,
-        cast(null as {{ dbt.type_string() }}) as template_slot_key,
-        cast(null as {{ dbt.type_timestamp() }}) as generated_for_as_of,
-        cast(null as {{ dbt.type_string() }}) as page_key,
-        cast(null as {{ dbt.type_string() }}) as page_name,
-        cast(null as {{ dbt.type_string() }}) as time_zone,
-        cast(null as date) as plan_date,
-        cast(null as {{ dbt.type_bigint() }}) as day_index,
-        cast(null as {{ dbt.type_string() }}) as day_name,
-        cast(null as {{ dbt.type_bigint() }}) as slot_number,
-        cast(null as datetime) as send_local_at,
-        cast(null as {{ dbt.type_string() }}) as send_time_local,
-        cast(null as {{ dbt.type_timestamp() }}) as send_at_utc,
-        cast(null as {{ dbt.type_bigint() }}) as local_hour,
-        cast(null as {{ dbt.type_string() }}) as message_type,
-        cast(null as {{ dbt.type_float() }}) as price,
-        cast(null as {{ dbt.type_string() }}) as caption_id,
-        cast(null as {{ dbt.type_string() }}) as caption_hash,
-        cast(null as {{ dbt.type_string() }}) as caption_text,
-        cast(null as {{ dbt.type_string() }}) as content_category,
-        cast(null as {{ dbt.type_string() }}) as content_kind,
-        cast(null as {{ dbt.type_bigint() }}) as caption_family,
-        cast(null as {{ dbt.type_float() }}) as score_final,
-        cast(null as {{ dbt.type_bigint() }}) as caption_rank,
-        cast(null as {{ dbt.type_float() }}) as expected_revenue,
-        cast(null as {{ dbt.type_float() }}) as expected_revenue_low,
-        cast(null as {{ dbt.type_float() }}) as expected_revenue_high,
-        cast(null as {{ dbt.type_string() }}) as revenue_source,
-        cast(null as {{ dbt.type_float() }}) as confidence,
-        cast(null as {{ dbt.type_boolean() }}) as is_prime_hour,
-        cast(null as {{ dbt.type_string() }}) as strategy_note
+{{ config(
+    materialized='incremental',
+    incremental_strategy=('insert_overwrite' if target.type == 'bigquery' else 'delete+insert'),
+    unique_key=(none if target.type == 'bigquery' else ['generated_for_as_of']),
+    partition_by=({'field': 'generated_for_as_of', 'data_type': 'timestamp', 'granularity': 'hour'}
+        if target.type == 'bigquery' else none),
+    full_refresh=false,
+    on_schema_change='append_new_columns',
+) }}
+-- Every generated week kept (SPEC 7, TEMPLATE_CONTRACT item 4): the rows of weekly_template_7d,
+-- keyed by (generated_for_as_of, template_slot_key). A build replaces the rows of its own as_of
+-- (DuckDB: delete+insert on generated_for_as_of; BigQuery: insert_overwrite of the as_of's hourly
+-- partition, so two as_of values less than an hour apart share a partition) and keeps every other
+-- week. full_refresh=false: `dbt build --full-refresh` keeps the history.
+with template as (
+    select * from {{ ref('weekly_template_7d') }}
 ),
 
 final as (
-    select *
-    from typed_nulls
-    where plan_history_key is not null
+    select
+        cast({{ dbt.hash(dbt.concat([
+            sendwise.format_timestamp('generated_for_as_of', '%Y-%m-%d %H:%M:%S'), "'|'", 'template_slot_key'
+        ])) }} as {{ dbt.type_string() }}) as plan_history_key,
+        template_slot_key,
+        generated_for_as_of,
+        page_key,
+        page_name,
+        time_zone,
+        plan_date,
+        day_index,
+        day_name,
+        slot_number,
+        send_local_at,
+        send_time_local,
+        send_at_utc,
+        local_hour,
+        message_type,
+        price,
+        caption_id,
+        caption_hash,
+        caption_text,
+        content_category,
+        content_kind,
+        caption_family,
+        score_final,
+        caption_rank,
+        expected_revenue,
+        expected_revenue_low,
+        expected_revenue_high,
+        revenue_source,
+        confidence,
+        is_prime_hour,
+        strategy_note
+    from template
 )
 
 select * from final

@@ -1,0 +1,241 @@
+-- The 7-day send template (SPEC 7, TEMPLATE_CONTRACT item 3): one row per planned send of every
+-- templated page. Times, prices and slot values come from int_template_send_slots; captions from
+-- int_template_caption_assignment (dropped slots are left out; the day's other rows say so in
+-- strategy_note).
+--   expected audience = the page's average PPV recipients per send over the last
+--       gbm_momentum_days before as_of (int_page_momentum_daily.audience_7d); the agency median
+--       of that figure when the page sent no PPV then
+--   revenue_source 'gbm': ml_revenue_predictions of the (page, slot, caption) candidate
+--       (candidate_source 'template', scoring_key page_key|YYYY-MM-DD HH:MM|caption_id) when present
+--   revenue_source 'rps_eb_x_audience' otherwise:
+--       expected_revenue      = price x p_buy_eb x audience
+--       expected_revenue_low  = price x max(p_buy_eb - z x p_buy_se, 0) x audience
+--       expected_revenue_high = price x (p_buy_eb + z x p_buy_se) x audience   (z = template_interval_z)
+--   confidence = 1 / (1 + (high - low) / expected): 1 for a point-sure estimate, 0.5 when the
+--       interval is as wide as the estimate; 0 without an estimate. p_buy_se shrinks with the
+--       EB sample size (eb_n), so more evidence gives a higher confidence
+--   strategy_note = hour ('prime hour' | 'off-peak hour'), ladder ('premium ladder' on the page's
+--       highest rung of the week, 'entry ladder' on its lowest, else 'mid ladder'; 'free message'),
+--       caption ('top-ranked caption' when caption_rank <= strategy_top_caption_rank, else
+--       'alternative after a cross-page conflict' when it was a refill, else 'caption #rank'),
+--       '<energy> energy' when the caption's energy matches the daypart, and
+--       'day short by N: <reason>' when slots of the page-day were dropped
+-- Floats are rounded to output_decimals (4).
+{#- Output precision (not a model parameter): DuckDB's parallel float sums upstream can differ in
+    the last bit between two builds, so reported floats are rounded to keep rebuilds identical. -#}
+{%- set output_decimals = 4 %}
+
+with assignment as (
+    select * from {{ ref('int_template_caption_assignment') }}
+),
+
+slots as (
+    select
+        page_key,
+        plan_date,
+        slot_number,
+        day_index,
+        iso_dow,
+        send_local_at,
+        send_time_local,
+        is_prime_hour,
+        ladder_rung
+    from {{ ref('int_template_send_slots') }}
+),
+
+pages as (
+    select
+        page_key,
+        page_name,
+        time_zone
+    from {{ ref('stg_agency__pages') }}
+),
+
+momentum as (
+    select
+        page_key,
+        audience_7d
+    from {{ ref('int_page_momentum_daily') }}
+    where
+        knowledge_day_number
+        = cast(floor({{ sendwise.epoch_seconds(sendwise.as_of()) }} / 86400) as {{ dbt.type_int() }})
+),
+
+agency_audience as (
+    select distinct {{ sendwise.percentile_cont_over('audience_7d', 0.5, "'all'") }} as median_audience
+    from momentum
+    where audience_7d is not null
+),
+
+predictions as (
+    select
+        scoring_key,
+        predicted_revenue,
+        predicted_revenue_low,
+        predicted_revenue_high
+    from {{ ref('ml_revenue_predictions') }}
+    where candidate_source = 'template'
+),
+
+planned as (
+    select
+        assignment.*,
+        slots.day_index,
+        slots.iso_dow,
+        slots.send_local_at,
+        slots.send_time_local,
+        slots.is_prime_hour,
+        slots.ladder_rung,
+        max(slots.ladder_rung) over (partition by assignment.page_key) as page_top_rung,
+        min(slots.ladder_rung) over (partition by assignment.page_key) as page_bottom_rung
+    from assignment
+    inner join slots
+        on
+            assignment.page_key = slots.page_key
+            and assignment.plan_date = slots.plan_date
+            and assignment.slot_number = slots.slot_number
+),
+
+day_drops as (
+    select
+        page_key,
+        plan_date,
+        count(*) as dropped_slots,
+        min(drop_reason) as drop_reason
+    from assignment
+    where is_dropped
+    group by 1, 2
+),
+
+estimated as (
+    select
+        planned.*,
+        case when coalesce(planned.price, 0) > 0 then 'PPV' else 'FREE' end as message_type,
+        coalesce(momentum.audience_7d, agency_audience.median_audience) as expected_audience,
+        predictions.predicted_revenue,
+        predictions.predicted_revenue_low,
+        predictions.predicted_revenue_high,
+        day_drops.dropped_slots,
+        day_drops.drop_reason as day_drop_reason
+    from planned
+    left join momentum on planned.page_key = momentum.page_key
+    left join agency_audience on true
+    left join predictions
+        on
+            predictions.scoring_key
+            = {{ dbt.concat([
+                'planned.page_key', "'|'",
+                sendwise.format_timestamp('planned.send_local_at', '%Y-%m-%d %H:%M'), "'|'",
+                'planned.caption_id'
+            ]) }}
+    left join day_drops
+        on
+            planned.page_key = day_drops.page_key
+            and planned.plan_date = day_drops.plan_date
+    where not planned.is_dropped
+),
+
+revenue as (
+    select
+        *,
+        case when predicted_revenue is not null then 'gbm' else 'rps_eb_x_audience' end as revenue_source,
+        coalesce(predicted_revenue, coalesce(price, 0) * p_buy_eb * expected_audience) as expected_revenue,
+        case
+            when predicted_revenue is not null then predicted_revenue_low
+            when p_buy_eb - {{ sendwise.setting('template_interval_z') }} * p_buy_se < 0 then 0.0
+            else coalesce(price, 0) * (p_buy_eb - {{ sendwise.setting('template_interval_z') }} * p_buy_se)
+                * expected_audience
+        end as expected_revenue_low,
+        case
+            when predicted_revenue is not null then predicted_revenue_high
+            else coalesce(price, 0) * (p_buy_eb + {{ sendwise.setting('template_interval_z') }} * p_buy_se)
+                * expected_audience
+        end as expected_revenue_high
+    from estimated
+),
+
+scored as (
+    select
+        *,
+        coalesce(
+            1 / (1 + {{ sendwise.safe_divide('expected_revenue_high - expected_revenue_low', 'expected_revenue') }}),
+            0
+        ) as confidence,
+        concat(
+            case when is_prime_hour then 'prime hour' else 'off-peak hour' end,
+            ', ',
+            case
+                when message_type = 'FREE' then 'free message'
+                when ladder_rung = page_top_rung and page_top_rung > page_bottom_rung then 'premium ladder'
+                when ladder_rung = page_bottom_rung and page_top_rung > page_bottom_rung then 'entry ladder'
+                else 'mid ladder'
+            end,
+            ', ',
+            case
+                when shortlist_rank <= {{ sendwise.setting('strategy_top_caption_rank') }} then 'top-ranked caption'
+                when assigned_round > 1 then 'alternative after a cross-page conflict'
+                else concat('caption #', cast(shortlist_rank as {{ dbt.type_string() }}))
+            end,
+            case when is_energy_match then concat(', ', caption_energy, ' energy') else '' end,
+            case
+                when dropped_slots > 0
+                    then concat(
+                            '; day short by ', cast(dropped_slots as {{ dbt.type_string() }}), ': ', day_drop_reason
+                        )
+                else ''
+            end
+        ) as strategy_note
+    from revenue
+),
+
+final as (
+    select
+        cast({{ dbt.hash(dbt.concat([
+            'scored.page_key', "'|'",
+            'cast(scored.plan_date as ' ~ dbt.type_string() ~ ')', "'|'",
+            'cast(scored.slot_number as ' ~ dbt.type_string() ~ ')'
+        ])) }} as {{ dbt.type_string() }}) as template_slot_key,
+        cast({{ sendwise.as_of() }} as {{ dbt.type_timestamp() }}) as generated_for_as_of,
+        cast(scored.page_key as {{ dbt.type_string() }}) as page_key,
+        cast(pages.page_name as {{ dbt.type_string() }}) as page_name,
+        cast(pages.time_zone as {{ dbt.type_string() }}) as time_zone,
+        scored.plan_date,
+        cast(scored.day_index as {{ dbt.type_bigint() }}) as day_index,
+        cast(case scored.iso_dow
+            when 1 then 'Monday'
+            when 2 then 'Tuesday'
+            when 3 then 'Wednesday'
+            when 4 then 'Thursday'
+            when 5 then 'Friday'
+            when 6 then 'Saturday'
+            when 7 then 'Sunday'
+        end as {{ dbt.type_string() }}) as day_name,
+        cast(scored.slot_number as {{ dbt.type_bigint() }}) as slot_number,
+        scored.send_local_at,
+        cast(scored.send_time_local as {{ dbt.type_string() }}) as send_time_local,
+        scored.send_at_utc,
+        cast(scored.local_hour as {{ dbt.type_bigint() }}) as local_hour,
+        cast(scored.message_type as {{ dbt.type_string() }}) as message_type,
+        cast(coalesce(scored.price, 0) as {{ dbt.type_float() }}) as price,
+        cast(scored.caption_id as {{ dbt.type_string() }}) as caption_id,
+        cast(scored.caption_hash as {{ dbt.type_string() }}) as caption_hash,
+        cast(scored.caption_text as {{ dbt.type_string() }}) as caption_text,
+        cast(scored.content_category as {{ dbt.type_string() }}) as content_category,
+        cast(scored.content_kind as {{ dbt.type_string() }}) as content_kind,
+        cast(scored.caption_family as {{ dbt.type_bigint() }}) as caption_family,
+        cast(round(scored.score_final, {{ output_decimals }}) as {{ dbt.type_float() }}) as score_final,
+        cast(scored.shortlist_rank as {{ dbt.type_bigint() }}) as caption_rank,
+        cast(round(scored.expected_revenue, {{ output_decimals }}) as {{ dbt.type_float() }}) as expected_revenue,
+        cast(round(scored.expected_revenue_low, {{ output_decimals }}) as {{ dbt.type_float() }})
+            as expected_revenue_low,
+        cast(round(scored.expected_revenue_high, {{ output_decimals }}) as {{ dbt.type_float() }})
+            as expected_revenue_high,
+        cast(scored.revenue_source as {{ dbt.type_string() }}) as revenue_source,
+        cast(round(scored.confidence, {{ output_decimals }}) as {{ dbt.type_float() }}) as confidence,
+        scored.is_prime_hour,
+        cast(scored.strategy_note as {{ dbt.type_string() }}) as strategy_note
+    from scored
+    left join pages on scored.page_key = pages.page_key
+)
+
+select * from final
