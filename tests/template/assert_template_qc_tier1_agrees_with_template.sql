@@ -53,12 +53,13 @@ recheck_duplicate as (
     inner join ordered as earlier
         on
             later.page_key = earlier.page_key
-            and earlier.week_order < later.week_order
+            and later.week_order > earlier.week_order
     left join {{ ref('caption_near_duplicates') }} as pair
         on
-            pair.caption_id = case when later.caption_id < earlier.caption_id then later.caption_id else earlier.caption_id end
-            and pair.duplicate_caption_id
-            = case when later.caption_id < earlier.caption_id then earlier.caption_id else later.caption_id end
+            case when later.caption_id < earlier.caption_id then later.caption_id else earlier.caption_id end
+            = pair.caption_id
+            and case when later.caption_id < earlier.caption_id then earlier.caption_id else later.caption_id end
+            = pair.duplicate_caption_id
     where
         later.caption_id = earlier.caption_id
         or later.caption_hash = earlier.caption_hash
@@ -91,7 +92,7 @@ previous_send as (
         on
             later.page_key = earlier.page_key
             and later.plan_date = earlier.plan_date
-            and earlier.week_order < later.week_order
+            and later.week_order > earlier.week_order
     group by 1, 2, 3
 ),
 
@@ -167,7 +168,8 @@ final as (
         on
             rechecked.rule_id = qc.rule_id
             and rechecked.page_key = qc.page_key
-            and coalesce(rechecked.plan_date, cast('1900-01-01' as date)) = coalesce(qc.plan_date, cast('1900-01-01' as date))
+            and coalesce(rechecked.plan_date, cast('1900-01-01' as date))
+            = coalesce(qc.plan_date, cast('1900-01-01' as date))
             and coalesce(rechecked.slot_number, -1) = coalesce(qc.slot_number, -1)
     where rechecked.rule_id is null or qc.rule_id is null
 )

@@ -129,7 +129,7 @@ slots as (
             partition by fitted.page_key order by fitted.plan_date, numbers.slot_number
         ) as week_slot_number
     from fitted
-    inner join numbers on numbers.slot_number <= fitted.planned_sends
+    inner join numbers on fitted.planned_sends >= numbers.slot_number
 ),
 
 distinct_captions as (
@@ -137,15 +137,14 @@ distinct_captions as (
     from shortlist
     left join near_duplicates on shortlist.caption_id = near_duplicates.caption_id
     where near_duplicates.caption_id is null
-    qualify row_number() over (
-        partition by shortlist.page_key, shortlist.caption_hash order by shortlist.caption_id
-    ) = 1
+    qualify
+        row_number() over (partition by shortlist.page_key, shortlist.caption_hash order by shortlist.caption_id) = 1
 ),
 
 captions as (
     select
         *,
-        row_number() over (partition by page_key order by p_buy_eb desc, caption_id) as caption_rank
+        row_number() over (partition by page_key order by p_buy_eb desc, caption_id asc) as caption_rank
     from distinct_captions
 ),
 

@@ -38,7 +38,9 @@ final as (
         quotas.daily_quota - coalesce(planned.planned_sends, 0) as shortfall,
         case
             when not coalesce(quality.is_schedulable, false)
-                then {{ dbt.concat(["'data quality below the bar: '", "coalesce(quality.blocking_reason, 'no score')"]) }}
+                then {{ dbt.concat([
+                    "'data quality below the bar: '", "coalesce(quality.blocking_reason, 'no score')"
+                ]) }}
             when quotas.daily_quota > coalesce(planned.planned_sends, 0)
                 then 'placeholder: the active window fits fewer sends with the minimum gap'
         end as shortfall_reason

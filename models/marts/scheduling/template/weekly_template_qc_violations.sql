@@ -168,10 +168,18 @@ vault_violations as (
         cast(null as {{ dbt.type_float() }}) as limit_value,
         case
             when library_caption_id is null
-                then {{ dbt.concat(["'caption '", "coalesce(caption_id, 'null')", "' not found in the clean caption library'"]) }}
+                then {{ dbt.concat([
+                    "'caption '", "coalesce(caption_id, 'null')", "' not found in the clean caption library'"
+                ]) }}
             when vault_page_key is null
-                then {{ dbt.concat(["'category '", 'library_category', "' of caption '", 'caption_id', "' is not available in the page vault'"]) }}
-            else {{ dbt.concat(["'template category '", "coalesce(content_category, 'null')", "' differs from the library category '", 'library_category']) }}
+                then {{ dbt.concat([
+                    "'category '", 'library_category', "' of caption '", 'caption_id',
+                    "' is not available in the page vault'"
+                ]) }}
+            else {{ dbt.concat([
+                "'template category '", "coalesce(content_category, 'null')",
+                "' differs from the library category '", 'library_category'
+            ]) }}
         end as detail
     from sends
     where
@@ -208,12 +216,12 @@ earlier_pairs as (
         on
             later.page_key = earlier.page_key
             and (
-                earlier.send_epoch < later.send_epoch
-                or (earlier.send_epoch = later.send_epoch and earlier.plan_date < later.plan_date)
+                later.send_epoch > earlier.send_epoch
+                or (later.send_epoch = earlier.send_epoch and later.plan_date > earlier.plan_date)
                 or (
-                    earlier.send_epoch = later.send_epoch
-                    and earlier.plan_date = later.plan_date
-                    and earlier.slot_number < later.slot_number
+                    later.send_epoch = earlier.send_epoch
+                    and later.plan_date = earlier.plan_date
+                    and later.slot_number > earlier.slot_number
                 )
             )
 ),
@@ -335,7 +343,8 @@ quota_violations as (
             as {{ dbt.type_float() }}
         ) as limit_value,
         case
-            when quotas.page_key is null then 'sends on a page-day without a quota (inactive page or date outside the week)'
+            when quotas.page_key is null
+                then 'sends on a page-day without a quota (inactive page or date outside the week)'
             when not coalesce(quality.is_schedulable, false) then 'sends on a page below the data-quality bar'
             else {{ dbt.concat([
                 'cast(sends_per_day.planned as ' ~ dbt.type_string() ~ ')', "' sends for a quota of '",
@@ -402,8 +411,8 @@ cross_page_violations as (
             later.caption_hash = earlier.caption_hash
             and later.page_key <> earlier.page_key
             and (
-                earlier.send_epoch < later.send_epoch
-                or (earlier.send_epoch = later.send_epoch and earlier.page_key < later.page_key)
+                later.send_epoch > earlier.send_epoch
+                or (later.send_epoch = earlier.send_epoch and later.page_key > earlier.page_key)
             )
     cross join parameters
     where later.send_epoch - earlier.send_epoch < parameters.cross_page_caption_hours * 3600.0
@@ -473,7 +482,9 @@ confidence_violations as (
         parameters.low_confidence_threshold as limit_value,
         case
             when sends.confidence is null then 'send without a confidence'
-            else {{ dbt.concat(["'confidence '", sendwise.format_number('sends.confidence', 2), "' below the threshold'"]) }}
+            else {{ dbt.concat([
+                "'confidence '", sendwise.format_number('sends.confidence', 2), "' below the threshold'"
+            ]) }}
         end as detail
     from sends
     cross join parameters
