@@ -119,19 +119,27 @@ day_quota as (
     where quality.is_schedulable
 ),
 
+template_day_sends as (
+    select
+        page_key,
+        plan_date,
+        count(*) as sends
+    from template
+    group by 1, 2
+),
+
 recheck_quota as (
     select
         'over_quota' as rule_id,
-        template.page_key,
-        template.plan_date,
+        template_day_sends.page_key,
+        template_day_sends.plan_date,
         cast(null as {{ dbt.type_bigint() }}) as slot_number
-    from template
+    from template_day_sends
     left join day_quota
         on
-            template.page_key = day_quota.page_key
-            and template.plan_date = day_quota.plan_date
-    group by 1, 2, 3, 4
-    having count(*) > coalesce(max(day_quota.daily_quota), 0)
+            template_day_sends.page_key = day_quota.page_key
+            and template_day_sends.plan_date = day_quota.plan_date
+    where template_day_sends.sends > coalesce(day_quota.daily_quota, 0)
 ),
 
 rechecked as (

@@ -239,6 +239,19 @@ duplicate_matches as (
         or near_duplicate_pairs.caption_a is not null
 ),
 
+duplicate_counts as (
+    -- grouped by columns only (BigQuery refuses to group by the rule's literal columns)
+    select
+        page_key,
+        plan_date,
+        slot_number,
+        count(*) as matches,
+        max(caption_id) as caption_id,
+        min(earlier_caption_id) as first_match
+    from duplicate_matches
+    group by 1, 2, 3
+),
+
 duplicate_violations as (
     select
         'duplicate_caption' as rule_id,
@@ -247,16 +260,15 @@ duplicate_violations as (
         plan_date,
         slot_number,
         cast(null as {{ dbt.type_string() }}) as discriminator,
-        cast(count(*) as {{ dbt.type_float() }}) as observed,
+        cast(matches as {{ dbt.type_float() }}) as observed,
         cast(0 as {{ dbt.type_float() }}) as limit_value,
         {{ dbt.concat([
-            "'caption '", 'max(caption_id)', "' repeats '",
-            'cast(count(*) as ' ~ dbt.type_string() ~ ')',
+            "'caption '", 'caption_id', "' repeats '",
+            'cast(matches as ' ~ dbt.type_string() ~ ')',
             "' earlier send(s) of the page week (same caption, same text or a near-duplicate), first '",
-            'min(earlier_caption_id)'
+            'first_match'
         ]) }} as detail
-    from duplicate_matches
-    group by 1, 2, 3, 4, 5
+    from duplicate_counts
 ),
 
 price_violations as (
@@ -390,21 +402,15 @@ window_violations as (
         end
 ),
 
-cross_page_violations as (
+cross_page_matches as (
     -- the later send of the pair is flagged (ties: the larger page_key)
     select
-        'cross_page_caption' as rule_id,
-        2 as tier,
         later.page_key,
         later.plan_date,
         later.slot_number,
-        cast(null as {{ dbt.type_string() }}) as discriminator,
-        min(later.send_epoch - earlier.send_epoch) / 3600.0 as observed,
-        max(parameters.cross_page_caption_hours) as limit_value,
-        {{ dbt.concat([
-            "'caption text of '", 'max(later.caption_id)', "' also sent by page '", 'min(earlier.page_key)',
-            "' within the cross-page window (UTC)'"
-        ]) }} as detail
+        min(later.send_epoch - earlier.send_epoch) / 3600.0 as gap_hours,
+        max(later.caption_id) as caption_id,
+        min(earlier.page_key) as other_page_key
     from sends as later
     inner join sends as earlier
         on
@@ -416,7 +422,25 @@ cross_page_violations as (
             )
     cross join parameters
     where later.send_epoch - earlier.send_epoch < parameters.cross_page_caption_hours * 3600.0
-    group by 1, 2, 3, 4, 5
+    group by 1, 2, 3
+),
+
+cross_page_violations as (
+    select
+        'cross_page_caption' as rule_id,
+        2 as tier,
+        cross_page_matches.page_key,
+        cross_page_matches.plan_date,
+        cross_page_matches.slot_number,
+        cast(null as {{ dbt.type_string() }}) as discriminator,
+        cross_page_matches.gap_hours as observed,
+        parameters.cross_page_caption_hours as limit_value,
+        {{ dbt.concat([
+            "'caption text of '", 'cross_page_matches.caption_id', "' also sent by page '",
+            'cross_page_matches.other_page_key', "' within the cross-page window (UTC)'"
+        ]) }} as detail
+    from cross_page_matches
+    cross join parameters
 ),
 
 page_week as (
@@ -492,45 +516,63 @@ confidence_violations as (
 ),
 
 -- tier 3 -------------------------------------------------------------------------------------
+category_counts as (
+    select
+        page_key,
+        plan_date,
+        coalesce(library_category, content_category) as content_category,
+        count(*) as sends
+    from sends
+    group by 1, 2, 3
+),
+
 category_violations as (
     select
         'category_over_cap' as rule_id,
         3 as tier,
-        sends.page_key,
-        sends.plan_date,
+        category_counts.page_key,
+        category_counts.plan_date,
         cast(null as {{ dbt.type_bigint() }}) as slot_number,
-        coalesce(sends.library_category, sends.content_category) as discriminator,
-        cast(count(*) as {{ dbt.type_float() }}) as observed,
-        max(parameters.max_category_per_day) as limit_value,
+        category_counts.content_category as discriminator,
+        cast(category_counts.sends as {{ dbt.type_float() }}) as observed,
+        parameters.max_category_per_day as limit_value,
         {{ dbt.concat([
-            'cast(count(*) as ' ~ dbt.type_string() ~ ')', "' captions of category '",
-            'coalesce(sends.library_category, sends.content_category)', "' on the page-day'"
+            'cast(category_counts.sends as ' ~ dbt.type_string() ~ ')', "' captions of category '",
+            'category_counts.content_category', "' on the page-day'"
         ]) }} as detail
-    from sends
+    from category_counts
     cross join parameters
-    group by 1, 2, 3, 4, 5, 6
-    having count(*) > max(parameters.max_category_per_day)
+    where category_counts.sends > parameters.max_category_per_day
+),
+
+family_counts as (
+    select
+        page_key,
+        plan_date,
+        cast(caption_family as {{ dbt.type_string() }}) as caption_family,
+        count(*) as sends
+    from sends
+    where caption_family is not null
+    group by 1, 2, 3
 ),
 
 family_violations as (
     select
         'family_over_cap' as rule_id,
         3 as tier,
-        sends.page_key,
-        sends.plan_date,
+        family_counts.page_key,
+        family_counts.plan_date,
         cast(null as {{ dbt.type_bigint() }}) as slot_number,
-        cast(sends.caption_family as {{ dbt.type_string() }}) as discriminator,
-        cast(count(*) as {{ dbt.type_float() }}) as observed,
-        max(parameters.family_cap_per_day) as limit_value,
+        family_counts.caption_family as discriminator,
+        cast(family_counts.sends as {{ dbt.type_float() }}) as observed,
+        parameters.family_cap_per_day as limit_value,
         {{ dbt.concat([
-            'cast(count(*) as ' ~ dbt.type_string() ~ ')', "' captions of family '",
-            'cast(sends.caption_family as ' ~ dbt.type_string() ~ ')', "' on the page-day'"
+            'cast(family_counts.sends as ' ~ dbt.type_string() ~ ')', "' captions of family '",
+            'family_counts.caption_family', "' on the page-day'"
         ]) }} as detail
-    from sends
+    from family_counts
     cross join parameters
-    where sends.caption_family is not null
-    group by 1, 2, 3, 4, 5, 6
-    having count(*) > max(parameters.family_cap_per_day)
+    where family_counts.sends > parameters.family_cap_per_day
 ),
 
 recent_caption_violations as (
