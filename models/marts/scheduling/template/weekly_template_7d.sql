@@ -191,7 +191,7 @@ final as (
         assigned.send_local_at,
         {{ sendwise.format_timestamp('assigned.send_local_at', '%H:%M') }} as send_time_local,
         {{ sendwise.from_local_timestamp('assigned.send_local_at', 'assigned.time_zone') }} as send_at_utc,
-        cast(extract(hour from assigned.send_local_at) as {{ dbt.type_bigint() }}) as local_hour,
+        cast(mod(assigned.hour_offset, 24) as {{ dbt.type_bigint() }}) as local_hour,
         case when assigned.slot_number = 1 and assigned.planned_sends >= 3 then 'FREE' else 'PPV' end
             as message_type,
         case when assigned.slot_number = 1 and assigned.planned_sends >= 3 then 0.0 else assigned.ladder_price end
