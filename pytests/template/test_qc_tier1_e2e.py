@@ -1,0 +1,89 @@
+"""End to end: a template broken on purpose is caught by the QC table, the tier-1 test fails the
+build, and the independent re-check (the agreement test) finds exactly the same tier-1 rows."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+
+from sendwise.dbt import run_dbt, vars_arg
+from sendwise.paths import DEFAULT_END
+
+TIER1 = {"vault_violation", "duplicate_caption", "price_out_of_range", "gap_below_min", "over_quota"}
+
+
+def _break_template(db) -> None:
+    con = duckdb.connect(str(db))
+    try:
+        t = "sendwise_marts.weekly_template_7d"
+        page, first_day = con.sql(
+            f"select page_key, min(plan_date) from {t} group by 1 order by 1 limit 1"
+        ).fetchone()
+        # price above the ceiling on one PPV send
+        con.execute(
+            f"update {t} set price = 150 where template_slot_key = "
+            f"(select min(template_slot_key) from {t} where message_type = 'PPV' and page_key <> ?)",
+            [page],
+        )
+        # a caption the library does not know (vault lookup fails)
+        con.execute(
+            f"update {t} set caption_id = 'no_such_caption' where page_key = ? and plan_date = ? and slot_number = 1",
+            [page, first_day],
+        )
+        # slot 2 of the page's first day 30 minutes after slot 1 (gap below min)
+        con.execute(
+            f"update {t} set send_at_utc = (select send_at_utc + interval 30 minute from {t} "
+            f"where page_key = ? and plan_date = ? and slot_number = 1) "
+            f"where page_key = ? and plan_date = ? and slot_number = 2",
+            [page, first_day, page, first_day],
+        )
+        # an extra send repeating the last caption of the day, 3 hours after it (over quota + duplicate)
+        con.execute(
+            f"insert into {t} by name select * replace ("
+            f"'extra' as template_slot_key, 99 as slot_number, send_at_utc + interval 3 hour as send_at_utc) "
+            f"from {t} where page_key = ? and plan_date = ? "
+            f"order by slot_number desc limit 1",
+            [page, first_day],
+        )
+    finally:
+        con.close()
+
+
+def test_broken_template_fails_tier1_and_agrees(built_db, tmp_path):
+    db = tmp_path / built_db.name  # same file name: the database's views name its catalog
+    shutil.copy(built_db, db)
+    _break_template(db)
+    target = tmp_path / "target"
+    args = [
+        "build",
+        "--quiet",
+        "--select",
+        "weekly_template_qc_violations",
+        "assert_template_qc_tier1_agrees_with_template",
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        vars_arg({"as_of": DEFAULT_END}),
+    ]
+    result = run_dbt(args, duckdb_path=db, target_path=target, capture=True, check=False)
+    statuses = {
+        r["unique_id"].split(".")[2]: r["status"]
+        for r in json.loads((target / "run_results.json").read_text())["results"]
+    }
+    assert result.returncode != 0, "the tier-1 test must fail the build"
+    assert statuses["weekly_template_qc_violations"] == "success"
+    assert statuses["weekly_template_qc_no_tier1_violations"] == "fail"
+    assert statuses["assert_template_qc_tier1_agrees_with_template"] == "pass"
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        found = {
+            r[0]
+            for r in con.sql(
+                "select rule_id from sendwise_marts.weekly_template_qc_violations where tier = 1"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    assert found == TIER1

@@ -1,0 +1,243 @@
+"""Export the weekly template as the operators' schedule: one CSV per page plus summary.csv.
+
+Reads the built DuckDB file read-only: weekly_template_7d (required), weekly_template_days and
+weekly_template_qc_violations (for each page's status; optional). The pure functions below
+(file names, row formatting, the summary) are what pytest checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from sendwise.paths import duckdb_path
+
+HELP = "write the weekly template as the operators' schedule: one CSV per page plus summary.csv"
+
+SCHEDULE_COLUMNS = [
+    "Page",
+    "Day",
+    "Date",
+    "Time",
+    "Type",
+    "Caption",
+    "Price",
+    "Expected_Revenue",
+    "Content_Category",
+    "Strategy_Note",
+    "Confidence",
+]
+SUMMARY_COLUMNS = [
+    "Page",
+    "Total",
+    "PPV",
+    "Free",
+    "Expected_Weekly_Revenue",
+    "Avg_Revenue_Per_Message",
+    "Status",
+    "File",
+]
+SUMMARY_FILE = "summary.csv"
+TEMPLATE = "weekly_template_7d"
+DAYS = "weekly_template_days"
+QC = "weekly_template_qc_violations"
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_MAX_STEM = 80
+
+
+class ExportError(RuntimeError):
+    """The database cannot be exported (missing file or template table)."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", default=None, help="DuckDB file (default: $SENDWISE_DUCKDB_PATH or data/sendwise.duckdb)"
+    )
+    parser.add_argument("--out", default="out/schedule", help="output directory (default: out/schedule)")
+
+
+# --- pure functions -------------------------------------------------------------------------
+
+
+def safe_file_stem(name: str | None, taken: set[str] | None = None) -> str:
+    """A file-name stem for a page: letters, digits, '_' and '-' only, no leading dot or dash,
+    at most 80 characters, never 'summary', never one already in `taken` (a numeric suffix is
+    added). The stem is added to `taken`."""
+    stem = _UNSAFE.sub("_", (name or "").strip()).strip("_-")[:_MAX_STEM].strip("_-") or "page"
+    if stem.lower() == Path(SUMMARY_FILE).stem:
+        stem = f"{stem}_page"
+    taken = taken if taken is not None else set()
+    candidate, n = stem, 2
+    while candidate.lower() in taken:
+        candidate = f"{stem}_{n}"
+        n += 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _money(value) -> str:
+    return "" if value is None else f"{float(value):.2f}"
+
+
+def schedule_row(send: Mapping) -> dict[str, str]:
+    """One template send in the operators' format (money and confidence with 2 decimals)."""
+    plan_date = send["plan_date"]
+    return {
+        "Page": send.get("page_name") or send["page_key"],
+        "Day": send["day_name"],
+        "Date": plan_date.isoformat() if hasattr(plan_date, "isoformat") else str(plan_date),
+        "Time": send["send_time_local"],
+        "Type": send["message_type"],
+        "Caption": send.get("caption_text") or "",
+        "Price": _money(send["price"]),
+        "Expected_Revenue": _money(send["expected_revenue"]),
+        "Content_Category": send.get("content_category") or "",
+        "Strategy_Note": send.get("strategy_note") or "",
+        "Confidence": "" if send["confidence"] is None else f"{float(send['confidence']):.2f}",
+    }
+
+
+def sort_sends(sends: Iterable[Mapping]) -> list[Mapping]:
+    """Sends ordered by date, local time, then slot number."""
+    return sorted(sends, key=lambda s: (str(s["plan_date"]), s["send_time_local"], s.get("slot_number") or 0))
+
+
+def page_status(
+    sends: list[Mapping],
+    days: list[Mapping],
+    violations: list[Mapping],
+) -> str:
+    """The page's status for the summary.
+
+    NO TEMPLATE (reason) when the QC table says the page has none (below the data-quality bar);
+    BLOCKED (n tier-1 violations) when the QC table holds tier-1 rows for it; SHORTFALL (n sends
+    short: reasons) when the week holds fewer sends than the sum of its daily quotas; else OK.
+    """
+    for v in violations:
+        if v["rule_id"] == "no_template":
+            reason = str(v.get("detail") or "").removeprefix("no template: ")
+            return f"NO TEMPLATE ({reason or 'no reason recorded'})"
+    blocking = sum(1 for v in violations if v.get("tier") == 1)
+    if blocking:
+        return f"BLOCKED ({blocking} tier-1 violation{'s' if blocking != 1 else ''})"
+    quota = sum(int(d["daily_quota"] or 0) for d in days)
+    short = quota - len(sends) if days else 0
+    if short > 0:
+        reasons = sorted({d["shortfall_reason"] for d in days if d.get("shortfall_reason")})
+        if len(sends) < sum(int(d.get("planned_sends") or 0) for d in days):
+            reasons.append("no rule-abiding caption for every fitted slot")
+        return f"SHORTFALL ({short} sends short: {'; '.join(reasons) or 'no reason recorded'})"
+    return "OK"
+
+
+def summary_row(
+    page: str, sends: list[Mapping], days: list[Mapping], violations: list[Mapping], file: str
+) -> dict:
+    """The summary line of one page: counts, expected weekly revenue, revenue per message, status."""
+    total = len(sends)
+    ppv = sum(1 for s in sends if s["message_type"] == "PPV")
+    revenue = sum(float(s["expected_revenue"] or 0.0) for s in sends)
+    return {
+        "Page": page,
+        "Total": total,
+        "PPV": ppv,
+        "Free": total - ppv,
+        "Expected_Weekly_Revenue": f"{revenue:.2f}",
+        "Avg_Revenue_Per_Message": f"{revenue / total:.2f}" if total else "0.00",
+        "Status": page_status(sends, days, violations),
+        "File": file,
+    }
+
+
+# --- database -------------------------------------------------------------------------------
+
+
+def find_relation(con, name: str) -> str | None:
+    """schema.name of a table in the DuckDB file (the marts schema first), or None."""
+    rows = con.execute(
+        "select table_schema from information_schema.tables where table_name = ? "
+        "order by case when table_schema like '%\\_marts' escape '\\' then 0 else 1 end, table_schema",
+        [name],
+    ).fetchall()
+    return f'"{rows[0][0]}"."{name}"' if rows else None
+
+
+def _records(con, sql: str) -> list[dict]:
+    cursor = con.execute(sql)
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def read_inputs(db: Path) -> tuple[list[dict], list[dict], list[dict]]:
+    """(sends, days, violations) from the built database, read-only."""
+    import duckdb
+
+    if not db.exists():
+        raise ExportError(f"no database at {db}: build it first (make demo)")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        template = find_relation(con, TEMPLATE)
+        if template is None:
+            raise ExportError(
+                f"table {TEMPLATE} not found in {db}: run `dbt build` (make demo) before exporting the schedule"
+            )
+        sends = _records(con, f"select * from {template}")
+        days_rel, qc_rel = find_relation(con, DAYS), find_relation(con, QC)
+        days = _records(con, f"select * from {days_rel}") if days_rel else []
+        violations = _records(con, f"select * from {qc_rel}") if qc_rel else []
+    finally:
+        con.close()
+    return sends, days, violations
+
+
+def export(db: Path, out: Path) -> list[dict]:
+    """Write one CSV per page with sends and summary.csv (every page of the template, the day
+    table or the QC table); return the summary rows."""
+    sends, days, violations = read_inputs(db)
+    out.mkdir(parents=True, exist_ok=True)
+    by_page: dict[str, list[Mapping]] = {}
+    for s in sends:
+        by_page.setdefault(s["page_key"], []).append(s)
+    pages = sorted(set(by_page) | {d["page_key"] for d in days} | {v["page_key"] for v in violations})
+    taken: set[str] = set()
+    summary = []
+    for page in pages:
+        page_sends = sort_sends(by_page.get(page, []))
+        file = ""
+        if page_sends:
+            file = f"{safe_file_stem(page, taken)}.csv"
+            with (out / file).open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.DictWriter(handle, fieldnames=SCHEDULE_COLUMNS)
+                writer.writeheader()
+                writer.writerows(schedule_row(s) for s in page_sends)
+        name = next((s.get("page_name") for s in page_sends if s.get("page_name")), None) or page
+        summary.append(
+            summary_row(
+                name,
+                page_sends,
+                [d for d in days if d["page_key"] == page],
+                [v for v in violations if v["page_key"] == page],
+                file,
+            )
+        )
+    with (out / SUMMARY_FILE).open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=SUMMARY_COLUMNS)
+        writer.writeheader()
+        writer.writerows(summary)
+    return summary
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    try:
+        summary = export(duckdb_path(args.db), out)
+    except ExportError as exc:
+        print(f"export-schedule: {exc}")
+        return 1
+    written = sum(1 for row in summary if row["File"])
+    print(f"wrote {written} page schedule(s) and {SUMMARY_FILE} to {out}/")
+    return 0
