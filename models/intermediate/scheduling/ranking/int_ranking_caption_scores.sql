@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Score every candidate caption once per page (nothing here depends on the slot), then keep the
 -- page's shortlist: the ranking_shortlist_size captions with the highest optimistic score per
 -- dollar of slot price. Only the shortlist is expanded to slots (the mart), which is what keeps
