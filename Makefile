@@ -43,6 +43,7 @@ venv: $(STAMP) profiles.yml
 
 demo: venv
 	$(BIN)/sendwise demo-data --scale $(SCALE) --seed $(SEED) --db $(DEMO_DB) --end "$(AS_OF)"
+	$(BIN)/sendwise prepare-db --db $(DEMO_DB) --as-of "$(AS_OF)"
 	SENDWISE_DUCKDB_PATH=$(DEMO_DB) $(BIN)/dbt build --vars '{as_of: "$(AS_OF)"}'
 	SENDWISE_DUCKDB_PATH=$(DEMO_DB) $(BIN)/sendwise export-schedule --db $(DEMO_DB) --out $(EXPORT_DIR)
 	@$(BIN)/sendwise where --db $(DEMO_DB) --export $(EXPORT_DIR)
@@ -65,8 +66,7 @@ $(TEST_DB): $(STAMP)
 dbt-test: venv
 	$(BIN)/sendwise demo-data --scale small --seed $(SEED) --db $(TEST_DB) --end "$(AS_OF)"
 	@# unit tests of incremental models read the columns of `this`: create the tables (empty) on a fresh DB
-	@# (not below the Python ML models, which reject empty inputs: weekly_plan_history has no unit test)
-	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --empty --quiet --vars '{as_of: "$(AS_OF)"}' --select +config.materialized:incremental --exclude ml_caption_clusters+ ml_revenue_gbm_scores+ --exclude-resource-type test unit_test
+	$(BIN)/sendwise prepare-db --db $(TEST_DB) --as-of "$(AS_OF)"
 	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --vars '{as_of: "$(AS_OF)"}'
 	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt docs generate --quiet --vars '{as_of: "$(AS_OF)"}'
 

@@ -14,6 +14,7 @@ import sys
 COMMANDS: dict[str, str] = {
     "demo-data": "sendwise.demo.cli",
     "load": "sendwise.commands.load",
+    "prepare-db": "sendwise.commands.prepare_db",
     "bench": "sendwise.commands.bench",
     "bq-gate": "sendwise.commands.bq_gate",
     "rules-check": "sendwise.commands.rules_check",

@@ -57,3 +57,38 @@ def run_dbt(
         text=True,
         capture_output=capture,
     )
+
+
+def prepare_incremental_tables(
+    as_of: str,
+    *,
+    duckdb_path: str | os.PathLike | None = None,
+    target_path: str | os.PathLike | None = None,
+) -> subprocess.CompletedProcess:
+    """Create the incremental models' tables (empty) on a fresh database.
+
+    dbt unit tests of an incremental model read the columns of `this`, so a first `dbt build` on a
+    fresh database would fail those tests. `--empty` builds the incremental models and what they
+    need with zero rows, which is cheap. Not below the Python ML models, which reject empty input
+    (nothing incremental there has a unit test). Existing tables keep their rows: an empty
+    incremental run inserts nothing.
+    """
+    return run_dbt(
+        [
+            "build",
+            "--empty",
+            "--quiet",
+            "--vars",
+            vars_arg({"as_of": as_of}),
+            "--select",
+            "+config.materialized:incremental",
+            "--exclude",
+            "ml_caption_clusters+",
+            "ml_revenue_gbm_scores+",
+            "--exclude-resource-type",
+            "test",
+            "unit_test",
+        ],
+        duckdb_path=duckdb_path,
+        target_path=target_path,
+    )
