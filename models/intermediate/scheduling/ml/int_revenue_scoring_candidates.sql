@@ -1,10 +1,13 @@
 {{ config(materialized='table') }}
 -- What the revenue model scores: one row per scoring_key with exactly the model's feature
--- columns (the interface of ml_revenue_gbm_scores; see docs/ml.md). For now a grid: each active
--- page x the template_days page-local days after the local date of as_of x each hour of the page's
--- active window, priced at the page's median PPV price over price_window_days, in its most sent
--- content category and its most sent caption style. The weekly template replaces (or unions) this
--- with its own slots and the ranking's top captions, keeping the columns.
+-- columns (the interface of ml_revenue_gbm_scores; see docs/ml.md). Two sources:
+-- * grid: each active page x the template_days page-local days after the local date of as_of x
+--   each hour of the page's active window, priced at the page's median PPV price over
+--   price_window_days, in its most sent content category and its most sent caption style;
+-- * template: every PPV send the weekly template assigned (page, local send time, caption), with
+--   its own price, category, caption style and position in the day. The template's captions are
+--   chosen from the ranking's scores, not from these predictions, so there is no cycle:
+--   weekly_template_7d reads the predictions of its own rows (scoring_key page|local time|caption).
 with pages as (
     select
         page_key,
@@ -154,7 +157,72 @@ slots_timed as (
     from slots
 ),
 
-final as (
+template_sends as (
+    select
+        assignment.page_key,
+        pages.time_zone,
+        assignment.plan_date as local_date,
+        slots.send_local_at,
+        slots.local_hour,
+        slots.slot_number,
+        assignment.price,
+        assignment.caption_id,
+        coalesce(assignment.content_category, 'unknown') as content_category,
+        styles.length_bin,
+        styles.emoji_bin,
+        styles.has_cta,
+        styles.has_urgency,
+        styles.ends_with_question
+    from {{ ref('int_template_caption_assignment') }} as assignment
+    inner join {{ ref('int_template_send_slots') }} as slots
+        on
+            assignment.page_key = slots.page_key
+            and assignment.plan_date = slots.plan_date
+            and assignment.slot_number = slots.slot_number
+    inner join pages on assignment.page_key = pages.page_key
+    left join {{ ref('int_caption_style_features') }} as styles
+        on assignment.caption_hash = styles.caption_hash
+    where not assignment.is_dropped and assignment.price > 0
+),
+
+template_candidates as (
+    select
+        {{ dbt.concat([
+            'template_sends.page_key', "'|'",
+            sendwise.format_timestamp('template_sends.send_local_at', '%Y-%m-%d %H:%M'), "'|'",
+            'template_sends.caption_id'
+        ]) }} as scoring_key,
+        'template' as candidate_source,
+        template_sends.page_key,
+        template_sends.send_local_at as slot_local_at,
+        {{ sendwise.from_local_timestamp('template_sends.send_local_at', 'template_sends.time_zone') }} as slot_at,
+        template_sends.local_date,
+        template_sends.local_hour,
+        {{ sendwise.iso_day_of_week('template_sends.send_local_at') }} as local_dow,
+        page_prices.page_key is null as is_page_history_missing,
+        round(template_sends.price, 2) as price,
+        {{ sendwise.price_band('template_sends.price') }} as price_band,
+        template_sends.content_category,
+        template_sends.length_bin,
+        template_sends.emoji_bin,
+        template_sends.has_cta,
+        template_sends.has_urgency,
+        template_sends.ends_with_question,
+        cast(template_sends.slot_number - 1 as {{ dbt.type_int() }}) as send_index_in_day,
+        momentum.knowledge_date,
+        momentum.revenue_7d,
+        momentum.revenue_prev_7d,
+        momentum.revenue_momentum_7d,
+        momentum.ppv_sends_7d,
+        momentum.audience_7d,
+        momentum.ppv_revenue_per_send_28d,
+        momentum.sends_per_day_28d
+    from template_sends
+    left join page_prices on template_sends.page_key = page_prices.page_key
+    left join momentum on template_sends.page_key = momentum.page_key
+),
+
+grid_candidates as (
     select
         {{ dbt.concat([
             'slots_timed.page_key', "'|'",
@@ -194,6 +262,12 @@ final as (
     left join page_categories on slots_timed.page_key = page_categories.page_key
     left join page_styles on slots_timed.page_key = page_styles.page_key
     left join momentum on slots_timed.page_key = momentum.page_key
+),
+
+final as (
+    select * from grid_candidates
+    union all
+    select * from template_candidates
 )
 
 select * from final
