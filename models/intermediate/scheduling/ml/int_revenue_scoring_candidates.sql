@@ -159,30 +159,30 @@ slots_timed as (
 
 template_sends as (
     select
-        assignment.page_key,
+        assigned.page_key,
         pages.time_zone,
-        assignment.plan_date as local_date,
+        assigned.plan_date as local_date,
         slots.send_local_at,
         slots.local_hour,
         slots.slot_number,
-        assignment.price,
-        assignment.caption_id,
-        coalesce(assignment.content_category, 'unknown') as content_category,
+        assigned.price,
+        assigned.caption_id,
+        coalesce(assigned.content_category, 'unknown') as content_category,
         styles.length_bin,
         styles.emoji_bin,
         styles.has_cta,
         styles.has_urgency,
         styles.ends_with_question
-    from {{ ref('int_template_caption_assignment') }} as assignment
+    from {{ ref('int_template_caption_assignment') }} as assigned
     inner join {{ ref('int_template_send_slots') }} as slots
         on
-            assignment.page_key = slots.page_key
-            and assignment.plan_date = slots.plan_date
-            and assignment.slot_number = slots.slot_number
-    inner join pages on assignment.page_key = pages.page_key
+            assigned.page_key = slots.page_key
+            and assigned.plan_date = slots.plan_date
+            and assigned.slot_number = slots.slot_number
+    inner join pages on assigned.page_key = pages.page_key
     left join {{ ref('int_caption_style_features') }} as styles
-        on assignment.caption_hash = styles.caption_hash
-    where not assignment.is_dropped and assignment.price > 0
+        on assigned.caption_hash = styles.caption_hash
+    where not assigned.is_dropped and assigned.price > 0
 ),
 
 template_candidates as (
