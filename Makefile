@@ -70,8 +70,10 @@ dbt-test: venv
 	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --vars '{as_of: "$(AS_OF)"}'
 	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt docs generate --quiet --vars '{as_of: "$(AS_OF)"}'
 
+# two workers (pytest-xdist): the end-to-end tests are mostly dbt start-up and parsing, one core each;
+# each test module stays on one worker (pytests/conftest.py), so a module's built database is built once
 pytest: venv
-	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/pytest
+	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/pytest -n 2 --dist loadgroup
 
 bq-gate: venv
 	$(BIN)/sendwise bq-gate
