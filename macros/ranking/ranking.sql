@@ -1,6 +1,6 @@
-{#- The caption-ranking policy (var ranking_policy): ucb (default), greedy or thompson. -#}
+{#- The caption-ranking policy (var ranking_policy): greedy (default: it earned the most in the forward evaluation, docs/ranking.md), ucb or thompson. -#}
 {% macro ranking_policy() -%}
-    {%- set policy = (var('ranking_policy', 'ucb') or 'ucb') | string | lower | trim -%}
+    {%- set policy = (var('ranking_policy', 'greedy') or 'greedy') | string | lower | trim -%}
     {%- if policy not in ['ucb', 'greedy', 'thompson'] -%}
         {{ exceptions.raise_compiler_error("var('ranking_policy') must be ucb, greedy or thompson, got: " ~ policy) }}
     {%- endif -%}
