@@ -38,7 +38,8 @@ sends as (
     select
         context.page_key,
         context.caption_hash,
-        captions.content_category,
+        -- a text missing from the library still counts, in a category of its own
+        coalesce(captions.content_category, '(not in library)') as content_category,
         {{ sendwise.decay_weight('context.age_days', sendwise.setting('caption_lift_half_life_days')) }} as lift_weight,
         context.purchased_count,
         context.expected_purchases
@@ -72,7 +73,7 @@ sends_vs_audience as (
     inner join audience_factors
         on
             sends.page_key = audience_factors.page_key
-            and sends.content_category is not distinct from audience_factors.content_category
+            and sends.content_category = audience_factors.content_category
 ),
 
 totals as (
