@@ -70,10 +70,11 @@ dbt-test: venv
 	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --vars '{as_of: "$(AS_OF)"}'
 	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt docs generate --quiet --vars '{as_of: "$(AS_OF)"}'
 
-# two workers (pytest-xdist): the end-to-end tests are mostly dbt start-up and parsing, one core each;
-# each test module stays on one worker (pytests/conftest.py), so a module's built database is built once
+# two workers (pytest-xdist): the end-to-end tests are mostly dbt start-up and parsing, one core each.
+# --dist loadfile keeps each test module on one worker, so a module's built database is built once
+# (loadgroup would group across files, but xdist 3.8 cannot rename node ids under pytest 9.2).
 pytest: venv
-	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/pytest -n 2 --dist loadgroup
+	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/pytest -n 2 --dist loadfile
 
 bq-gate: venv
 	$(BIN)/sendwise bq-gate

@@ -10,16 +10,6 @@ import pytest
 from sendwise.paths import PROJECT_ROOT, duckdb_path
 
 
-def pytest_collection_modifyitems(config, items):
-    """Under `pytest -n 2 --dist loadgroup` (make pytest), keep each test module on one worker, so
-    a module-scoped built database is built once, and all ranking modules together (they share the
-    session-scoped demo world and compiled ranking SQL of pytests/ranking/conftest.py)."""
-    for item in items:
-        path = Path(str(item.path)).relative_to(Path(str(config.rootpath)))
-        group = "ranking" if path.parts[:2] == ("pytests", "ranking") else path.as_posix()
-        item.add_marker(pytest.mark.xdist_group(name=group))
-
-
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return PROJECT_ROOT
