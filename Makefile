@@ -98,6 +98,7 @@ test-scales: venv
 		echo "== $$scale"; \
 		$(BIN)/sendwise demo-data --scale $$scale --seed $(SEED) --db data/scale_$$scale.duckdb --end "$(AS_OF)" | tail -1; \
 		SENDWISE_DUCKDB_PATH=data/scale_$$scale.duckdb $(BIN)/dbt build --quiet --target-path target_scales \
-			--select "resource_type:seed tag:staging tag:ops" --vars '{as_of: "$(AS_OF)"}'; \
+			--select "resource_type:seed tag:staging quarantine_reconciliation rejected_rows" \
+			--indirect-selection cautious --vars '{as_of: "$(AS_OF)"}'; \
 		SENDWISE_DUCKDB_PATH=data/scale_$$scale.duckdb $(BIN)/pytest -q pytests/foundation/test_quarantine_truth.py; \
 	done
