@@ -19,14 +19,7 @@ captions as (
 ),
 
 embeddings as (
-    select
-        text_hash,
-        embedding_dims,
-        embedding
-    from {{ ref('ml_text_embeddings') }}
-    where
-        provider = '{{ var("embedding_provider") }}'
-        and model_name = {{ sendwise.setting_text('embedding_model_' ~ var('embedding_provider')) }}
+    {{ sendwise.current_embeddings() }}
 ),
 
 final as (
