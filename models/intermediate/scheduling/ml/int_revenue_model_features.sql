@@ -94,14 +94,7 @@ final as (
         styles.has_urgency,
         styles.ends_with_question,
         day_positions.send_index_in_day,
-        momentum.knowledge_date,
-        momentum.revenue_7d,
-        momentum.revenue_prev_7d,
-        momentum.revenue_momentum_7d,
-        momentum.ppv_sends_7d,
-        momentum.audience_7d,
-        momentum.ppv_revenue_per_send_28d,
-        momentum.sends_per_day_28d,
+        {{ sendwise.momentum_features('momentum') }},
         split.earnings
     from split
     left join styles on split.caption_hash = styles.caption_hash

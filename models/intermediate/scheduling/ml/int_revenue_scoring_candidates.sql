@@ -209,14 +209,7 @@ template_candidates as (
         template_sends.has_urgency,
         template_sends.ends_with_question,
         cast(template_sends.slot_number - 1 as {{ dbt.type_int() }}) as send_index_in_day,
-        momentum.knowledge_date,
-        momentum.revenue_7d,
-        momentum.revenue_prev_7d,
-        momentum.revenue_momentum_7d,
-        momentum.ppv_sends_7d,
-        momentum.audience_7d,
-        momentum.ppv_revenue_per_send_28d,
-        momentum.sends_per_day_28d
+        {{ sendwise.momentum_features('momentum') }}
     from template_sends
     left join page_prices on template_sends.page_key = page_prices.page_key
     left join momentum on template_sends.page_key = momentum.page_key
@@ -247,14 +240,7 @@ grid_candidates as (
         cast(floor(
             coalesce(momentum.sends_per_day_28d, 0) * slots_timed.hour_position / slots_timed.window_hours
         ) as {{ dbt.type_int() }}) as send_index_in_day,
-        momentum.knowledge_date,
-        momentum.revenue_7d,
-        momentum.revenue_prev_7d,
-        momentum.revenue_momentum_7d,
-        momentum.ppv_sends_7d,
-        momentum.audience_7d,
-        momentum.ppv_revenue_per_send_28d,
-        momentum.sends_per_day_28d
+        {{ sendwise.momentum_features('momentum') }}
     from slots_timed
     left join global_price on true
     left join global_category on true
