@@ -1,4 +1,8 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='table',
+    partition_by=sendwise.fact_partition_by('message_at'),
+    cluster_by=sendwise.fact_cluster_by()
+) }}
 -- Every clean chat row up to as_of, placed in its conversation and its stage.
 -- Conversations: a fan's rows in time order (across all the models the fan talks to); a new
 -- conversation starts at the fan's first row, when the model differs from the fan's previous

@@ -1,4 +1,8 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='table',
+    partition_by=sendwise.fact_partition_by('sent_at'),
+    cluster_by=sendwise.fact_cluster_by()
+) }}
 -- Every clean send with what the scheduling models need: the caption it links to (by
 -- caption_hash), page-local time (hour, ISO day of week, date), price band, and its age and
 -- caption decay weight relative to as_of. Sends of pages missing from the pages table are kept

@@ -1,3 +1,8 @@
+{{ config(
+    materialized=sendwise.staging_fact_materialization(),
+    partition_by=sendwise.fact_partition_by('sent_at'),
+    cluster_by=sendwise.fact_cluster_by()
+) }}
 -- Clean sends: one row per send_id. Normalisations are flagged, never silent:
 -- page_name_raw vs page_key, is_price_missing (null price = free message), message_raw vs caption_hash.
 with sends as (

@@ -1,3 +1,8 @@
+{{ config(
+    materialized=sendwise.staging_fact_materialization(),
+    partition_by=sendwise.fact_partition_by('message_at'),
+    cluster_by=sendwise.fact_cluster_by()
+) }}
 -- Clean chat rows, one per message exchange, keyed by chat_row_id. The unit of analysis is the
 -- fan-model pair (fan_model_key): one fan id talking to two models is two relationships.
 -- Placeholders ("Media", "GIF") and tip texts ("I sent you a $20.00 tip") are recognised.

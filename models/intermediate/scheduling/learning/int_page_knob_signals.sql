@@ -41,10 +41,9 @@ sends as (
         enriched.is_ppv,
         enriched.price,
         enriched.earnings,
-        enriched.age_days < parameters.knob_window_days as is_recent
+        enriched.sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('knob_window_days')) }} as is_recent
     from {{ ref('int_mass_messages_enriched') }} as enriched
-    cross join parameters
-    where enriched.age_days < 2 * parameters.knob_window_days
+    where enriched.sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('knob_window_days'), 2) }}
 ),
 
 recent_ppv as (

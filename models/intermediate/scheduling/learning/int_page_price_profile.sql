@@ -12,7 +12,6 @@ with pages as (
 
 parameters as (
     select
-        {{ sendwise.setting('price_window_days') }} as price_window_days,
         {{ sendwise.setting('price_profile_min_sends') }} as price_profile_min_sends,
         {{ sendwise.setting('price_ending_99_share') }} as price_ending_99_share
 ),
@@ -25,10 +24,9 @@ ppv as (
         enriched.earnings,
         mod(cast(round(enriched.price * 100) as {{ dbt.type_bigint() }}), 100) = 99 as is_99_ending
     from {{ ref('int_mass_messages_enriched') }} as enriched
-    cross join parameters
     where
         enriched.is_ppv
-        and enriched.age_days < parameters.price_window_days
+        and enriched.sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('price_window_days')) }}
 ),
 
 page_percentiles as (

@@ -20,7 +20,6 @@ with sends as (
         local_hour,
         local_dow,
         earnings,
-        {{ sendwise.epoch_seconds('sent_at') }} as sent_epoch,
         cast(floor({{ sendwise.epoch_seconds('sent_at') }} / 86400) as {{ dbt.type_int() }}) as sent_day_number
     from {{ ref('int_mass_messages_enriched') }}
     where is_ppv
@@ -47,8 +46,7 @@ momentum as (
 
 params as (
     select
-        {{ sendwise.epoch_seconds(sendwise.as_of()) }}
-        - {{ sendwise.setting('gbm_holdout_days') }} * 86400 as cutoff_epoch,
+        {{ sendwise.as_of_minus_days(sendwise.setting_constant('gbm_holdout_days')) }} as cutoff_at,
         cast(floor({{ sendwise.epoch_seconds(sendwise.as_of()) }} / 86400) as {{ dbt.type_int() }})
         - cast({{ sendwise.setting('gbm_holdout_days') }} as {{ dbt.type_int() }}) as cutoff_day_number
 ),
@@ -63,9 +61,9 @@ day_positions as (
 split as (
     select
         sends.*,
-        case when sends.sent_epoch < params.cutoff_epoch then 'train' else 'holdout' end as sample_split,
+        case when sends.sent_at < params.cutoff_at then 'train' else 'holdout' end as sample_split,
         case
-            when sends.sent_epoch < params.cutoff_epoch then sends.sent_day_number
+            when sends.sent_at < params.cutoff_at then sends.sent_day_number
             else params.cutoff_day_number
         end as knowledge_day_number
     from sends

@@ -30,10 +30,9 @@ sends as (
         sent_at,
         sent_count,
         purchased_count,
-        earnings,
-        age_days
+        earnings
     from {{ ref('int_mass_messages_enriched') }}
-    where age_days < {{ sendwise.setting('eros_window_days') }}
+    where sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('eros_window_days')) }}
 ),
 
 plan_history as (
@@ -49,7 +48,6 @@ plan_history as (
 
 parameters as (
     select
-        {{ sendwise.setting('eros_window_days') }} as window_days,
         {{ sendwise.setting('eros_rps_range_factor') }} as rps_range_factor,
         {{ sendwise.setting('eros_benchmark_min_pages') }} as benchmark_min_pages,
         {{ sendwise.setting('eros_conversion_target') }} as conversion_target,
@@ -129,10 +127,9 @@ planned_slots as (
             plan_history.page_key = plan_generations.page_key
             and plan_history.plan_date = plan_generations.plan_date
             and plan_history.generated_for_as_of = plan_generations.generated_for_as_of
-    cross join parameters
     where
         plan_history.send_at_utc < {{ sendwise.as_of() }}
-        and {{ sendwise.age_days('plan_history.send_at_utc') }} < parameters.window_days
+        and plan_history.send_at_utc > {{ sendwise.as_of_minus_days(sendwise.setting_constant('eros_window_days')) }}
 ),
 
 slot_matches as (

@@ -19,10 +19,16 @@ with pages as (
 ),
 
 sends as (
+    -- all history: the page's first send dates its tenure (first_send_age_days); the windows
+    -- below compare sent_at with as_of minus their days
     select
         page_key,
         earnings,
-        age_days
+        age_days,
+        sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('tier_window_days')) }} as is_in_tier_window,
+        sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('health_window_days')) }} as is_in_health_window,
+        sent_at <= {{ sendwise.as_of_minus_days(sendwise.setting_constant('health_window_days')) }}
+        and sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('health_window_days'), 2) }} as is_in_previous_health_window
     from {{ ref('int_mass_messages_enriched') }}
 ),
 
@@ -42,27 +48,25 @@ revenue_by_page as (
     select
         sends.page_key,
         max(sends.age_days) as first_send_age_days,
-        cast(sum(case when sends.age_days < parameters.tier_window_days then 1 else 0 end) as {{ dbt.type_bigint() }})
+        cast(sum(case when sends.is_in_tier_window then 1 else 0 end) as {{ dbt.type_bigint() }})
             as tier_window_sends,
         sum(
             case
-                when sends.age_days < parameters.tier_window_days
+                when sends.is_in_tier_window
                     then sends.earnings * {{ sendwise.decay_weight('sends.age_days', 'parameters.half_life_days') }}
                 else 0
             end
         ) as tier_decayed_revenue,
         sum(
             case
-                when sends.age_days < parameters.health_window_days
+                when sends.is_in_health_window
                     then sends.earnings * {{ sendwise.decay_weight('sends.age_days', 'parameters.half_life_days') }}
                 else 0
             end
         ) as health_recent_decayed_revenue,
         sum(
             case
-                when
-                    sends.age_days >= parameters.health_window_days
-                    and sends.age_days < 2 * parameters.health_window_days
+                when sends.is_in_previous_health_window
                     then sends.earnings * {{ sendwise.decay_weight(
                         'sends.age_days - parameters.health_window_days', 'parameters.half_life_days'
                     ) }}

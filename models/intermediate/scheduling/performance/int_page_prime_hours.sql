@@ -13,12 +13,13 @@ with sends as (
         earnings,
         age_days
     from {{ ref('int_mass_messages_enriched') }}
-    where is_page_known
+    where
+        is_page_known
+        and sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('prime_hour_window_days')) }}
 ),
 
 parameters as (
     select
-        {{ sendwise.setting('prime_hour_window_days') }} as window_days,
         {{ sendwise.setting('performance_half_life_days') }} as half_life_days
 ),
 
@@ -31,7 +32,6 @@ hourly as (
             as decayed_revenue
     from sends
     cross join parameters
-    where sends.age_days < parameters.window_days
     group by 1, 2
 ),
 

@@ -15,15 +15,15 @@ with sends as (
         page_key,
         local_date,
         local_dow,
-        earnings,
-        age_days
+        earnings
     from {{ ref('int_mass_messages_enriched') }}
-    where is_page_known
+    where
+        is_page_known
+        and sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('saturation_window_days')) }}
 ),
 
 parameters as (
     select
-        {{ sendwise.setting('saturation_window_days') }} as window_days,
         {{ sendwise.setting('saturation_min_days') }} as min_days,
         {{ sendwise.setting('saturation_under_at') }} as under_at,
         {{ sendwise.setting('saturation_over_at') }} as over_at
@@ -37,8 +37,6 @@ page_days as (
         cast(count(*) as {{ dbt.type_float() }}) as daily_sends,
         sum(sends.earnings) as daily_revenue
     from sends
-    cross join parameters
-    where sends.age_days < parameters.window_days
     group by 1, 2, 3
 ),
 

@@ -23,7 +23,7 @@ with sends as (
 windowed as (
     select
         *,
-        is_ppv and age_days <= {{ sendwise.setting('caption_stats_window_days') }} as is_in_stats_window
+        is_ppv and sent_at >= {{ sendwise.as_of_minus_days(sendwise.setting_constant('caption_stats_window_days')) }} as is_in_stats_window
     from sends
 ),
 

@@ -17,7 +17,7 @@ with sends as (
     from {{ ref('int_ranking_sends_in_context') }}
     where
         is_ppv
-        and age_days <= {{ sendwise.setting('caption_stats_window_days') }}
+        and sent_at >= {{ sendwise.as_of_minus_days(sendwise.setting_constant('caption_stats_window_days')) }}
 ),
 
 captions as (

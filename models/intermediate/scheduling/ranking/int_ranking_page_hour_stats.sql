@@ -3,12 +3,22 @@
 -- (slot sends 28 d, caption-decayed recipients 60 d, page prior 90 d, slot value 90 d,
 -- style baseline 90 d). Sends of pages missing from the pages table have no local time and are
 -- left out here (int_mass_messages_enriched keeps and flags them).
+-- A window holds the sends at or after as_of minus its days (sent_at compared with a constant, so
+-- BigQuery reads only the partitions of the longest window).
+{%- set window_settings = [
+    'slot_sends_window_days', 'caption_stats_window_days', 'page_prior_window_days',
+    'slot_value_window_days', 'style_baseline_window_days'] %}
+{%- set window_days = {} %}
+{%- for name in window_settings %}
+    {%- do window_days.update({name: sendwise.setting_constant(name)}) %}
+{%- endfor %}
+
 with ppv_sends as (
     select
         page_key,
         local_dow,
         local_hour,
-        age_days,
+        sent_at,
         caption_decay_weight,
         sent_count,
         purchased_count,
@@ -17,16 +27,17 @@ with ppv_sends as (
     where
         is_ppv
         and is_page_known
+        and {{ sendwise.in_any_window('sent_at', window_days.values() | list) }}
 ),
 
 windowed as (
     select
         *,
-        age_days <= {{ sendwise.setting('slot_sends_window_days') }} as is_in_slot_window,
-        age_days <= {{ sendwise.setting('caption_stats_window_days') }} as is_in_stats_window,
-        age_days <= {{ sendwise.setting('page_prior_window_days') }} as is_in_prior_window,
-        age_days <= {{ sendwise.setting('slot_value_window_days') }} as is_in_value_window,
-        age_days <= {{ sendwise.setting('style_baseline_window_days') }} as is_in_baseline_window
+        sent_at >= {{ sendwise.as_of_minus_days(window_days['slot_sends_window_days']) }} as is_in_slot_window,
+        sent_at >= {{ sendwise.as_of_minus_days(window_days['caption_stats_window_days']) }} as is_in_stats_window,
+        sent_at >= {{ sendwise.as_of_minus_days(window_days['page_prior_window_days']) }} as is_in_prior_window,
+        sent_at >= {{ sendwise.as_of_minus_days(window_days['slot_value_window_days']) }} as is_in_value_window,
+        sent_at >= {{ sendwise.as_of_minus_days(window_days['style_baseline_window_days']) }} as is_in_baseline_window
     from ppv_sends
 ),
 
@@ -44,12 +55,6 @@ final as (
         sum(case when is_in_baseline_window then sent_count else 0 end) as sent_baseline_window,
         sum(case when is_in_baseline_window then purchased_count else 0 end) as purchases_baseline_window
     from windowed
-    where
-        is_in_slot_window
-        or is_in_stats_window
-        or is_in_prior_window
-        or is_in_value_window
-        or is_in_baseline_window
     group by 1, 2, 3
 )
 

@@ -1,4 +1,8 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='table',
+    partition_by=sendwise.fact_partition_by('sent_at'),
+    cluster_by=sendwise.fact_cluster_by()
+) }}
 -- Every send of a known page with what the ranking needs to compare captions sent in different
 -- contexts. A PPV send's purchase rate depends on when and at what price it went out as much as
 -- on its caption, so each PPV send gets the page's context factor for its page-local (day of
@@ -126,7 +130,7 @@ price_sample as (
     where
         is_ppv
         and sent_count > 0
-        and age_days <= {{ sendwise.setting('style_baseline_window_days') }}
+        and sent_at >= {{ sendwise.as_of_minus_days(sendwise.setting_constant('style_baseline_window_days')) }}
 ),
 
 page_elasticity as (

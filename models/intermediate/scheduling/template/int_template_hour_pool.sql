@@ -49,12 +49,14 @@ sends as (
         earnings,
         age_days
     from {{ ref('int_mass_messages_enriched') }}
-    where is_page_known
+    where
+        is_page_known
+        and sent_at <= {{ sendwise.as_of() }}
+        and sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('hour_pool_window_days')) }}
 ),
 
 parameters as (
     select
-        {{ sendwise.setting('hour_pool_window_days') }} as window_days,
         {{ sendwise.setting('hour_pool_half_life_days') }} as half_life_days,
         {{ sendwise.setting('prime_hour_top_share') }} as prime_hour_top_share,
         concat(',', {{ sendwise.setting_text('default_hours') }}, ',') as default_hours_list
@@ -74,9 +76,6 @@ sends_decayed as (
         sends.earnings * {{ sendwise.decay_weight('sends.age_days', 'parameters.half_life_days') }} as decayed_revenue
     from sends
     cross join parameters
-    where
-        sends.age_days >= 0
-        and sends.age_days < parameters.window_days
 ),
 
 page_dow_hour as (
