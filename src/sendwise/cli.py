@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "prepare-db": "sendwise.commands.prepare_db",
     "bench": "sendwise.commands.bench",
     "bq-gate": "sendwise.commands.bq_gate",
+    "bq-dry-run": "sendwise.commands.bq_dry_run",
     "rules-check": "sendwise.commands.rules_check",
     "where": "sendwise.commands.where",
     "query": "sendwise.commands.query",
