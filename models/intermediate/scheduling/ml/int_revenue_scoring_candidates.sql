@@ -31,7 +31,9 @@ recent_ppv as (
     from {{ ref('int_mass_messages_enriched') }} as sends
     left join {{ ref('int_caption_style_features') }} as styles
         on sends.caption_hash = styles.caption_hash
-    where sends.is_ppv and sends.sent_at >= {{ sendwise.as_of_minus_days(sendwise.setting_constant('price_window_days')) }}
+    where
+        sends.is_ppv
+        and sends.sent_at >= {{ sendwise.as_of_minus_days(sendwise.setting_constant('price_window_days')) }}
 ),
 
 page_prices as (

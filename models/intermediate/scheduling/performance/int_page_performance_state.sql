@@ -11,6 +11,10 @@
 -- from its own end (decaying the previous window from as_of would make every page look GROWING)
 -- and normalised by the decayed length the page covered in it (a page younger than two windows
 -- is compared fairly; younger than one window it has no baseline and stays STABLE).
+{%- set tier_window_start = sendwise.as_of_minus_days(sendwise.setting_constant('tier_window_days')) %}
+{%- set health_window_start = sendwise.as_of_minus_days(sendwise.setting_constant('health_window_days')) %}
+{%- set previous_health_window_start = sendwise.as_of_minus_days(sendwise.setting_constant('health_window_days'), 2) %}
+
 with pages as (
     select
         page_key,
@@ -25,10 +29,12 @@ sends as (
         page_key,
         earnings,
         age_days,
-        sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('tier_window_days')) }} as is_in_tier_window,
-        sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('health_window_days')) }} as is_in_health_window,
-        sent_at <= {{ sendwise.as_of_minus_days(sendwise.setting_constant('health_window_days')) }}
-        and sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('health_window_days'), 2) }} as is_in_previous_health_window
+        sent_at > {{ tier_window_start }} as is_in_tier_window,
+        sent_at > {{ health_window_start }} as is_in_health_window,
+        (
+            sent_at <= {{ health_window_start }}
+            and sent_at > {{ previous_health_window_start }}
+        ) as is_in_previous_health_window
     from {{ ref('int_mass_messages_enriched') }}
 ),
 

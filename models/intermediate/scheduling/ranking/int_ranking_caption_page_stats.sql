@@ -6,6 +6,8 @@
 --   w_sent_context = sum(w * sent_count * context_factor): recipients restated at the page's average
 --       context (a send at a strong hour counts for more recipients), the exposure of p_buy_eb
 -- Keyed by caption_hash so library captions sharing one text share their history and cooldown.
+{%- set stats_window_start = sendwise.as_of_minus_days(sendwise.setting_constant('caption_stats_window_days')) %}
+
 with sends as (
     select
         page_key,
@@ -23,7 +25,7 @@ with sends as (
 windowed as (
     select
         *,
-        is_ppv and sent_at >= {{ sendwise.as_of_minus_days(sendwise.setting_constant('caption_stats_window_days')) }} as is_in_stats_window
+        is_ppv and sent_at >= {{ stats_window_start }} as is_in_stats_window
     from sends
 ),
 

@@ -1,0 +1,95 @@
+"""What the project becomes on BigQuery, read from the offline BigQuery compile (`sendwise bq-gate`,
+which `make test` runs before pytest): personal data in its own dataset, the large facts
+partitioned by day and clustered by page, policy tags only where BigQuery keeps them, an INT64
+series. And on DuckDB (`make dbt-test`'s manifest) none of it changes the demo's schemas."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sendwise.paths import PROJECT_ROOT
+
+BQ_MANIFEST = PROJECT_ROOT / "target_bq" / "full" / "manifest.json"
+DUCKDB_MANIFEST = PROJECT_ROOT / "target" / "manifest.json"
+FACTS = {
+    "stg_agency__mass_messages": "sent_at",
+    "int_mass_messages_enriched": "sent_at",
+    "int_ranking_sends_in_context": "sent_at",
+    "stg_chat__chat_logs": "message_at",
+    "int_fan_chat_messages": "message_at",
+}
+PII_FOLDERS = (
+    "models/staging/chat/",
+    "models/intermediate/fans/",
+    "models/marts/fans/",
+    "python_models/fans/",
+)
+NOT_PII = {"fan_cluster_metrics", "fan_prediction_metrics", "profile_llm_calls"}
+
+
+def _models(path: Path) -> dict[str, dict]:
+    if not path.exists():
+        pytest.skip(f"no {path.relative_to(PROJECT_ROOT)}: run `sendwise bq-gate` / `make dbt-test` first")
+    nodes = json.loads(path.read_text())["nodes"].values()
+    return {n["name"]: n for n in nodes if n["resource_type"] == "model"}
+
+
+def _is_pii_folder(node: dict) -> bool:
+    return node["original_file_path"].startswith(PII_FOLDERS)
+
+
+def test_personal_data_models_and_only_they_are_in_the_pii_dataset():
+    models = _models(BQ_MANIFEST)
+    pii = {name for name, node in models.items() if node["schema"] == "sendwise_pii"}
+    expected = {name for name, node in models.items() if _is_pii_folder(node) and name not in NOT_PII}
+    assert pii == expected
+    assert {"stg_chat__chat_logs", "int_fan_chat_messages", "fan_profiles", "conversations"} <= pii
+    for name in NOT_PII:
+        assert models[name]["schema"] in {"sendwise_marts", "sendwise_ml"}
+
+
+def test_duckdb_keeps_the_layer_schemas():
+    models = _models(DUCKDB_MANIFEST)
+    assert not any(node["schema"].endswith("_pii") for node in models.values())
+    assert models["int_fan_chat_messages"]["schema"] == "sendwise_intermediate"
+    assert models["fan_profiles"]["schema"] == "sendwise_ml"
+    assert models["stg_chat__chat_logs"]["config"]["materialized"] == "view"
+    assert models["stg_chat__chat_logs"]["config"].get("partition_by") is None
+
+
+def test_large_facts_are_day_partitioned_page_clustered_tables_on_bigquery():
+    models = _models(BQ_MANIFEST)
+    for name, column in FACTS.items():
+        config = models[name]["config"]
+        assert config["materialized"] == "table", name
+        assert config["partition_by"] == {"field": column, "data_type": "timestamp", "granularity": "day"}, (
+            name
+        )
+        assert config["cluster_by"] == ["page_key"], name
+
+
+def test_policy_tags_sit_on_tables_of_personal_data_only():
+    models = _models(BQ_MANIFEST)
+    tagged = {
+        (name, column)
+        for name, node in models.items()
+        for column, spec in node["columns"].items()
+        if "policy_tags" in spec
+    }
+    assert ("int_fan_chat_messages", "fan_message") in tagged
+    assert ("fan_profiles", "fan_id") in tagged
+    for name, column in tagged:
+        node = models[name]
+        # BigQuery keeps policy tags on table columns; a view only reads its table's tagged columns
+        assert node["config"]["materialized"] in {"table", "incremental"}, (name, column)
+        assert node["schema"] == "sendwise_pii", (name, column)
+        assert node["columns"][column]["policy_tags"] == [], "empty by default (var pii_policy_tags)"
+
+
+def test_generate_series_is_an_int64_array_on_bigquery():
+    code = _models(BQ_MANIFEST)["int_ranking_slots"]["compiled_code"]
+    assert "unnest(generate_array(1, cast(168 as int64)))" in code
+    assert "power(2" not in code
