@@ -1,6 +1,6 @@
 {#- Time windows relative to as_of, written so BigQuery can prune partitions: a window is a
     comparison of the raw timestamp column with a constant, e.g.
-        where sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('price_window_days')) }}
+        where sent_at > {{ sendwise.window_start('price_window_days') }}
     and never arithmetic on the column (age_days(sent_at) < 90 reads every partition). -#}
 
 {#- as_of minus `days` days (times `factor`): a constant timestamp when `days` is a number. -#}
@@ -12,6 +12,33 @@
     {%- else -%}
         {{ return(sendwise.timestamp_minus_days(sendwise.as_of(), factor ~ ' * ' ~ days)) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The start of a window of `factor` x the setting `setting_name` days before as_of, followed by
+    the comment /* window: <setting_name> */ so the compiled SQL still names the settings it reads
+    (sendwise.evaluation reads them back from it). -#}
+{% macro window_start(setting_name, factor=1) -%}
+    {{ return(sendwise.as_of_minus_days(sendwise.setting_constant(setting_name), factor)
+              ~ ' /* window: ' ~ setting_name ~ ' */') }}
+{%- endmacro %}
+
+{#- `column >= window_start(name)` for at least one of the settings `setting_names`: one comparison
+    with the longest window when every length is known at compile time (the form BigQuery prunes
+    with), else the disjunction of the windows. -#}
+{% macro in_any_window(column, setting_names) -%}
+    {%- set days_list = [] -%}
+    {%- for name in setting_names -%}
+        {%- do days_list.append(sendwise.setting_constant(name)) -%}
+    {%- endfor -%}
+    {%- if days_list | reject('number') | list | length == 0 -%}
+        {{ return(column ~ ' >= ' ~ sendwise.as_of_minus_days(days_list | max)
+                  ~ ' /* window: ' ~ setting_names | join(', ') ~ ' */') }}
+    {%- endif -%}
+    {%- set parts = [] -%}
+    {%- for name in setting_names -%}
+        {%- do parts.append(column ~ ' >= ' ~ sendwise.window_start(name)) -%}
+    {%- endfor -%}
+    {{ return('(' ~ parts | join(' or ') ~ ')') }}
 {%- endmacro %}
 
 {#- A numeric setting as a number read at compile time, so a window bound built from it is a
@@ -43,18 +70,4 @@
         {{ return(fallback) }}
     {%- endif -%}
     {{ return(text | float) }}
-{%- endmacro %}
-
-{#- `column >= as_of - d` for at least one of the windows `days_list` (values of setting_constant):
-    one comparison with the longest window when every length is known at compile time (the form
-    BigQuery prunes with), else the disjunction of the windows. -#}
-{% macro in_any_window(column, days_list) -%}
-    {%- if days_list | reject('number') | list | length == 0 -%}
-        {{ return(column ~ ' >= ' ~ sendwise.as_of_minus_days(days_list | max)) }}
-    {%- endif -%}
-    {%- set parts = [] -%}
-    {%- for days in days_list -%}
-        {%- do parts.append(column ~ ' >= ' ~ sendwise.as_of_minus_days(days)) -%}
-    {%- endfor -%}
-    {{ return('(' ~ parts | join(' or ') ~ ')') }}
 {%- endmacro %}

@@ -92,6 +92,35 @@ def test_compiled_ranking_splits_static_and_dynamic_models():
     assert "'2026-12-01 00:00:00'" in sql and AS_OF_SENTINEL not in sql
 
 
+def test_settings_used_finds_subquery_settings_and_marked_window_constants():
+    # what the macros render: setting() as a scalar subquery; window_start / in_any_window as a
+    # constant read at compile time, marked with the settings it came from
+    subquery = "(select cast(setting_value as double) from s where settings_modeling.setting_name = 'price_window_days')"
+    sql = (
+        f"select * from h where sent_at > (ts - to_microseconds({subquery} * 86400000000))"
+        " and sent_at >= (ts - to_microseconds(15552000000000)) /* window: caption_lift_window_days */"
+        " and x >= (ts - to_microseconds(7776000000000)) /* window: slot_sends_window_days, page_prior_window_days */"
+        " and y < (select cast(setting_value as double) from s where settings_modeling.setting_name = 'caption_half_life_days')"
+    )
+    model = {
+        "resource_type": "model",
+        "name": "stg_agency__mass_messages",
+        "relation_name": '"sim"."s"."stg_agency__mass_messages"',
+        "compiled_code": sql,
+        "depends_on": {"nodes": []},
+        "config": {"materialized": "table"},
+        "language": "sql",
+    }
+    compiled = CompiledRanking.from_manifest({"nodes": {"model.p.stg_agency__mass_messages": model}}, "ucb")
+    assert compiled.settings_used("_window_days", only_dynamic=False) == {
+        "price_window_days",
+        "caption_lift_window_days",
+        "slot_sends_window_days",
+        "page_prior_window_days",
+    }
+    assert "caption_half_life_days" in compiled.settings_used(only_dynamic=False)
+
+
 @pytest.mark.e2e
 def test_quick_evaluation_runs_the_ranking_sql_forward(small_world, compiled_policies, tmp_path):
     from sendwise.evaluation.simulate import simulate_policy

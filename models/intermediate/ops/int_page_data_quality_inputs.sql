@@ -10,7 +10,7 @@ with raw_sends as (
     from {{ ref('base_agency__mass_messages') }}
     where
         page_key is not null
-        and (sent_at is null or sent_at >= {{ sendwise.as_of_minus_days(sendwise.setting_constant('dq_window_days')) }})
+        and (sent_at is null or sent_at >= {{ sendwise.window_start('dq_window_days') }})
 ),
 
 clean_sends as (
@@ -20,7 +20,7 @@ clean_sends as (
         is_caption_in_bank,
         sent_at
     from {{ ref('int_mass_messages_enriched') }}
-    where sent_at >= {{ sendwise.as_of_minus_days(sendwise.setting_constant('dq_window_days')) }}
+    where sent_at >= {{ sendwise.window_start('dq_window_days') }}
 ),
 
 pages as (

@@ -147,12 +147,18 @@ class CompiledRanking:
         raise KeyError(name)
 
     def settings_used(self, suffix: str = "", only_dynamic: bool = True) -> set[str]:
-        """Names of the settings_modeling rows the (dynamic) compiled SQL reads, ending in `suffix`."""
+        """Names of the settings_modeling rows the (dynamic) compiled SQL reads, ending in `suffix`.
+
+        A setting is read either by a scalar subquery (`setting_name = '...'`) or, for the windows
+        that BigQuery prunes with, as a constant the macro window_start marks `/* window: ... */`.
+        """
         names: set[str] = set()
         for m in self.models:
             if only_dynamic and m.unique_id not in self.dynamic:
                 continue
             names.update(re.findall(r"setting_name = '([a-z0-9_]+)'", m.sql))
+            for marked in re.findall(r"/\* window: ([a-z0-9_, ]+) \*/", m.sql):
+                names.update(name.strip() for name in marked.split(","))
         return {n for n in names if n.endswith(suffix)}
 
     def ancestors(self, names: set[str]) -> set[str]:

@@ -41,9 +41,9 @@ sends as (
         enriched.is_ppv,
         enriched.price,
         enriched.earnings,
-        enriched.sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('knob_window_days')) }} as is_recent
+        enriched.sent_at > {{ sendwise.window_start('knob_window_days') }} as is_recent
     from {{ ref('int_mass_messages_enriched') }} as enriched
-    where enriched.sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('knob_window_days'), 2) }}
+    where enriched.sent_at > {{ sendwise.window_start('knob_window_days', 2) }}
 ),
 
 recent_ppv as (

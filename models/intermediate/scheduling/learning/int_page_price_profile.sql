@@ -26,7 +26,7 @@ ppv as (
     from {{ ref('int_mass_messages_enriched') }} as enriched
     where
         enriched.is_ppv
-        and enriched.sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('price_window_days')) }}
+        and enriched.sent_at > {{ sendwise.window_start('price_window_days') }}
 ),
 
 page_percentiles as (

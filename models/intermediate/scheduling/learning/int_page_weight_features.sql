@@ -45,7 +45,7 @@ sends as (
         enriched.local_hour,
         cast(floor(enriched.age_days) as {{ dbt.type_bigint() }}) as day_back
     from {{ ref('int_mass_messages_enriched') }} as enriched
-    where enriched.sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('weight_window_days')) }}
+    where enriched.sent_at > {{ sendwise.window_start('weight_window_days') }}
 ),
 
 page_span as (

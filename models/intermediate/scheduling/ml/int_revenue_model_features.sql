@@ -46,7 +46,7 @@ momentum as (
 
 params as (
     select
-        {{ sendwise.as_of_minus_days(sendwise.setting_constant('gbm_holdout_days')) }} as cutoff_at,
+        {{ sendwise.window_start('gbm_holdout_days') }} as cutoff_at,
         cast(floor({{ sendwise.epoch_seconds(sendwise.as_of()) }} / 86400) as {{ dbt.type_int() }})
         - cast({{ sendwise.setting('gbm_holdout_days') }} as {{ dbt.type_int() }}) as cutoff_day_number
 ),

@@ -33,7 +33,7 @@ recent_ppv as (
         on sends.caption_hash = styles.caption_hash
     where
         sends.is_ppv
-        and sends.sent_at >= {{ sendwise.as_of_minus_days(sendwise.setting_constant('price_window_days')) }}
+        and sends.sent_at >= {{ sendwise.window_start('price_window_days') }}
 ),
 
 page_prices as (

@@ -32,7 +32,7 @@ sends as (
         purchased_count,
         earnings
     from {{ ref('int_mass_messages_enriched') }}
-    where sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('eros_window_days')) }}
+    where sent_at > {{ sendwise.window_start('eros_window_days') }}
 ),
 
 plan_history as (
@@ -129,7 +129,7 @@ planned_slots as (
             and plan_history.generated_for_as_of = plan_generations.generated_for_as_of
     where
         plan_history.send_at_utc < {{ sendwise.as_of() }}
-        and plan_history.send_at_utc > {{ sendwise.as_of_minus_days(sendwise.setting_constant('eros_window_days')) }}
+        and plan_history.send_at_utc > {{ sendwise.window_start('eros_window_days') }}
 ),
 
 slot_matches as (

@@ -11,9 +11,9 @@
 -- from its own end (decaying the previous window from as_of would make every page look GROWING)
 -- and normalised by the decayed length the page covered in it (a page younger than two windows
 -- is compared fairly; younger than one window it has no baseline and stays STABLE).
-{%- set tier_window_start = sendwise.as_of_minus_days(sendwise.setting_constant('tier_window_days')) %}
-{%- set health_window_start = sendwise.as_of_minus_days(sendwise.setting_constant('health_window_days')) %}
-{%- set previous_health_window_start = sendwise.as_of_minus_days(sendwise.setting_constant('health_window_days'), 2) %}
+{%- set tier_window_start = sendwise.window_start('tier_window_days') %}
+{%- set health_window_start = sendwise.window_start('health_window_days') %}
+{%- set previous_health_window_start = sendwise.window_start('health_window_days', 2) %}
 
 with pages as (
     select

@@ -19,7 +19,7 @@ with sends as (
     from {{ ref('int_mass_messages_enriched') }}
     where
         is_page_known
-        and sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('saturation_window_days')) }}
+        and sent_at > {{ sendwise.window_start('saturation_window_days') }}
 ),
 
 parameters as (

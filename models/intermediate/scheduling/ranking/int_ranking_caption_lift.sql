@@ -47,7 +47,7 @@ sends as (
     left join captions on context.caption_hash = captions.caption_hash
     where
         context.is_ppv
-        and context.sent_at >= {{ sendwise.as_of_minus_days(sendwise.setting_constant('caption_lift_window_days')) }}
+        and context.sent_at >= {{ sendwise.window_start('caption_lift_window_days') }}
 ),
 
 audience_factors as (

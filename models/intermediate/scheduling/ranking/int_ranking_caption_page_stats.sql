@@ -6,7 +6,7 @@
 --   w_sent_context = sum(w * sent_count * context_factor): recipients restated at the page's average
 --       context (a send at a strong hour counts for more recipients), the exposure of p_buy_eb
 -- Keyed by caption_hash so library captions sharing one text share their history and cooldown.
-{%- set stats_window_start = sendwise.as_of_minus_days(sendwise.setting_constant('caption_stats_window_days')) %}
+{%- set stats_window_start = sendwise.window_start('caption_stats_window_days') %}
 
 with sends as (
     select

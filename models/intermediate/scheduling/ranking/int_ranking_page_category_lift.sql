@@ -17,7 +17,7 @@ with sends as (
     from {{ ref('int_ranking_sends_in_context') }}
     where
         is_ppv
-        and sent_at >= {{ sendwise.as_of_minus_days(sendwise.setting_constant('caption_stats_window_days')) }}
+        and sent_at >= {{ sendwise.window_start('caption_stats_window_days') }}
 ),
 
 captions as (

@@ -8,10 +8,6 @@
 {%- set window_settings = [
     'slot_sends_window_days', 'caption_stats_window_days', 'page_prior_window_days',
     'slot_value_window_days', 'style_baseline_window_days'] %}
-{%- set window_days = {} %}
-{%- for name in window_settings %}
-    {%- do window_days.update({name: sendwise.setting_constant(name)}) %}
-{%- endfor %}
 
 with ppv_sends as (
     select
@@ -27,17 +23,17 @@ with ppv_sends as (
     where
         is_ppv
         and is_page_known
-        and {{ sendwise.in_any_window('sent_at', window_days.values() | list) }}
+        and {{ sendwise.in_any_window('sent_at', window_settings) }}
 ),
 
 windowed as (
     select
         *,
-        sent_at >= {{ sendwise.as_of_minus_days(window_days['slot_sends_window_days']) }} as is_in_slot_window,
-        sent_at >= {{ sendwise.as_of_minus_days(window_days['caption_stats_window_days']) }} as is_in_stats_window,
-        sent_at >= {{ sendwise.as_of_minus_days(window_days['page_prior_window_days']) }} as is_in_prior_window,
-        sent_at >= {{ sendwise.as_of_minus_days(window_days['slot_value_window_days']) }} as is_in_value_window,
-        sent_at >= {{ sendwise.as_of_minus_days(window_days['style_baseline_window_days']) }} as is_in_baseline_window
+        sent_at >= {{ sendwise.window_start('slot_sends_window_days') }} as is_in_slot_window,
+        sent_at >= {{ sendwise.window_start('caption_stats_window_days') }} as is_in_stats_window,
+        sent_at >= {{ sendwise.window_start('page_prior_window_days') }} as is_in_prior_window,
+        sent_at >= {{ sendwise.window_start('slot_value_window_days') }} as is_in_value_window,
+        sent_at >= {{ sendwise.window_start('style_baseline_window_days') }} as is_in_baseline_window
     from ppv_sends
 ),
 

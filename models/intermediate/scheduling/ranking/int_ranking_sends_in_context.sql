@@ -130,7 +130,7 @@ price_sample as (
     where
         is_ppv
         and sent_count > 0
-        and sent_at >= {{ sendwise.as_of_minus_days(sendwise.setting_constant('style_baseline_window_days')) }}
+        and sent_at >= {{ sendwise.window_start('style_baseline_window_days') }}
 ),
 
 page_elasticity as (

@@ -19,7 +19,7 @@ with sends as (
     from {{ ref('int_ranking_sends_in_context') }}
     where
         is_ppv
-        and sent_at >= {{ sendwise.as_of_minus_days(sendwise.setting_constant('style_window_days')) }}
+        and sent_at >= {{ sendwise.window_start('style_window_days') }}
 ),
 
 style_features as (

@@ -52,7 +52,7 @@ sends as (
     where
         is_page_known
         and sent_at <= {{ sendwise.as_of() }}
-        and sent_at > {{ sendwise.as_of_minus_days(sendwise.setting_constant('hour_pool_window_days')) }}
+        and sent_at > {{ sendwise.window_start('hour_pool_window_days') }}
 ),
 
 parameters as (
