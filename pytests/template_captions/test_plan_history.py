@@ -78,7 +78,8 @@ def history_dbt(tmp_path_factory):
     generate("small", 42, db_path, DEFAULT_END)
     previous = os.environ.get("SENDWISE_DUCKDB_PATH")
     session = _Dbt(db_path, root / "target")
-    session.build(AS_OF_A, ["+weekly_plan_history"])
+    # everything the template subgraph reads, QC table included (it reads int_template_vault_categories)
+    session.build(AS_OF_A, ["+weekly_plan_history", "+weekly_template_qc_violations"])
     yield session
     if previous is None:
         os.environ.pop("SENDWISE_DUCKDB_PATH", None)

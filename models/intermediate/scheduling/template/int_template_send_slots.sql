@@ -1,23 +1,8 @@
 {{ config(materialized='table') }}
--- The send times of the weekly template (SPEC 7), captions not yet chosen: one row per planned send of
--- every planned page-day of the active pages that pass the data-quality bar.
---
--- Spacing solver (exact). The day's window is a line of W <= 24 hour positions (int_template_hour_pool;
--- a window past midnight continues on the next calendar date). It chooses positions p1 < ... < pn with
--- min_gap_hours <= p(i+1) - p(i) <= max_gap_hours, and, in this order of priority, maximises
---   1. n, up to target_sends = least(daily_quota, fit_sends), fit_sends = floor((W - 1) / min_gap) + 1
---      (the most sends a window holds: 0, g, 2g, ... is always feasible, so target_sends is reached);
---   2. the number of chosen hours inside the day's hour pool;
---   3. the sum of slot_value;
--- ties broken by the smaller bitmask of positions (deterministic). Hours outside the pool (still inside
--- the window) are therefore used only when the pool alone cannot hold the sends within the gap rules
--- (e.g. a pool of far-apart hours that breaks max_gap, or clustered hours that break min_gap): the
--- quota is met whenever the window allows it, and a shortfall only ever comes from the window size.
--- It is a dynamic programme over (last position, sends so far) unrolled 24 times (a day has at most
--- 24 positions): each step extends every state by one send 2..6 positions later and keeps the best
--- state per (last position, sends); states that reached target_sends carry over unchanged. Keeping the
--- best per (last position, sends) is exact because the objective is a lexicographic sum over the sends
--- and feasibility of the rest depends only on the last position.
+-- The send times of the weekly template (docs/template.md), captions not yet chosen: one row per planned
+-- send of every planned page-day of the active pages that pass the data-quality bar. The hours come
+-- from the spacing solver (int_template_send_positions); this model adds the minutes, the UTC time and
+-- the price.
 --
 -- Minute jitter: each send gets floor(uniform x (randomize_offset_minutes + 1)) minutes (portable hash
 -- of page, date, slot), always inside its hour, so it never leaves the window or crosses midnight
@@ -31,28 +16,21 @@
 -- prices); the best slot by slot_value (ties: earlier) takes the dearest price (price_rank n), the next
 -- best price_rank n - 1, and so on. A page without a ladder gets default_slot_price + price_collision_step
 -- per rank (price_mode 'default').
-with hour_pool as (
+with chosen as (
     select
         page_key,
         plan_date,
         day_index,
         iso_dow,
         daily_quota,
-        active_window_hours,
+        planned_sends,
         window_position,
         local_hour,
         day_offset,
         is_in_pool,
         slot_value,
         is_prime_hour
-    from {{ ref('int_template_hour_pool') }}
-),
-
-data_quality as (
-    select
-        page_key,
-        is_schedulable
-    from {{ ref('data_quality_by_page') }}
+    from {{ ref('int_template_send_positions') }}
 ),
 
 pages as (
@@ -81,146 +59,6 @@ parameters as (
         {{ sendwise.setting('randomize_offset_minutes') }} as randomize_offset_minutes,
         {{ sendwise.setting('default_slot_price') }} as default_slot_price,
         {{ sendwise.setting('price_collision_step') }} as price_collision_step
-),
-
-planned_days as (
-    select
-        hour_pool.page_key,
-        hour_pool.plan_date,
-        min(hour_pool.daily_quota) as daily_quota,
-        min(hour_pool.active_window_hours) as active_window_hours
-    from hour_pool
-    inner join data_quality on hour_pool.page_key = data_quality.page_key
-    where data_quality.is_schedulable
-    group by 1, 2
-),
-
-targets as (
-    select
-        planned_days.page_key,
-        planned_days.plan_date,
-        planned_days.daily_quota,
-        cast(
-            case
-                when planned_days.daily_quota
-                    < floor((planned_days.active_window_hours - 1) / parameters.min_gap_hours) + 1
-                    then planned_days.daily_quota
-                else floor((planned_days.active_window_hours - 1) / parameters.min_gap_hours) + 1
-            end as {{ dbt.type_bigint() }}
-        ) as target_sends
-    from planned_days
-    cross join parameters
-    where planned_days.daily_quota > 0
-),
-
-candidates as (
-    select
-        hour_pool.page_key,
-        hour_pool.plan_date,
-        targets.target_sends,
-        hour_pool.window_position,
-        cast(case when hour_pool.is_in_pool then 1 else 0 end as {{ dbt.type_bigint() }}) as pool_hit,
-        -- micro-dollars: integer sums are exact and compare the same on both engines
-        cast(round(hour_pool.slot_value * 1000000) as {{ dbt.type_bigint() }}) as value_micro,
-        cast(power(2, hour_pool.window_position) as {{ dbt.type_bigint() }}) as position_bit
-    from hour_pool
-    inner join targets
-        on
-            hour_pool.page_key = targets.page_key
-            and hour_pool.plan_date = targets.plan_date
-),
-
-solver_step_1 as (
-    select
-        page_key,
-        plan_date,
-        target_sends,
-        window_position as last_position,
-        {{ sendwise.solver_key('pool_hit', 'value_micro', 'position_bit') }} as best_key
-    from candidates
-),
-{% for step in range(2, 25) %}
-    solver_step_{{ step }} as (
-        -- the best schedule of {{ step }} sends ending at each position: extend the best {{ step - 1 }}-send
-        -- schedules by one send min_gap..max_gap positions later, keep the max of the ordered key
-        select
-            states.page_key,
-            states.plan_date,
-            states.target_sends,
-            candidates.window_position as last_position,
-            max({{ sendwise.solver_key(
-                sendwise.solver_key_pool_hits('states.best_key') ~ ' + candidates.pool_hit',
-                sendwise.solver_key_value_micro('states.best_key') ~ ' + candidates.value_micro',
-                sendwise.solver_key_mask('states.best_key') ~ ' + candidates.position_bit'
-            ) }}) as best_key
-        from solver_step_{{ step - 1 }} as states
-        cross join parameters
-        inner join candidates
-            on
-                states.page_key = candidates.page_key
-                and states.plan_date = candidates.plan_date
-        where
-            states.target_sends >= {{ step }}
-            and candidates.window_position - states.last_position >= parameters.min_gap_hours
-            and candidates.window_position - states.last_position <= parameters.max_gap_hours
-        group by 1, 2, 3, 4
-    ),
-{% endfor %}
-
-completed as (
-    -- the schedules that reached the day's target
-    {%- for step in range(1, 25) %}
-        select
-            page_key,
-            plan_date,
-            best_key
-        from solver_step_{{ step }}
-        where target_sends = {{ step }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
-),
-
-solutions as (
-    select
-        page_key,
-        plan_date,
-        {{ sendwise.solver_key_mask('max(best_key)') }} as position_mask
-    from completed
-    group by 1, 2
-),
-
-chosen as (
-    select
-        hour_pool.page_key,
-        hour_pool.plan_date,
-        hour_pool.day_index,
-        hour_pool.iso_dow,
-        hour_pool.daily_quota,
-        targets.target_sends as planned_sends,
-        hour_pool.window_position,
-        hour_pool.local_hour,
-        hour_pool.day_offset,
-        hour_pool.is_in_pool,
-        hour_pool.slot_value,
-        hour_pool.is_prime_hour
-    from solutions
-    inner join targets
-        on
-            solutions.page_key = targets.page_key
-            and solutions.plan_date = targets.plan_date
-    inner join candidates
-        on
-            solutions.page_key = candidates.page_key
-            and solutions.plan_date = candidates.plan_date
-            -- the position's bit is set in the mask (integer arithmetic, exact below 2^53)
-            and mod(cast(floor(solutions.position_mask / candidates.position_bit) as {{ dbt.type_bigint() }}), 2) = 1
-    inner join hour_pool
-        on
-            candidates.page_key = hour_pool.page_key
-            and candidates.plan_date = hour_pool.plan_date
-            and candidates.window_position = hour_pool.window_position
 ),
 
 numbered as (
