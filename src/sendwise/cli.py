@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "prepare-db": "sendwise.commands.prepare_db",
     "bench": "sendwise.commands.bench",
     "bq-gate": "sendwise.commands.bq_gate",
+    "bq-check": "sendwise.commands.bq_check",
     "rules-check": "sendwise.commands.rules_check",
     "where": "sendwise.commands.where",
     "query": "sendwise.commands.query",

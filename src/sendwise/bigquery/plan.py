@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import sqlglot
 from sqlglot import exp
@@ -141,6 +141,7 @@ def _evaluations(graph: _Graph) -> dict[str, int]:
     return {cte_id: evals(cte_id) for cte_id in graph.labels} | {ROOT: 1}
 
 
+@lru_cache(maxsize=4096)
 def query_shape(sql: str) -> QueryShape:
     """Count the CTE evaluations and external relation reads of one SQL text (views not expanded)."""
     statements = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
