@@ -39,6 +39,20 @@ function stopServer() {
   server = null;
 }
 
+// Kill the server and wait until it has exited (so it is reaped here, not left as a zombie).
+function stopServerAndWait() {
+  return new Promise((resolve) => {
+    const child = server;
+    server = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      resolve();
+      return;
+    }
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
 function fail(message) {
   process.stderr.write(`zetasql bridge: ${message}\n`);
   stopServer();
@@ -48,8 +62,7 @@ function fail(message) {
 process.on('exit', stopServer);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
-    stopServer();
-    process.exit(128);
+    stopServerAndWait().then(() => process.exit(128));
   });
 }
 process.on('uncaughtException', (err) => fail(err.stack || String(err)));
@@ -157,7 +170,7 @@ async function main() {
     }
     process.stdout.write(JSON.stringify(answer, keepNonFinite) + '\n');
   }
-  stopServer();
+  await stopServerAndWait();
   process.exit(0);
 }
 

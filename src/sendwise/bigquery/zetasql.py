@@ -68,7 +68,7 @@ class ZetaSQL:
             bufsize=1,
             start_new_session=True,
         )
-        ready = self._read()
+        ready = self._read(self._process)
         if not ready.get("ok"):
             self.close()
             raise ZetaSQLUnavailable(f"the ZetaSQL bridge did not start: {ready}")
@@ -95,23 +95,29 @@ class ZetaSQL:
             if process.stdout:
                 process.stdout.close()
 
-    def _read(self) -> dict[str, Any]:
-        assert self._process is not None and self._process.stdout is not None
-        line = self._process.stdout.readline()
+    @staticmethod
+    def _read(process: subprocess.Popen) -> dict[str, Any]:
+        try:
+            line = process.stdout.readline() if process.stdout else ""
+        except (OSError, ValueError):  # closed under us (a timeout ended the bridge)
+            line = ""
         if not line:
-            code = self._process.poll()
-            raise ZetaSQLUnavailable(f"the ZetaSQL bridge stopped (exit code {code})")
+            raise ZetaSQLUnavailable(f"the ZetaSQL bridge stopped (exit code {process.poll()})")
         return json.loads(line)
 
     def call(self, method: str, request: dict[str, Any]) -> dict[str, Any]:
         """Send one request and wait for its answer; a service error raises ZetaSQLError."""
-        if self._process is None or self._process.stdin is None:
+        process = self._process
+        if process is None or process.stdin is None:
             raise ZetaSQLUnavailable("the ZetaSQL bridge is not running")
         self._next_id += 1
         message = {"id": self._next_id, "method": method, "request": request}
-        self._process.stdin.write(json.dumps(message, allow_nan=True, default=_json_default) + "\n")
-        self._process.stdin.flush()
-        answer = self._read()
+        try:
+            process.stdin.write(json.dumps(message, allow_nan=False, default=_json_default) + "\n")
+            process.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError) as exc:
+            raise ZetaSQLUnavailable(f"the ZetaSQL bridge stopped: {exc}") from exc
+        answer = self._read(process)
         if answer.get("id") != self._next_id:
             raise ZetaSQLUnavailable(f"the ZetaSQL bridge answered out of order: {answer.get('id')}")
         if not answer.get("ok"):

@@ -436,11 +436,15 @@ def check_plans(full, incremental, limits, report: Report, select, verbose: bool
     return figures_by_model
 
 
-def check_partitions(full, incremental, report: Report) -> None:
+def check_partitions(full, incremental, report: Report) -> tuple[int, int]:
+    """Lint reads of partitioned relations; returns (partitioned relations, queries that read one)."""
     from sendwise.bigquery.partitions import unpruned_reads
+    from sendwise.bigquery.plan import query_shape
     from sendwise.bigquery.settings import ALLOWLIST, read_allowlist
 
     allowed = read_allowlist(ALLOWLIST, "partition_filter")
+    relations: set[str] = set()
+    readers = 0
     for manifest, label in ((full, "full-refresh branch"), (incremental, "incremental branch")):
         partitioned = {}
         for node in manifest["nodes"].values():
@@ -449,20 +453,24 @@ def check_partitions(full, incremental, report: Report) -> None:
                 column = partition_by.get("field") if isinstance(partition_by, dict) else None
                 if column:
                     partitioned[node["relation_name"].replace("`", "").lower()] = column
+        relations |= set(partitioned)
         if not partitioned:
             continue
         for uid, node in sorted(_sql_nodes(manifest).items()):
             code = node.get("compiled_code")
             if code is None or node.get("language") == "python":
                 continue
+            if label == "incremental branch" and node["config"].get("materialized") != "incremental":
+                continue
+            if not set(query_shape(code).relation_refs) & set(partitioned):
+                continue
+            readers += 1
             for read in unpruned_reads(code, partitioned):
                 if node["name"] in allowed:
                     report.partition_allowed.append((node["name"], allowed[node["name"]]))
                 else:
                     report.fail(uid, f"[{label}] {read.reason}", "partition_filter")
-
-
-# ---------------------------------------------------------------------------------------------
+    return len(relations), readers
 
 
 class RowSource:
@@ -758,6 +766,7 @@ def run(args: argparse.Namespace) -> int:
             z.close()
             raise
 
+    analyzer_started = time.monotonic()
     try:
         analyzer = make_analyzer()
     except ZetaSQLUnavailable as exc:
@@ -767,13 +776,16 @@ def run(args: argparse.Namespace) -> int:
         catalog, outputs = analyze_project(analyzer, full, incremental, duck_manifest, con, report)
     finally:
         analyzer.z.close()
-    analyzed_at = time.monotonic()
+    analyzer_seconds = time.monotonic() - analyzer_started
+    plan_started = time.monotonic()
     figures = check_plans(full, incremental, limits, report, args.select, args.verbose)
-    check_partitions(full, incremental, report)
+    partitioned, partition_readers = check_partitions(full, incremental, report)
+    plan_seconds = time.monotonic() - plan_started
+    parity_started = time.monotonic()
     if not args.no_parity:
-        check_parity(
-            make_analyzer, full, incremental, duck_manifest, con, catalog, outputs, limits, report, args
-        )
+        jobs = parity_jobs(full, incremental, duck_manifest, catalog, outputs, report, args.select)
+        check_parity(make_analyzer, jobs, con, limits.float_digits, report, args)
+    parity_seconds = time.monotonic() - parity_started
     if con is not None:
         con.close()
 
@@ -789,25 +801,40 @@ def run(args: argparse.Namespace) -> int:
             print(f"allowed parity {name}: {reason}")
     for note in report.notes:
         print(f"note: {note}")
+
+    def count(check: str) -> tuple[int, int]:
+        failed = sum(1 for _, _, c in report.failures if c == check)
+        return failed, sum(1 for t in report.temporary if t[0] == check)
+
+    failed, temporary = count("analyzer")
     print(
-        f"bq-check analyzer: {report.seeds} seeds, {report.analyzed} model/snapshot queries (both branches), "
-        f"{report.tests} data tests analyzed in {analyzed_at - started:.0f} s"
+        f"bq-check analyzer: {report.seeds} seeds, {report.analyzed} model and snapshot queries (both incremental "
+        f"branches), {report.tests} data tests: {failed} failed, {temporary} temporarily allowed ({analyzer_seconds:.0f} s)"
     )
+    failed, temporary = count("plan_limits")
     worst = max(figures.items(), key=lambda item: item[1].cte_evaluations, default=None)
     print(
-        f"bq-check plan limits: {report.plan_checked} queries checked "
-        f"(limits {limits.max_cte_evaluations:,} evaluations, {limits.max_resolved_bytes:,} bytes, "
-        f"{limits.max_view_depth} view levels), "
-        f"{sum(1 for t in report.temporary if t[0] == 'plan_limits')} temporarily allowed"
+        f"bq-check plan limits: {report.plan_checked} queries (limits {limits.max_cte_evaluations:,} CTE evaluations, "
+        f"{limits.max_resolved_bytes:,} bytes resolved, {limits.max_view_depth} view levels): {failed} failed, "
+        f"{temporary} temporarily allowed"
         + (f"; most: {worst[0]} {worst[1].cte_evaluations:,}" if worst else "")
+    )
+    failed, temporary = count("partition_filter")
+    print(
+        f"bq-check partition filters: {partitioned} partitioned relations, {partition_readers} queries read one: "
+        f"{failed} failed, {len(set(report.partition_allowed))} allowed, {temporary} temporarily allowed "
+        f"({plan_seconds:.0f} s with the plan limits)"
     )
     if not args.no_parity:
         counts = {key: len(value) for key, value in report.parity.items()}
-        compared = sum(counts.values())
+        columns_only = sum(
+            1 for _, reason in report.parity["allowed"] if reason.startswith("identical except")
+        )
         print(
-            f"bq-check parity: {compared} models compared, {counts['identical']} identical, "
-            f"{counts['allowed']} allowed, {counts['temporarily allowed']} temporarily allowed, "
-            f"{counts['failed']} failed"
+            f"bq-check parity: {sum(counts.values())} models: {counts['identical']} identical, {counts['allowed']} "
+            f"allowed ({counts['allowed'] - columns_only} not evaluated, {columns_only} identical without "
+            f"allow-listed columns), {counts['temporarily allowed']} temporarily allowed, {counts['failed']} failed "
+            f"({parity_seconds:.0f} s)"
         )
     print(f"bq-check: {len(report.failures)} failure(s) in {time.monotonic() - started:.0f} s")
     return 1 if report.failures else 0
