@@ -81,7 +81,10 @@ def test_evaluator_round_trips_encoded_values(analyzer):
             "table_content": {
                 "t": {
                     "table_data": {
-                        "row": [{"cell": [encode_value(v, t) for v, (_, t) in zip(r, types, strict=True)]} for r in rows]
+                        "row": [
+                            {"cell": [encode_value(v, t) for v, (_, t) in zip(r, types, strict=True)]}
+                            for r in rows
+                        ]
                     }
                 }
             },
