@@ -23,7 +23,7 @@ export DO_NOT_TRACK := 1
 # no wheel cache: a CI machine once ran out of disk during the install (the cache doubles it)
 export PIP_NO_CACHE_DIR := 1
 
-.PHONY: help venv demo test lint sqlfluff dbt-test pytest bq-gate rules-check clean test-scales
+.PHONY: help venv demo test lint sqlfluff dbt-test pytest bq-gate bq-check zetasql-deps rules-check clean test-scales
 
 help:
 	@echo "make demo   set up .venv, generate demo data (SCALE=$(SCALE)), dbt build on DuckDB, export schedules"
@@ -35,6 +35,18 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+# Node dependencies of `sendwise bq-check` (Google's ZetaSQL analyzer + evaluator, tools/zetasql),
+# pinned by package-lock.json; reinstalled only when the lock changes. No npm cache is left behind.
+ZETASQL_DIR := tools/zetasql
+ZETASQL_STAMP := $(ZETASQL_DIR)/node_modules/.installed
+$(ZETASQL_STAMP): $(ZETASQL_DIR)/package.json $(ZETASQL_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "bq-check needs Node 20 and npm on PATH" >&2; exit 2; }
+	cache=$$(mktemp -d) && trap 'rm -rf "$$cache"' EXIT && \
+		cd $(ZETASQL_DIR) && npm ci --cache "$$cache" --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $(ZETASQL_STAMP)
+
+zetasql-deps: $(ZETASQL_STAMP)
 
 profiles.yml: profiles.example.yml
 	@test -f profiles.yml || cp profiles.example.yml profiles.yml
@@ -48,9 +60,11 @@ demo: venv
 	SENDWISE_DUCKDB_PATH=$(DEMO_DB) $(BIN)/sendwise export-schedule --db $(DEMO_DB) --out $(EXPORT_DIR)
 	@$(BIN)/sendwise where --db $(DEMO_DB) --export $(EXPORT_DIR)
 
-# The BigQuery gate compiles into its own target path (target_bq), so it runs beside the DuckDB build.
+# The BigQuery gate compiles into its own target path (target_bq), so it runs beside the DuckDB build;
+# bq-check then reuses that compile and compares with the DuckDB build.
 test: venv lint
-	$(MAKE) --no-print-directory -j2 --output-sync=target dbt-test bq-gate
+	$(MAKE) --no-print-directory -j2 --output-sync=target dbt-test bq-gate zetasql-deps
+	$(MAKE) --no-print-directory bq-check BQ_CHECK_ARGS=--skip-compile
 	$(MAKE) --no-print-directory rules-check pytest
 
 lint: venv
@@ -80,6 +94,11 @@ pytest: venv
 
 bq-gate: venv
 	$(BIN)/sendwise bq-gate
+
+# ZetaSQL analyzer, plan limits, partition filters and reference-evaluator parity (after dbt-test).
+BQ_CHECK_ARGS ?=
+bq-check: venv zetasql-deps
+	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/sendwise bq-check $(BQ_CHECK_ARGS)
 
 # after dbt-test: checks target/manifest.json and the built columns in target/catalog.json.
 # Fanout threshold 4 instead of the evaluator's 3 (its models_fanout_threshold var): the

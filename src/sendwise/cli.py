@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "bench": "sendwise.commands.bench",
     "bq-gate": "sendwise.commands.bq_gate",
     "bq-dry-run": "sendwise.commands.bq_dry_run",
+    "bq-check": "sendwise.commands.bq_check",
     "rules-check": "sendwise.commands.rules_check",
     "where": "sendwise.commands.where",
     "query": "sendwise.commands.query",

@@ -1,9 +1,10 @@
 {#- A column's non-null values lie within [min_value, max_value] (either bound optional;
-    inclusive unless told). -#}
+    inclusive unless told). The model gets an alias: on BigQuery an unqualified name that is also
+    the table's name (eros_score.eros_score) means the whole row, not the column. -#}
 {% test accepted_range(model, column_name, min_value=none, max_value=none, inclusive=true) %}
 
 select *
-from {{ model }}
+from {{ model }} as dbt_test_rows
 where {{ column_name }} is not null
   and (
       1 = 0
