@@ -51,6 +51,12 @@
     after the seed (the model depends on it through setting()'s ref). -#}
 {% macro setting_constant(name) -%}
     {%- set fallback = sendwise.setting(name) -%}
+    {#- the offline BigQuery compile (bq-gate / bq-check) cannot query the seed: it passes the seed
+        file's numeric rows as the var offline_settings, so its SQL has the constants production has -#}
+    {%- set offline = var('offline_settings', {}) -%}
+    {%- if execute and not flags.INTROSPECT and name in offline and model.resource_type != 'unit_test' -%}
+        {{ return(offline[name] | float) }}
+    {%- endif -%}
     {%- if not execute or not flags.INTROSPECT or model.resource_type == 'unit_test' -%}
         {{ return(fallback) }}
     {%- endif -%}

@@ -78,7 +78,7 @@ def history_dbt(tmp_path_factory):
     generate("small", 42, db_path, DEFAULT_END)
     previous = os.environ.get("SENDWISE_DUCKDB_PATH")
     session = _Dbt(db_path, root / "target")
-    # everything the template subgraph reads, QC table included (it reads int_template_vault_categories)
+    # everything the template subgraph reads, QC table included (it reads the vault table stg_agency__vault_matrix)
     session.build(AS_OF_A, ["+weekly_plan_history", "+weekly_template_qc_violations"])
     yield session
     if previous is None:

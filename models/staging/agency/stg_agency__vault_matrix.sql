@@ -1,3 +1,7 @@
+{#- A table, not a view like the rest of staging: the unpivot is one union branch per category
+    (about 49), and the ranking and the template QC read the vault many times in one query;
+    BigQuery would re-run the whole union at every read once the view is inlined. -#}
+{{ config(materialized='table') }}
 -- The vault unpivoted to one row per (page, content category). The categories are the boolean
 -- columns the source declares; a null cell means "not available" (the contract says so).
 {%- set categories = sendwise.source_columns('agency', 'vault_matrix', exclude=['page_name']) %}

@@ -71,6 +71,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skip-compile", action="store_true", help="only parse an existing compile")
 
 
+def numeric_settings(seed: Path | None = None) -> dict[str, float]:
+    """The numeric rows of the settings seed file, for `setting_constant` in an offline compile
+    (production reads the same values from the loaded seed table while compiling)."""
+    import csv
+
+    path = seed or PROJECT_ROOT / "seeds" / "settings_modeling.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    out: dict[str, float] = {}
+    for row in rows:
+        if row.get("value_type") != "number":
+            continue
+        try:
+            out[row["setting_name"]] = float(row["setting_value"])
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
 def _compile(target: str, target_path: Path, incremental: bool) -> None:
     run_dbt(
         [
@@ -85,7 +104,13 @@ def _compile(target: str, target_path: Path, incremental: bool) -> None:
             "--exclude",
             "test_type:unit",
             "--vars",
-            vars_arg({"as_of": DEFAULT_END, "offline_is_incremental": incremental}),
+            vars_arg(
+                {
+                    "as_of": DEFAULT_END,
+                    "offline_is_incremental": incremental,
+                    "offline_settings": numeric_settings(),
+                }
+            ),
         ],
         target_path=target_path,
         env={"SENDWISE_TARGET": target},

@@ -13,6 +13,14 @@
 --   its planned UTC time (also counted: executed with the planned caption). No planned slot ->
 --   null (the score reweights the other three).
 -- * caption diversity = distinct caption texts (caption_hash) / sends, x 100.
+{%- set window_days = sendwise.setting_constant('eros_window_days') %}
+{%- set plan_days = sendwise.setting_constant('template_days') %}
+{%- if window_days is number and plan_days is number %}
+    {%- set plan_lookback_days = window_days + plan_days + 1 %}
+{%- else %}
+    {%- set plan_lookback_days = '(' ~ window_days ~ ' + ' ~ plan_days ~ ' + 1)' %}
+{%- endif %}
+
 with pages as (
     select
         page_key,
@@ -44,6 +52,10 @@ plan_history as (
         generated_for_as_of,
         caption_id
     from {{ ref('weekly_plan_history') }}
+    -- only generations that can cover a slot of the window: a plan covers template_days page-local
+    -- days after it was made (+1 day for the page's offset from UTC); a constant bound so BigQuery
+    -- prunes the table's generated_for_as_of partitions
+    where generated_for_as_of > {{ sendwise.as_of_minus_days(plan_lookback_days) }}
 ),
 
 parameters as (

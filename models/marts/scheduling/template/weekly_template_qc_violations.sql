@@ -79,7 +79,7 @@ vault as (
     select
         page_key,
         content_category
-    from {{ ref('int_template_vault_categories') }}
+    from {{ ref('stg_agency__vault_matrix') }}
     where is_available
 ),
 
