@@ -1,0 +1,7 @@
+"""The dashboard app (Streamlit): one page per exposure of models/_exposures.yml.
+
+`warehouse` reads the marts (DuckDB file read-only, or BigQuery with the profile's credentials),
+`marts` names every mart column the pages read (one place to edit when a column is renamed),
+`queries` turns marts into the frames the pages show, `ui` holds formatting and the header,
+`app.py` is the entry point (`sendwise dashboard`, `make dashboard`) and `pages/` the pages.
+"""

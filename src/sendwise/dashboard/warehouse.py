@@ -1,0 +1,208 @@
+"""Where the dashboard reads the marts: the DuckDB file (read-only) or BigQuery.
+
+Both implementations answer the same four questions - which relation holds a model, which columns
+it has, the result of a query, and a version string that changes when the data does (the cache
+key) - and run the same SQL apart from relation names. DuckDB opens the file read-only for each
+query and closes it at once, so a `dbt build` can take the file between two page loads. BigQuery
+uses the profile's output (profiles.yml, rendered with its env_var() defaults): its project, dataset
+and location, and its credentials (oauth = application default credentials, service-account
+keyfile, service-account-json, oauth-secrets token).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sendwise.paths import PROJECT_ROOT, duckdb_path
+
+# Schemas (DuckDB) / dataset suffixes (BigQuery) the dashboard reads, in lookup order.
+SCHEMA_SUFFIXES = ("marts", "ops", "ml", "staging", "seeds")
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be read (no database, no credentials)."""
+
+
+@dataclass
+class DuckDBWarehouse:
+    path: Path
+    engine: str = "duckdb"
+    _tables: dict[str, tuple[str, list[str]]] | None = field(default=None, repr=False)
+    _tables_version: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.path = Path(self.path)
+        if not self.path.exists():
+            raise WarehouseError(f"no database at {self.path}: run `make demo` first")
+
+    @property
+    def key(self) -> str:
+        return f"duckdb:{self.path}"
+
+    def version(self) -> str:
+        """The file's modification time: a build writes the file, so every cache keyed on it expires."""
+        stat = self.path.stat()
+        return f"{stat.st_mtime_ns}:{stat.st_size}"
+
+    def built_at(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.path.stat().st_mtime, tz=dt.UTC)
+
+    def query(self, sql: str) -> pd.DataFrame:
+        import duckdb
+
+        con = duckdb.connect(str(self.path), read_only=True)
+        try:
+            return con.execute(sql).df()
+        finally:
+            con.close()
+
+    def _catalog(self) -> dict[str, tuple[str, list[str]]]:
+        version = self.version()
+        if self._tables is None or self._tables_version != version:
+            frame = self.query(
+                "select table_schema, table_name, column_name from information_schema.columns "
+                "order by table_schema, table_name, ordinal_position"
+            )
+            tables: dict[str, tuple[str, list[str]]] = {}
+            rank = {suffix: i for i, suffix in enumerate(SCHEMA_SUFFIXES)}
+            for (schema, name), group in frame.groupby(["table_schema", "table_name"], sort=False):
+                suffix = schema.rsplit("_", 1)[-1]
+                if suffix not in rank:
+                    continue
+                known = tables.get(name)
+                if known is None or rank[suffix] < rank[known[0].rsplit("_", 1)[-1]]:
+                    tables[name] = (schema, list(group["column_name"]))
+            self._tables, self._tables_version = tables, version
+        return self._tables
+
+    def relation(self, name: str) -> str | None:
+        found = self._catalog().get(name)
+        return f'"{found[0]}"."{name}"' if found else None
+
+    def columns(self, name: str) -> list[str]:
+        found = self._catalog().get(name)
+        return list(found[1]) if found else []
+
+
+@dataclass
+class BigQueryWarehouse:
+    project: str
+    dataset: str
+    location: str | None = None
+    credentials: object | None = None
+    engine: str = "bigquery"
+    _client: object | None = field(default=None, repr=False)
+    _tables: dict[str, tuple[str, list[str]]] | None = field(default=None, repr=False)
+
+    @property
+    def key(self) -> str:
+        return f"bigquery:{self.project}.{self.dataset}"
+
+    @property
+    def client(self):
+        if self._client is None:
+            from google.cloud import bigquery
+
+            self._client = bigquery.Client(
+                project=self.project, location=self.location, credentials=self.credentials
+            )
+        return self._client
+
+    def query(self, sql: str) -> pd.DataFrame:
+        return self.client.query(sql).to_dataframe()
+
+    def _catalog(self) -> dict[str, tuple[str, list[str]]]:
+        if self._tables is None:
+            tables: dict[str, tuple[str, list[str]]] = {}
+            for suffix in SCHEMA_SUFFIXES:
+                dataset = f"{self.dataset}_{suffix}"
+                frame = self.query(
+                    f"select table_name, column_name from `{self.project}.{dataset}.INFORMATION_SCHEMA.COLUMNS` "
+                    "order by table_name, ordinal_position"
+                )
+                for name, group in frame.groupby("table_name", sort=False):
+                    tables.setdefault(name, (dataset, list(group["column_name"])))
+            self._tables = tables
+        return self._tables
+
+    def version(self) -> str:
+        """BigQuery has no file to watch: the cache expires every 10 minutes."""
+        now = dt.datetime.now(dt.UTC)
+        return now.strftime("%Y-%m-%dT%H:") + f"{now.minute // 10}"
+
+    def built_at(self) -> dt.datetime | None:
+        found = self._catalog().get("creator_performance")
+        if not found:
+            return None
+        return self.client.get_table(f"{self.project}.{found[0]}.creator_performance").modified
+
+    def relation(self, name: str) -> str | None:
+        found = self._catalog().get(name)
+        return f"`{self.project}.{found[0]}.{name}`" if found else None
+
+    def columns(self, name: str) -> list[str]:
+        found = self._catalog().get(name)
+        return list(found[1]) if found else []
+
+
+def bigquery_profile(target: str = "bigquery", profiles_dir: Path | None = None) -> dict:
+    """The `target` output of profiles.yml (rendered: env_var() with its defaults), as a dict."""
+    import jinja2
+    import yaml
+
+    directory = Path(profiles_dir or os.environ.get("DBT_PROFILES_DIR") or PROJECT_ROOT)
+    path = directory / "profiles.yml"
+    if not path.exists():
+        path = PROJECT_ROOT / "profiles.example.yml"
+
+    def env_var(name: str, default: str | None = None) -> str:
+        value = os.environ.get(name, default)
+        if value is None:
+            raise WarehouseError(f"profiles.yml needs the environment variable {name}")
+        return value
+
+    text = jinja2.Environment().from_string(path.read_text()).render(env_var=env_var)
+    outputs = (yaml.safe_load(text) or {}).get("sendwise", {}).get("outputs", {})
+    if target not in outputs or outputs[target].get("type") != "bigquery":
+        raise WarehouseError(f"{path} has no BigQuery output named {target!r}")
+    return outputs[target]
+
+
+def bigquery_credentials(profile: dict):
+    """Credentials for the profile's method (None = application default credentials)."""
+    method = profile.get("method", "oauth")
+    if method == "oauth":
+        return None
+    if method == "service-account":
+        from google.oauth2 import service_account
+
+        return service_account.Credentials.from_service_account_file(profile["keyfile"])
+    if method == "service-account-json":
+        from google.oauth2 import service_account
+
+        return service_account.Credentials.from_service_account_info(profile["keyfile_json"])
+    if method == "oauth-secrets":
+        from google.oauth2.credentials import Credentials
+
+        return Credentials(token=profile["token"])
+    raise WarehouseError(f"BigQuery method {method!r} is not supported by the dashboard")
+
+
+def open_warehouse(target: str | None = None, db: str | None = None):
+    """The warehouse of `target` ($SENDWISE_TARGET, default duckdb): the DuckDB file (db,
+    $SENDWISE_DUCKDB_PATH, data/sendwise.duckdb) or the BigQuery output of that name."""
+    target = target or os.environ.get("SENDWISE_TARGET") or "duckdb"
+    if target == "duckdb":
+        return DuckDBWarehouse(duckdb_path(db))
+    profile = bigquery_profile(target)
+    return BigQueryWarehouse(
+        project=profile["project"],
+        dataset=profile.get("dataset") or profile.get("schema"),
+        location=profile.get("location"),
+        credentials=bigquery_credentials(profile),
+    )
