@@ -141,10 +141,10 @@ def page_statuses(sends: pd.DataFrame, days: pd.DataFrame, violations: pd.DataFr
     return pd.DataFrame(rows)
 
 
-def schedule_calendar(sends: pd.DataFrame, violations: pd.DataFrame) -> pd.DataFrame:
-    """One page's week as a calendar: a column per day ('Mon 2026-11-16'), a row per send in the
-    day's time order; each cell 'time · price · expected (confidence) · caption', with the QC rows
-    of that slot marked '⚠ tier n rule'."""
+def schedule_calendar(sends: pd.DataFrame, violations: pd.DataFrame, caption_chars: int = 28) -> pd.DataFrame:
+    """One page's week as a calendar: a column per day ('Mon 11-16'), a row per send in the day's
+    time order; each cell 'time price → expected (confidence) caption…', and the QC rows of that
+    slot marked '⚠ tier n rule'."""
     if sends.empty:
         return pd.DataFrame()
     from sendwise.dashboard.ui import money
@@ -152,25 +152,29 @@ def schedule_calendar(sends: pd.DataFrame, violations: pd.DataFrame) -> pd.DataF
     marks: dict[tuple, list[str]] = {}
     for v in records(violations):
         if v.get("slot_number") is not None:
-            marks.setdefault((str(v["plan_date"]), int(v["slot_number"])), []).append(
+            marks.setdefault((str(pd.Timestamp(v["plan_date"]).date()), int(v["slot_number"])), []).append(
                 f"⚠ tier {int(v['tier'])} {v['rule_id']}"
             )
     columns: dict[str, list[str]] = {}
-    for (plan_date, day_name), day in sends.sort_values(
-        ["plan_date", "send_time_local", "slot_number"]
-    ).groupby(["plan_date", "day_name"], sort=True):
+    ordered = sends.sort_values(["plan_date", "send_time_local", "slot_number"])
+    for (plan_date, day_name), day in ordered.groupby(["plan_date", "day_name"], sort=True):
         cells = []
         for send in records(day):
             caption = str(send.get("caption_text") or "")
-            caption = caption if len(caption) <= 60 else caption[:57] + "..."
-            confidence = "" if send["confidence"] is None else f" (conf. {float(send['confidence']):.2f})"
-            text = (
-                f"{send['send_time_local']} · {send['message_type']} {money(send['price'])}"
-                f" · exp. {money(send['expected_revenue'])}{confidence} · {caption}"
+            caption = caption if len(caption) <= caption_chars else caption[: caption_chars - 1] + "…"
+            confidence = "" if send["confidence"] is None else f" ({float(send['confidence']):.2f})"
+            flags = marks.get((str(pd.Timestamp(plan_date).date()), int(send["slot_number"])), [])
+            cells.append(
+                " ".join(
+                    [
+                        f"{send['send_time_local']} {money(send['price'])} → {money(send['expected_revenue'])}"
+                        f"{confidence}",
+                        *flags,
+                        caption,
+                    ]
+                )
             )
-            flags = marks.get((str(plan_date), int(send["slot_number"])), [])
-            cells.append(" ".join([text, *flags]))
-        columns[f"{str(day_name)[:3]} {pd.Timestamp(plan_date):%Y-%m-%d}"] = cells
+        columns[f"{str(day_name)[:3]} {pd.Timestamp(plan_date):%m-%d}"] = cells
     depth = max(len(c) for c in columns.values())
     return pd.DataFrame(
         {k: v + [""] * (depth - len(v)) for k, v in columns.items()}, index=range(1, depth + 1)
@@ -182,7 +186,10 @@ def schedule_csv(sends: pd.DataFrame) -> str:
     from sendwise.commands.export_schedule import schedule_csv as export_csv
     from sendwise.commands.export_schedule import sort_sends
 
-    return export_csv(sort_sends(records(sends)))
+    rows = records(sends)
+    for row in rows:  # pandas reads DATE columns as timestamps; the export writes dates
+        row["plan_date"] = pd.Timestamp(row["plan_date"]).date()
+    return export_csv(sort_sends(rows))
 
 
 # ---- caption ranking board ---------------------------------------------------------------------

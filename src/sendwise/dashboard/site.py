@@ -11,6 +11,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 APP = HERE / "app.py"
+HOME = "pages/home.py"  # the overview at the root URL, linking every page
 DEFAULT_PORT = 8501
 
 
@@ -21,28 +22,82 @@ class Page:
     url_path: str
     exposures: tuple[str, ...]
     icon: str
+    question: str
 
 
 PAGES = (
-    Page("pages/schedule.py", "Weekly schedule", "weekly-schedule", ("operator_schedule_export",), "🗓️"),
-    Page("pages/ranking.py", "Caption ranking board", "caption-ranking", ("caption_ranking_board",), "🏆"),
     Page(
-        "pages/creators.py", "Creator performance & EROS", "creator-scorecard", ("creator_scorecard",), "📈"
+        "pages/schedule.py",
+        "Weekly schedule",
+        "weekly-schedule",
+        ("operator_schedule_export",),
+        ":material/calendar_month:",
+        "Is each page's week ready to approve, and what goes out when?",
     ),
-    Page("pages/learning.py", "Learning audit", "learning-audit", ("learning_audit",), "🧠"),
     Page(
-        "pages/model_quality.py", "Revenue model quality", "revenue-model", ("revenue_model_quality",), "🎯"
+        "pages/ranking.py",
+        "Caption ranking board",
+        "caption-ranking",
+        ("caption_ranking_board",),
+        ":material/leaderboard:",
+        "Which caption should go out in this hour, and why?",
+    ),
+    Page(
+        "pages/creators.py",
+        "Creator performance & EROS",
+        "creator-scorecard",
+        ("creator_scorecard",),
+        ":material/trending_up:",
+        "How is each creator doing, and why does the EROS score say so?",
+    ),
+    Page(
+        "pages/learning.py",
+        "Learning audit",
+        "learning-audit",
+        ("learning_audit",),
+        ":material/psychology:",
+        "What did auto-tuning set for each page, and why did it change?",
+    ),
+    Page(
+        "pages/model_quality.py",
+        "Revenue model quality",
+        "revenue-model",
+        ("revenue_model_quality",),
+        ":material/target:",
+        "Can the expected revenue on the schedule be trusted?",
     ),
     Page(
         "pages/fans.py",
         "Fans",
         "fans",
         ("fan_conversation_insights", "fan_cluster_playbook"),
-        "💬",
+        ":material/forum:",
+        "Who are the fans, who is about to leave or buy, and who is like this fan?",
     ),
-    Page("pages/content.py", "Promo content planner", "promo-content", ("promo_content_planner",), "📣"),
-    Page("pages/data_quality.py", "Data quality", "data-quality", ("data_quality_monitor",), "🧹"),
-    Page("pages/alerts.py", "Ops alerts", "ops-alerts", (), "🚨"),
+    Page(
+        "pages/content.py",
+        "Promo content planner",
+        "promo-content",
+        ("promo_content_planner",),
+        ":material/campaign:",
+        "What promo post to make next, and when to post it?",
+    ),
+    Page(
+        "pages/data_quality.py",
+        "Data quality",
+        "data-quality",
+        ("data_quality_monitor",),
+        ":material/rule:",
+        "Did every raw row land somewhere, and which pages can be scheduled?",
+    ),
+    Page(
+        "pages/alerts.py",
+        "Ops alerts",
+        "ops-alerts",
+        (),
+        ":material/notifications:",
+        "Is anything wrong that someone must act on?",
+    ),
 )
 
 

@@ -66,6 +66,19 @@ def reader() -> Reader:
     return Reader(_WAREHOUSES[warehouse.key], cache=_CACHE)
 
 
+def cached_playbook(data: Reader, method: str) -> str | None:
+    """sendwise fan-report's playbook markdown, cached per (database, data version, method)."""
+    import streamlit as st
+
+    from sendwise.dashboard.queries import playbook_markdown
+
+    @st.cache_data(show_spinner="Reading the chat messages...", max_entries=8)
+    def build(key: str, version: str, method: str) -> str | None:
+        return playbook_markdown(Reader(_warehouse(key)), method)
+
+    return build(data.warehouse.key, data.warehouse.version(), method)
+
+
 def page(title: str, question: str) -> tuple[Reader, pd.Timestamp | None]:
     """The page's title, the question it answers and the header line; stops the page with one
     clear message when the warehouse cannot be read."""
@@ -115,7 +128,7 @@ def bar(frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str, y_forma
     import altair as alt
 
     encoding = {
-        "x": alt.X(x, title=x_title, sort=None),
+        "x": alt.X(x, title=x_title, sort=None, axis=alt.Axis(labelAngle=-30, labelLimit=220)),
         "y": alt.Y(y, title=y_title, axis=alt.Axis(format=y_format)),
         "tooltip": [x, alt.Tooltip(y, format=y_format)],
     }

@@ -20,13 +20,18 @@ start, end = queries.headline_window(as_of)
 agency = queries.headline(daily, start, end)
 scores = queries.eros_headline(cards)
 st.subheader(f"Agency, local dates {start:%Y-%m-%d} to {end - pd.Timedelta(days=1):%Y-%m-%d}")
-cols = st.columns(6)
+cols = st.columns(3)
 cols[0].metric("Revenue", ui.money(agency["revenue"]))
 cols[1].metric("Sends", ui.number(agency["sends"]))
 cols[2].metric("Revenue per send", ui.money(agency["revenue_per_send"]))
-cols[3].metric("Purchase rate", ui.pct(agency["purchase_rate"], 2))
-cols[4].metric("Mean EROS score", ui.number(scores["eros_score"], 2))
-cols[5].metric("Plan execution rate", ui.pct(scores["plan_execution_rate"]))
+cols = st.columns(3)
+cols[0].metric("Purchase rate", ui.pct(agency["purchase_rate"], 2))
+cols[1].metric("Mean EROS score", ui.number(scores["eros_score"], 2))
+cols[2].metric(
+    "Plan execution rate",
+    ui.pct(scores["plan_execution_rate"]),
+    help="Executed planned slots / planned slots over the EROS window; n/a until a planned week has passed.",
+)
 
 labels = dict(zip(cards["page_key"], cards["page_name"].fillna(cards["page_key"]), strict=True))
 with st.sidebar:

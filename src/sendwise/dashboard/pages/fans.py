@@ -61,8 +61,10 @@ st.dataframe(
         "active_share": st.column_config.NumberColumn("active", format="percent"),
     },
 )
-with st.expander("Chatter playbook per cluster (sendwise fan-report)"):
-    playbook = queries.playbook_markdown(data, method)
+if st.toggle(
+    "Show the chatter playbook per cluster (best hours, prices that sold, red flags)", key="playbook"
+):
+    playbook = ui.cached_playbook(data, method)
     st.markdown(
         playbook or "The playbook reads the chat messages: run `sendwise fan-report` on BigQuery data."
     )

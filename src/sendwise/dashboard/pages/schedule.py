@@ -18,13 +18,13 @@ statuses = queries.page_statuses(sends, days, violations)
 labels = dict(zip(statuses["page_key"], statuses["page_name"], strict=True))
 with st.sidebar:
     page = ui.page_filter(list(statuses["page_key"]), labels=labels)
-    weeks = sorted(
-        {str(d) for d in sends.loc[sends["page_key"] == page, "generated_for_as_of"]}, reverse=True
+    weeks = sorted(set(sends.loc[sends["page_key"] == page, "generated_for_as_of"]), reverse=True)
+    week = st.selectbox(
+        "Week (plan generated for as_of)", weeks, key="week", format_func=lambda w: f"{w:%Y-%m-%d %H:%M}"
     )
-    week = st.selectbox("Week (plan generated for as_of)", weeks or ["none"], key="week")
 
-page_sends = sends[(sends["page_key"] == page) & (sends["generated_for_as_of"].astype(str) == week)]
-is_current = week == (weeks[0] if weeks else None)
+page_sends = sends[(sends["page_key"] == page) & (sends["generated_for_as_of"] == week)]
+is_current = bool(weeks) and week == weeks[0]
 page_days = days[days["page_key"] == page] if is_current else days.iloc[0:0]
 page_violations = violations[violations["page_key"] == page] if is_current else violations.iloc[0:0]
 if not is_current:
@@ -48,7 +48,15 @@ calendar = queries.schedule_calendar(page_sends, page_violations)
 if calendar.empty:
     st.info("No sends planned for this page this week.")
 else:
-    st.dataframe(calendar, width="stretch", height=min(38 * (len(calendar) + 1), 640))
+    st.dataframe(
+        calendar,
+        width="stretch",
+        height=min(36 * (len(calendar) + 1) + 4, 640),
+        column_config={day: st.column_config.TextColumn(day, width="medium") for day in calendar.columns},
+    )
+    st.caption(
+        "Each slot: local time, price → expected revenue (confidence), QC marks, caption; full rows below."
+    )
 st.download_button(
     "Download the operators' CSV",
     data=queries.schedule_csv(page_sends),
@@ -56,6 +64,34 @@ st.download_button(
     mime="text/csv",
     key="csv",
 )
+
+with st.expander("Every send of the week"):
+    st.dataframe(
+        page_sends[
+            [
+                "plan_date",
+                "send_time_local",
+                "message_type",
+                "price",
+                "expected_revenue",
+                "expected_revenue_low",
+                "expected_revenue_high",
+                "confidence",
+                "content_category",
+                "caption_text",
+                "strategy_note",
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "plan_date": st.column_config.DateColumn("date"),
+            "price": st.column_config.NumberColumn("price", format="dollar"),
+            "expected_revenue": st.column_config.NumberColumn("expected", format="dollar"),
+            "expected_revenue_low": st.column_config.NumberColumn("low", format="dollar"),
+            "expected_revenue_high": st.column_config.NumberColumn("high", format="dollar"),
+        },
+    )
 
 st.subheader("Days: quota, fit and shortfall")
 st.dataframe(
