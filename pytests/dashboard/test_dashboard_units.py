@@ -135,3 +135,21 @@ def test_metrics_command_refuses_a_bad_date(built_db, capsys):
 
     assert main(["metrics", "--db", str(built_db), "--metrics", "revenue", "--start-time", "last week"]) == 2
     assert "--start-time must be a date" in capsys.readouterr().err
+
+
+def test_bigquery_relations_are_project_dataset_table():
+    from sendwise.dashboard.warehouse import BigQueryWarehouse
+
+    warehouse = BigQueryWarehouse(project="p", dataset="d", _tables={"eros_score": ("d_marts", ["page_key"])})
+    assert warehouse.relation("eros_score") == "`p.d_marts.eros_score`"
+    assert warehouse.columns("eros_score") == ["page_key"]
+    assert warehouse.relation("ops_alerts") is None and warehouse.columns("ops_alerts") == []
+
+
+def test_duckdb_relations_prefer_marts_and_ignore_raw_schemas(built_db):
+    from sendwise.dashboard.warehouse import DuckDBWarehouse
+
+    warehouse = DuckDBWarehouse(built_db)
+    assert warehouse.relation("weekly_template_7d") == '"sendwise_marts"."weekly_template_7d"'
+    assert warehouse.relation("rejected_rows") == '"sendwise_ops"."rejected_rows"'
+    assert warehouse.relation("caption_bank") is None  # the raw source schema is not read

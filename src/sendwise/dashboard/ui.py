@@ -103,11 +103,16 @@ def page(title: str, question: str) -> tuple[Reader, pd.Timestamp | None]:
     return data, as_of
 
 
-def missing(exc: Exception) -> None:
+def load(read):
+    """read() - the page's frames - or, when a mart it needs is not built, one warning and the
+    page stops there."""
     import streamlit as st
 
-    st.warning(str(exc))
-    st.stop()
+    try:
+        return read()
+    except MissingMart as exc:
+        st.warning(str(exc))
+        st.stop()
 
 
 def page_filter(options: list[str], label: str = "Page", key: str = "page", labels: dict | None = None):

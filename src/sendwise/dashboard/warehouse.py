@@ -28,8 +28,21 @@ class WarehouseError(RuntimeError):
     """The warehouse cannot be read (no database, no credentials)."""
 
 
+class _Catalogued:
+    """relation() and columns() from the implementation's _catalog() {table: (schema, columns)}
+    and its _quote(schema, table)."""
+
+    def relation(self, name: str) -> str | None:
+        found = self._catalog().get(name)
+        return self._quote(found[0], name) if found else None
+
+    def columns(self, name: str) -> list[str]:
+        found = self._catalog().get(name)
+        return list(found[1]) if found else []
+
+
 @dataclass
-class DuckDBWarehouse:
+class DuckDBWarehouse(_Catalogued):
     path: Path
     engine: str = "duckdb"
     _tables: dict[str, tuple[str, list[str]]] | None = field(default=None, repr=False)
@@ -80,17 +93,13 @@ class DuckDBWarehouse:
             self._tables, self._tables_version = tables, version
         return self._tables
 
-    def relation(self, name: str) -> str | None:
-        found = self._catalog().get(name)
-        return f'"{found[0]}"."{name}"' if found else None
-
-    def columns(self, name: str) -> list[str]:
-        found = self._catalog().get(name)
-        return list(found[1]) if found else []
+    @staticmethod
+    def _quote(schema: str, name: str) -> str:
+        return f'"{schema}"."{name}"'
 
 
 @dataclass
-class BigQueryWarehouse:
+class BigQueryWarehouse(_Catalogued):
     project: str
     dataset: str
     location: str | None = None
@@ -141,13 +150,8 @@ class BigQueryWarehouse:
             return None
         return self.client.get_table(f"{self.project}.{found[0]}.creator_performance").modified
 
-    def relation(self, name: str) -> str | None:
-        found = self._catalog().get(name)
-        return f"`{self.project}.{found[0]}.{name}`" if found else None
-
-    def columns(self, name: str) -> list[str]:
-        found = self._catalog().get(name)
-        return list(found[1]) if found else []
+    def _quote(self, dataset: str, name: str) -> str:
+        return f"`{self.project}.{dataset}.{name}`"
 
 
 def bigquery_profile(target: str = "bigquery", profiles_dir: Path | None = None) -> dict:

@@ -10,10 +10,7 @@ data, as_of = ui.page(
     "over posting hours), and the predictors beside their baselines (content_next_post_recommendation, "
     "content_model_metrics)",
 )
-try:
-    frames = queries.content(data)
-except queries.MissingMart as exc:
-    ui.missing(exc)
+frames = ui.load(lambda: queries.content(data))
 
 arms = frames["arms"]
 content_arms = arms[arms["scope"] == "content"]

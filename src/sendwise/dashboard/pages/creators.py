@@ -10,11 +10,8 @@ data, as_of = ui.page(
     "Account managers: tier, health, saturation and the EROS score with its four components, and "
     "week by week what was planned and earned (creator_performance, eros_score, page_daily_performance)",
 )
-try:
-    cards = queries.scorecard(data)
-    daily = data.mart("page_daily_performance")
-except queries.MissingMart as exc:
-    ui.missing(exc)
+cards = ui.load(lambda: queries.scorecard(data))
+daily = ui.load(lambda: data.mart("page_daily_performance"))
 
 start, end = queries.headline_window(as_of)
 agency = queries.headline(daily, start, end)

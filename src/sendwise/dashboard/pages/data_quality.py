@@ -9,10 +9,7 @@ data, as_of = ui.page(
     "Data engineers: raw = clean + rejected per source, the rejected rows by reason, and each page's "
     "data-quality score (quarantine_reconciliation, rejected_rows, data_quality_by_page)",
 )
-try:
-    frames = queries.data_quality(data)
-except queries.MissingMart as exc:
-    ui.missing(exc)
+frames = ui.load(lambda: queries.data_quality(data))
 
 recon, by_reason, pages = frames["reconciliation"], frames["by_reason"], frames["pages"]
 cols = st.columns(4)

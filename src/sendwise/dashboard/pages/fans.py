@@ -11,10 +11,7 @@ data, as_of = ui.page(
     "buyers, and the fans most similar to a chosen fan (fan_clusters, fan_cluster_summary, "
     "fan_predictions, fan_embeddings). Personal data: access-restricted on BigQuery.",
 )
-try:
-    frames = queries.fans(data)
-except queries.MissingMart as exc:
-    ui.missing(exc)
+frames = ui.load(lambda: queries.fans(data))
 
 pairs = frames["pairs"]
 with st.sidebar:

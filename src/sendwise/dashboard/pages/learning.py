@@ -10,10 +10,7 @@ data, as_of = ui.page(
     "in words, and what changed in the last 7 days (page_personalization_weights, page_knobs, "
     "learning_changelog, personalization_weights_changelog)",
 )
-try:
-    frames = queries.learning(data)
-except queries.MissingMart as exc:
-    ui.missing(exc)
+frames = ui.load(lambda: queries.learning(data))
 
 pages = sorted(set(frames["weights"]["page_key"]) | set(frames["knobs"]["page_key"]))
 with st.sidebar:

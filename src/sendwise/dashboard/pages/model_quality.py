@@ -10,11 +10,8 @@ data, as_of = ui.page(
     "hold-out sends, overall and per page, and whether its interval covers what it claims "
     "(ml_revenue_model_metrics, ml_revenue_gbm_scores)",
 )
-try:
-    metrics, holdout = queries.model_quality(data)
-    nominal = queries.nominal_coverage(data)
-except queries.MissingMart as exc:
-    ui.missing(exc)
+metrics, holdout = ui.load(lambda: queries.model_quality(data))
+nominal = ui.load(lambda: queries.nominal_coverage(data))
 
 overall = metrics[metrics["metric_scope"] == "overall"].set_index("predictor")
 if "gbm" not in overall.index:

@@ -9,10 +9,7 @@ data, as_of = ui.page(
     "Chatters: the top 3 captions for every slot of the next 24 page-local hours, with the parts of "
     "their score (caption_rankings_top3)",
 )
-try:
-    board = queries.ranking_board(data)
-except queries.MissingMart as exc:
-    ui.missing(exc)
+board = ui.load(lambda: queries.ranking_board(data))
 
 with st.sidebar:
     page = ui.page_filter(sorted(board["page_key"].unique()))

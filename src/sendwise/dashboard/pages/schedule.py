@@ -9,10 +9,7 @@ data, as_of = ui.page(
     "Account managers: is each page's week ready to approve, and what goes out when? "
     "(weekly_template_7d, weekly_template_days, weekly_template_qc_violations)",
 )
-try:
-    sends, days, violations = queries.schedule(data)
-except queries.MissingMart as exc:
-    ui.missing(exc)
+sends, days, violations = ui.load(lambda: queries.schedule(data))
 
 statuses = queries.page_statuses(sends, days, violations)
 labels = dict(zip(statuses["page_key"], statuses["page_name"], strict=True))
