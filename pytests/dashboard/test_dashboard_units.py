@@ -153,3 +153,26 @@ def test_duckdb_relations_prefer_marts_and_ignore_raw_schemas(built_db):
     assert warehouse.relation("weekly_template_7d") == '"sendwise_marts"."weekly_template_7d"'
     assert warehouse.relation("rejected_rows") == '"sendwise_ops"."rejected_rows"'
     assert warehouse.relation("caption_bank") is None  # the raw source schema is not read
+
+
+def test_duckdb_file_is_released_after_the_queries(tmp_path):
+    """The dashboard holds the file only while it reads: a build (a read-write connection) can
+    follow a moment after the last query."""
+    import time
+
+    import duckdb
+
+    from sendwise.dashboard.warehouse import IDLE_CLOSE_S, DuckDBWarehouse
+
+    db = tmp_path / "w.duckdb"
+    duckdb.connect(str(db)).execute("create table t as select 1 as x").close()
+    warehouse = DuckDBWarehouse(db)
+    assert warehouse.query("select x from t")["x"].tolist() == [1]
+    with pytest.raises(duckdb.ConnectionException):
+        duckdb.connect(str(db))  # still open for the page's next query
+    time.sleep(IDLE_CLOSE_S + 0.5)
+    writer = duckdb.connect(str(db))  # what dbt build does
+    writer.execute("insert into t values (2)")
+    writer.close()
+    assert warehouse.query("select count(*) as n from t")["n"].iloc[0] == 2
+    warehouse.close()

@@ -15,6 +15,7 @@ import sys
 import pandas as pd
 import pytest
 
+from sendwise.commands.metrics import manifest_database
 from sendwise.dashboard import queries
 from sendwise.dbt import dbt_env
 from sendwise.paths import PROJECT_ROOT
@@ -41,7 +42,9 @@ print(json.dumps({k: v.to_dict("records") for k, v in out.items()}, default=str)
 def answers(built_db, built_con, tmp_path_factory):
     if not (PROJECT_ROOT / "target" / "semantic_manifest.json").exists():
         pytest.skip("no target/semantic_manifest.json: run `make dbt-test` first")
-    copy = tmp_path_factory.mktemp("metrics") / built_db.name  # same file name: same DuckDB catalog name
+    # DuckDB names the catalog after the file: name the copy as the manifest's relations do
+    database = manifest_database() or built_db.stem
+    copy = tmp_path_factory.mktemp("metrics") / f"{database}.duckdb"
     shutil.copyfile(built_db, copy)
     as_of = built_con.sql("select max(computed_at) from sendwise_marts.creator_performance").fetchone()[0]
     start, end = queries.headline_window(pd.Timestamp(as_of))

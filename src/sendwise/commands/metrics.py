@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import os
 import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -41,6 +42,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--csv", default=None, help="write the result to this CSV file instead of printing it"
     )
+
+
+SEMANTIC_MANIFEST = PROJECT_ROOT / "target" / "semantic_manifest.json"
+
+
+def manifest_database(path: Path = SEMANTIC_MANIFEST) -> str | None:
+    """The database (DuckDB: the file's stem) the semantic manifest's relations name."""
+    import json
+
+    models = json.loads(path.read_text()).get("semantic_models") or []
+    return models[0]["node_relation"].get("database") if models else None
 
 
 def _split(text: str) -> list[str]:
@@ -87,19 +99,27 @@ def query(
 
 
 def run(args: argparse.Namespace) -> int:
-    db = duckdb_path(args.db)
-    if not db.exists():
-        print(f"metrics: no database at {db}: run `make demo` first", file=sys.stderr)
-        return 2
-    if not (PROJECT_ROOT / "target" / "semantic_manifest.json").exists():
-        print(
-            "metrics: no target/semantic_manifest.json: run `dbt parse` or `make demo` first", file=sys.stderr
-        )
-        return 2
     try:
         start, end = _date(args.start_time, "--start-time"), _date(args.end_time, "--end-time")
     except ValueError as exc:
         print(f"metrics: {exc}", file=sys.stderr)
+        return 2
+    db = duckdb_path(args.db)
+    if not db.exists():
+        print(f"metrics: no database at {db}: run `make demo` first", file=sys.stderr)
+        return 2
+    if not SEMANTIC_MANIFEST.exists():
+        print(
+            "metrics: no target/semantic_manifest.json: run `dbt parse` or `make demo` first", file=sys.stderr
+        )
+        return 2
+    database = manifest_database()
+    if database not in (None, db.stem):
+        print(
+            f"metrics: target/semantic_manifest.json names the database {database!r}, not {db.stem!r}:"
+            f" run `SENDWISE_DUCKDB_PATH={db} dbt parse` first",
+            file=sys.stderr,
+        )
         return 2
     os.environ.update(dbt_env(db))
     os.chdir(PROJECT_ROOT)

@@ -118,24 +118,27 @@ def page_statuses(sends: pd.DataFrame, days: pd.DataFrame, violations: pd.DataFr
     """Per page: sends, expected weekly revenue, tier-1/2/3 QC rows and the export's status line."""
     from sendwise.commands.export_schedule import page_status
 
-    pages = sorted(set(sends["page_key"]) | set(days["page_key"]) | set(violations["page_key"]))
+    def by_page(frame: pd.DataFrame) -> dict[str, list[dict]]:
+        grouped: dict[str, list[dict]] = {}
+        for row in records(frame):
+            grouped.setdefault(row["page_key"], []).append(row)
+        return grouped
+
+    sends_by, days_by, violations_by = by_page(sends), by_page(days), by_page(violations)
     rows = []
-    for page in pages:
-        page_sends = records(sends[sends["page_key"] == page])
-        page_days = records(days[days["page_key"] == page])
-        page_violations = records(violations[violations["page_key"] == page])
-        tiers = violations.loc[violations["page_key"] == page, "tier"]
-        name = next((s["page_name"] for s in page_sends if s.get("page_name")), page)
+    for page in sorted(set(sends_by) | set(days_by) | set(violations_by)):
+        page_sends, page_violations = sends_by.get(page, []), violations_by.get(page, [])
+        tiers = [v["tier"] for v in page_violations]
         rows.append(
             {
                 "page_key": page,
-                "page_name": name,
+                "page_name": next((s["page_name"] for s in page_sends if s.get("page_name")), page),
                 "sends": len(page_sends),
                 "expected_revenue": float(sum(s["expected_revenue"] or 0.0 for s in page_sends)),
-                "tier1": int((tiers == 1).sum()),
-                "tier2": int((tiers == 2).sum()),
-                "tier3": int((tiers == 3).sum()),
-                "status": page_status(page_sends, page_days, page_violations),
+                "tier1": tiers.count(1),
+                "tier2": tiers.count(2),
+                "tier3": tiers.count(3),
+                "status": page_status(page_sends, days_by.get(page, []), page_violations),
             }
         )
     return pd.DataFrame(rows)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from sendwise.paths import PROJECT_ROOT, duckdb_path
 
 # Schemas (DuckDB) / dataset suffixes (BigQuery) the dashboard reads, in lookup order.
 SCHEMA_SUFFIXES = ("marts", "ops", "ml", "staging", "seeds")
+# A DuckDB connection is closed after this many seconds without a query (the file is then free).
+IDLE_CLOSE_S = 1.0
 
 
 class WarehouseError(RuntimeError):
@@ -47,6 +50,9 @@ class DuckDBWarehouse(_Catalogued):
     engine: str = "duckdb"
     _tables: dict[str, tuple[str, list[str]]] | None = field(default=None, repr=False)
     _tables_version: str | None = field(default=None, repr=False)
+    _con: object | None = field(default=None, repr=False)
+    _uses: int = field(default=0, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
@@ -66,32 +72,70 @@ class DuckDBWarehouse(_Catalogued):
         return dt.datetime.fromtimestamp(self.path.stat().st_mtime, tz=dt.UTC)
 
     def query(self, sql: str) -> pd.DataFrame:
+        """Run on a read-only connection that is opened on demand and closed once no query has run
+        for IDLE_CLOSE_S: one connection serves a page's queries (opening the file costs a few
+        hundred milliseconds) and the file is free for a `dbt build` a moment later."""
         import duckdb
 
-        con = duckdb.connect(str(self.path), read_only=True)
-        try:
-            return con.execute(sql).df()
-        finally:
-            con.close()
+        with self._lock:
+            if self._con is None:
+                self._con = duckdb.connect(str(self.path), read_only=True)
+            self._uses += 1
+            try:
+                return self._con.execute(sql).df()
+            finally:
+                self._schedule_close(self._uses)
 
-    def _catalog(self) -> dict[str, tuple[str, list[str]]]:
+    def _schedule_close(self, use: int) -> None:
+        timer = threading.Timer(IDLE_CLOSE_S, self._close_if_idle, args=(use,))
+        timer.daemon = True
+        timer.start()
+
+    def _close_if_idle(self, use: int) -> None:
+        with self._lock:
+            if self._con is not None and self._uses == use:
+                self._con.close()
+                self._con = None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+
+    def _catalog(self) -> dict[str, tuple[str, list[str] | None]]:
+        """{table: (schema, None)}; the columns are read when asked for (listing every view's
+        columns would bind all of them, which takes most of a second on the seed demo)."""
         version = self.version()
         if self._tables is None or self._tables_version != version:
             frame = self.query(
-                "select table_schema, table_name, column_name from information_schema.columns "
-                "order by table_schema, table_name, ordinal_position"
+                "select schema_name, table_name from duckdb_tables() union all"
+                " select schema_name, view_name from duckdb_views() where not internal order by 1, 2"
             )
-            tables: dict[str, tuple[str, list[str]]] = {}
+            tables: dict[str, tuple[str, list[str] | None]] = {}
             rank = {suffix: i for i, suffix in enumerate(SCHEMA_SUFFIXES)}
-            for (schema, name), group in frame.groupby(["table_schema", "table_name"], sort=False):
+            for schema, name in frame.itertuples(index=False):
                 suffix = schema.rsplit("_", 1)[-1]
                 if suffix not in rank:
                     continue
                 known = tables.get(name)
                 if known is None or rank[suffix] < rank[known[0].rsplit("_", 1)[-1]]:
-                    tables[name] = (schema, list(group["column_name"]))
+                    tables[name] = (schema, None)
             self._tables, self._tables_version = tables, version
         return self._tables
+
+    def columns(self, name: str) -> list[str]:
+        tables = self._catalog()
+        found = tables.get(name)
+        if not found:
+            return []
+        if found[1] is None:
+            frame = self.query(
+                "select column_name from duckdb_columns() "
+                f"where schema_name = '{found[0]}' and table_name = '{name}' order by column_index"
+            )
+            tables[name] = (found[0], list(frame["column_name"]))
+        return list(tables[name][1])
 
     @staticmethod
     def _quote(schema: str, name: str) -> str:

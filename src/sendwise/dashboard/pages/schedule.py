@@ -11,7 +11,8 @@ data, as_of = ui.page(
 )
 sends, days, violations = ui.load(lambda: queries.schedule(data))
 
-statuses = queries.page_statuses(sends, days, violations)
+current_week = sends["generated_for_as_of"].max()
+statuses = queries.page_statuses(sends[sends["generated_for_as_of"] == current_week], days, violations)
 labels = dict(zip(statuses["page_key"], statuses["page_name"], strict=True))
 with st.sidebar:
     page = ui.page_filter(list(statuses["page_key"]), labels=labels)
