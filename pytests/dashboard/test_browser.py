@@ -112,6 +112,7 @@ def visit(tab, server: str, page: site.Page) -> dict[str, str]:
     tab.goto(f"{server}/{page.url_path}")
     settle(tab)
     assert tab.locator("h1").first.inner_text().strip() == page.title
+    assert tab.get_by_text("Page not found").count() == 0, f"{page.url_path}: Streamlit did not find the page"
     assert tab.locator('[data-testid="stException"]').count() == 0, tab.locator(
         '[data-testid="stException"]'
     ).first.inner_text()

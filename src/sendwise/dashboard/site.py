@@ -11,7 +11,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 APP = HERE / "app.py"
-HOME = "pages/home.py"  # the overview at the root URL, linking every page
+HOME = "views/home.py"  # the overview at the root URL, linking every page
 DEFAULT_PORT = 8501
 
 
@@ -27,7 +27,7 @@ class Page:
 
 PAGES = (
     Page(
-        "pages/schedule.py",
+        "views/schedule.py",
         "Weekly schedule",
         "weekly-schedule",
         ("operator_schedule_export",),
@@ -35,7 +35,7 @@ PAGES = (
         "Is each page's week ready to approve, and what goes out when?",
     ),
     Page(
-        "pages/ranking.py",
+        "views/ranking.py",
         "Caption ranking board",
         "caption-ranking",
         ("caption_ranking_board",),
@@ -43,7 +43,7 @@ PAGES = (
         "Which caption should go out in this hour, and why?",
     ),
     Page(
-        "pages/creators.py",
+        "views/creators.py",
         "Creator performance & EROS",
         "creator-scorecard",
         ("creator_scorecard",),
@@ -51,7 +51,7 @@ PAGES = (
         "How is each creator doing, and why does the EROS score say so?",
     ),
     Page(
-        "pages/learning.py",
+        "views/learning.py",
         "Learning audit",
         "learning-audit",
         ("learning_audit",),
@@ -59,7 +59,7 @@ PAGES = (
         "What did auto-tuning set for each page, and why did it change?",
     ),
     Page(
-        "pages/model_quality.py",
+        "views/model_quality.py",
         "Revenue model quality",
         "revenue-model",
         ("revenue_model_quality",),
@@ -67,7 +67,7 @@ PAGES = (
         "Can the expected revenue on the schedule be trusted?",
     ),
     Page(
-        "pages/fans.py",
+        "views/fans.py",
         "Fans",
         "fans",
         ("fan_conversation_insights", "fan_cluster_playbook"),
@@ -75,7 +75,7 @@ PAGES = (
         "Who are the fans, who is about to leave or buy, and who is like this fan?",
     ),
     Page(
-        "pages/content.py",
+        "views/content.py",
         "Promo content planner",
         "promo-content",
         ("promo_content_planner",),
@@ -83,7 +83,7 @@ PAGES = (
         "What promo post to make next, and when to post it?",
     ),
     Page(
-        "pages/data_quality.py",
+        "views/data_quality.py",
         "Data quality",
         "data-quality",
         ("data_quality_monitor",),
@@ -91,7 +91,7 @@ PAGES = (
         "Did every raw row land somewhere, and which pages can be scheduled?",
     ),
     Page(
-        "pages/alerts.py",
+        "views/alerts.py",
         "Ops alerts",
         "ops-alerts",
         (),

@@ -46,15 +46,14 @@ calendar = queries.schedule_calendar(page_sends, page_violations)
 if calendar.empty:
     st.info("No sends planned for this page this week.")
 else:
-    st.dataframe(
-        calendar,
-        width="stretch",
-        height=min(36 * (len(calendar) + 1) + 4, 640),
-        column_config={day: st.column_config.TextColumn(day, width="medium") for day in calendar.columns},
-    )
     st.caption(
-        "Each slot: local time, price → expected revenue (confidence), QC marks, caption; full rows below."
+        "Each slot: local time, price → expected revenue (confidence), QC marks, caption; every field below."
     )
+    for column, day in zip(st.columns(len(calendar.columns)), calendar.columns, strict=True):
+        column.markdown(f"**{day}**")
+        for cell in calendar[day]:
+            if cell:
+                column.caption(cell)
 st.download_button(
     "Download the operators' CSV",
     data=queries.schedule_csv(page_sends),

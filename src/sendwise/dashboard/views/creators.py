@@ -39,9 +39,16 @@ st.subheader(labels[page])
 cols = st.columns(5)
 cols[0].metric("EROS score", ui.number(card["eros_score"], 2), help=str(card["score_basis"]))
 cols[1].metric("Label", str(card["eros_label"] or "no score"))
-cols[2].metric("Tier", str(card["creator_tier"]))
-cols[3].metric("Health", str(card["health_status"]), delta=ui.pct(card["health_change_pct"]))
-cols[4].metric("Saturation", str(card["saturation_status"] or "not judged"))
+cols[2].metric("Tier", str(card["creator_tier"]).title())
+cols[3].metric("Health", str(card["health_status"]).title(), delta=ui.pct(card["health_change_pct"]))
+cols[4].metric(
+    "Saturation",
+    {"UNDERSATURATED": "Under", "OPTIMAL": "Optimal", "OVERSATURATED": "Over"}.get(
+        card["saturation_status"], "not judged"
+    ),
+    help=f"{card['saturation_status'] or card['saturation_unjudged_reason']}: volume elasticity "
+    f"{ui.number(card['volume_elasticity'], 2)} (marginal revenue of a send / average revenue per send)",
+)
 st.caption(
     f"Score basis: {card['score_basis']}. Prime hours {card['prime_hours'] or 'n/a'}; price range "
     f"{ui.money(card['optimal_price_min'])} to {ui.money(card['optimal_price_max'])} ({card['price_mode']}); "
