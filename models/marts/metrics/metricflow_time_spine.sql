@@ -16,8 +16,10 @@ day_numbers as (
 
 final as (
     select
-        cast({{ dbt.dateadd('day', 'day_numbers.day_number - 1 - parameters.days_back', 'parameters.as_of_date') }}
-            as date) as date_day
+        cast(
+            {{ dbt.dateadd('day', 'day_numbers.day_number - 1 - parameters.days_back', 'parameters.as_of_date') }}
+            as date
+        ) as date_day
     from day_numbers
     cross join parameters
 )

@@ -79,8 +79,12 @@ page_days as (
 
 final as (
     select
-        cast({{ dbt.concat(['page_days.page_key', "'|'", sendwise.format_timestamp('page_days.local_date', '%Y-%m-%d')]) }}
-            as {{ dbt.type_string() }}) as page_day_key,
+        cast(
+            {{ dbt.concat([
+                'page_days.page_key', "'|'", sendwise.format_timestamp('page_days.local_date', '%Y-%m-%d')
+            ]) }}
+            as {{ dbt.type_string() }}
+        ) as page_day_key,
         page_days.page_key,
         page_days.local_date,
         coalesce(sent_days.sends, 0) as sends,
