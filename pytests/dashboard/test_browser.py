@@ -6,6 +6,7 @@ marts, and a screenshot in out/screenshots/<page>.png. The schedule's CSV downlo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -35,18 +36,18 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(built_db):
+def server(built_db, tmp_path_factory):
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
         pytest.skip("no /usr/bin/chromium: `make chromium` installs it")
     port = _free_port()
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"  # a file: a full pipe would stall the server
     process = subprocess.Popen(
         [sys.executable, "-m", "sendwise.cli", "dashboard", "--db", str(built_db), "--port", str(port)],
         cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE,
+        stdout=log.open("w"),
         stderr=subprocess.STDOUT,
-        text=True,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -59,16 +60,24 @@ def server(built_db):
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
-            os.killpg(process.pid, signal.SIGTERM)
-            pytest.fail(f"the dashboard did not start: {process.stdout.read()[-2000:]}")
+            stop(process)
+            pytest.fail(f"the dashboard did not start: {log.read_text()[-2000:]}")
         time.sleep(0.5)
     yield base
-    os.killpg(process.pid, signal.SIGTERM)
+    stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End the server and everything it started (its own process group): Streamlit may ignore
+    SIGTERM while a browser session is open, so whatever is left after 10 s is killed."""
     try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        pass
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    process.wait()
 
 
 @pytest.fixture(scope="module")
