@@ -23,11 +23,12 @@ export DO_NOT_TRACK := 1
 # no wheel cache: a CI machine once ran out of disk during the install (the cache doubles it)
 export PIP_NO_CACHE_DIR := 1
 
-.PHONY: help venv demo test lint sqlfluff dbt-test pytest bq-gate bq-check zetasql-deps rules-check clean test-scales
+.PHONY: help venv demo test lint sqlfluff dbt-test pytest bq-gate bq-check zetasql-deps rules-check clean test-scales dashboard bench-dashboard chromium
 
 help:
 	@echo "make demo   set up .venv, generate demo data (SCALE=$(SCALE)), dbt build on DuckDB, export schedules"
 	@echo "make test   set up .venv, run every check (ruff, sqlfluff, dbt build + tests, pytest, BigQuery gate, project rules)"
+	@echo "make dashboard   serve the dashboard on http://127.0.0.1:8501 (after make demo; DB=$(DEMO_DB))"
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -89,8 +90,30 @@ dbt-test: venv
 # two workers (pytest-xdist): the end-to-end tests are mostly dbt start-up and parsing, one core each.
 # --dist loadfile keeps each test module on one worker, so a module's built database is built once
 # (loadgroup would group across files, but xdist 3.8 cannot rename node ids under pytest 9.2).
-pytest: venv
+pytest: venv chromium
 	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/pytest -n 2 --dist loadfile
+
+# The dashboard's browser test drives Debian's chromium (Playwright, no browser download). CI runs
+# as root: install it when missing (lean: no recommended packages, apt lists removed afterwards).
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+				&& apt-get clean && rm -rf /var/lib/apt/lists/*; \
+		else \
+			echo "note: no $(CHROMIUM); the dashboard's browser test is skipped (sudo apt-get install chromium)"; \
+		fi; \
+	fi
+
+# Serve the dashboard on the demo database (read-only: a build can run while it is up).
+PORT ?= 8501
+dashboard: venv
+	$(BIN)/sendwise dashboard --db $(DEMO_DB) --port $(PORT)
+
+# Render time of every dashboard page (cold and cached, median of 3) on the demo database.
+bench-dashboard: venv
+	$(BIN)/sendwise bench-dashboard --db $(DEMO_DB) --runs 3 --csv benchmarks/dashboard.csv
 
 bq-gate: venv
 	$(BIN)/sendwise bq-gate

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -99,6 +100,16 @@ def schedule_row(send: Mapping) -> dict[str, str]:
         "Strategy_Note": send.get("strategy_note") or "",
         "Confidence": "" if send["confidence"] is None else f"{float(send['confidence']):.2f}",
     }
+
+
+def schedule_csv(sends: Iterable[Mapping]) -> str:
+    """The operators' CSV (header + one row per send, in the given order) as text; the dashboard's
+    download button serves the same text."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=SCHEDULE_COLUMNS)
+    writer.writeheader()
+    writer.writerows(schedule_row(s) for s in sends)
+    return buffer.getvalue()
 
 
 def sort_sends(sends: Iterable[Mapping]) -> list[Mapping]:
@@ -211,9 +222,7 @@ def export(db: Path, out: Path) -> list[dict]:
         if page_sends:
             file = f"{safe_file_stem(page, taken)}.csv"
             with (out / file).open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.DictWriter(handle, fieldnames=SCHEDULE_COLUMNS)
-                writer.writeheader()
-                writer.writerows(schedule_row(s) for s in page_sends)
+                handle.write(schedule_csv(page_sends))
         name = next((s.get("page_name") for s in page_sends if s.get("page_name")), None) or page
         summary.append(
             summary_row(

@@ -1,0 +1,178 @@
+"""Pure parts of the dashboard: formatting, the headline figures, the calendar, SQL building, the
+similar-fans macro rendered outside dbt, the BigQuery profile, and the command's refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from sendwise.dashboard import marts, queries, ui
+from sendwise.dashboard.similar import MacroError, similar_fans_sql, sql_literal
+from sendwise.dashboard.warehouse import WarehouseError, bigquery_profile
+
+
+def test_money_and_percent_formats():
+    assert ui.money(1234.5) == "$1,234.50"
+    assert ui.money(-3) == "-$3.00"
+    assert ui.money(None) == "" and ui.money(float("nan")) == ""
+    assert ui.pct(0.1234) == "12.3 %" and ui.pct(0.09587, 2) == "9.59 %"
+    assert ui.pct(None) == "n/a"
+
+
+def test_headline_window_and_figures_by_hand():
+    daily = pd.DataFrame(
+        {
+            "local_date": pd.to_datetime(["2026-10-17", "2026-10-18", "2026-11-14", "2026-11-15"]),
+            "sends": [100, 10, 30, 999],
+            "revenue": [1e6, 200.0, 400.0, 1e6],
+            "ppv_purchases": [50, 3, 1, 99],
+            "ppv_recipients": [1000, 100, 60, 999],
+        }
+    )
+    start, end = queries.headline_window(pd.Timestamp("2026-11-15 00:00:00"))
+    assert (start, end) == (dt.date(2026, 10, 18), dt.date(2026, 11, 15))
+    # only 10-18 and 11-14 are inside [10-18, 11-15): sends 40, revenue 600, purchases 4 of 160 recipients
+    got = queries.headline(daily, start, end)
+    assert got == {"sends": 40.0, "revenue": 600.0, "revenue_per_send": 15.0, "purchase_rate": 0.025}
+    empty = queries.headline(daily, dt.date(2020, 1, 1), dt.date(2020, 1, 2))
+    assert empty["revenue_per_send"] is None and empty["purchase_rate"] is None
+
+
+def test_eros_headline_pools_slots_and_ignores_unscored_pages():
+    eros = pd.DataFrame(
+        {"eros_score": [80.0, 40.0, None], "planned_slots": [10, 30, 0], "executed_slots": [9, 15, 0]}
+    )
+    # mean of 80 and 40; (9 + 15) / (10 + 30) = 0.6 (not the mean of 0.9 and 0.5)
+    assert queries.eros_headline(eros) == {"eros_score": 60.0, "plan_execution_rate": 0.6}
+    assert queries.eros_headline(eros.assign(planned_slots=0))["plan_execution_rate"] is None
+
+
+def test_calendar_orders_days_and_marks_violations():
+    sends = pd.DataFrame(
+        {
+            "plan_date": pd.to_datetime(["2026-11-17", "2026-11-16", "2026-11-16"]),
+            "day_name": ["Tuesday", "Monday", "Monday"],
+            "send_time_local": ["09:00", "20:00", "08:00"],
+            "slot_number": [1, 2, 1],
+            "message_type": ["PPV"] * 3,
+            "price": [10.0, 12.0, 15.0],
+            "expected_revenue": [100.0, 200.5, 300.0],
+            "confidence": [0.5, None, 0.25],
+            "caption_text": ["a very long caption that goes on and on and on", "short", None],
+        }
+    )
+    violations = pd.DataFrame(
+        {
+            "plan_date": pd.to_datetime(["2026-11-16"]),
+            "slot_number": [2],
+            "tier": [2],
+            "rule_id": ["low_confidence"],
+        }
+    )
+    calendar = queries.schedule_calendar(sends, violations, caption_chars=10)
+    assert list(calendar.columns) == ["Mon 11-16", "Tue 11-17"]
+    assert list(calendar["Mon 11-16"]) == [
+        "08:00 $15.00 → $300.00 (0.25) ",
+        "20:00 $12.00 → $200.50 ⚠ tier 2 low_confidence short",
+    ]
+    assert list(calendar["Tue 11-17"]) == ["09:00 $10.00 → $100.00 (0.50) a very lo…", ""]
+
+
+def test_select_sql_maps_renamed_columns():
+    sql = marts.select_sql('"s"."t"', {"page_key": "page_key", "revenue": "net_revenue"}, "x > 0", "page_key")
+    assert (
+        sql
+        == 'select\n    page_key,\n    net_revenue as revenue\nfrom "s"."t"\nwhere x > 0\norder by page_key'
+    )
+    with pytest.raises(KeyError):
+        marts.columns("eros_score", ["no_such_column"])
+
+
+def test_sql_literals_escape_per_engine():
+    assert sql_literal("it's", "duckdb") == "'it''s'"
+    assert sql_literal("it's \\", "bigquery") == "'it\\'s \\\\'"
+
+
+def test_similar_fans_macro_renders_per_engine_and_refuses_bad_arguments():
+    def relation(name):
+        return f"rel_{name}"
+
+    duck = similar_fans_sql("duckdb", relation, "f|m", k=3, method="A")
+    assert "list_cosine_similarity(candidates.embedding, target_pair.embedding)" in duck
+    assert "from rel_fan_embeddings as candidates" in duck and "similarity_rank <= 3" in duck
+    big = similar_fans_sql("bigquery", relation, "f|m")
+    assert "unnest(candidates.embedding)" in big and "list_cosine_similarity" not in big
+    with pytest.raises(MacroError):
+        similar_fans_sql("duckdb", relation, "f|m", method="C")
+    with pytest.raises(MacroError):
+        similar_fans_sql("duckdb", lambda name: None, "f|m")
+
+
+def test_bigquery_profile_renders_env_vars(tmp_path, monkeypatch):
+    (tmp_path / "profiles.yml").write_text(
+        "sendwise:\n  outputs:\n    bigquery:\n      type: bigquery\n      method: oauth\n"
+        "      project: \"{{ env_var('P_TEST', 'fallback') }}\"\n      dataset: d\n"
+        "    duckdb:\n      type: duckdb\n"
+    )
+    monkeypatch.setenv("P_TEST", "my-project")
+    assert bigquery_profile("bigquery", tmp_path)["project"] == "my-project"
+    with pytest.raises(WarehouseError):
+        bigquery_profile("duckdb", tmp_path)
+
+
+def test_dashboard_command_refuses_a_missing_database(tmp_path, capsys):
+    from sendwise.cli import main
+
+    assert main(["dashboard", "--db", str(tmp_path / "none.duckdb")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"dashboard: no database at {tmp_path / 'none.duckdb'}: run `make demo` first"]
+
+
+def test_metrics_command_refuses_a_bad_date(built_db, capsys):
+    from sendwise.cli import main
+
+    assert main(["metrics", "--db", str(built_db), "--metrics", "revenue", "--start-time", "last week"]) == 2
+    assert "--start-time must be a date" in capsys.readouterr().err
+
+
+def test_bigquery_relations_are_project_dataset_table():
+    from sendwise.dashboard.warehouse import BigQueryWarehouse
+
+    warehouse = BigQueryWarehouse(project="p", dataset="d", _tables={"eros_score": ("d_marts", ["page_key"])})
+    assert warehouse.relation("eros_score") == "`p.d_marts.eros_score`"
+    assert warehouse.columns("eros_score") == ["page_key"]
+    assert warehouse.relation("ops_alerts") is None and warehouse.columns("ops_alerts") == []
+
+
+def test_duckdb_relations_prefer_marts_and_ignore_raw_schemas(built_db):
+    from sendwise.dashboard.warehouse import DuckDBWarehouse
+
+    warehouse = DuckDBWarehouse(built_db)
+    assert warehouse.relation("weekly_template_7d") == '"sendwise_marts"."weekly_template_7d"'
+    assert warehouse.relation("rejected_rows") == '"sendwise_ops"."rejected_rows"'
+    assert warehouse.relation("caption_bank") is None  # the raw source schema is not read
+
+
+def test_duckdb_file_is_released_after_the_queries(tmp_path):
+    """The dashboard holds the file only while it reads: a build (a read-write connection) can
+    follow a moment after the last query."""
+    import time
+
+    import duckdb
+
+    from sendwise.dashboard.warehouse import IDLE_CLOSE_S, DuckDBWarehouse
+
+    db = tmp_path / "w.duckdb"
+    duckdb.connect(str(db)).execute("create table t as select 1 as x").close()
+    warehouse = DuckDBWarehouse(db)
+    assert warehouse.query("select x from t")["x"].tolist() == [1]
+    with pytest.raises(duckdb.ConnectionException):
+        duckdb.connect(str(db))  # still open for the page's next query
+    time.sleep(IDLE_CLOSE_S + 0.5)
+    writer = duckdb.connect(str(db))  # what dbt build does
+    writer.execute("insert into t values (2)")
+    writer.close()
+    assert warehouse.query("select count(*) as n from t")["n"].iloc[0] == 2
+    warehouse.close()

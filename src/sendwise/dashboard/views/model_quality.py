@@ -1,0 +1,81 @@
+"""Revenue model quality: can the expected revenue on the schedule be trusted?"""
+
+import streamlit as st
+
+from sendwise.dashboard import queries, ui
+
+data, as_of = ui.page(
+    "Revenue model quality",
+    "Analysts: the gradient-boosting revenue model beside its naive page x hour baseline on the "
+    "hold-out sends, overall and per page, and whether its interval covers what it claims "
+    "(ml_revenue_model_metrics, ml_revenue_gbm_scores)",
+)
+metrics, holdout = ui.load(lambda: queries.model_quality(data))
+nominal = ui.load(lambda: queries.nominal_coverage(data))
+
+overall = metrics[metrics["metric_scope"] == "overall"].set_index("predictor")
+if "gbm" not in overall.index:
+    st.warning("No overall metrics for the GBM yet.")
+    st.stop()
+gbm = overall.loc["gbm"]
+baseline = overall.drop(index="gbm").iloc[0] if len(overall) > 1 else None
+cols = st.columns(5)
+cols[0].metric(
+    "R² (model)",
+    ui.number(gbm["r2"], 3),
+    delta=None if baseline is None else f"{gbm['r2'] - baseline['r2']:+.3f} vs baseline",
+)
+cols[1].metric("R² (baseline)", ui.number(None if baseline is None else baseline["r2"], 3))
+cols[2].metric("MAE per send (model)", ui.money(gbm["mae"]))
+cols[3].metric("MAE per send (baseline)", ui.money(None if baseline is None else baseline["mae"]))
+cols[4].metric(
+    "Interval coverage",
+    ui.pct(gbm["interval_coverage"]),
+    delta=None if nominal is None else f"nominal {ui.pct(nominal, 0)}",
+    delta_color="off",
+)
+st.caption(
+    f"{int(gbm['holdout_sends']):,} hold-out sends; model {gbm['model_version']} trained on "
+    f"{int(gbm['train_sends']):,} sends before the hold-out."
+)
+
+pages = sorted(metrics["page_key"].dropna().unique())
+with st.sidebar:
+    page = ui.page_filter(["(all pages)", *pages])
+
+st.subheader("Predicted vs actual revenue on the hold-out")
+points = holdout if page == "(all pages)" else holdout[holdout["page_key"] == page]
+st.altair_chart(
+    ui.scatter(
+        points,
+        "predicted_revenue:Q",
+        "actual_revenue:Q",
+        "Predicted revenue per send ($)",
+        "Actual revenue per send ($)",
+        tooltip=["page_key", "predicted_revenue", "actual_revenue", "baseline_revenue"],
+    ),
+    width="stretch",
+)
+st.caption(
+    f"{len(points):,} sends; {ui.pct(queries.holdout_coverage(points))} of them inside the model's interval."
+)
+
+st.subheader("Per page")
+per_page = metrics[metrics["metric_scope"] == "page"]
+if page != "(all pages)":
+    per_page = per_page[per_page["page_key"] == page]
+st.altair_chart(
+    ui.bar(per_page, "page_key:N", "mae:Q", "Page", "MAE per send ($)", y_format="$,.0f", color="predictor"),
+    width="stretch",
+)
+st.dataframe(
+    per_page[["page_key", "predictor", "holdout_sends", "r2", "mae", "mape", "interval_coverage"]],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "r2": st.column_config.NumberColumn("R²", format="%.3f"),
+        "mae": st.column_config.NumberColumn("MAE", format="dollar"),
+        "mape": st.column_config.NumberColumn("MAPE", format="percent"),
+        "interval_coverage": st.column_config.NumberColumn("Coverage", format="percent"),
+    },
+)
