@@ -19,7 +19,9 @@
 --       caption ('top-ranked caption' when caption_rank <= strategy_top_caption_rank, else
 --       'alternative after a cross-page conflict' when it was a refill, else 'caption #rank'),
 --       '<energy> energy' when the caption's energy matches the daypart, and
---       'day short by N: <reason>' when slots of the page-day were dropped
+--       'day short by N: <reason>' when slots of the page-day were dropped, and
+--       'holiday <name> (<country>): quota <without> -> <quota>' on a public holiday of the page's
+--       country (int_template_daily_quota, docs/operations.md)
 -- Floats are rounded to output_decimals (4).
 {#- Output precision (not a model parameter): DuckDB's parallel float sums upstream can differ in
     the last bit between two builds, so reported floats are rounded to keep rebuilds identical. -#}
@@ -49,6 +51,18 @@ pages as (
         page_name,
         time_zone
     from {{ ref('stg_agency__pages') }}
+),
+
+calendar as (
+    select
+        page_key,
+        plan_date,
+        country_code,
+        holiday_name,
+        daily_quota,
+        quota_without_calendar
+    from {{ ref('int_template_daily_quota') }}
+    where is_holiday
 ),
 
 momentum as (
@@ -116,7 +130,11 @@ estimated as (
         predictions.predicted_revenue_low,
         predictions.predicted_revenue_high,
         day_drops.dropped_slots,
-        day_drops.drop_reason as day_drop_reason
+        day_drops.drop_reason as day_drop_reason,
+        calendar.holiday_name,
+        calendar.country_code as holiday_country_code,
+        calendar.daily_quota as holiday_quota,
+        calendar.quota_without_calendar as holiday_quota_without_calendar
     from planned
     left join momentum on planned.page_key = momentum.page_key
     left join agency_audience on true
@@ -132,6 +150,10 @@ estimated as (
         on
             planned.page_key = day_drops.page_key
             and planned.plan_date = day_drops.plan_date
+    left join calendar
+        on
+            planned.page_key = calendar.page_key
+            and planned.plan_date = calendar.plan_date
     where not planned.is_dropped
 ),
 
@@ -181,6 +203,15 @@ scored as (
                 when dropped_slots > 0
                     then concat(
                             '; day short by ', cast(dropped_slots as {{ dbt.type_string() }}), ': ', day_drop_reason
+                        )
+                else ''
+            end,
+            case
+                when holiday_name is not null
+                    then concat(
+                            '; holiday ', holiday_name, ' (', coalesce(holiday_country_code, '-'), '): quota ',
+                            cast(holiday_quota_without_calendar as {{ dbt.type_string() }}), ' -> ',
+                            cast(holiday_quota as {{ dbt.type_string() }})
                         )
                 else ''
             end
