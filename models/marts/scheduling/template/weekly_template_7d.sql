@@ -22,6 +22,13 @@
 --       'day short by N: <reason>' when slots of the page-day were dropped, and
 --       'holiday <name> (<country>): quota <without> -> <quota>' on a public holiday of the page's
 --       country (int_template_daily_quota, docs/operations.md)
+--   price experiment (int_template_experiment_prices, docs/operations.md): price is the slot's planned
+--       price - the ladder price, or on a held-out slot of the price_down / price_up arm the stepped
+--       price; ladder_price, experiment_id, experiment_arm and propensity (the probability with which
+--       the logging policy chose this price; captions are chosen deterministically) are kept for the
+--       plan history. Expected revenue and its interval are those of the ladder price (a pre-treatment
+--       estimate: the experiment measures what the step changes), and the note says
+--       'price experiment: <arm> (ladder $x)' on a stepped slot.
 -- Floats are rounded to output_decimals (4).
 {#- Output precision (not a model parameter): DuckDB's parallel float sums upstream can differ in
     the last bit between two builds, so reported floats are rounded to keep rebuilds identical. -#}
@@ -51,6 +58,18 @@ pages as (
         page_name,
         time_zone
     from {{ ref('stg_agency__pages') }}
+),
+
+experiment_prices as (
+    select
+        page_key,
+        plan_date,
+        slot_number,
+        price,
+        experiment_id,
+        experiment_arm,
+        propensity
+    from {{ ref('int_template_experiment_prices') }}
 ),
 
 calendar as (
@@ -134,7 +153,11 @@ estimated as (
         calendar.holiday_name,
         calendar.country_code as holiday_country_code,
         calendar.daily_quota as holiday_quota,
-        calendar.quota_without_calendar as holiday_quota_without_calendar
+        calendar.quota_without_calendar as holiday_quota_without_calendar,
+        experiment_prices.price as planned_price,
+        experiment_prices.experiment_id,
+        experiment_prices.experiment_arm,
+        experiment_prices.propensity
     from planned
     left join momentum on planned.page_key = momentum.page_key
     left join agency_audience on true
@@ -154,6 +177,11 @@ estimated as (
         on
             planned.page_key = calendar.page_key
             and planned.plan_date = calendar.plan_date
+    left join experiment_prices
+        on
+            planned.page_key = experiment_prices.page_key
+            and planned.plan_date = experiment_prices.plan_date
+            and planned.slot_number = experiment_prices.slot_number
     where not planned.is_dropped
 ),
 
@@ -207,6 +235,14 @@ scored as (
                 else ''
             end,
             case
+                when experiment_arm in ('price_down', 'price_up')
+                    then concat(
+                            '; price experiment: ', experiment_arm, ' (ladder $',
+                            {{ sendwise.format_number('price', 2) }}, ')'
+                        )
+                else ''
+            end,
+            case
                 when holiday_name is not null
                     then concat(
                             '; holiday ', holiday_name, ' (', coalesce(holiday_country_code, '-'), '): quota ',
@@ -247,7 +283,7 @@ final as (
         scored.send_at_utc,
         cast(scored.local_hour as {{ dbt.type_bigint() }}) as local_hour,
         cast(scored.message_type as {{ dbt.type_string() }}) as message_type,
-        cast(coalesce(scored.price, 0) as {{ dbt.type_float() }}) as price,
+        cast(coalesce(scored.planned_price, scored.price, 0) as {{ dbt.type_float() }}) as price,
         cast(scored.caption_id as {{ dbt.type_string() }}) as caption_id,
         cast(scored.caption_hash as {{ dbt.type_string() }}) as caption_hash,
         cast(scored.caption_text as {{ dbt.type_string() }}) as caption_text,
@@ -264,7 +300,11 @@ final as (
         cast(scored.revenue_source as {{ dbt.type_string() }}) as revenue_source,
         cast(round(scored.confidence, {{ output_decimals }}) as {{ dbt.type_float() }}) as confidence,
         scored.is_prime_hour,
-        cast(scored.strategy_note as {{ dbt.type_string() }}) as strategy_note
+        cast(scored.strategy_note as {{ dbt.type_string() }}) as strategy_note,
+        cast(coalesce(scored.price, 0) as {{ dbt.type_float() }}) as ladder_price,
+        cast(scored.experiment_id as {{ dbt.type_string() }}) as experiment_id,
+        cast(scored.experiment_arm as {{ dbt.type_string() }}) as experiment_arm,
+        cast(coalesce(scored.propensity, 1.0) as {{ dbt.type_float() }}) as propensity
     from scored
     left join pages on scored.page_key = pages.page_key
 )
