@@ -1,0 +1,49 @@
+{#- Config of an as_of history table (incremental, one set of rows per build): a build replaces
+    the rows of its own as_of (DuckDB delete+insert on the column; BigQuery insert_overwrite of the
+    as_of's hourly partition) and keeps every other build's; full_refresh=false so
+    `dbt build --full-refresh` never loses the history (as weekly_plan_history does). -#}
+{% macro as_of_history_config(column) -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': ('insert_overwrite' if target.type == 'bigquery' else 'delete+insert'),
+        'unique_key': (none if target.type == 'bigquery' else [column]),
+        'partition_by': ({'field': column, 'data_type': 'timestamp', 'granularity': 'hour'}
+            if target.type == 'bigquery' else none),
+        'full_refresh': false,
+        'on_schema_change': 'append_new_columns',
+    }) }}
+{%- endmacro %}
+
+{#- Hours of a source's freshness limit (`level`: warn_after | error_after) as declared in its
+    sources yml (graph.sources: table config over source config); none when the source declares no
+    such limit. Raises when the project has no such source, so a renamed source cannot silently lose
+    its freshness alert. -#}
+{% macro source_freshness_hours(source_name, table_name, level) -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set hours_per = {'minute': 1.0 / 60, 'hour': 1.0, 'day': 24.0} -%}
+    {%- for node in graph.get('sources', {}).values() -%}
+        {%- if node.package_name == project_name and node.source_name == source_name and node.name == table_name -%}
+            {%- set limit = (node.freshness or {}).get(level) or {} -%}
+            {%- if limit.get('count') is none or limit.get('period') is none -%}
+                {{ return(none) }}
+            {%- endif -%}
+            {{ return(limit['count'] * hours_per[limit['period']]) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error('source_freshness_hours: no source ' ~ source_name ~ '.' ~ table_name) }}
+{%- endmacro %}
+
+{#- The project's sources as 'source.table' names (for a completeness check at compile time). -#}
+{% macro project_source_tables() -%}
+    {%- set names = [] -%}
+    {%- if execute -%}
+        {%- for node in graph.get('sources', {}).values() -%}
+            {%- if node.package_name == project_name -%}
+                {%- do names.append(node.source_name ~ '.' ~ node.name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(names | sort) }}
+{%- endmacro %}
