@@ -228,10 +228,15 @@ def test_llm_reports_in_a_build_retry_failures_never_cache_them_and_call_each_in
 
     db = tmp_path / built_db.name
     shutil.copy(built_db, db)
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(db))
     pages = [
         r[0] for r in con.sql("select page_key from sendwise_ops.page_strategy_reports order by 1").fetchall()
     ]
+    # (backoff in milliseconds: the retries are what is tested, not the waiting)
+    con.execute(
+        "update sendwise_seeds.settings_modeling set setting_value = '0.01'"
+        " where setting_name = 'report_llm_backoff_seconds'"
+    )
     con.close()
     assert len(pages) >= 2
     broken = pages[0]
