@@ -47,3 +47,32 @@
     {%- endif -%}
     {{ return(names | sort) }}
 {%- endmacro %}
+
+{#- The relation of another model of this project, found without ref() so that no DAG edge is made:
+    the one way a model can read what a model downstream of it wrote at an earlier build (the price
+    ladder reads earlier builds' experiment_results). Returns none when the table does not exist yet
+    (a first build), at parse time, and in unit tests. Offline (no introspection, the BigQuery gate) it
+    returns the relation when var offline_is_incremental is true, so both branches compile. Readers
+    must only use rows of builds before their own as_of, so that a rebuild is reproducible. -#}
+{% macro prior_build_relation(model_name) -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set found = [] -%}
+    {%- for node in graph.get('nodes', {}).values() -%}
+        {%- if node.resource_type == 'model' and node.package_name == project_name and node.name == model_name -%}
+            {%- do found.append(node) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not found -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set node = found[0] -%}
+    {%- if not flags.INTROSPECT -%}
+        {%- if var('offline_is_incremental', false) | string | lower == 'true' -%}
+            {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
+        {%- endif -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
+{%- endmacro %}
