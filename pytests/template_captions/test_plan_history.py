@@ -19,7 +19,9 @@ from sendwise.paths import DEFAULT_END, PROJECT_ROOT
 
 AS_OF_A = DEFAULT_END
 AS_OF_B = "2026-11-22 00:00:00"
-TEMPLATE_SUBGRAPH = ["int_template_send_slots+"]
+# (the ops models downstream of the template - alerts, reports, experiment results - also read
+# tables this partial build never made, such as the source-health history: left out)
+TEMPLATE_SUBGRAPH = ["int_template_send_slots+", "--exclude", "tag:ops"]
 TEMPLATE_COLUMNS = (
     "page_key, plan_date, slot_number, send_at_utc, caption_id, price, expected_revenue, strategy_note"
 )

@@ -1,7 +1,8 @@
 """Export the weekly template as the operators' schedule: one CSV per page plus summary.csv.
 
 Reads the built DuckDB file read-only: weekly_template_7d (required), weekly_template_days and
-weekly_template_qc_violations (for each page's status; optional). The pure functions below
+weekly_template_qc_violations (for each page's status; optional), page_strategy_reports (optional:
+each page's strategic report, written beside its CSV as <page>_report.md). The pure functions below
 (file names, row formatting, the summary) are what pytest checks.
 """
 
@@ -42,6 +43,8 @@ SUMMARY_COLUMNS = [
     "File",
 ]
 SUMMARY_FILE = "summary.csv"
+REPORTS = "page_strategy_reports"
+REPORT_SUFFIX = "_report.md"
 TEMPLATE = "weekly_template_7d"
 DAYS = "weekly_template_days"
 QC = "weekly_template_qc_violations"
@@ -205,22 +208,42 @@ def read_inputs(db: Path) -> tuple[list[dict], list[dict], list[dict]]:
     return sends, days, violations
 
 
+def read_reports(db: Path) -> dict[str, str]:
+    """page_key -> strategic report (markdown) from page_strategy_reports, {} when not built."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        relation = find_relation(con, REPORTS)
+        rows = con.execute(f"select page_key, report_markdown from {relation}").fetchall() if relation else []
+    finally:
+        con.close()
+    return {page: text for page, text in rows if text}
+
+
 def export(db: Path, out: Path) -> list[dict]:
-    """Write one CSV per page with sends and summary.csv (every page of the template, the day
-    table or the QC table); return the summary rows."""
+    """Write one CSV per page with sends, the page's strategic report as <stem>_report.md when
+    page_strategy_reports is built, and summary.csv (every page of the template, the day table or
+    the QC table); return the summary rows."""
     sends, days, violations = read_inputs(db)
+    reports = read_reports(db)
     out.mkdir(parents=True, exist_ok=True)
     by_page: dict[str, list[Mapping]] = {}
     for s in sends:
         by_page.setdefault(s["page_key"], []).append(s)
-    pages = sorted(set(by_page) | {d["page_key"] for d in days} | {v["page_key"] for v in violations})
+    pages = sorted(
+        set(by_page) | {d["page_key"] for d in days} | {v["page_key"] for v in violations} | set(reports)
+    )
     taken: set[str] = set()
     summary = []
     for page in pages:
         page_sends = sort_sends(by_page.get(page, []))
         file = ""
+        stem = safe_file_stem(page, taken) if page_sends or page in reports else ""
+        if page in reports:
+            (out / f"{stem}{REPORT_SUFFIX}").write_text(reports[page], encoding="utf-8")
         if page_sends:
-            file = f"{safe_file_stem(page, taken)}.csv"
+            file = f"{stem}.csv"
             with (out / file).open("w", newline="", encoding="utf-8") as handle:
                 handle.write(schedule_csv(page_sends))
         name = next((s.get("page_name") for s in page_sends if s.get("page_name")), None) or page

@@ -1,7 +1,8 @@
 """`sendwise replay --log FILE.csv`: unbiased offline replay of the caption ranking (Li et al. 2011).
 
-The log must come from a uniform-random policy: columns event_at, arm_id, price, purchased,
-revenue. Each policy's ranking SQL is compiled once and fed the matched events in batches (see
+The log comes from a uniform-random policy (columns event_at, arm_id, price, purchased, revenue),
+or carries a `propensity` column (the logging policy's probability of the logged arm): the estimate
+is then self-normalised inverse-propensity weighted (plain IPS reported beside it). Each policy's ranking SQL is compiled once and fed the matched events in batches (see
 sendwise.evaluation.replay); the result per policy is the revenue per event with a bootstrap 95 %
 interval, the number of matched events and the share of matched events on the log's best arm.
 `--synthetic-log FILE` writes a log with a known best arm instead (and prints that arm).
@@ -16,13 +17,19 @@ import sys
 import tempfile
 from pathlib import Path
 
-HELP = "offline replay (Li et al. 2011) of ucb / greedy / thompson on a uniform-random log"
+HELP = (
+    "offline replay (Li et al. 2011) of ucb / greedy / thompson on a uniform-random or propensity-logged log"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from sendwise.evaluation.replay import POLICIES
 
-    parser.add_argument("--log", default=None, help="CSV with event_at, arm_id, price, purchased, revenue")
+    parser.add_argument(
+        "--log",
+        default=None,
+        help="CSV with event_at, arm_id, price, purchased, revenue (and optionally propensity)",
+    )
     parser.add_argument(
         "--policy", nargs="+", default=["ucb"], choices=POLICIES, help="one or several policies (default ucb)"
     )
@@ -62,7 +69,11 @@ def run(args: argparse.Namespace) -> int:
 
     from sendwise.evaluation.compiled import CompiledRanking
 
-    log = replay.read_log(args.log)
+    try:
+        log = replay.read_log(args.log)
+    except (OSError, ValueError) as exc:
+        print(f"replay: {exc}", file=sys.stderr)
+        return 2
     best = replay.best_arm_of(log)
     policies = list(dict.fromkeys(args.policy))
     own = args.workdir is None

@@ -14,6 +14,13 @@ slot h (the ranking covers 24 hourly slots), so a Thompson policy draws per even
 The caption cooldown is a business rule about repeating a caption to the same audience, not
 part of the bandit being evaluated: it is switched off (caption_cooldown_days = 0) unless
 `keep_cooldown`.
+
+A log that was not collected uniformly (for example weekly_plan_history's sends with the
+experiments' logged propensities) carries a `propensity` column: the probability with which the
+logging policy chose the logged arm. The matching is the same; the estimate then weights each
+matched event by 1 / propensity: self-normalised IPS (sum w r / sum w over matched events, the
+reported revenue per event) and plain IPS (sum w r / all events). With uniform propensities the
+self-normalised estimate and its bootstrap interval are exactly the uniform replay's.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from sendwise.evaluation.compiled import CompiledRanking
 SQL_POLICIES: tuple[str, ...] = ("ucb", "greedy", "thompson")
 POLICIES: tuple[str, ...] = (*SQL_POLICIES, "random")
 LOG_COLUMNS: tuple[str, ...] = ("event_at", "arm_id", "price", "purchased", "revenue")
+PROPENSITY_COLUMN = "propensity"
 PAGE = "replay"
 CATEGORY = "solo"
 DB_NAME = "sim.duckdb"
@@ -68,7 +76,16 @@ def read_log(path: str | Path) -> pd.DataFrame:
     missing = [c for c in LOG_COLUMNS if c not in log.columns]
     if missing:
         raise ValueError(f"{path}: missing column(s) {', '.join(missing)} (need {', '.join(LOG_COLUMNS)})")
-    log = log[list(LOG_COLUMNS)].copy()
+    has_propensity = PROPENSITY_COLUMN in log.columns
+    log = log[list(LOG_COLUMNS) + ([PROPENSITY_COLUMN] if has_propensity else [])].copy()
+    if has_propensity:
+        propensity = pd.to_numeric(log[PROPENSITY_COLUMN], errors="coerce")
+        bad = propensity.isna() | (propensity <= 0) | (propensity > 1)
+        if bad.any():
+            raise ValueError(
+                f"{path}: {int(bad.sum())} row(s) with a propensity that is empty or not in (0, 1]"
+            )
+        log[PROPENSITY_COLUMN] = propensity.astype(float)
     log["event_at"] = pd.to_datetime(log["event_at"], utc=True).dt.tz_localize(None)
     log["arm_id"] = log["arm_id"].astype(str)
     bad = log["event_at"].isna() | log["price"].isna() | log["revenue"].isna() | log["purchased"].isna()
@@ -145,6 +162,8 @@ class ReplayResult:
     rewards: np.ndarray  # revenue of the matched events
     matched_arms: list[str]
     final_choice: str | None
+    propensities: np.ndarray | None = None  # logged propensities of the matched events (if the log has them)
+    events: int | None = None  # events in the log (the IPS denominator)
 
 
 def _choose(compiled, con, as_of: pd.Timestamp) -> dict[int, str]:
@@ -179,7 +198,14 @@ def replay_policy(
     if policy == "random":  # the baseline needs no SQL: a uniform choice per event
         pick = rng.integers(0, len(arms), len(log))
         matched = log["arm_id"].to_numpy() == np.asarray(arms, dtype=object)[pick]
-        return ReplayResult(policy, log["revenue"].to_numpy()[matched], list(log["arm_id"][matched]), None)
+        return ReplayResult(
+            policy,
+            log["revenue"].to_numpy()[matched],
+            list(log["arm_id"][matched]),
+            None,
+            _propensities(log, matched),
+            len(log),
+        )
 
     scratch.mkdir(parents=True, exist_ok=True)
     db = scratch / DB_NAME
@@ -207,6 +233,7 @@ def replay_policy(
         history = compiled.model("stg_agency__mass_messages").relation
         rewards: list[float] = []
         matched_arms: list[str] = []
+        matched_index: list[int] = []
         for start in range(0, len(log), batch_size):
             batch = log.iloc[start : start + batch_size]
             as_of = batch["event_at"].iloc[0]
@@ -218,6 +245,7 @@ def replay_policy(
                 continue
             rewards.extend(hit["revenue"].astype(float))
             matched_arms.extend(hit["arm_id"])
+            matched_index.extend(hit.index)
             frame = pd.DataFrame(
                 {
                     "send_id": [f"replay_{i}" for i in hit.index],
@@ -248,7 +276,23 @@ def replay_policy(
         final = _choose(compiled, con, log["event_at"].iloc[-1] + pd.Timedelta(seconds=1))
     finally:
         con.close()
-    return ReplayResult(policy, np.asarray(rewards, dtype=float), matched_arms, final.get(0))
+    matched = np.zeros(len(log), dtype=bool)
+    matched[matched_index] = True
+    return ReplayResult(
+        policy,
+        np.asarray(rewards, dtype=float),
+        matched_arms,
+        final.get(0),
+        _propensities(log, matched),
+        len(log),
+    )
+
+
+def _propensities(log: pd.DataFrame, matched: np.ndarray) -> np.ndarray | None:
+    """The matched events' logged propensities, in log order (None when the log has none)."""
+    if PROPENSITY_COLUMN not in log.columns:
+        return None
+    return log[PROPENSITY_COLUMN].to_numpy(dtype=float)[matched]
 
 
 def summarise(result: ReplayResult, best_arm: str, seed: int) -> dict:
@@ -264,14 +308,28 @@ def summarise(result: ReplayResult, best_arm: str, seed: int) -> dict:
             "final_choice": result.final_choice,
         }
     rng = np.random.default_rng(seed)
-    boot = rng.choice(rewards, size=(BOOTSTRAP_SAMPLES, n), replace=True).mean(axis=1)
+    sample = rng.choice(n, size=(BOOTSTRAP_SAMPLES, n), replace=True)  # the same draws either way
+    out = {"estimator": "replay"}
+    if result.propensities is None:
+        estimate, boot = float(rewards.mean()), rewards[sample].mean(axis=1)
+    else:
+        weights = 1.0 / result.propensities
+        estimate = float((weights * rewards).sum() / weights.sum())  # self-normalised IPS
+        boot = (weights[sample] * rewards[sample]).sum(axis=1) / weights[sample].sum(axis=1)
+        out = {
+            "estimator": "snips",
+            "ips_revenue_per_event": float((weights * rewards).sum() / result.events)
+            if result.events
+            else None,
+        }
     return {
-        "revenue_per_event": float(rewards.mean()),
+        "revenue_per_event": estimate,
         "ci_low": float(np.quantile(boot, 0.025)),
         "ci_high": float(np.quantile(boot, 0.975)),
         "matched_events": n,
         "share_best_arm": float(statistics.fmean(a == best_arm for a in result.matched_arms)),
         "final_choice": result.final_choice,
+        **out,
     }
 
 

@@ -12,6 +12,9 @@
 -- * Rounding: whole dollars, or .99 endings when the page prices that way (price_ending); every
 --   rung is a whole number of dollars d and the price is d - 0.01 for .99 pages.
 -- * Bounds [price_min, price_max] on the rounded price ($5-$100: $5.99-$99.99 for .99 pages).
+-- * Price experiment feedback (docs/operations.md): every percentile price is multiplied by
+--   1 + price_shift of int_experiment_price_feedback (the recommended_ladder_shift of the latest earlier
+--   build's experiment_results, bounded by experiment_ladder_max_shift; 0 without results) before rounding.
 -- * Anti-collision: rungs are strictly increasing by at least price_collision_step ($1): a rung
 --   that would equal or undercut the one below is pushed up in +$1 steps (running maximum of
 --   d_k - k * step), and pushed down from the top bound if that overflows price_max.
@@ -38,6 +41,11 @@ performance as (
         page_key,
         page_state
     from {{ ref('int_page_performance_state') }}
+),
+
+experiment_feedback as (
+    select price_shift
+    from {{ ref('int_experiment_price_feedback') }}
 ),
 
 parameters as (
@@ -143,11 +151,14 @@ rungs as (
         cast(grid.grid_position - positioned.ladder_start + 1 as {{ dbt.type_bigint() }}) as ladder_rung,
         grid.percentile_label,
         grid.percentile_price,
+        coalesce(experiment_feedback.price_shift, 0) as experiment_price_shift,
         {{ sendwise.clamp(
-            'round(coalesce(grid.percentile_price, positioned.price_min) + positioned.ending_offset)',
+            'round(coalesce(grid.percentile_price, positioned.price_min)'
+            ~ ' * (1 + coalesce(experiment_feedback.price_shift, 0)) + positioned.ending_offset)',
             'positioned.dollars_min', 'positioned.dollars_max'
         ) }} as candidate_dollars
     from positioned
+    left join experiment_feedback on true
     inner join grid
         on
             positioned.page_key = grid.page_key
@@ -188,7 +199,8 @@ final as (
         price_mode_bias,
         weight_price,
         is_agency_fallback,
-        ppv_sends
+        ppv_sends,
+        experiment_price_shift
     from pushed_up
 )
 

@@ -1,13 +1,34 @@
 -- Daily send quota of every active page for each of the template_days (7) page-local dates after
--- as_of (SPEC 7): the tier policy's base quota for that day of week (seed tier_policies, tier from
--- int_page_performance_state) x weight_volume x the day-of-week multiplier, rounded to whole sends,
--- plus the learned quota_nudge, clamped to the page's [quota_min, quota_max] (page_learner_config,
--- default 0-12). Day 1 is the first whole local day after as_of; the 7 days cover each ISO weekday
--- once, so each day is found from its weekday (a weekly template).
-with pages as (
+-- as_of (SPEC 7), with the calendar (int_page_calendar_days, docs/operations.md):
+--   scaled_quota  = round(tier policy base quota x weight_volume x day-of-week multiplier)
+--   normal_quota  = clamp(scaled_quota + quota_nudge, quota_min, quota_max)
+--   daily_quota   = clamp(round(normal_quota x saturation_factor), quota_min, quota_max)
+-- The tier policy row (seed tier_policies, tier from int_page_performance_state) is the one of the
+-- calendar's policy_dow (the plan date's weekday, shifted for regions whose weekend is not Saturday-
+-- Sunday). saturation_factor is the public holiday's (1 on other days): it scales the sends the day
+-- would otherwise get (after the page's bounds, so a page at its quota_max still sends fewer on a
+-- holiday). quota_without_calendar is the same day's quota with the plain ISO weekday and no holiday:
+-- the QC's calendar_adjustment rows and the strategy note compare the two. Day 1 is the first whole
+-- local day after as_of.
+with calendar_days as (
     select
         page_key,
-        time_zone,
+        plan_date,
+        day_index,
+        iso_dow,
+        policy_dow,
+        hour_profile_dow,
+        country_code,
+        is_holiday,
+        holiday_name,
+        saturation_factor,
+        is_region_weekend
+    from {{ ref('int_page_calendar_days') }}
+),
+
+pages as (
+    select
+        page_key,
         active_from_hour,
         active_to_hour
     from {{ ref('stg_agency__pages') }}
@@ -47,16 +68,9 @@ tier_policies as (
     select * from {{ ref('tier_policies') }}
 ),
 
-parameters as (
-    select {{ sendwise.setting('template_days') }} as template_days
-),
-
-page_today as (
+page_state as (
     select
         pages.page_key,
-        cast({{ sendwise.to_local_timestamp(sendwise.as_of(), 'pages.time_zone') }} as date) as as_of_local_date,
-        {{ sendwise.iso_day_of_week(sendwise.to_local_timestamp(sendwise.as_of(), 'pages.time_zone')) }}
-            as as_of_local_dow,
         coalesce(performance.creator_tier, 'SMALL') as creator_tier,
         coalesce(weights.weight_volume, 1.0) as weight_volume,
         cast(coalesce(knobs.quota_nudge, 0) as {{ dbt.type_bigint() }}) as quota_nudge,
@@ -79,31 +93,49 @@ page_today as (
 
 days as (
     select
-        page_today.*,
-        tier_policies.iso_dow,
-        tier_policies.base_daily_quota,
-        tier_policies.dow_multiplier,
-        -- 1..7 days ahead: the next local date falling on this weekday
-        cast(mod(tier_policies.iso_dow - page_today.as_of_local_dow + 6, 7) + 1 as {{ dbt.type_bigint() }})
-            as day_index
-    from page_today
-    inner join tier_policies on page_today.creator_tier = tier_policies.creator_tier
+        calendar_days.*,
+        page_state.creator_tier,
+        page_state.weight_volume,
+        page_state.quota_nudge,
+        page_state.quota_min,
+        page_state.quota_max,
+        page_state.active_window_hours,
+        day_policy.base_daily_quota,
+        day_policy.dow_multiplier,
+        plain_policy.base_daily_quota as plain_base_daily_quota,
+        plain_policy.dow_multiplier as plain_dow_multiplier
+    from calendar_days
+    inner join page_state on calendar_days.page_key = page_state.page_key
+    inner join tier_policies as day_policy
+        on
+            page_state.creator_tier = day_policy.creator_tier
+            and calendar_days.policy_dow = day_policy.iso_dow
+    inner join tier_policies as plain_policy
+        on
+            page_state.creator_tier = plain_policy.creator_tier
+            and calendar_days.iso_dow = plain_policy.iso_dow
 ),
 
 computed as (
     select
-        days.*,
+        *,
         -- rounded at 6 decimals first so 4 x 1.25 x 0.9 = 4.5 is not 4.499999... on one engine
-        round(round(days.base_daily_quota * days.weight_volume * days.dow_multiplier, 6)) as scaled_quota
+        round(round(base_daily_quota * weight_volume * dow_multiplier, 6)) as scaled_quota,
+        round(round(plain_base_daily_quota * weight_volume * plain_dow_multiplier, 6)) as plain_scaled_quota
     from days
-    cross join parameters
-    where days.day_index <= parameters.template_days
+),
+
+normal_quotas as (
+    select
+        *,
+        {{ sendwise.clamp('scaled_quota + quota_nudge', 'quota_min', 'quota_max') }} as normal_quota
+    from computed
 ),
 
 final as (
     select
         page_key,
-        cast({{ dbt.dateadd('day', 'day_index', 'as_of_local_date') }} as date) as plan_date,
+        plan_date,
         day_index,
         iso_dow,
         creator_tier,
@@ -115,11 +147,24 @@ final as (
         quota_min,
         quota_max,
         cast(scaled_quota + quota_nudge as {{ dbt.type_bigint() }}) as quota_before_clamp,
-        cast({{ sendwise.clamp('scaled_quota + quota_nudge', 'quota_min', 'quota_max') }} as {{ dbt.type_bigint() }})
-            as daily_quota,
+        cast(
+            {{ sendwise.clamp('round(round(normal_quota * saturation_factor, 6))', 'quota_min', 'quota_max') }}
+            as {{ dbt.type_bigint() }}
+        ) as daily_quota,
         scaled_quota + quota_nudge < quota_min or scaled_quota + quota_nudge > quota_max as is_quota_clamped,
-        active_window_hours
-    from computed
+        active_window_hours,
+        country_code,
+        is_region_weekend,
+        policy_dow,
+        hour_profile_dow,
+        is_holiday,
+        holiday_name,
+        saturation_factor,
+        cast(
+            {{ sendwise.clamp('plain_scaled_quota + quota_nudge', 'quota_min', 'quota_max') }}
+            as {{ dbt.type_bigint() }}
+        ) as quota_without_calendar
+    from normal_quotas
 )
 
 select * from final

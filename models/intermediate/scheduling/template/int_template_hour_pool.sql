@@ -15,12 +15,16 @@
 -- floor = the day's smallest tier-1 value (1 when the page has no own revenue that day: pure rank weights).
 -- is_prime_hour (SPEC 8, prime hours = top quartile of decayed hourly revenue): the page's decayed revenue
 -- at that hour of day (all days of week) ranks within the top prime_hour_top_share of the day's 24 hours.
+-- Calendar (int_page_calendar_days): the (day of week, hour) revenue is read at the day's hour_profile_dow,
+-- the plan date's own weekday except on a public holiday, which is ranked on the page's last weekend day
+-- (profile_dow; local_dow stays the real weekday).
 with quotas as (
     select
         page_key,
         plan_date,
         day_index,
         iso_dow,
+        hour_profile_dow,
         daily_quota,
         active_window_hours
     from {{ ref('int_template_daily_quota') }}
@@ -125,6 +129,7 @@ window_hours as (
         quotas.plan_date,
         quotas.day_index,
         quotas.iso_dow,
+        quotas.hour_profile_dow,
         quotas.daily_quota,
         quotas.active_window_hours,
         pool_sizes.hour_pool_size_in_window,
@@ -149,6 +154,8 @@ scored as (
         window_hours.*,
         cast(mod(window_hours.iso_dow - 1 + window_hours.day_offset, 7) + 1 as {{ dbt.type_bigint() }})
             as local_dow,
+        cast(mod(window_hours.hour_profile_dow - 1 + window_hours.day_offset, 7) + 1 as {{ dbt.type_bigint() }})
+            as profile_dow,
         coalesce(page_dow_hour.decayed_revenue, 0) as page_dow_hour_revenue,
         coalesce(agency_dow_hour.decayed_revenue, 0) as agency_dow_hour_revenue,
         nullif({{ dbt.position(
@@ -162,11 +169,11 @@ scored as (
     left join page_dow_hour
         on
             window_hours.page_key = page_dow_hour.page_key
-            and mod(window_hours.iso_dow - 1 + window_hours.day_offset, 7) + 1 = page_dow_hour.local_dow
+            and mod(window_hours.hour_profile_dow - 1 + window_hours.day_offset, 7) + 1 = page_dow_hour.local_dow
             and window_hours.local_hour = page_dow_hour.local_hour
     left join agency_dow_hour
         on
-            mod(window_hours.iso_dow - 1 + window_hours.day_offset, 7) + 1 = agency_dow_hour.local_dow
+            mod(window_hours.hour_profile_dow - 1 + window_hours.day_offset, 7) + 1 = agency_dow_hour.local_dow
             and window_hours.local_hour = agency_dow_hour.local_hour
     left join page_hour_ranked
         on
@@ -225,6 +232,7 @@ final as (
         local_hour,
         day_offset,
         local_dow,
+        profile_dow,
         page_dow_hour_revenue,
         agency_dow_hour_revenue,
         cast(default_list_position as {{ dbt.type_bigint() }}) as default_list_position,

@@ -11,7 +11,9 @@
 -- keyed by (generated_for_as_of, template_slot_key). A build replaces the rows of its own as_of
 -- (DuckDB: delete+insert on generated_for_as_of; BigQuery: insert_overwrite of the as_of's hourly
 -- partition, so two as_of values less than an hour apart share a partition) and keeps every other
--- week. full_refresh=false: `dbt build --full-refresh` keeps the history.
+-- week. full_refresh=false: `dbt build --full-refresh` keeps the history. The experiment columns
+-- (ladder_price, experiment_id, experiment_arm, propensity) are the log the experiment_results mart and
+-- an offline policy evaluation (sendwise replay with a propensity column) read.
 with template as (
     select * from {{ ref('weekly_template_7d') }}
 ),
@@ -50,7 +52,11 @@ final as (
         revenue_source,
         confidence,
         is_prime_hour,
-        strategy_note
+        strategy_note,
+        ladder_price,
+        experiment_id,
+        experiment_arm,
+        propensity
     from template
 )
 

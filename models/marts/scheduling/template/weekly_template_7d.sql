@@ -19,7 +19,16 @@
 --       caption ('top-ranked caption' when caption_rank <= strategy_top_caption_rank, else
 --       'alternative after a cross-page conflict' when it was a refill, else 'caption #rank'),
 --       '<energy> energy' when the caption's energy matches the daypart, and
---       'day short by N: <reason>' when slots of the page-day were dropped
+--       'day short by N: <reason>' when slots of the page-day were dropped, and
+--       'holiday <name> (<country>): quota <without> -> <quota>' on a public holiday of the page's
+--       country (int_template_daily_quota, docs/operations.md)
+--   price experiment (int_template_experiment_prices, docs/operations.md): price is the slot's planned
+--       price - the ladder price, or on a held-out slot of the price_down / price_up arm the stepped
+--       price; ladder_price, experiment_id, experiment_arm and propensity (the probability with which
+--       the logging policy chose this price; captions are chosen deterministically) are kept for the
+--       plan history. Expected revenue and its interval are those of the ladder price (a pre-treatment
+--       estimate: the experiment measures what the step changes), and the note says
+--       'price experiment: <arm> (ladder $x)' on a stepped slot.
 -- Floats are rounded to output_decimals (4).
 {#- Output precision (not a model parameter): DuckDB's parallel float sums upstream can differ in
     the last bit between two builds, so reported floats are rounded to keep rebuilds identical. -#}
@@ -49,6 +58,30 @@ pages as (
         page_name,
         time_zone
     from {{ ref('stg_agency__pages') }}
+),
+
+experiment_prices as (
+    select
+        page_key,
+        plan_date,
+        slot_number,
+        price,
+        experiment_id,
+        experiment_arm,
+        propensity
+    from {{ ref('int_template_experiment_prices') }}
+),
+
+calendar as (
+    select
+        page_key,
+        plan_date,
+        country_code,
+        holiday_name,
+        daily_quota,
+        quota_without_calendar
+    from {{ ref('int_template_daily_quota') }}
+    where is_holiday
 ),
 
 momentum as (
@@ -116,7 +149,15 @@ estimated as (
         predictions.predicted_revenue_low,
         predictions.predicted_revenue_high,
         day_drops.dropped_slots,
-        day_drops.drop_reason as day_drop_reason
+        day_drops.drop_reason as day_drop_reason,
+        calendar.holiday_name,
+        calendar.country_code as holiday_country_code,
+        calendar.daily_quota as holiday_quota,
+        calendar.quota_without_calendar as holiday_quota_without_calendar,
+        experiment_prices.price as planned_price,
+        experiment_prices.experiment_id,
+        experiment_prices.experiment_arm,
+        experiment_prices.propensity
     from planned
     left join momentum on planned.page_key = momentum.page_key
     left join agency_audience on true
@@ -132,6 +173,15 @@ estimated as (
         on
             planned.page_key = day_drops.page_key
             and planned.plan_date = day_drops.plan_date
+    left join calendar
+        on
+            planned.page_key = calendar.page_key
+            and planned.plan_date = calendar.plan_date
+    left join experiment_prices
+        on
+            planned.page_key = experiment_prices.page_key
+            and planned.plan_date = experiment_prices.plan_date
+            and planned.slot_number = experiment_prices.slot_number
     where not planned.is_dropped
 ),
 
@@ -183,6 +233,23 @@ scored as (
                             '; day short by ', cast(dropped_slots as {{ dbt.type_string() }}), ': ', day_drop_reason
                         )
                 else ''
+            end,
+            case
+                when experiment_arm in ('price_down', 'price_up')
+                    then concat(
+                            '; price experiment: ', experiment_arm, ' (ladder $',
+                            {{ sendwise.format_number('price', 2) }}, ')'
+                        )
+                else ''
+            end,
+            case
+                when holiday_name is not null
+                    then concat(
+                            '; holiday ', holiday_name, ' (', coalesce(holiday_country_code, '-'), '): quota ',
+                            cast(holiday_quota_without_calendar as {{ dbt.type_string() }}), ' -> ',
+                            cast(holiday_quota as {{ dbt.type_string() }})
+                        )
+                else ''
             end
         ) as strategy_note
     from revenue
@@ -216,7 +283,7 @@ final as (
         scored.send_at_utc,
         cast(scored.local_hour as {{ dbt.type_bigint() }}) as local_hour,
         cast(scored.message_type as {{ dbt.type_string() }}) as message_type,
-        cast(coalesce(scored.price, 0) as {{ dbt.type_float() }}) as price,
+        cast(coalesce(scored.planned_price, scored.price, 0) as {{ dbt.type_float() }}) as price,
         cast(scored.caption_id as {{ dbt.type_string() }}) as caption_id,
         cast(scored.caption_hash as {{ dbt.type_string() }}) as caption_hash,
         cast(scored.caption_text as {{ dbt.type_string() }}) as caption_text,
@@ -233,7 +300,11 @@ final as (
         cast(scored.revenue_source as {{ dbt.type_string() }}) as revenue_source,
         cast(round(scored.confidence, {{ output_decimals }}) as {{ dbt.type_float() }}) as confidence,
         scored.is_prime_hour,
-        cast(scored.strategy_note as {{ dbt.type_string() }}) as strategy_note
+        cast(scored.strategy_note as {{ dbt.type_string() }}) as strategy_note,
+        cast(coalesce(scored.price, 0) as {{ dbt.type_float() }}) as ladder_price,
+        cast(scored.experiment_id as {{ dbt.type_string() }}) as experiment_id,
+        cast(scored.experiment_arm as {{ dbt.type_string() }}) as experiment_arm,
+        cast(coalesce(scored.propensity, 1.0) as {{ dbt.type_float() }}) as propensity
     from scored
     left join pages on scored.page_key = pages.page_key
 )

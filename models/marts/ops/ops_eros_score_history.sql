@@ -1,0 +1,29 @@
+{{ config(**sendwise.as_of_history_config('recorded_for_as_of')) }}
+-- The EROS score of every page per build (as_of), kept across builds so the alerts can compare a
+-- page's score with its score a week earlier.
+with scores as (
+    select
+        page_key,
+        eros_score,
+        eros_label,
+        execution_rate,
+        planned_slots
+    from {{ ref('eros_score') }}
+),
+
+final as (
+    select
+        cast(
+            {{ dbt.hash(dbt.concat(["'" ~ sendwise.as_of_text() ~ "'", "'|'", 'page_key'])) }}
+            as {{ dbt.type_string() }}
+        ) as eros_history_key,
+        cast({{ sendwise.as_of() }} as {{ dbt.type_timestamp() }}) as recorded_for_as_of,
+        page_key,
+        eros_score,
+        eros_label,
+        execution_rate,
+        planned_slots
+    from scores
+)
+
+select * from final
