@@ -366,3 +366,18 @@ def test_every_exposure_points_at_its_page(project_root):
     for name, page in served.items():
         assert exposures[name]["url"] == site.url(page), name
     assert len({p.url_path for p in site.PAGES}) == len(site.PAGES)
+
+
+def test_schedule_shows_the_pages_strategic_report(app, built_con):
+    schema = scalar(
+        built_con,
+        "select table_schema from information_schema.tables where table_name = 'page_strategy_reports'",
+    )
+    page, report = built_con.sql(
+        f"select page_key, report_markdown from {schema}.page_strategy_reports order by page_key limit 1"
+    ).fetchone()
+    at = open_page(app, "views/schedule.py")
+    page_box(at).set_value(page)
+    at.run()
+    shown = [m.value for m in at.markdown]
+    assert report in shown, "the page's report from page_strategy_reports is not on its schedule page"

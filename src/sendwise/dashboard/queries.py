@@ -395,6 +395,21 @@ def data_quality(reader: Reader) -> dict[str, pd.DataFrame]:
     }
 
 
+# ---- strategic report -------------------------------------------------------------------------
+
+
+def strategy_report(reader: Reader, page_key: str) -> str | None:
+    """The page's strategic report (markdown) from page_strategy_reports, or None when the mart or
+    the page's row does not exist."""
+    relation = reader.relation("page_strategy_reports")
+    if relation is None:
+        return None
+    frame = reader.sql(
+        f"select report_markdown from {relation} where page_key = {sql_literal(page_key, reader.engine)}"
+    )
+    return None if frame.empty else str(frame["report_markdown"].iloc[0])
+
+
 # ---- ops alerts --------------------------------------------------------------------------------
 
 

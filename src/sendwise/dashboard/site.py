@@ -94,7 +94,7 @@ PAGES = (
         "views/alerts.py",
         "Ops alerts",
         "ops-alerts",
-        (),
+        ("ops_alerts_board",),
         ":material/notifications:",
         "Is anything wrong that someone must act on?",
     ),

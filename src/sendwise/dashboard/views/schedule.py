@@ -90,6 +90,13 @@ with st.expander("Every send of the week"):
         },
     )
 
+st.subheader("Strategic report")
+report = queries.strategy_report(data, page) if is_current else None
+if report:
+    st.markdown(report)
+else:
+    st.info("No strategic report for this page and week (page_strategy_reports).")
+
 st.subheader("Days: quota, fit and shortfall")
 st.dataframe(
     page_days[["plan_date", "daily_quota", "fit_sends", "planned_sends", "shortfall", "shortfall_reason"]],
