@@ -84,6 +84,8 @@ class Parts:
     insert: np.ndarray  # -1 = none
     alt: np.ndarray  # (n, len(ALT_PARTS)) bool
     punct_alt: np.ndarray  # bool
+    upper_first: np.ndarray  # bool: first letter in upper case
+    emoji_front: np.ndarray  # bool: the emoji block opens the caption instead of closing it
 
     def take(self, idx: np.ndarray) -> Parts:
         return Parts(**{k: v[idx].copy() for k, v in self.__dict__.items()})
@@ -136,6 +138,8 @@ def draw_parts(rng: np.random.Generator, n: int, cat: np.ndarray | None = None) 
         insert=np.full(n, -1, dtype=np.int64),
         alt=np.zeros((n, len(ALT_PARTS)), dtype=bool),
         punct_alt=np.zeros(n, dtype=bool),
+        upper_first=np.zeros(n, dtype=bool),
+        emoji_front=np.zeros(n, dtype=bool),
     )
 
 
@@ -182,8 +186,11 @@ def render(p: Parts) -> np.ndarray:
     q = np.where(p.has_q, _pick(Q_TXT, Q_ALT, p.q, a["question"]), "")
     out = _join(out, urg, " ")
     out = _join(out, cta, np.where(p.has_urg, ", ", " "))
-    out = _join(out, emo, " ")
+    out = _join(out, np.where(p.emoji_front, "", emo), " ")
     out = _join(out, q, " ")
+    out = np.where(p.emoji_front & (emo != ""), emo + " " + out, out)
+    if p.upper_first.any():
+        out[p.upper_first] = np.array([t[:1].upper() + t[1:] for t in out[p.upper_first]], dtype=_O)
     return out
 
 
@@ -219,31 +226,65 @@ def draw_unique(
     return parts, texts
 
 
-def plant_near_duplicates(rng: np.random.Generator, parts: Parts, originals: np.ndarray) -> Parts:
-    """Reworded variants: exactly two of (reword one part, change emoji, change punctuation, insert a word)."""
+# Kinds of edit that turn a caption into a planted near-duplicate (one kind per variant).
+EDIT_KINDS: tuple[str, ...] = (
+    "word_substitution",  # one part reworded ("hey cutie" -> "hi cutie")
+    "emoji_swap",  # one emoji replaced (or one added when there is none)
+    "punctuation_case",  # the closing punctuation changed and the first letter capitalised
+    "extension",  # a small word inserted after the opener
+    "truncation",  # the trailing question, emoji, call to action or urgency dropped
+    "reordering",  # the emoji block moved from the end to the front
+)
+
+
+def _applicable_kinds(v: Parts) -> np.ndarray:
+    n = v.cat.shape[0]
+    droppable = v.has_q | (v.n_emoji > 0) | v.has_cta | v.has_urg
+    ok = np.ones((n, len(EDIT_KINDS)), dtype=bool)
+    ok[:, EDIT_KINDS.index("truncation")] = droppable
+    ok[:, EDIT_KINDS.index("reordering")] = v.n_emoji > 0
+    return ok
+
+
+def _truncate(v: Parts, m: np.ndarray) -> None:
+    """Drop the last trailing part of each masked caption: question, else emoji, else CTA, else urgency."""
+    q = m & v.has_q
+    v.has_q[q] = False
+    e = m & ~q & (v.n_emoji > 0)
+    v.n_emoji[e] = 0
+    c = m & ~q & ~e & v.has_cta
+    v.has_cta[c] = False
+    v.has_urg[m & ~q & ~e & ~c] = False
+
+
+def plant_near_duplicates(
+    rng: np.random.Generator, parts: Parts, originals: np.ndarray
+) -> tuple[Parts, np.ndarray]:
+    """One small edit per variant, its kind drawn among those the original allows (EDIT_KINDS);
+    returns (variant parts, kind index per variant)."""
     v = parts.take(originals)
     n = originals.size
-    ops = np.argsort(rng.random((n, 4)), axis=1)[:, :2]
-    has = lambda k: (ops == k).any(axis=1)  # noqa: E731
-    # 0: reword one available part
-    m = has(0)
+    kind = np.argmax(np.where(_applicable_kinds(v), rng.random((n, len(EDIT_KINDS))), -1.0), axis=1)
+    has = lambda name: kind == EDIT_KINDS.index(name)  # noqa: E731
+    m = has("word_substitution")
     avail = np.column_stack(
         [np.ones(n, bool), np.ones(n, bool), PATTERN_HAS_ITEM[v.pattern], v.has_cta, v.has_urg, v.has_q]
     )
     choice = np.argmax(np.where(avail, rng.random((n, len(ALT_PARTS))), -1.0), axis=1)
     v.alt[np.flatnonzero(m), choice[m]] = True
-    # 1: change one emoji (or add one when there is none)
-    m = has(1)
+    m = has("emoji_swap")
     none = m & (v.n_emoji == 0)
     v.n_emoji[none] = 1
     some = m & ~none
     v.emoji[some, 0] = (v.emoji[some, 0] + rng.integers(1, len(_EMOJI), some.sum())) % len(_EMOJI)
-    # 2: punctuation
-    v.punct_alt[has(2)] = True
-    # 3: a small insertion after the opener
-    m = has(3)
+    m = has("punctuation_case")
+    v.punct_alt[m] = True
+    v.upper_first[m] = True
+    m = has("extension")
     v.insert[m] = rng.integers(0, len(INSERTS), m.sum())
-    return v
+    _truncate(v, has("truncation"))
+    v.emoji_front[has("reordering")] = True
+    return v, kind
 
 
 def generate_captions(
@@ -254,17 +295,19 @@ def generate_captions(
     n_ord = n - n_nd
     parts, texts = draw_unique(rng, n_ord)
     originals = np.sort(rng.choice(n_ord, size=n_nd, replace=False))
-    vparts = plant_near_duplicates(rng, parts, originals)
+    vparts, kind = plant_near_duplicates(rng, parts, originals)
     vtexts = render(vparts)
     low_all = pd.Series(lower(np.concatenate([texts, vtexts])))
-    for _ in range(50):  # a variant must not equal any other caption after normalisation
+    for attempt in range(50):  # a variant must not equal any other caption after normalisation
         bad = low_all.duplicated(keep="first").to_numpy()[n_ord:]
         if not bad.any():
             break
-        idx = np.flatnonzero(bad)
-        vparts.insert[idx] = (np.maximum(vparts.insert[idx], 0) + 1) % len(INSERTS)
-        vparts.punct_alt[idx] = ~vparts.punct_alt[idx]
-        vtexts[idx] = render(vparts.take(idx))
+        idx = np.flatnonzero(bad)  # redo those as extensions of their original, another word each try
+        redo = parts.take(originals[idx])
+        redo.insert[:] = (attempt + np.arange(idx.size)) % len(INSERTS)
+        vparts.put(idx, redo)
+        kind[idx] = EDIT_KINDS.index("extension")
+        vtexts[idx] = render(redo)
         low_all = pd.Series(lower(np.concatenate([texts, vtexts])))
     else:  # pragma: no cover
         raise RuntimeError("could not make near-duplicates unique")
@@ -345,6 +388,9 @@ def generate_captions(
             "length_chars": n_chars,
             "length_bin": length_bin(n_chars),
             "near_duplicate_of": np.where(is_var, ids[np.maximum(orig_of, 0)], None),
+            "edit_kind": np.where(
+                is_var, np.array(EDIT_KINDS, dtype=_O)[np.r_[np.zeros(n_ord, np.int64), kind]], None
+            ),
         }
     )
     bank = bank.iloc[order].reset_index(drop=True)

@@ -402,6 +402,21 @@ FAN_LINES: dict[str, tuple[str, ...]] = {
     ),
     "ghost": ("hi", "hey beautiful", "hello", "sup", "hey there", "hi?"),
 }
+# Lines any fan writes, whatever their segment (every pair's voice mixes these with the segment stocks).
+FAN_LINES_COMMON: tuple[str, ...] = (
+    "haha",
+    "ok",
+    "hmm",
+    "you're cute",
+    "good night",
+    "morning",
+    "what are you up to?",
+    "I'm bored",
+    "lol same",
+    "nice pic",
+    "you look amazing",
+    "busy day today",
+)
 FAN_REACTIONS_BUY: tuple[str, ...] = (
     "wow worth it",
     "omg that was amazing",
