@@ -217,7 +217,7 @@ def page_figures(con) -> list[Figure]:
         """
         with m as (select cast(end_at as date) as d0 from ground_truth.generation_meta)
         select count(*) as n
-        from ground_truth.pages p join ground_truth.holidays h using (region), m
+        from ground_truth.pages p join ground_truth.holidays h using (country), m
         where p.is_active and h.holiday_date between m.d0 and m.d0 + 6
         """,
     ).iloc[0]["n"]

@@ -287,58 +287,48 @@ def plant_near_duplicates(
     return v, kind
 
 
-def generate_captions(
-    rng: np.random.Generator, n: int, near_dup_share: float, start: np.datetime64, end: np.datetime64
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Returns (caption_bank rows in contract order, truth rows). Caption ids follow created_at order."""
-    n_nd = max(2, round(n * near_dup_share))
-    n_ord = n - n_nd
-    parts, texts = draw_unique(rng, n_ord)
+def _unique_variants(rng, parts: Parts, texts: np.ndarray, n_nd: int):
+    """(originals, variant parts, variant texts, edit kind index): n_nd planted near-duplicates whose
+    normalised text equals no other caption (a clash is redone as an extension of its original)."""
+    n_ord = texts.size
     originals = np.sort(rng.choice(n_ord, size=n_nd, replace=False))
     vparts, kind = plant_near_duplicates(rng, parts, originals)
     vtexts = render(vparts)
     low_all = pd.Series(lower(np.concatenate([texts, vtexts])))
-    for attempt in range(50):  # a variant must not equal any other caption after normalisation
+    for attempt in range(50):
         bad = low_all.duplicated(keep="first").to_numpy()[n_ord:]
         if not bad.any():
-            break
-        idx = np.flatnonzero(bad)  # redo those as extensions of their original, another word each try
+            return originals, vparts, vtexts, kind
+        idx = np.flatnonzero(bad)  # another inserted word each try
         redo = parts.take(originals[idx])
         redo.insert[:] = (attempt + np.arange(idx.size)) % len(INSERTS)
         vparts.put(idx, redo)
         kind[idx] = EDIT_KINDS.index("extension")
         vtexts[idx] = render(redo)
         low_all = pd.Series(lower(np.concatenate([texts, vtexts])))
-    else:  # pragma: no cover
-        raise RuntimeError("could not make near-duplicates unique")
+    raise RuntimeError("could not make near-duplicates unique")  # pragma: no cover
 
-    allp = Parts(**{k: np.concatenate([getattr(parts, k), getattr(vparts, k)]) for k in parts.__dict__})
-    all_text = np.concatenate([texts, vtexts])
-    total = n_ord + n_nd
-    is_var = np.arange(total) >= n_ord
-    orig_of = np.full(total, -1, dtype=np.int64)
-    orig_of[n_ord:] = originals
 
-    # hidden quality: family effect + caption effect; variants copy their original's quality
+def _hidden_attributes(rng, allp: Parts, originals: np.ndarray, start, end) -> dict[str, np.ndarray]:
+    """Quality (family + caption effect; variants copy their original's), created_at (80 % before the
+    history, the rest spread over it, so new captions arrive every week; variants after their
+    original), price tier, usage status and a validation level mildly correlated with quality."""
+    total, n_nd = allp.cat.size, originals.size
+    n_ord = total - n_nd
     family = allp.cat * N_THEME + allp.theme
     fam_eff = rng.normal(0.0, 0.15, N_CAT * N_THEME)
     quality = fam_eff[family] + rng.normal(0.0, 0.32, total)
     quality[n_ord:] = quality[originals] + rng.normal(0.0, 0.04, n_nd)
-
-    # created_at: 80% before the history, the rest during it; variants after their original
     span = (end - start).astype("timedelta64[s]").astype(np.int64)
     before = rng.random(total) < 0.8
     offs = np.where(
-        before,
-        -rng.integers(3600, 365 * 86400, total),
-        rng.integers(0, max(span - 86400, 3600), total),
+        before, -rng.integers(3600, 365 * 86400, total), rng.integers(0, max(span - 86400, 3600), total)
     )
     created = start.astype("datetime64[s]").astype(np.int64) + offs
     created[n_ord:] = np.minimum(
         created[originals] + rng.integers(86400, 60 * 86400, n_nd),
         end.astype("datetime64[s]").astype(np.int64) - 3600,
     )
-
     explicit = np.isin(CATS[allp.cat], list(vocab.EXPLICIT_CATEGORIES))
     tier = np.where(
         explicit,
@@ -346,10 +336,30 @@ def generate_captions(
         rng.choice(3, size=total, p=[0.40, 0.45, 0.15]),
     )
     status = np.where(rng.random(total) < 0.9, "available", "archived").astype(_O)
-    # validation correlates mildly with quality
     vscore = quality + rng.normal(0, 0.5, total)
     qlo, qhi = np.quantile(vscore, [0.2, 0.65])
     validation = np.where(vscore < qlo, "low", np.where(vscore < qhi, "medium", "high")).astype(_O)
+    return {"quality": quality, "created": created, "tier": tier, "status": status, "validation": validation}
+
+
+def generate_captions(
+    rng: np.random.Generator, n: int, near_dup_share: float, start: np.datetime64, end: np.datetime64
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Returns (caption_bank rows in contract order, truth rows). Caption ids follow created_at order."""
+    n_nd = max(2, round(n * near_dup_share))
+    n_ord = n - n_nd
+    parts, texts = draw_unique(rng, n_ord)
+    originals, vparts, vtexts, kind = _unique_variants(rng, parts, texts, n_nd)
+    allp = Parts(**{k: np.concatenate([getattr(parts, k), getattr(vparts, k)]) for k in parts.__dict__})
+    all_text = np.concatenate([texts, vtexts])
+    total = n_ord + n_nd
+    is_var = np.arange(total) >= n_ord
+    orig_of = np.full(total, -1, dtype=np.int64)
+    orig_of[n_ord:] = originals
+    h = _hidden_attributes(rng, allp, originals, start, end)
+    quality, created, tier, status, validation = (
+        h[k] for k in ("quality", "created", "tier", "status", "validation")
+    )
 
     order = np.lexsort((np.arange(total), created))
     ids = np.empty(total, dtype=_O)

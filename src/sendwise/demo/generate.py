@@ -62,7 +62,7 @@ MESSINESS_SQL: dict[tuple[str, str], str] = {
 
 
 TRUTH_PAGE_COLUMNS: tuple[str, ...] = (
-    "page_key", "page_name", "region", "timezone", "page_type", "is_active", "active_from_hour",
+    "page_key", "page_name", "region", "country", "timezone", "page_type", "is_active", "active_from_hour",
     "active_to_hour", "onboarded_at", "first_send_day", "last_send_day", "audience_size",
     "audience_trend_per_day", "trend", *PAGE_PARAMS, "price_habit", "price_ending", "view_rate",
     "conversion_per_view", "tier_band", "target_daily_revenue", "ppv_daily_sends", "volume_habit",

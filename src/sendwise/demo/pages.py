@@ -7,6 +7,7 @@ import pandas as pd
 
 from sendwise.contracts import VAULT_CATEGORIES
 from sendwise.demo import vocab
+from sendwise.demo.holidays import TZ_COUNTRY
 from sendwise.demo.keys import page_key
 
 _O = object
@@ -116,6 +117,10 @@ TIER_HALF_LIFE_DAYS = 30.0
 PPV_SHARE = {"paid": 0.74, "free": 0.80}  # share of a page's messages that are PPV (sends.TYPE_P_*)
 MIN_GAP_HOURS = 2  # the spacing rule the agency plans with (settings_modeling min_gap_hours)
 RECENT_ONBOARD_DAYS = (8, 21)  # one active page starts sending this many days before the end
+# Logit lost per send beyond the page's optimal daily sends: a page that habitually sends 1.5-2 times
+# its optimum (volume_habit 'over') then earns under 70 % of its average revenue per send from its
+# last send of the day, the volume elasticity at which creator_performance calls it OVERSATURATED.
+SATURATION_PER_SEND = (0.15, 0.35)
 
 
 def generate_pages(rng: np.random.Generator, n: int, days: int, start: np.datetime64) -> pd.DataFrame:
@@ -132,6 +137,7 @@ def _identity(rng: np.random.Generator, n: int) -> pd.DataFrame:
     names = page_names(rng, n)
     region = _allocate(rng, n, tuple(REGION_SHARE), tuple(REGION_SHARE.values()))
     tz = np.array([TIMEZONES[r][rng.integers(len(TIMEZONES[r]))] for r in region], dtype=_O)
+    country = np.array([TZ_COUNTRY[z] for z in tz], dtype=_O)
     page_type = np.where(rng.random(n) < 0.7, "paid", "free").astype(_O)
     is_active = np.ones(n, bool)
     is_active[rng.choice(n, max(1, round(0.1 * n)), replace=False)] = False
@@ -140,6 +146,7 @@ def _identity(rng: np.random.Generator, n: int) -> pd.DataFrame:
             "page_key": [page_key(x) for x in names],
             "page_name": np.array(names, dtype=_O),
             "region": region,
+            "country": country,
             "timezone": tz,
             "page_type": page_type,
             "is_active": is_active,
@@ -250,7 +257,7 @@ def _response(rng: np.random.Generator, pages: pd.DataFrame) -> pd.DataFrame:
         volume_habit=habit_class,
         habit_ratio=ratio,
         optimal_daily_sends=np.maximum(1.0, np.round(habit / ratio)),
-        saturation_per_send=rng.uniform(0.06, 0.16, n),
+        saturation_per_send=rng.uniform(*SATURATION_PER_SEND, n),
     )
 
 

@@ -9,7 +9,7 @@ made that page-day, earlier uses of the caption on the page)". For one send:
             + hour_amplitude[page] * exp(-0.5 * (d / peak_width[page])^2)
                   where d = circular distance (hours) between local_hour and peak_hour[page]
             + dow_effect[isodow]
-            + holiday_effect[region(page), page-local date]                  (0 on ordinary days)
+            + holiday_effect[country(page), page-local date]                 (0 on ordinary days)
             + conv_trend_per_day[page] * (day_index - (days - 1))          (0 on the last history day)
             - price_sensitivity[page] * ln(max(price, 1) / ref_price[page])
             - saturation_per_send[page] * max(0, sends_today + 1 - optimal_daily_sends[page])
@@ -22,7 +22,7 @@ first). `dow` is the ISO day of week of the page-local send time (1 = Monday ...
 too. `prior_uses` is the decayed count of the caption's earlier sends on the same page,
 sum over them of exp(-(days since that send) / fatigue_decay_days) (0 for a caption new to the page;
 the generator records it per send in `ground_truth.sends.prior_uses`). Holidays come from
-`sendwise.demo.holidays` (table `ground_truth.holidays`) by the page's region. A caption id that is
+`sendwise.demo.holidays` (table `ground_truth.holidays`) by the page's country (of its time zone). A caption id that is
 not in the caption bank (or None) contributes a neutral 0 for quality, style and affinity.
 style_effect = coefficient lookups on has_cta, has_urgency, has_question, emoji_bin and length_bin
 (see `style_effect`).
@@ -132,19 +132,19 @@ class Truth:
     affinity: np.ndarray  # (n_pages, n_categories) logit effects, rows in `pages` order
     dow_effects: np.ndarray  # length 8, index = ISO day of week (index 0 unused)
     coefficients: dict[str, float]
-    page_region: np.ndarray  # (n_pages,) row of `holiday_effects` of each page (-1: no region)
-    holiday_effects: np.ndarray  # (n_regions, days + HOLIDAY_HORIZON_DAYS) logit effect by day_index
+    page_country: np.ndarray  # (n_pages,) row of `holiday_effects` of each page (-1: no country)
+    holiday_effects: np.ndarray  # (n_countries, days + HOLIDAY_HORIZON_DAYS) logit effect by day_index
 
     @classmethod
     def build(
         cls, start_date, days, pages, captions, affinity_long, dow_effects, coefficients, holidays=None
     ) -> Truth:
-        """pages: page_key + PAGE_PARAMS (+ region when holidays are given); captions: caption_id,
+        """pages: page_key + PAGE_PARAMS (+ country when holidays are given); captions: caption_id,
         content_category, quality, has_cta, has_urgency, has_question, emoji_bin, length_bin;
         affinity_long: page_key, content_category, affinity; dow_effects: isodow, effect;
-        coefficients: name -> value; holidays: region, holiday_date, effect (None: no holidays)."""
+        coefficients: name -> value; holidays: country, holiday_date, effect (None: no holidays)."""
         start = np.datetime64(pd.Timestamp(start_date).date(), "D")
-        page_region, holiday = _holiday_grid(start, int(days), pages, holidays)
+        page_country, holiday = _holiday_grid(start, int(days), pages, holidays)
         params = pages.set_index("page_key")[list(PAGE_PARAMS)].astype(float)
         cats = pd.Index(sorted(affinity_long["content_category"].unique()))
         aff = affinity_long.pivot(index="page_key", columns="content_category", values="affinity")
@@ -161,7 +161,7 @@ class Truth:
             affinity=aff,
             dow_effects=dow,
             coefficients={k: float(v) for k, v in dict(coefficients).items()},
-            page_region=page_region,
+            page_country=page_country,
             holiday_effects=holiday,
         )
 
@@ -184,17 +184,17 @@ def _caption_effects(captions: pd.DataFrame, coefficients) -> pd.DataFrame:
 def _holiday_grid(
     start: np.datetime64, days: int, pages: pd.DataFrame, holidays
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(region row per page, region x day_index grid of holiday effects)."""
+    """(country row per page, country x day_index grid of holiday effects)."""
     width = days + HOLIDAY_HORIZON_DAYS
-    if holidays is None or len(holidays) == 0 or "region" not in pages:
+    if holidays is None or len(holidays) == 0 or "country" not in pages:
         return np.full(len(pages), -1, dtype=np.int64), np.zeros((1, width))
-    regions = pd.Index(sorted(set(holidays["region"]) | set(pages["region"])))
-    grid = np.zeros((len(regions), width))
+    countries = pd.Index(sorted(set(holidays["country"]) | set(pages["country"])))
+    grid = np.zeros((len(countries), width))
     day = (np.asarray(holidays["holiday_date"], dtype="datetime64[D]") - start).astype(np.int64)
     ok = (day >= 0) & (day < width)
-    rows = regions.get_indexer(holidays["region"])
+    rows = countries.get_indexer(holidays["country"])
     np.add.at(grid, (rows[ok], day[ok]), np.asarray(holidays["effect"], dtype=float)[ok])
-    return regions.get_indexer(pages["region"]).astype(np.int64), grid
+    return countries.get_indexer(pages["country"]).astype(np.int64), grid
 
 
 def _day_index(truth: Truth, day) -> np.ndarray:
@@ -208,13 +208,13 @@ def _day_index(truth: Truth, day) -> np.ndarray:
 
 
 def holiday_effect(truth: Truth, page_idx: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """Logit effect of the holidays of each page's region on (fractional) day_index `day`."""
+    """Logit effect of the holidays of each page's country on (fractional) day_index `day`."""
     d = np.floor(day).astype(np.int64)
-    region = truth.page_region[page_idx]
-    ok = (region >= 0) & (d >= 0) & (d < truth.holiday_effects.shape[1])
+    country = truth.page_country[page_idx]
+    ok = (country >= 0) & (d >= 0) & (d < truth.holiday_effects.shape[1])
     return np.where(
         ok,
-        truth.holiday_effects[np.maximum(region, 0), np.clip(d, 0, truth.holiday_effects.shape[1] - 1)],
+        truth.holiday_effects[np.maximum(country, 0), np.clip(d, 0, truth.holiday_effects.shape[1] - 1)],
         0.0,
     )
 
@@ -285,7 +285,7 @@ def load_truth(db_path: str | Path) -> Truth:
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         meta = con.sql("select start_date, days from ground_truth.generation_meta").fetchone()
-        pages = con.sql(f"select page_key, region, {', '.join(PAGE_PARAMS)} from ground_truth.pages").df()
+        pages = con.sql(f"select page_key, country, {', '.join(PAGE_PARAMS)} from ground_truth.pages").df()
         captions = con.sql(
             "select caption_id, content_category, quality, has_cta, has_urgency, has_question, emoji_bin,"
             " length_bin from ground_truth.captions"
@@ -295,7 +295,7 @@ def load_truth(db_path: str | Path) -> Truth:
         ).df()
         dow = con.sql("select isodow, effect from ground_truth.dow_effects").df()
         coefs = dict(con.sql("select name, value from ground_truth.coefficients").fetchall())
-        holidays = con.sql("select region, holiday_date, effect from ground_truth.holidays").df()
+        holidays = con.sql("select country, holiday_date, effect from ground_truth.holidays").df()
     finally:
         con.close()
     return Truth.build(meta[0], meta[1], pages, captions, affinity, dow, coefs, holidays)
