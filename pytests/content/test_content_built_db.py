@@ -19,16 +19,6 @@ def content_con(built_con):
     return built_con
 
 
-def test_recommended_content_arm_is_the_truly_best_arm(content_con):
-    content = content_con.sql(
-        "select arm_name, posterior_mean, is_recommended from sendwise_marts.content_next_post_recommendation"
-        " where scope = 'content'"
-    ).df()
-    best = content_con.sql("select content_type from ground_truth.content_arms where is_best").fetchone()[0]
-    assert content.loc[content["is_recommended"], "arm_name"].item() == best
-    assert content.loc[content["posterior_mean"].idxmax(), "arm_name"] == best
-
-
 def test_every_countable_outcome_is_counted_once(content_con):
     arms = content_con.sql(
         "select scope, sum(n_outcomes) as n from sendwise_marts.content_bandit_arms group by 1"

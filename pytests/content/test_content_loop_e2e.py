@@ -167,27 +167,29 @@ def test_three_builds_with_arriving_outcomes_equal_one_build_over_all(dbt, small
     pd.testing.assert_frame_equal(_query(multi, ARMS_SQL), one_build)
 
 
-def _recommended_vs_truth(db) -> tuple[str, str, pd.DataFrame]:
-    content = _query(
+def _recommendation(db) -> pd.DataFrame:
+    return _query(
         db,
         "select arm_name, alpha, beta, posterior_mean, thompson_draw, rank_in_scope, is_recommended"
         " from sendwise_marts.content_next_post_recommendation where scope = 'content'"
         " order by rank_in_scope",
     )
-    best = _query(db, "select content_type from ground_truth.content_arms where is_best")["content_type"][0]
-    recommended = content.loc[content["is_recommended"], "arm_name"].iloc[0]
-    return recommended, best, content
 
 
-@pytest.mark.parametrize(("scale", "seed"), [("seed", 42), ("small", 7)])
-def test_recommended_arm_is_the_truly_best_arm(dbt, tmp_path, scale, seed):
+def test_arm_posteriors_track_the_true_success_rates(dbt, tmp_path):
+    """On the seed demo (about 4,000 outcomes, 300-400 per content arm) every arm's posterior mean is
+    within 0.06 of the generator's true P(ER > 3 %) (the observed shares sit within 0.03 of it; the
+    prior and the engagement-rate noise around the threshold take the rest). Whether the recommended
+    arm is the truly best one is not asserted: the best arm leads the second by only 0.03-0.10
+    (issue 14), so a correct bandit may still recommend the second. A rebuild draws the same numbers."""
     db = tmp_path / DB_NAME
-    generate(scale, seed, db, DEFAULT_END)
+    generate("seed", 42, db, DEFAULT_END)
     dbt.build(db, DEFAULT_END, "+content_next_post_recommendation")
-    recommended, best, content = _recommended_vs_truth(db)
-    assert recommended == best, content.to_string()
-    # the greedy choice agrees: the best arm also has the highest posterior mean
-    assert content.loc[content["posterior_mean"].idxmax(), "arm_name"] == best
-    # reproducible for an as_of: the same build again draws the same numbers
+    content = _recommendation(db)
+    truth = _query(db, "select content_type as arm_name, true_success_prob from ground_truth.content_arms")
+    both = content.merge(truth, on="arm_name")
+    assert len(both) == len(truth) == 6
+    assert ((both["posterior_mean"] - both["true_success_prob"]).abs() <= 0.06).all(), both.to_string()
+    assert content["is_recommended"].sum() == 1
     dbt.build(db, DEFAULT_END, "content_next_post_recommendation")
-    pd.testing.assert_frame_equal(content, _recommended_vs_truth(db)[2])
+    pd.testing.assert_frame_equal(content, _recommendation(db))

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from sendwise.demo.truth import load_truth, true_purchase_prob
+from sendwise.demo.truth import load_truth, true_purchase_logit, true_purchase_prob
 
 
 def test_load_truth_reproduces_generated_probabilities(small_db, con):
     truth = load_truth(small_db)
     rows = con.sql(
-        "select page_key, caption_id, local_hour, isodow, price, day_index, sends_today, p_true, local_at"
-        " from ground_truth.sends where message_type = 'ppv'"
+        "select page_key, caption_id, local_hour, isodow, price, day_index, sends_today, prior_uses, p_true,"
+        " local_at from ground_truth.sends where message_type = 'ppv'"
     ).df()
     p = true_purchase_prob(
         truth,
@@ -20,6 +20,7 @@ def test_load_truth_reproduces_generated_probabilities(small_db, con):
         rows["price"].to_numpy(),
         rows["day_index"].to_numpy(),
         rows["sends_today"].to_numpy(),
+        rows["prior_uses"].to_numpy(),
     )
     np.testing.assert_allclose(p, rows["p_true"].to_numpy(), rtol=1e-9)
     by_date = true_purchase_prob(
@@ -31,6 +32,7 @@ def test_load_truth_reproduces_generated_probabilities(small_db, con):
         rows["price"].to_numpy(),
         rows["local_at"].to_numpy(),
         rows["sends_today"].to_numpy(),
+        rows["prior_uses"].to_numpy(),
     )
     np.testing.assert_allclose(by_date, p, rtol=1e-9)
 
@@ -53,6 +55,35 @@ def test_truth_function_shape(small_db):
     peak = truth.pages.loc[page, "peak_hour"]
     ph = true_purchase_prob(truth, page, cap, [peak, (peak + 12) % 24], 5, 20.0, 0, 0)
     assert ph[0] > ph[1]
+    # earlier uses of the caption on the page tire it: logit - caption_fatigue x ln(1 + uses)
+    logit = true_purchase_logit(truth, page, cap, 20, 5, 20.0, 0, 0, [0.0, 1.0, 3.0])
+    np.testing.assert_allclose(
+        logit[0] - logit[1:], truth.coefficients["caption_fatigue"] * np.log([2.0, 4.0])
+    )
+
+
+def test_holidays_move_the_logit_of_their_country_only(small_db, con):
+    truth = load_truth(small_db)
+    rows = con.sql(
+        "select p.page_key, p.country, h.effect, h.holiday_date - m.start_date as day"
+        " from ground_truth.holidays h join ground_truth.pages p using (country), ground_truth.generation_meta m"
+        " where h.holiday_date between m.start_date and m.start_date + m.days - 1"
+    ).df()
+    assert len(rows) > 0 and rows["country"].nunique() >= 2
+    cap = truth.captions.index[0]
+    on = true_purchase_logit(truth, rows["page_key"], cap, 20, 5, 20.0, rows["day"], 0)
+    # the day before is no holiday of that country in this calendar unless listed; compare with a day
+    # that is not a holiday of the page's country
+    holiday_days = set(zip(rows["page_key"], rows["day"], strict=True))
+    off_day = [
+        d - 1 if (k, d - 1) not in holiday_days else d + 1
+        for k, d in zip(rows["page_key"], rows["day"], strict=True)
+    ]
+    off = true_purchase_logit(truth, rows["page_key"], cap, 20, 5, 20.0, off_day, 0)
+    trend = truth.pages.loc[rows["page_key"], "conv_trend_per_day"].to_numpy() * (
+        rows["day"].to_numpy() - off_day
+    )
+    np.testing.assert_allclose(on - off - trend, rows["effect"].to_numpy(), atol=1e-12)
 
 
 def test_page_trends_and_saturation_are_visible(con):
@@ -66,23 +97,27 @@ def test_page_trends_and_saturation_are_visible(con):
     assert habits == {"over", "near", "under"}
 
 
-def test_best_content_arm_is_unique_and_clearly_best(con):
-    arms = con.sql(
-        "select content_type, true_success_prob, is_best from ground_truth.content_arms"
-    ).fetchall()
-    best = [a for a in arms if a[2]]
-    assert len(best) == 1
-    others = [a[1] for a in arms if not a[2]]
-    assert best[0][1] > max(others) + 0.1
-    # the observed data agrees: the best arm has the highest observed success share
+def test_best_content_arm_is_unique_and_learnable_not_certain(con):
+    arms = con.sql("select content_type, true_success_prob, is_best from ground_truth.content_arms").df()
+    assert arms["is_best"].sum() == 1
+    probs = arms.sort_values("true_success_prob", ascending=False)
+    assert probs["is_best"].iloc[0]
+    # issue 14: the best arm succeeds 0.03-0.10 more often than the second
+    assert 0.03 <= probs["true_success_prob"].iloc[0] - probs["true_success_prob"].iloc[1] <= 0.10
+    # the observed outcomes follow the truth: each arm's observed success share (latest collection,
+    # ER > 3 %) within 4 binomial standard errors (+0.03 for the count noise around the threshold)
     obs = con.sql(
         "with latest as (select * from content.outcomes qualify row_number() over (partition by decision_id"
         " order by collected_at desc) = 1), m as (select distinct decision_id, bandit_arm from content.content_metadata)"
-        " select regexp_replace(bandit_arm, '_(single|thread|reply)_(morning|afternoon|evening|night)$', '') ct,"
-        " avg(((likes + retweets + replies) / impressions > 0.03)::int) s from latest join m using (decision_id)"
-        " where impressions > 0 and least(likes, retweets, replies) >= 0 group by 1 order by s desc limit 1"
-    ).fetchone()
-    assert obs[0] == best[0][0]
+        " select regexp_replace(bandit_arm, '_(single|thread|reply)_(morning|afternoon|evening|night)$', '') as"
+        " content_type, avg(((likes + retweets + replies) / impressions > 0.03)::int) as s, count(*) as n"
+        " from latest join m using (decision_id) where impressions > 0 and least(likes, retweets, replies) >= 0"
+        " group by 1"
+    ).df()
+    both = obs.merge(arms, on="content_type")
+    assert len(both) == len(arms)
+    se = np.sqrt(both["true_success_prob"] * (1 - both["true_success_prob"]) / both["n"])
+    assert ((both["s"] - both["true_success_prob"]).abs() <= 4 * se + 0.03).all(), both
 
 
 def test_content_metadata_shape(con):

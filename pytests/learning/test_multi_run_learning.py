@@ -47,13 +47,37 @@ def history(rising_dbt):
     return quota_by_epoch
 
 
+MEASURABLE = (
+    "learning_gate = 'open' and earnings_lift is not null and least(sends_recent, sends_previous) >= ("
+    "select cast(setting_value as double) from sendwise_seeds.settings_modeling where setting_name = 'knob_min_sends')"
+)
+
+
 def _open_pages(session) -> list[str]:
-    """Pages whose every step had an open gate (not frozen, not disabled, confident)."""
+    """Pages whose every step had an open gate (not frozen, not disabled, confident) and a measurable
+    lift (knob_min_sends sends in both 14-day windows: a page onboarded in the last weeks has none)."""
     rows = session.query(
         "select page_key from sendwise_marts.page_knob_learning_steps group by 1 "
-        "having count(*) = count(case when learning_gate = 'open' then 1 end)"
+        f"having count(*) = count(case when {MEASURABLE} then 1 end)"
     )
     return sorted(r[0] for r in rows)
+
+
+def test_a_page_without_a_previous_window_holds_its_quota(rising_dbt, history):
+    """The demo's recently onboarded page has no previous 14-day window at the first epochs: its lift
+    cannot be measured, so its quota_nudge holds (0) however fast its revenue grows."""
+    young = rising_dbt.query(
+        "select page_key from sendwise_marts.page_knob_learning_steps where learning_gate = 'open' group by 1"
+        " having min(sends_previous) = 0"
+    )
+    assert young, "the demo data should have a page onboarded in the last weeks"
+    for (page_key,) in young:
+        first = rising_dbt.query(
+            "select quota_step, quota_nudge_new from sendwise_marts.page_knob_learning_steps"
+            f" where page_key = '{page_key}' and sends_previous = 0 order by epoch_index"
+        )
+        assert all(step == 0 for step, _ in first), (page_key, first)
+        assert first[0][1] == 0
 
 
 def test_every_epoch_is_one_learning_step(rising_dbt, history):

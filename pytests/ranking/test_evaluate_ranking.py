@@ -34,7 +34,6 @@ def test_summarise_pct_of_oracle_interval_and_regret():
     assert ucb["ci_high"] == pytest.approx(85.0 + 63.531, abs=1e-3)
     # regret: seed 1 weeks (20, 0) -> cumulative (20, 20); seed 2 (10, 10) -> (10, 20); mean (15, 20)
     assert ucb["cumulative_regret_by_week"] == [15.0, 20.0]
-    assert out["oracle"]["pct_of_oracle"] == 100.0
 
 
 def test_cooldown_pool_for_baselines_matches_the_sql_rule():
@@ -132,7 +131,6 @@ def test_quick_evaluation_runs_the_ranking_sql_forward(small_world, compiled_pol
     }
     sends = pd.concat([frame for frame, _ in frames.values()], ignore_index=True)
     report = summarise(sends, ["ucb", "random", "oracle"], days=2)
-    assert report["oracle"]["pct_of_oracle"] == 100.0
     assert report["random"]["pct_of_oracle"] < report["ucb"]["pct_of_oracle"] < 100.0
     assert report["ucb"]["sends"] == report["oracle"]["sends"] > 0  # the same send slots
     assert frames["ucb"][1] > 0  # seconds spent in the ranking SQL

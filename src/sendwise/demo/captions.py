@@ -84,6 +84,8 @@ class Parts:
     insert: np.ndarray  # -1 = none
     alt: np.ndarray  # (n, len(ALT_PARTS)) bool
     punct_alt: np.ndarray  # bool
+    upper_first: np.ndarray  # bool: first letter in upper case
+    emoji_front: np.ndarray  # bool: the emoji block opens the caption instead of closing it
 
     def take(self, idx: np.ndarray) -> Parts:
         return Parts(**{k: v[idx].copy() for k, v in self.__dict__.items()})
@@ -136,6 +138,8 @@ def draw_parts(rng: np.random.Generator, n: int, cat: np.ndarray | None = None) 
         insert=np.full(n, -1, dtype=np.int64),
         alt=np.zeros((n, len(ALT_PARTS)), dtype=bool),
         punct_alt=np.zeros(n, dtype=bool),
+        upper_first=np.zeros(n, dtype=bool),
+        emoji_front=np.zeros(n, dtype=bool),
     )
 
 
@@ -182,8 +186,11 @@ def render(p: Parts) -> np.ndarray:
     q = np.where(p.has_q, _pick(Q_TXT, Q_ALT, p.q, a["question"]), "")
     out = _join(out, urg, " ")
     out = _join(out, cta, np.where(p.has_urg, ", ", " "))
-    out = _join(out, emo, " ")
+    out = _join(out, np.where(p.emoji_front, "", emo), " ")
     out = _join(out, q, " ")
+    out = np.where(p.emoji_front & (emo != ""), emo + " " + out, out)
+    if p.upper_first.any():
+        out[p.upper_first] = np.array([t[:1].upper() + t[1:] for t in out[p.upper_first]], dtype=_O)
     return out
 
 
@@ -219,31 +226,120 @@ def draw_unique(
     return parts, texts
 
 
-def plant_near_duplicates(rng: np.random.Generator, parts: Parts, originals: np.ndarray) -> Parts:
-    """Reworded variants: exactly two of (reword one part, change emoji, change punctuation, insert a word)."""
+# Kinds of edit that turn a caption into a planted near-duplicate (one kind per variant).
+EDIT_KINDS: tuple[str, ...] = (
+    "word_substitution",  # one part reworded ("hey cutie" -> "hi cutie")
+    "emoji_swap",  # one emoji replaced (or one added when there is none)
+    "punctuation_case",  # the closing punctuation changed and the first letter capitalised
+    "extension",  # a small word inserted after the opener
+    "truncation",  # the trailing question, emoji, call to action or urgency dropped
+    "reordering",  # the emoji block moved from the end to the front
+)
+
+
+def _applicable_kinds(v: Parts) -> np.ndarray:
+    n = v.cat.shape[0]
+    droppable = v.has_q | (v.n_emoji > 0) | v.has_cta | v.has_urg
+    ok = np.ones((n, len(EDIT_KINDS)), dtype=bool)
+    ok[:, EDIT_KINDS.index("truncation")] = droppable
+    ok[:, EDIT_KINDS.index("reordering")] = v.n_emoji > 0
+    return ok
+
+
+def _truncate(v: Parts, m: np.ndarray) -> None:
+    """Drop the last trailing part of each masked caption: question, else emoji, else CTA, else urgency."""
+    q = m & v.has_q
+    v.has_q[q] = False
+    e = m & ~q & (v.n_emoji > 0)
+    v.n_emoji[e] = 0
+    c = m & ~q & ~e & v.has_cta
+    v.has_cta[c] = False
+    v.has_urg[m & ~q & ~e & ~c] = False
+
+
+def plant_near_duplicates(
+    rng: np.random.Generator, parts: Parts, originals: np.ndarray
+) -> tuple[Parts, np.ndarray]:
+    """One small edit per variant, its kind drawn among those the original allows (EDIT_KINDS);
+    returns (variant parts, kind index per variant)."""
     v = parts.take(originals)
     n = originals.size
-    ops = np.argsort(rng.random((n, 4)), axis=1)[:, :2]
-    has = lambda k: (ops == k).any(axis=1)  # noqa: E731
-    # 0: reword one available part
-    m = has(0)
+    kind = np.argmax(np.where(_applicable_kinds(v), rng.random((n, len(EDIT_KINDS))), -1.0), axis=1)
+    has = lambda name: kind == EDIT_KINDS.index(name)  # noqa: E731
+    m = has("word_substitution")
     avail = np.column_stack(
         [np.ones(n, bool), np.ones(n, bool), PATTERN_HAS_ITEM[v.pattern], v.has_cta, v.has_urg, v.has_q]
     )
     choice = np.argmax(np.where(avail, rng.random((n, len(ALT_PARTS))), -1.0), axis=1)
     v.alt[np.flatnonzero(m), choice[m]] = True
-    # 1: change one emoji (or add one when there is none)
-    m = has(1)
+    m = has("emoji_swap")
     none = m & (v.n_emoji == 0)
     v.n_emoji[none] = 1
     some = m & ~none
     v.emoji[some, 0] = (v.emoji[some, 0] + rng.integers(1, len(_EMOJI), some.sum())) % len(_EMOJI)
-    # 2: punctuation
-    v.punct_alt[has(2)] = True
-    # 3: a small insertion after the opener
-    m = has(3)
+    m = has("punctuation_case")
+    v.punct_alt[m] = True
+    v.upper_first[m] = True
+    m = has("extension")
     v.insert[m] = rng.integers(0, len(INSERTS), m.sum())
-    return v
+    _truncate(v, has("truncation"))
+    v.emoji_front[has("reordering")] = True
+    return v, kind
+
+
+def _unique_variants(rng, parts: Parts, texts: np.ndarray, n_nd: int):
+    """(originals, variant parts, variant texts, edit kind index): n_nd planted near-duplicates whose
+    normalised text equals no other caption (a clash is redone as an extension of its original)."""
+    n_ord = texts.size
+    originals = np.sort(rng.choice(n_ord, size=n_nd, replace=False))
+    vparts, kind = plant_near_duplicates(rng, parts, originals)
+    vtexts = render(vparts)
+    low_all = pd.Series(lower(np.concatenate([texts, vtexts])))
+    for attempt in range(50):
+        bad = low_all.duplicated(keep="first").to_numpy()[n_ord:]
+        if not bad.any():
+            return originals, vparts, vtexts, kind
+        idx = np.flatnonzero(bad)  # another inserted word each try
+        redo = parts.take(originals[idx])
+        redo.insert[:] = (attempt + np.arange(idx.size)) % len(INSERTS)
+        vparts.put(idx, redo)
+        kind[idx] = EDIT_KINDS.index("extension")
+        vtexts[idx] = render(redo)
+        low_all = pd.Series(lower(np.concatenate([texts, vtexts])))
+    raise RuntimeError("could not make near-duplicates unique")  # pragma: no cover
+
+
+def _hidden_attributes(rng, allp: Parts, originals: np.ndarray, start, end) -> dict[str, np.ndarray]:
+    """Quality (family + caption effect; variants copy their original's), created_at (80 % before the
+    history, the rest spread over it, so new captions arrive every week; variants after their
+    original), price tier, usage status and a validation level mildly correlated with quality."""
+    total, n_nd = allp.cat.size, originals.size
+    n_ord = total - n_nd
+    family = allp.cat * N_THEME + allp.theme
+    fam_eff = rng.normal(0.0, 0.15, N_CAT * N_THEME)
+    quality = fam_eff[family] + rng.normal(0.0, 0.32, total)
+    quality[n_ord:] = quality[originals] + rng.normal(0.0, 0.04, n_nd)
+    span = (end - start).astype("timedelta64[s]").astype(np.int64)
+    before = rng.random(total) < 0.8
+    offs = np.where(
+        before, -rng.integers(3600, 365 * 86400, total), rng.integers(0, max(span - 86400, 3600), total)
+    )
+    created = start.astype("datetime64[s]").astype(np.int64) + offs
+    created[n_ord:] = np.minimum(
+        created[originals] + rng.integers(86400, 60 * 86400, n_nd),
+        end.astype("datetime64[s]").astype(np.int64) - 3600,
+    )
+    explicit = np.isin(CATS[allp.cat], list(vocab.EXPLICIT_CATEGORIES))
+    tier = np.where(
+        explicit,
+        rng.choice(3, size=total, p=[0.15, 0.40, 0.45]),
+        rng.choice(3, size=total, p=[0.40, 0.45, 0.15]),
+    )
+    status = np.where(rng.random(total) < 0.9, "available", "archived").astype(_O)
+    vscore = quality + rng.normal(0, 0.5, total)
+    qlo, qhi = np.quantile(vscore, [0.2, 0.65])
+    validation = np.where(vscore < qlo, "low", np.where(vscore < qhi, "medium", "high")).astype(_O)
+    return {"quality": quality, "created": created, "tier": tier, "status": status, "validation": validation}
 
 
 def generate_captions(
@@ -253,60 +349,17 @@ def generate_captions(
     n_nd = max(2, round(n * near_dup_share))
     n_ord = n - n_nd
     parts, texts = draw_unique(rng, n_ord)
-    originals = np.sort(rng.choice(n_ord, size=n_nd, replace=False))
-    vparts = plant_near_duplicates(rng, parts, originals)
-    vtexts = render(vparts)
-    low_all = pd.Series(lower(np.concatenate([texts, vtexts])))
-    for _ in range(50):  # a variant must not equal any other caption after normalisation
-        bad = low_all.duplicated(keep="first").to_numpy()[n_ord:]
-        if not bad.any():
-            break
-        idx = np.flatnonzero(bad)
-        vparts.insert[idx] = (np.maximum(vparts.insert[idx], 0) + 1) % len(INSERTS)
-        vparts.punct_alt[idx] = ~vparts.punct_alt[idx]
-        vtexts[idx] = render(vparts.take(idx))
-        low_all = pd.Series(lower(np.concatenate([texts, vtexts])))
-    else:  # pragma: no cover
-        raise RuntimeError("could not make near-duplicates unique")
-
+    originals, vparts, vtexts, kind = _unique_variants(rng, parts, texts, n_nd)
     allp = Parts(**{k: np.concatenate([getattr(parts, k), getattr(vparts, k)]) for k in parts.__dict__})
     all_text = np.concatenate([texts, vtexts])
     total = n_ord + n_nd
     is_var = np.arange(total) >= n_ord
     orig_of = np.full(total, -1, dtype=np.int64)
     orig_of[n_ord:] = originals
-
-    # hidden quality: family effect + caption effect; variants copy their original's quality
-    family = allp.cat * N_THEME + allp.theme
-    fam_eff = rng.normal(0.0, 0.15, N_CAT * N_THEME)
-    quality = fam_eff[family] + rng.normal(0.0, 0.32, total)
-    quality[n_ord:] = quality[originals] + rng.normal(0.0, 0.04, n_nd)
-
-    # created_at: 80% before the history, the rest during it; variants after their original
-    span = (end - start).astype("timedelta64[s]").astype(np.int64)
-    before = rng.random(total) < 0.8
-    offs = np.where(
-        before,
-        -rng.integers(3600, 365 * 86400, total),
-        rng.integers(0, max(span - 86400, 3600), total),
+    h = _hidden_attributes(rng, allp, originals, start, end)
+    quality, created, tier, status, validation = (
+        h[k] for k in ("quality", "created", "tier", "status", "validation")
     )
-    created = start.astype("datetime64[s]").astype(np.int64) + offs
-    created[n_ord:] = np.minimum(
-        created[originals] + rng.integers(86400, 60 * 86400, n_nd),
-        end.astype("datetime64[s]").astype(np.int64) - 3600,
-    )
-
-    explicit = np.isin(CATS[allp.cat], list(vocab.EXPLICIT_CATEGORIES))
-    tier = np.where(
-        explicit,
-        rng.choice(3, size=total, p=[0.15, 0.40, 0.45]),
-        rng.choice(3, size=total, p=[0.40, 0.45, 0.15]),
-    )
-    status = np.where(rng.random(total) < 0.9, "available", "archived").astype(_O)
-    # validation correlates mildly with quality
-    vscore = quality + rng.normal(0, 0.5, total)
-    qlo, qhi = np.quantile(vscore, [0.2, 0.65])
-    validation = np.where(vscore < qlo, "low", np.where(vscore < qhi, "medium", "high")).astype(_O)
 
     order = np.lexsort((np.arange(total), created))
     ids = np.empty(total, dtype=_O)
@@ -345,6 +398,9 @@ def generate_captions(
             "length_chars": n_chars,
             "length_bin": length_bin(n_chars),
             "near_duplicate_of": np.where(is_var, ids[np.maximum(orig_of, 0)], None),
+            "edit_kind": np.where(
+                is_var, np.array(EDIT_KINDS, dtype=_O)[np.r_[np.zeros(n_ord, np.int64), kind]], None
+            ),
         }
     )
     bank = bank.iloc[order].reset_index(drop=True)

@@ -14,19 +14,15 @@ class Scale:
     pages: int
     days: int
     captions: int
-    sends: int  # target number of mass messages (before defects)
+    # mass messages follow from the pages' economics (about 6 a page-day; docs/demo_world.md)
     chat_rows: int  # target number of chat rows
     outcomes: int  # target number of promo outcome rows
 
 
 SCALES: dict[str, Scale] = {
-    "small": Scale("small", pages=8, days=60, captions=2_500, sends=5_000, chat_rows=6_000, outcomes=700),
-    "seed": Scale(
-        "seed", pages=40, days=180, captions=36_000, sends=100_000, chat_rows=100_000, outcomes=4_000
-    ),
-    "x10": Scale(
-        "x10", pages=400, days=180, captions=360_000, sends=1_000_000, chat_rows=1_000_000, outcomes=40_000
-    ),
+    "small": Scale("small", pages=8, days=60, captions=2_500, chat_rows=6_000, outcomes=700),
+    "seed": Scale("seed", pages=40, days=180, captions=36_000, chat_rows=100_000, outcomes=4_000),
+    "x10": Scale("x10", pages=400, days=180, captions=360_000, chat_rows=1_000_000, outcomes=40_000),
 }
 
 # Share of rows that get each injected defect type (at least MIN_DEFECT_ROWS rows per type).

@@ -40,6 +40,7 @@ PARAMS: dict[str, float] = {
     "success_er_threshold": SUCCESS_ER,
 }
 DECISION_P = np.array([0.5, 0.3, 0.2])
+BEST_ARM_GAP = (0.04, 0.08)  # the best arm's success probability exceeds the second's by this much
 
 
 def daypart(hour: np.ndarray) -> np.ndarray:
@@ -76,6 +77,35 @@ def _log_er(f: dict[str, np.ndarray], mu: np.ndarray, noise: np.ndarray) -> np.n
     )
 
 
+def _arms(rng: np.random.Generator, n_types: int) -> tuple[np.ndarray, int, pd.DataFrame]:
+    """(mu per content type, index of the best arm, arm truth). Every arm shares the distribution of
+    ln ER - mu (features and noise), so one Monte Carlo sample X of it (fixed size, deterministic)
+    gives each arm's success probability P(X + mu > ln 3 %). The others' mu are spread between
+    ln 1.8 % and ln 2.7 %; the best arm's mu is set so that it succeeds BEST_ARM_GAP more often than
+    the second (a learnable but not a certain gap)."""
+    best = int(rng.integers(n_types))
+    others = np.linspace(np.log(0.018), np.log(0.027), n_types - 1)[rng.permutation(n_types - 1)]
+    mc_n = 40_000
+    x = _log_er(
+        _draw_features(rng, mc_n, np.full(n_types, 1.0 / n_types)),
+        np.zeros(n_types),
+        rng.normal(0, PARAMS["er_noise_sd"], mc_n),
+    )
+    success = lambda m: float((x + m > np.log(SUCCESS_ER)).mean())  # noqa: E731
+    gap = rng.uniform(*BEST_ARM_GAP)
+    mu_best = np.log(SUCCESS_ER) - np.quantile(x, 1.0 - (success(others.max()) + gap))
+    mu = np.insert(others, best, mu_best)
+    arms = pd.DataFrame(
+        {
+            "content_type": list(vocab.CONTENT_TYPES),
+            "true_success_prob": [success(m) for m in mu],
+            "true_mean_er": [float(np.exp(x + m).mean()) for m in mu],
+            "is_best": np.arange(n_types) == best,
+        }
+    )
+    return mu, best, arms
+
+
 def _uuid(rng: np.random.Generator, n: int) -> np.ndarray:
     raw = rng.integers(0, 2**32, size=(n, 4), dtype=np.uint64)
     hexes = [f"{a:08x}{b:08x}{c:08x}{d:08x}" for a, b, c, d in raw.tolist()]
@@ -86,21 +116,10 @@ def generate_content(
     rng: np.random.Generator, target_outcomes: int, start: np.datetime64, end: np.datetime64, labels: Labels
 ) -> dict[str, pd.DataFrame]:
     n_types = len(vocab.CONTENT_TYPES)
-    best = int(rng.integers(n_types))
-    others = np.linspace(np.log(0.018), np.log(0.027), n_types - 1)[rng.permutation(n_types - 1)]
-    mu = np.insert(others, best, np.log(0.047))
+    mu, best, arms_df = _arms(rng, n_types)
     type_p = np.full(n_types, 1.0)
     type_p[best] = 1.3
     type_p /= type_p.sum()
-
-    # arm truth by Monte Carlo over the same feature distribution (fixed-size, deterministic)
-    mc_n = 40_000
-    arms = []
-    for k in range(n_types):
-        f = _draw_features(rng, mc_n, np.eye(n_types)[k])
-        er = np.exp(_log_er(f, mu, rng.normal(0, PARAMS["er_noise_sd"], mc_n)))
-        arms.append((vocab.CONTENT_TYPES[k], float((er > SUCCESS_ER).mean()), float(er.mean()), k == best))
-    arms_df = pd.DataFrame(arms, columns=["content_type", "true_success_prob", "true_mean_er", "is_best"])
 
     n = max(20, round(target_outcomes / (0.92 * 2.0)))
     f = _draw_features(rng, n, type_p)

@@ -25,9 +25,23 @@ from sendwise.demo.chat import generate_chat
 from sendwise.demo.config import NEAR_DUPLICATE_SHARE, SCALES, rng_for
 from sendwise.demo.content import generate_content
 from sendwise.demo.defects import Labels, pick_disjoint, with_copies
-from sendwise.demo.pages import calibrate_volume, generate_pages, generate_vault
-from sendwise.demo.sends import finalize_sends, generate_sends
-from sendwise.demo.truth import DEFAULT_COEFFICIENTS, DEFAULT_DOW_EFFECTS, PAGE_PARAMS, Truth
+from sendwise.demo.holidays import holiday_calendar
+from sendwise.demo.outcomes import (
+    NOISE,
+    calibrate_audience,
+    calibrate_base_logit,
+    draw_outcomes,
+    send_probabilities,
+)
+from sendwise.demo.pages import generate_pages, generate_vault
+from sendwise.demo.sends import finalize_sends, plan_sends, send_rows
+from sendwise.demo.truth import (
+    DEFAULT_COEFFICIENTS,
+    DEFAULT_DOW_EFFECTS,
+    HOLIDAY_HORIZON_DAYS,
+    PAGE_PARAMS,
+    Truth,
+)
 from sendwise.demo.writer import write_source, write_truth
 
 # Messiness counted on the written raw tables (kinds = contracts.NORMALISED_MESSINESS)
@@ -47,10 +61,24 @@ MESSINESS_SQL: dict[tuple[str, str], str] = {
 }
 
 
+TRUTH_PAGE_COLUMNS: tuple[str, ...] = (
+    "page_key", "page_name", "region", "country", "timezone", "page_type", "is_active", "active_from_hour",
+    "active_to_hour", "onboarded_at", "first_send_day", "last_send_day", "audience_size",
+    "audience_trend_per_day", "trend", *PAGE_PARAMS, "price_habit", "price_ending", "view_rate",
+    "conversion_per_view", "tier_band", "target_daily_revenue", "ppv_daily_sends", "volume_habit",
+    "habit_ratio", "habit_daily_sends",
+)  # fmt: skip
+TRUTH_SEND_COLUMNS: tuple[str, ...] = (
+    "row_id", "page_key", "caption_id", "message_type", "sending_time", "local_at", "local_hour", "isodow", "day_index",
+    "sends_today", "price", "prior_uses", "p_true", "day_shock", "sent_count", "viewed_count",
+    "purchased_count", "earnings", "expected_revenue",
+)  # fmt: skip
+
 TRUTH_CASTS: dict[str, dict[str, str]] = {
     "generation_meta": {"start_date": "DATE", "days": "INTEGER"},
     "dow_effects": {"isodow": "INTEGER"},
     "sends": {"local_hour": "INTEGER", "isodow": "INTEGER", "day_index": "INTEGER", "sends_today": "INTEGER"},
+    "holidays": {"holiday_date": "DATE"},
     "pages": {"first_send_day": "INTEGER", "last_send_day": "INTEGER"},
     "captions": {"n_emoji": "INTEGER", "length_chars": "INTEGER"},
     "content_posts": {"posted_hour_utc": "INTEGER"},
@@ -73,88 +101,17 @@ def build(scale: str, seed: int, end) -> dict[str, pd.DataFrame]:
     start_at = end_at - np.timedelta64(cfg.days, "D")
     start_date = start_at.astype("datetime64[D]")
     labels = Labels()
-
-    # pages, vault, affinity
-    rng = rng_for(seed, "pages")
-    pages = calibrate_volume(generate_pages(rng, cfg.pages, cfg.days, start_date), cfg.sends)
-    vault, affinity = generate_vault(rng_for(seed, "vault"), pages)
-
-    # captions
-    bank, cap_truth = generate_captions(
-        rng_for(seed, "captions"), cfg.captions, NEAR_DUPLICATE_SHARE, start_at, end_at
-    )
-    coefficients = dict(DEFAULT_COEFFICIENTS)
-    dow = pd.DataFrame({"isodow": list(DEFAULT_DOW_EFFECTS), "effect": list(DEFAULT_DOW_EFFECTS.values())})
-    truth = Truth.build(start_date, cfg.days, pages, cap_truth, affinity, dow, coefficients)
-    cap_truth["style_effect"] = truth.captions["caption_effect"].to_numpy() - cap_truth["quality"].to_numpy()
-
-    # mass messages
-    sends = generate_sends(
-        rng_for(seed, "sends"), pages, affinity, bank, cap_truth, truth, start_date, cfg.days, end_at
-    )
+    world = _mass_message_world(seed, cfg, start_date, start_at, end_at)
+    sends, pages, bank, cap_truth = world["sends"], world["pages"], world["bank"], world["cap_truth"]
     mm_raw = finalize_sends(rng_for(seed, "sends_defects"), sends, pages, end_at, labels)
-
-    # caption bank defects: missing text only on captions never sent; duplicates are exact copies
-    rng = rng_for(seed, "caption_defects")
-    sent_ids = set(sends["caption_id"].dropna().unique())
-    never_sent = ~bank["caption_id"].isin(sent_ids).to_numpy()
-    not_nd = (
-        cap_truth["near_duplicate_of"].isna().to_numpy()
-        & ~cap_truth["caption_id"].isin(cap_truth["near_duplicate_of"].dropna()).to_numpy()
+    bank_raw = _caption_bank_raw(rng_for(seed, "caption_defects"), bank, cap_truth, sends, labels)
+    pages_raw, vault_raw = _pages_and_vault_raw(
+        rng_for(seed, "page_defects"), pages, world["vault"], end_at, labels
     )
-    picks, _ = pick_disjoint(
-        rng, len(bank), CAPTION_BANK.qualified, eligible={"missing_caption_text": never_sent & not_nd}
-    )
-    bank_raw = bank.copy()
-    bank_raw.loc[picks["missing_caption_text"], "caption_text"] = None
-    for d, idx in picks.items():
-        labels.add(CAPTION_BANK.qualified, d, bank_raw["caption_id"].to_numpy()[idx])
-    bank_raw = with_copies(bank_raw, picks["duplicate_caption_id"])
-
-    # pages: duplicates are exact copies of real pages; bad time zone / window rows are half set-up
-    # pages (stub names, no sends) so that no real page is lost to quarantine
-    rng = rng_for(seed, "page_defects")
-    pages_raw = pages[[c.name for c in PAGES.columns]].copy()
-    n_dup = 2
-    dup = np.sort(rng.choice(len(pages), n_dup, replace=False))
-    labels.add(PAGES.qualified, "duplicate_page_name", pages_raw["page_name"].to_numpy()[dup])
-    stub_tz = pd.DataFrame(
-        {
-            "page_name": ["Test Page Tz", "New Model Setup"],
-            "timezone": ["America/NewYork", "GMT+25"],
-            "page_type": ["paid", "free"],
-            "is_active": [True, True],
-            "active_from_hour": [8, 8],
-            "active_to_hour": [23, 23],
-            "onboarded_at": np.array([end_at - np.timedelta64(2, "D"), end_at - np.timedelta64(1, "D")]),
-        }
-    )
-    stub_win = pd.DataFrame(
-        {
-            "page_name": ["Draft Page Hours", "Onboarding Window"],
-            "timezone": ["Europe/London", "America/Chicago"],
-            "page_type": ["paid", "paid"],
-            "is_active": [True, False],
-            "active_from_hour": [22, -1],
-            "active_to_hour": [6, 25],
-            "onboarded_at": np.array([end_at - np.timedelta64(3, "D"), end_at - np.timedelta64(5, "D")]),
-        }
-    )
-    labels.add(PAGES.qualified, "invalid_timezone", stub_tz["page_name"].to_numpy())
-    labels.add(PAGES.qualified, "invalid_active_window", stub_win["page_name"].to_numpy())
-    pages_raw = pd.concat([with_copies(pages_raw, dup), stub_tz, stub_win], ignore_index=True)
-    pages_raw["onboarded_at"] = pages_raw["onboarded_at"].to_numpy().astype("datetime64[s]")
-
-    vdup = np.sort(rng.choice(len(vault), 2, replace=False))
-    labels.add(VAULT_MATRIX.qualified, "duplicate_page_name", vault["page_name"].to_numpy()[vdup])
-    vault_raw = with_copies(vault, vdup)
-
-    # chat and promo content
     chat_raw, fans, fan_details = generate_chat(
         rng_for(seed, "chat"), pages, cfg.chat_rows, start_at, end_at, labels
     )
     content = generate_content(rng_for(seed, "content"), cfg.outcomes, start_at, end_at, labels)
-
     out: dict[str, pd.DataFrame] = {
         MASS_MESSAGES.qualified: mm_raw,
         CAPTION_BANK.qualified: bank_raw,
@@ -164,31 +121,11 @@ def build(scale: str, seed: int, end) -> dict[str, pd.DataFrame]:
         CONTENT_METADATA.qualified: content["content_metadata"],
         OUTCOMES.qualified: content["outcomes"],
     }
-    out["ground_truth.pages"] = pages[
-        ["page_key", "page_name", "region", "timezone", "page_type", "is_active", "active_from_hour", "active_to_hour",
-         "onboarded_at", "first_send_day", "last_send_day", "audience_size", "audience_trend_per_day", "trend",
-         *PAGE_PARAMS, "price_habit", "price_ending", "view_rate", "volume_habit", "habit_ratio",
-         "habit_daily_sends"]
-    ]  # fmt: skip
-    out["ground_truth.page_category_affinity"] = affinity
-    out["ground_truth.captions"] = cap_truth
-    nd = cap_truth[cap_truth["near_duplicate_of"].notna()]
-    out["ground_truth.caption_near_duplicates"] = pd.DataFrame(
-        {"caption_id": nd["caption_id"].to_numpy(), "original_caption_id": nd["near_duplicate_of"].to_numpy()}
-    )
-    out["ground_truth.coefficients"] = pd.DataFrame(
-        {"name": list(coefficients), "value": [float(v) for v in coefficients.values()]}
-    )
-    out["ground_truth.dow_effects"] = dow
-    out["ground_truth.sends"] = sends[
-        ["row_id", "page_key", "caption_id", "message_type", "local_at", "local_hour", "isodow", "day_index",
-         "sends_today", "price", "p_true"]
-    ]  # fmt: skip
+    out.update(_truth_frames(world))
     out["ground_truth.fans"] = fans
     out["ground_truth.fan_details"] = fan_details.reset_index(drop=True)
-    out["ground_truth.content_arms"] = content["content_arms"]
-    out["ground_truth.content_posts"] = content["content_posts"]
-    out["ground_truth.content_params"] = content["content_params"]
+    for name in ("content_arms", "content_posts", "content_params"):
+        out[f"ground_truth.{name}"] = content[name]
     out["ground_truth.injected_defects"] = labels.frame()
     counts = {k: len(v) for k, v in out.items() if k in SOURCES}
     out["ground_truth.generation_meta"] = pd.DataFrame(
@@ -204,6 +141,111 @@ def build(scale: str, seed: int, end) -> dict[str, pd.DataFrame]:
         }
     )
     return out
+
+
+def _mass_message_world(seed: int, cfg, start_date, start_at, end_at) -> dict:
+    """Pages, vault, captions, the truth and the sends with their outcomes (calibrated, see outcomes.py)."""
+    pages = generate_pages(rng_for(seed, "pages"), cfg.pages, cfg.days, start_date)
+    vault, affinity = generate_vault(rng_for(seed, "vault"), pages)
+    bank, cap_truth = generate_captions(
+        rng_for(seed, "captions"), cfg.captions, NEAR_DUPLICATE_SHARE, start_at, end_at
+    )
+    coefficients = dict(DEFAULT_COEFFICIENTS)
+    dow = pd.DataFrame({"isodow": list(DEFAULT_DOW_EFFECTS), "effect": list(DEFAULT_DOW_EFFECTS.values())})
+    holidays = holiday_calendar(
+        start_date, start_date + np.timedelta64(cfg.days + HOLIDAY_HORIZON_DAYS - 1, "D")
+    )
+
+    def build_truth(p: pd.DataFrame) -> Truth:
+        return Truth.build(start_date, cfg.days, p, cap_truth, affinity, dow, coefficients, holidays)
+
+    plan = plan_sends(
+        rng_for(seed, "sends"), pages, affinity, bank, cap_truth, start_date, cfg.days, end_at,
+        coefficients["fatigue_decay_days"],
+    )  # fmt: skip
+    pages = calibrate_base_logit(pages, plan, build_truth)
+    truth = build_truth(pages)
+    plan["p_true"] = send_probabilities(truth, plan)
+    pages = calibrate_audience(pages, plan, end_at)
+    sends = send_rows(draw_outcomes(rng_for(seed, "outcomes"), plan, pages))
+    cap_truth = cap_truth.assign(
+        style_effect=truth.captions["caption_effect"].to_numpy() - cap_truth["quality"].to_numpy()
+    )
+    return {
+        "pages": pages, "vault": vault, "affinity": affinity, "bank": bank, "cap_truth": cap_truth,
+        "coefficients": coefficients, "dow": dow, "holidays": holidays, "sends": sends,
+    }  # fmt: skip
+
+
+def _caption_bank_raw(
+    rng, bank: pd.DataFrame, cap_truth: pd.DataFrame, sends: pd.DataFrame, labels
+) -> pd.DataFrame:
+    """Caption bank defects: missing text only on captions never sent; duplicates are exact copies."""
+    sent_ids = set(sends["caption_id"].dropna().unique())
+    never_sent = ~bank["caption_id"].isin(sent_ids).to_numpy()
+    not_nd = (
+        cap_truth["near_duplicate_of"].isna().to_numpy()
+        & ~cap_truth["caption_id"].isin(cap_truth["near_duplicate_of"].dropna()).to_numpy()
+    )
+    picks, _ = pick_disjoint(
+        rng, len(bank), CAPTION_BANK.qualified, eligible={"missing_caption_text": never_sent & not_nd}
+    )
+    bank_raw = bank.copy()
+    bank_raw.loc[picks["missing_caption_text"], "caption_text"] = None
+    for d, idx in picks.items():
+        labels.add(CAPTION_BANK.qualified, d, bank_raw["caption_id"].to_numpy()[idx])
+    return with_copies(bank_raw, picks["duplicate_caption_id"])
+
+
+def _pages_and_vault_raw(rng, pages: pd.DataFrame, vault: pd.DataFrame, end_at, labels):
+    """Page duplicates are exact copies of real pages; bad time zone / window rows are half set-up pages
+    (stub names, no sends) so that no real page is lost to quarantine. Vault duplicates are copies."""
+    pages_raw = pages[[c.name for c in PAGES.columns]].copy()
+    dup = np.sort(rng.choice(len(pages), 2, replace=False))
+    labels.add(PAGES.qualified, "duplicate_page_name", pages_raw["page_name"].to_numpy()[dup])
+    stubs = pd.DataFrame(
+        {
+            "page_name": ["Test Page Tz", "New Model Setup", "Draft Page Hours", "Onboarding Window"],
+            "timezone": ["America/NewYork", "GMT+25", "Europe/London", "America/Chicago"],
+            "page_type": ["paid", "free", "paid", "paid"],
+            "is_active": [True, True, True, False],
+            "active_from_hour": [8, 8, 22, -1],
+            "active_to_hour": [23, 23, 6, 25],
+            "onboarded_at": np.array([end_at - np.timedelta64(d, "D") for d in (2, 1, 3, 5)]),
+        }
+    )
+    labels.add(PAGES.qualified, "invalid_timezone", stubs["page_name"].to_numpy()[:2])
+    labels.add(PAGES.qualified, "invalid_active_window", stubs["page_name"].to_numpy()[2:])
+    pages_raw = pd.concat([with_copies(pages_raw, dup), stubs], ignore_index=True)
+    pages_raw["onboarded_at"] = pages_raw["onboarded_at"].to_numpy().astype("datetime64[s]")
+    vdup = np.sort(rng.choice(len(vault), 2, replace=False))
+    labels.add(VAULT_MATRIX.qualified, "duplicate_page_name", vault["page_name"].to_numpy()[vdup])
+    return pages_raw, with_copies(vault, vdup)
+
+
+def _truth_frames(world: dict) -> dict[str, pd.DataFrame]:
+    """ground_truth tables of the mass-message world (pages, captions, coefficients, sends, ...)."""
+    cap_truth = world["cap_truth"]
+    nd = cap_truth[cap_truth["near_duplicate_of"].notna()]
+    coefficients = {**world["coefficients"], **NOISE}
+    return {
+        "ground_truth.pages": world["pages"][list(TRUTH_PAGE_COLUMNS)],
+        "ground_truth.page_category_affinity": world["affinity"],
+        "ground_truth.captions": cap_truth,
+        "ground_truth.caption_near_duplicates": pd.DataFrame(
+            {
+                "caption_id": nd["caption_id"].to_numpy(),
+                "original_caption_id": nd["near_duplicate_of"].to_numpy(),
+                "edit_kind": nd["edit_kind"].to_numpy(),
+            }
+        ),
+        "ground_truth.coefficients": pd.DataFrame(
+            {"name": list(coefficients), "value": [float(v) for v in coefficients.values()]}
+        ),
+        "ground_truth.dow_effects": world["dow"],
+        "ground_truth.holidays": world["holidays"],
+        "ground_truth.sends": world["sends"][list(TRUTH_SEND_COLUMNS)],
+    }
 
 
 def generate(scale: str, seed: int, db_path, end) -> dict[str, int]:

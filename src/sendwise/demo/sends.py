@@ -1,4 +1,5 @@
-"""Mass messages (agency.mass_messages): volumes, local send times, captions, prices, outcomes."""
+"""Mass messages (agency.mass_messages): volumes, local send times, captions, prices (`plan_sends`),
+then, once outcomes are drawn (`sendwise.demo.outcomes`), row ids and the raw messy rows."""
 
 from __future__ import annotations
 
@@ -11,14 +12,12 @@ from sendwise.demo.captions import off_bank_texts
 from sendwise.demo.config import OFF_BANK_SHARE
 from sendwise.demo.defects import Labels, pick_disjoint, with_copies
 from sendwise.demo.pages import name_variants
-from sendwise.demo.truth import Truth, true_purchase_prob
 
 _O = object
 SRC = "agency.mass_messages"
 TYPES = np.array(["ppv", "free", "bump", "tip", "renew"], dtype=_O)
 TYPE_P_PAID = np.array([0.74, 0.08, 0.06, 0.05, 0.07])
 TYPE_P_FREE = np.array([0.80, 0.08, 0.06, 0.06, 0.00])
-TYPE_AUDIENCE = np.array([1.0, 1.0, 0.7, 0.9, 0.4])  # share of the audience each type reaches
 TIER_PRICE = {"budget": 0.75, "mid": 1.0, "premium": 1.35}
 AGENCY_DOW_VOLUME = np.array([0, 0.95, 0.95, 1.0, 1.0, 1.05, 1.1, 1.05])  # ISO dow -> volume multiplier
 
@@ -45,75 +44,89 @@ def to_utc(local: np.ndarray, page_idx: np.ndarray, tzs: np.ndarray) -> np.ndarr
     return out
 
 
-def generate_sends(
+REUSE_SHARE = 0.40  # share of bank sends that repeat a caption the page sent before
+REUSE_MEAN_GAP = 40  # mean distance, in the page's sends, back to the repeated send
+NEW_CAPTION_SHARE = 0.15  # share of fresh picks taken from captions written in the last NEW_CAPTION_DAYS
+NEW_CAPTION_DAYS = 14
+
+
+def plan_sends(
     rng: np.random.Generator,
     pages: pd.DataFrame,
     affinity: pd.DataFrame,
     bank: pd.DataFrame,
     cap_truth: pd.DataFrame,
-    truth: Truth,
     start_date: np.datetime64,
     days: int,
     end: np.datetime64,
+    fatigue_decay_days: float,
 ) -> pd.DataFrame:
-    """One row per send with clean values plus truth columns (row order = row_id order)."""
-    n_pages = len(pages)
+    """Every send's page, local and UTC time, type, caption, text, price and the caption's decayed earlier
+    uses on the page (no outcomes yet), in (page, local time) order."""
+    plan = _send_times(rng, pages, start_date, days, end)
+    plan["mtype"] = _message_types(rng, pages, plan["page"])
+    plan["caption"], plan["text"] = _choose_captions(rng, plan, pages, affinity, bank, cap_truth, start_date)
+    plan["price"] = _prices(rng, plan, pages, cap_truth)
+    t_days = (plan["utc_at"] - start_date.astype("datetime64[s]")).astype(np.int64) / 86400.0
+    plan["prior_uses"] = decayed_prior_uses(plan["page"], plan["caption"], t_days, fatigue_decay_days)
+    frame = pd.DataFrame(plan)
+    frame["page_key"] = pages["page_key"].to_numpy()[frame["page"].to_numpy()]
+    cap_ids = cap_truth["caption_id"].to_numpy()
+    frame["caption_id"] = np.where(frame["caption"] >= 0, cap_ids[np.maximum(frame["caption"], 0)], None)
+    return frame
+
+
+def _send_times(
+    rng: np.random.Generator, pages: pd.DataFrame, start_date: np.datetime64, days: int, end: np.datetime64
+) -> dict[str, np.ndarray]:
+    """Sends per page-day (habit x weekday x gamma noise, Poisson) at local minutes inside the window."""
     first = pages["first_send_day"].to_numpy()
     last = pages["last_send_day"].to_numpy()
     n_days = np.maximum(last - first + 1, 0)
-    pd_page = np.repeat(np.arange(n_pages), n_days)
+    pd_page = np.repeat(np.arange(len(pages)), n_days)
     pd_day = np.concatenate([np.arange(f, e + 1) for f, e in zip(first, last, strict=True)]).astype(np.int64)
     local_date = start_date + pd_day.astype("timedelta64[D]")
     isodow_day = ((local_date.astype(np.int64) + 3) % 7) + 1  # 1970-01-01 was a Thursday
     habit = pages["habit_daily_sends"].to_numpy()[pd_page]
     lam = habit * AGENCY_DOW_VOLUME[isodow_day] * rng.gamma(16.0, 1 / 16.0, pd_page.size)
     counts = rng.poisson(lam)
-
-    page = np.repeat(pd_page, counts)
-    day = np.repeat(pd_day, counts)
-    isodow = np.repeat(isodow_day, counts)
+    page, day, isodow = (np.repeat(a, counts) for a in (pd_page, pd_day, isodow_day))
     n = page.size
     lo = pages["active_from_hour"].to_numpy()[page] * 60
     hi = (pages["active_to_hour"].to_numpy()[page] + 1) * 60
     uni = rng.uniform(lo, hi)
-    centre = lo + 0.65 * (hi - lo)
-    bump = np.clip(rng.normal(centre, 0.15 * (hi - lo)), lo, hi - 1)
+    bump = np.clip(rng.normal(lo + 0.65 * (hi - lo), 0.15 * (hi - lo)), lo, hi - 1)
     minute = np.floor(np.where(rng.random(n) < 0.6, uni, bump)).astype(np.int64)
     sec_of_day = minute * 60 + rng.integers(0, 60, n)
     order = np.lexsort((sec_of_day, day, page))
     page, day, isodow, sec_of_day = page[order], day[order], isodow[order], sec_of_day[order]
-    # rank within page-day = sends already made that page-local day
     grp_start = np.r_[True, (page[1:] != page[:-1]) | (day[1:] != day[:-1])]
     first_pos = np.maximum.accumulate(np.where(grp_start, np.arange(n), 0))
-    sends_today = np.arange(n) - first_pos
     local_at = start_date.astype("datetime64[s]") + (day * 86400 + sec_of_day).astype("timedelta64[s]")
     utc_at = to_utc(local_at, page, pages["timezone"].to_numpy())
     start_utc = (end - np.timedelta64(days, "D")).astype("datetime64[s]")
     keep = (utc_at < end) & (utc_at >= start_utc)
-    page, day, isodow, sec_of_day, sends_today, local_at, utc_at = (
-        a[keep] for a in (page, day, isodow, sec_of_day, sends_today, local_at, utc_at)
-    )
-    n = page.size
-    local_hour = sec_of_day // 3600
+    out = {
+        "page": page,
+        "day_index": day,
+        "isodow": isodow,
+        "local_hour": sec_of_day // 3600,
+        "sends_today": np.arange(n) - first_pos,  # sends the page already made that local day
+        "local_at": local_at,
+        "utc_at": utc_at,
+    }
+    return {k: v[keep] for k, v in out.items()}
 
-    # message type
+
+def _message_types(rng: np.random.Generator, pages: pd.DataFrame, page: np.ndarray) -> np.ndarray:
     paid = (pages["page_type"].to_numpy() == "paid")[page]
-    u = rng.random(n)
+    u = rng.random(page.size)
     t_paid = np.searchsorted(np.cumsum(TYPE_P_PAID), u, side="right")
     t_free = np.searchsorted(np.cumsum(TYPE_P_FREE), u, side="right")
-    mtype = np.minimum(np.where(paid, t_paid, t_free), len(TYPES) - 1)
+    return np.minimum(np.where(paid, t_paid, t_free), len(TYPES) - 1)
 
-    # captions: available and vault-compatible, weighted by validation / a little quality; ~5% off-bank
-    cap_id = cap_truth["caption_id"].to_numpy()
-    cap_cat = cap_truth["content_category"].to_numpy()
-    cap_q = cap_truth["quality"].to_numpy()
-    if not np.array_equal(bank["caption_id"].to_numpy(), cap_id):
-        raise ValueError("caption bank and caption truth must be in the same order")
-    cap_created = bank["created_at"].to_numpy().astype("datetime64[s]")
-    status_ok = bank["usage_status"].to_numpy() == "available"
-    valid = bank["validation_level"].to_numpy()
-    # available captions only; low validation ones are used less; the agency favours (unknowingly) good ones
-    base_w = np.where(valid == "low", 0.3, 1.0) * np.exp(0.5 * cap_q)
+
+def _vault_matrix(pages: pd.DataFrame, affinity: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     cats = pd.Index(sorted(affinity["content_category"].unique()))
     vault = (
         affinity.pivot(index="page_key", columns="content_category", values="in_vault")
@@ -121,94 +134,122 @@ def generate_sends(
         .fillna(False)
         .to_numpy(dtype=bool)
     )
-    cap_cat_idx = cats.get_indexer(cap_cat)
-    caption = np.full(n, -1, dtype=np.int64)
-    off = rng.random(n) < OFF_BANK_SHARE
-    start_s = start_date.astype("datetime64[s]")
-    page_order = np.argsort(page, kind="stable")
-    bounds = np.searchsorted(page[page_order], np.arange(n_pages + 1))
-    for p in range(n_pages):
-        rows = page_order[bounds[p] : bounds[p + 1]]
+    return vault, cats
+
+
+def _choose_captions(
+    rng, plan, pages, affinity, bank, cap_truth, start_date
+) -> tuple[np.ndarray, np.ndarray]:
+    """Caption index per send (-1 = off-bank text) and the text sent.
+
+    A fresh pick is an available, vault-compatible caption already written at send time, weighted by
+    validation and (unknowingly) quality, or with NEW_CAPTION_SHARE one written in the last
+    NEW_CAPTION_DAYS; REUSE_SHARE of sends repeat the caption of an earlier send of the page instead."""
+    cap_id = cap_truth["caption_id"].to_numpy()
+    if not np.array_equal(bank["caption_id"].to_numpy(), cap_id):
+        raise ValueError("caption bank and caption truth must be in the same order")
+    created = bank["created_at"].to_numpy().astype("datetime64[s]").astype(np.int64)
+    valid = bank["validation_level"].to_numpy()
+    base_w = np.where(valid == "low", 0.3, 1.0) * np.exp(0.5 * cap_truth["quality"].to_numpy())
+    base_w = np.where(bank["usage_status"].to_numpy() == "available", base_w, 0.0)
+    vault, cats = _vault_matrix(pages, affinity)
+    cap_cat = cats.get_indexer(cap_truth["content_category"].to_numpy())
+    page, utc = plan["page"], plan["utc_at"].astype(np.int64)
+    off = rng.random(page.size) < OFF_BANK_SHARE
+    caption = np.full(page.size, -1, dtype=np.int64)
+    bounds = np.searchsorted(page, np.arange(len(pages) + 1))  # plan rows are in page order
+    for p in range(len(pages)):
+        rows = np.arange(bounds[p], bounds[p + 1])
         rows = rows[~off[rows]]
-        if rows.size == 0:
-            continue
-        elig = np.flatnonzero(vault[p][cap_cat_idx] & status_ok)
-        w = base_w[elig]
-        pick = elig[rng.choice(elig.size, size=rows.size, p=w / w.sum())]
-        late = cap_created[pick] > utc_at[rows]  # not yet written at send time: use an older caption
-        if late.any():
-            old = elig[cap_created[elig] < start_s]
-            wo = base_w[old]
-            pick[late] = old[rng.choice(old.size, size=late.sum(), p=wo / wo.sum())]
-        caption[rows] = pick
+        if rows.size:
+            elig = np.flatnonzero(vault[p][cap_cat] & (base_w > 0))
+            fresh = _fresh_picks(rng, elig, base_w, created, utc[rows])
+            caption[rows] = fresh[_reuse_sources(rng, rows.size)]
     n_off = int(off.sum())
     off_pool = off_bank_texts(rng, max(2, n_off // 2), bank["caption_text"].to_numpy())
     text = np.where(caption >= 0, bank["caption_text"].to_numpy()[np.maximum(caption, 0)], None)
     text[off] = off_pool[rng.integers(0, off_pool.size, n_off)]
+    return caption, text
 
-    # prices
-    is_ppv = mtype == 0
+
+def _fresh_picks(rng, elig: np.ndarray, weight: np.ndarray, created: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """One eligible caption per send time t (seconds), written before t."""
+    w = weight[elig]
+    pick = elig[rng.choice(elig.size, size=t.size, p=w / w.sum())]
+    by_age = elig[np.argsort(created[elig], kind="stable")]
+    c_sorted = created[by_age]
+    hi = np.searchsorted(c_sorted, t, side="right")  # captions written before t: by_age[:hi]
+    lo = np.searchsorted(c_sorted, t - NEW_CAPTION_DAYS * 86400, side="left")
+    new = (rng.random(t.size) < NEW_CAPTION_SHARE) & (hi > lo)
+    pick[new] = by_age[lo[new] + (rng.random(int(new.sum())) * (hi[new] - lo[new])).astype(np.int64)]
+    late = created[pick] > t  # not yet written at send time: an older caption instead
+    if late.any():
+        pick[late] = by_age[
+            np.minimum((rng.random(int(late.sum())) * hi[late]).astype(np.int64), hi[late] - 1)
+        ]
+    return pick
+
+
+def _reuse_sources(rng: np.random.Generator, n: int) -> np.ndarray:
+    """For each of a page's n sends (time order), the earlier send whose caption it repeats (itself
+    when it is a fresh pick); chains of repeats resolve to their first, fresh, send."""
+    back = 1 + rng.geometric(1.0 / REUSE_MEAN_GAP, n)
+    src = np.arange(n) - back
+    src = np.where((rng.random(n) < REUSE_SHARE) & (src >= 0), src, np.arange(n))
+    while True:
+        nxt = src[src]
+        if np.array_equal(nxt, src):
+            return src
+        src = nxt
+
+
+def _prices(rng, plan, pages: pd.DataFrame, cap_truth: pd.DataFrame) -> np.ndarray:
+    """PPV price: the page's habit x the caption's price tier x noise, in whole dollars or .99 endings."""
+    page, caption = plan["page"], plan["caption"]
     tier = np.where(caption >= 0, cap_truth["price_tier"].to_numpy()[np.maximum(caption, 0)], "mid")
     tier_mult = np.select(
         [tier == "budget", tier == "premium"], [TIER_PRICE["budget"], TIER_PRICE["premium"]], 1.0
     )
-    raw = pages["price_habit"].to_numpy()[page] * tier_mult * np.exp(rng.normal(0, 0.28, n))
+    raw = pages["price_habit"].to_numpy()[page] * tier_mult * np.exp(rng.normal(0, 0.28, page.size))
     raw = np.clip(raw, 5.0, 60.0)
-    dollars = (pages["price_ending"].to_numpy() == "whole")[page]  # whole dollars or .99 endings
+    dollars = (pages["price_ending"].to_numpy() == "whole")[page]
     price = np.where(dollars, np.round(raw), np.maximum(np.floor(raw), 5.0) + 0.99)
-    price = np.where(is_ppv, price, 0.0)
+    return np.where(plan["mtype"] == 0, price, 0.0)
 
-    # true purchase probability (the same function a replay uses)
-    page_keys = pages["page_key"].to_numpy()[page]
-    cap_ids = np.where(caption >= 0, cap_id[np.maximum(caption, 0)], None)
-    p_true = true_purchase_prob(
-        truth, page_keys, cap_ids, local_hour, isodow, np.maximum(price, 1.0), day, sends_today
-    )
-    p_true = np.where(is_ppv, p_true, np.nan)
 
-    # audience and outcomes
-    aud = pages["audience_size"].to_numpy()[page] * np.exp(
-        pages["audience_trend_per_day"].to_numpy()[page] * (day - (days - 1))
-    )
-    sent = np.round(aud * TYPE_AUDIENCE[mtype] * np.exp(rng.normal(0, 0.12, n))).astype(np.int64)
-    sent[rng.random(n) < 0.003] = 0
-    vr = np.clip(pages["view_rate"].to_numpy()[page] * np.exp(rng.normal(0, 0.1, n)), 0.05, 0.95)
-    viewed = rng.binomial(sent, vr)
-    buy_given_view = np.where(is_ppv, np.clip(np.nan_to_num(p_true) / vr, 0, 1), 0.0)
-    purchased = rng.binomial(viewed, buy_given_view)
-    earnings = np.round(price * purchased, 2)
-    tip_rate = np.where(mtype == 3, 0.004, np.where(is_ppv, 0.0, 0.0008))
-    tippers = rng.binomial(viewed, tip_rate)
-    tip_amt = np.array([5.0, 10.0, 20.0])[rng.integers(0, 3, n)]
-    earnings = np.where(is_ppv, earnings, tippers * tip_amt)
+def decayed_prior_uses(
+    page: np.ndarray, caption: np.ndarray, t_days: np.ndarray, decay_days: float
+) -> np.ndarray:
+    """For every send, sum over the earlier sends of the same caption on the same page of
+    exp(-(days between them) / decay_days); 0 for off-bank sends (caption -1)."""
+    key = page.astype(np.int64) * (int(caption.max(initial=0)) + 2) + caption + 1
+    order = np.lexsort((t_days, key))
+    k, t = key[order], t_days[order]
+    start = np.r_[True, k[1:] != k[:-1]]
+    t0 = np.maximum.accumulate(np.where(start, t, -np.inf))
+    e = np.exp((t - t0) / decay_days)
+    cs = np.cumsum(e)
+    first = np.maximum.accumulate(np.where(start, np.arange(k.size), 0))
+    before = cs - e - np.where(first > 0, cs[first - 1], 0.0)  # sum over earlier rows of the group
+    out = np.empty(k.size)
+    out[order] = np.exp(-(t - t0) / decay_days) * before
+    return np.where(caption >= 0, out, 0.0)
 
-    # row ids in UTC order
-    order = np.lexsort((sends_today, page, utc_at))
+
+def send_rows(plan: pd.DataFrame) -> pd.DataFrame:
+    """Sends in UTC order with row ids (mm_0000001, ...) and the clean columns `finalize_sends` reads."""
+    order = np.lexsort((plan["sends_today"].to_numpy(), plan["page"].to_numpy(), plan["utc_at"].to_numpy()))
+    df = plan.iloc[order].reset_index(drop=True)
+    n = len(df)
     width = max(7, len(str(n)))
     row_id = np.char.add("mm_", np.char.zfill(np.arange(1, n + 1).astype(str), width)).astype(_O)
-    df = pd.DataFrame(
-        {
-            "row_id": row_id,
-            "page_idx": page[order],
-            "page_key": page_keys[order],
-            "message": text[order],
-            "sending_time": utc_at[order],
-            "price": price[order],
-            "sent_count": sent[order],
-            "viewed_count": viewed[order],
-            "purchased_count": purchased[order],
-            "earnings": earnings[order],
-            "message_type": TYPES[mtype[order]],
-            "caption_id": cap_ids[order],
-            "local_at": local_at[order],
-            "local_hour": local_hour[order].astype(np.int64),
-            "isodow": isodow[order].astype(np.int64),
-            "day_index": day[order].astype(np.int64),
-            "sends_today": sends_today[order].astype(np.int64),
-            "p_true": p_true[order],
-        }
+    return df.assign(
+        row_id=row_id,
+        page_idx=df["page"].to_numpy(),
+        message=df["text"].to_numpy(),
+        sending_time=df["utc_at"].to_numpy(),
+        message_type=TYPES[df["mtype"].to_numpy()],
     )
-    return df
 
 
 def finalize_sends(

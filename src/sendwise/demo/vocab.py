@@ -356,7 +356,9 @@ FAN_HANDLE_WORDS: tuple[str, ...] = (
     "ben", "tom", "rick", "alex", "marco", "luis", "ahmed", "kenji", "pete", "lars", "ivan",
 )  # fmt: skip
 
-# Generic fan lines by segment (whale, romantic, sampler, ghost)
+# Generic fan lines by segment (whale, romantic, sampler, ghost). Every segment's pairs draw from every
+# stock (sendwise.demo.chat voices), so no line may state a profile detail (age, job, motivation ...):
+# details are only the planted DETAILS sentences, which ground_truth.fan_details records.
 FAN_LINES: dict[str, tuple[str, ...]] = {
     "whale": (
         "send me something special",
@@ -365,7 +367,7 @@ FAN_LINES: dict[str, tuple[str, ...]] = {
         "don't hold back, I'll take it all",
         "that last one was worth every penny",
         "got anything more exclusive?",
-        "I want a custom, name your price",
+        "I want one made just for me, name your price",
         "you always deliver",
         "send the longer version",
         "I'll unlock whatever you send tonight",
@@ -402,6 +404,21 @@ FAN_LINES: dict[str, tuple[str, ...]] = {
     ),
     "ghost": ("hi", "hey beautiful", "hello", "sup", "hey there", "hi?"),
 }
+# Lines any fan writes, whatever their segment (every pair's voice mixes these with the segment stocks).
+FAN_LINES_COMMON: tuple[str, ...] = (
+    "haha",
+    "ok",
+    "hmm",
+    "you're cute",
+    "good night",
+    "morning",
+    "what are you up to?",
+    "I'm bored",
+    "lol same",
+    "nice pic",
+    "you look amazing",
+    "busy day today",
+)
 FAN_REACTIONS_BUY: tuple[str, ...] = (
     "wow worth it",
     "omg that was amazing",
