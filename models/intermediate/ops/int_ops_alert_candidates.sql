@@ -6,7 +6,8 @@
 --   template_tier1_violation  critical  any tier-1 row of weekly_template_qc_violations (per page and QC rule)
 --   eros_score_low            warning   active page, eros_score < alert_eros_min
 --   eros_score_drop           warning   eros_score fell by more than alert_eros_drop_points since the latest
---                                       build at least alert_eros_drop_min_days before as_of
+--                                       build at least alert_eros_drop_min_days before as_of (and at
+--                                       most 4 x alert_eros_drop_min_days before it)
 --   revenue_model_r2_below_baseline  warning  hold-out R^2 of the GBM < the naive baseline's
 --   revenue_model_coverage_drift     warning  |interval coverage - (gbm_quantile_high - gbm_quantile_low)|
 --                                       > alert_coverage_tolerance
@@ -50,7 +51,7 @@ eros as (
         execution_rate,
         planned_slots,
         executed_slots
-    from {{ ref('eros_score') }}
+    from {{ ref('eros_score') }} as page_scores
 ),
 
 eros_history as (
@@ -59,6 +60,11 @@ eros_history as (
         page_key,
         eros_score
     from {{ ref('ops_eros_score_history') }}
+    -- builds up to 4 x alert_eros_drop_min_days back: the comparison build is the latest one at
+    -- least alert_eros_drop_min_days old, and the bound lets BigQuery prune the history's partitions
+    where
+        recorded_for_as_of <= {{ sendwise.as_of() }}
+        and recorded_for_as_of >= {{ sendwise.window_start('alert_eros_drop_min_days', 4) }}
 ),
 
 model_metrics as (

@@ -39,7 +39,7 @@ eros as (
         eros_score,
         eros_label,
         score_basis
-    from {{ ref('eros_score') }}
+    from {{ ref('eros_score') }} as page_scores
 ),
 
 knob_changes as (

@@ -8,7 +8,7 @@ with scores as (
         eros_label,
         execution_rate,
         planned_slots
-    from {{ ref('eros_score') }}
+    from {{ ref('eros_score') }} as page_scores
 ),
 
 final as (

@@ -2,7 +2,7 @@
 select
     'content.outcomes' as source_table,
     coalesce(decision_id, '')
-    || '#' || coalesce(cast(collected_at as {{ dbt.type_string() }}), '')
+    || '#' || coalesce({{ sendwise.key_text('collected_at', 'timestamp') }}, '')
     || '#' || rejection_reason
     || '#' || cast(recency_rank as {{ dbt.type_string() }}) as rejected_row_key,
     rejection_reason,

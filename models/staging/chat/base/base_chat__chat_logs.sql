@@ -1,6 +1,7 @@
 -- Every raw chat row, typed and decoded, with the one reason (if any) it is quarantined.
 -- The production log has no row id: a row is identified by the hash of its ten columns plus
--- its copy number among exact duplicates.
+-- its copy number among exact duplicates (typed columns printed by key_text, so the hash is the
+-- same on DuckDB and BigQuery).
 with source as (
     select * from {{ source('chat', 'chat_logs') }}
 ),
@@ -13,12 +14,12 @@ keyed as (
             "coalesce(source.model_name, '')", "'|'",
             "coalesce(source.fan_message, '')", "'|'",
             "coalesce(source.chatter_message, '')", "'|'",
-            "coalesce(cast(source.price as " ~ dbt.type_string() ~ "), '')", "'|'",
-            "coalesce(cast(source.purchased as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(" ~ sendwise.key_text('source.price', 'float') ~ ", '')", "'|'",
+            "coalesce(" ~ sendwise.key_text('source.purchased', 'boolean') ~ ", '')", "'|'",
             "coalesce(source.fan_id, '')", "'|'",
-            "coalesce(cast(source.datetime as " ~ dbt.type_string() ~ "), '')", "'|'",
-            "coalesce(cast(source.tips as " ~ dbt.type_string() ~ "), '')", "'|'",
-            "coalesce(cast(source.revenue as " ~ dbt.type_string() ~ "), '')"
+            "coalesce(" ~ sendwise.key_text('source.datetime', 'timestamp') ~ ", '')", "'|'",
+            "coalesce(" ~ sendwise.key_text('source.tips', 'float') ~ ", '')", "'|'",
+            "coalesce(" ~ sendwise.key_text('source.revenue', 'float') ~ ", '')"
         ])) }} as row_hash
     from source
 ),

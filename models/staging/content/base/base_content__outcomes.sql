@@ -8,6 +8,7 @@ with source as (
 normalised as (
     select
         trim(source.decision_id) as decision_id,
+        source.decision_id as decision_id_raw,
         cast(source.collected_at as {{ dbt.type_timestamp() }}) as collected_at,
         cast(source.impressions as {{ dbt.type_bigint() }}) as impressions,
         cast(source.likes as {{ dbt.type_bigint() }}) as likes,
@@ -46,7 +47,13 @@ ranked as (
         *,
         row_number() over (
             partition by decision_id, row_defect is null
-            order by collected_at desc, impressions desc, raw_record asc
+            -- every typed column breaks ties, then the untrimmed id: rows that still tie are the same
+            -- row (never the engine's JSON text, which prints differently on BigQuery)
+            order by
+                collected_at desc nulls last, impressions desc nulls last, likes desc nulls last,
+                retweets desc nulls last, replies desc nulls last, bookmarks desc nulls last,
+                followers_gained desc nulls last, engagement_rate_raw desc nulls last,
+                viral_score desc nulls last, decision_id_raw asc nulls last
         ) as recency_rank
     from row_checked
 ),
