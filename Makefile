@@ -25,10 +25,8 @@ export PIP_NO_CACHE_DIR := 1
 
 .PHONY: help venv demo test lint sqlfluff dbt-test pytest bq-gate bq-check zetasql-deps rules-check clean test-scales dashboard bench-dashboard chromium world-check
 
-help:
-	@echo "make demo   set up .venv, generate demo data (SCALE=$(SCALE)), dbt build on DuckDB, export schedules"
-	@echo "make test   set up .venv, run every check (ruff, sqlfluff, dbt build + tests, pytest, BigQuery gate, project rules)"
-	@echo "make dashboard   serve the dashboard on http://127.0.0.1:8501 (after make demo; DB=$(DEMO_DB))"
+help: ## list the targets and what they do (the comment after the double hash on each target line)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z0-9_-]*:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,14 +45,14 @@ $(ZETASQL_STAMP): $(ZETASQL_DIR)/package.json $(ZETASQL_DIR)/package-lock.json
 		cd $(ZETASQL_DIR) && npm ci --cache "$$cache" --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $(ZETASQL_STAMP)
 
-zetasql-deps: $(ZETASQL_STAMP)
+zetasql-deps: $(ZETASQL_STAMP) ## install the ZetaSQL Node bridge (npm ci, pinned by package-lock.json)
 
 profiles.yml: profiles.example.yml
 	@test -f profiles.yml || cp profiles.example.yml profiles.yml
 
-venv: $(STAMP) profiles.yml
+venv: $(STAMP) profiles.yml ## set up .venv with the pinned dependencies and profiles.yml
 
-demo: venv
+demo: venv ## generate demo data (SCALE=seed), dbt build on DuckDB, export the schedules
 	$(BIN)/sendwise demo-data --scale $(SCALE) --seed $(SEED) --db $(DEMO_DB) --end "$(AS_OF)"
 	$(BIN)/sendwise prepare-db --db $(DEMO_DB) --as-of "$(AS_OF)"
 	SENDWISE_DUCKDB_PATH=$(DEMO_DB) $(BIN)/dbt build --vars '{as_of: "$(AS_OF)"}'
@@ -63,24 +61,24 @@ demo: venv
 
 # The BigQuery gate compiles into its own target path (target_bq), so it runs beside the DuckDB build;
 # bq-check then reuses that compile and compares with the DuckDB build.
-test: venv lint
+test: venv lint ## every check: lint, dbt build + tests, BigQuery gate and check, project rules, pytest
 	$(MAKE) --no-print-directory -j2 --output-sync=target dbt-test bq-gate zetasql-deps
 	$(MAKE) --no-print-directory bq-check BQ_CHECK_ARGS=--skip-compile
 	$(MAKE) --no-print-directory rules-check pytest
 
-lint: venv
+lint: venv ## ruff, ruff format --check and sqlfluff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MAKE) --no-print-directory sqlfluff
 
 # The dbt templater compiles against the DuckDB target; it needs the test database's raw tables.
-sqlfluff: venv $(TEST_DB)
+sqlfluff: venv $(TEST_DB) ## sqlfluff lint of models, analyses and tests (dbt templater)
 	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/sqlfluff lint models analyses tests --processes 2
 
 $(TEST_DB): $(STAMP)
 	$(BIN)/sendwise demo-data --scale small --seed $(SEED) --db $(TEST_DB) --end "$(AS_OF)"
 
-dbt-test: venv
+dbt-test: venv ## small demo data, then dbt build (models, data and unit tests) and docs on data/test.duckdb
 	$(BIN)/sendwise demo-data --scale small --seed $(SEED) --db $(TEST_DB) --end "$(AS_OF)"
 	@# unit tests of incremental models read the columns of `this`: create the tables (empty) on a fresh DB
 	$(BIN)/sendwise prepare-db --db $(TEST_DB) --as-of "$(AS_OF)"
@@ -90,13 +88,13 @@ dbt-test: venv
 # two workers (pytest-xdist): the end-to-end tests are mostly dbt start-up and parsing, one core each.
 # --dist loadfile keeps each test module on one worker, so a module's built database is built once
 # (loadgroup would group across files, but xdist 3.8 cannot rename node ids under pytest 9.2).
-pytest: venv chromium
+pytest: venv chromium ## pytest on two workers (after dbt-test)
 	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/pytest -n 2 --dist loadfile
 
 # The dashboard's browser test drives Debian's chromium (Playwright, no browser download). CI runs
 # as root: install it when missing (lean: no recommended packages, apt lists removed afterwards).
 CHROMIUM := /usr/bin/chromium
-chromium:
+chromium: ## install Debian's chromium for the browser test when missing (as root)
 	@if [ ! -x $(CHROMIUM) ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null \
@@ -108,34 +106,34 @@ chromium:
 
 # Serve the dashboard on the demo database (read-only: a build can run while it is up).
 PORT ?= 8501
-dashboard: venv
+dashboard: venv ## serve the dashboard on http://127.0.0.1:8501 (after make demo)
 	$(BIN)/sendwise dashboard --db $(DEMO_DB) --port $(PORT)
 
 # Render time of every dashboard page (cold and cached, median of 3) on the demo database.
-bench-dashboard: venv
+bench-dashboard: venv ## render time of every dashboard page, median of 3 (after make demo)
 	$(BIN)/sendwise bench-dashboard --db $(DEMO_DB) --runs 3 --csv benchmarks/dashboard.csv
 
-bq-gate: venv
+bq-gate: venv ## compile every model for BigQuery offline and parse it with sqlglot
 	$(BIN)/sendwise bq-gate
 
 # ZetaSQL analyzer, plan limits, partition filters and reference-evaluator parity (after dbt-test).
 BQ_CHECK_ARGS ?=
-bq-check: venv zetasql-deps
+bq-check: venv zetasql-deps ## ZetaSQL analyzer, plan limits, partition filters, evaluator parity (after dbt-test)
 	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/sendwise bq-check $(BQ_CHECK_ARGS)
 
 # after dbt-test: checks target/manifest.json and the built columns in target/catalog.json.
 # Fanout threshold 4 instead of the evaluator's 3 (its models_fanout_threshold var): the
 # message-level int_fan_chat_messages feeds four marts at four grains (conversation,
 # conversation features, pair, pair x stage); sharing more logic upstream would not help.
-rules-check: venv
+rules-check: venv ## project rules on the manifest and catalog (after dbt-test)
 	$(BIN)/sendwise rules-check --manifest target/manifest.json --catalog target/catalog.json --max-fanout 4
 
-clean:
+clean: ## remove build outputs, databases and caches
 	rm -rf target target_* logs data out .pytest_cache .ruff_cache
 
 # Quarantine reconciliation and defect detection on every demo scale (slow: x10 is ~1M rows per table).
 SCALES ?= small seed x10
-test-scales: venv
+test-scales: venv ## quarantine reconciliation on every demo scale (slow)
 	@for scale in $(SCALES); do \
 		echo "== $$scale"; \
 		$(BIN)/sendwise demo-data --scale $$scale --seed $(SEED) --db data/scale_$$scale.duckdb --end "$(AS_OF)" | tail -1; \
@@ -147,7 +145,7 @@ test-scales: venv
 
 # The demo world's calibration figures within their target ranges (docs/demo_world.md) at every scale;
 # pytest checks small and seed, this also x10 (about a minute and 2 GB to generate).
-world-check: venv
+world-check: venv ## demo world calibration within its target ranges at every scale
 	@for scale in $(SCALES); do \
 		echo "== $$scale"; \
 		$(BIN)/sendwise demo-data --scale $$scale --seed $(SEED) --db data/world_$$scale.duckdb --end "$(AS_OF)" | tail -1; \

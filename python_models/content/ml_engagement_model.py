@@ -25,6 +25,7 @@ NUMERIC = ("quality_score", "hour_sin", "hour_cos")
 CATEGORICAL = ("content_type", "decision_type", "style_length")
 INTERCEPT = "(intercept)"
 BASELINE = "training mean engagement rate for every post"
+INPUT_COLUMNS = ["decision_id", "posted_at", "collected_at", "scoring_status", TARGET, *NUMERIC, *CATEGORICAL]
 HIGHER_IS_BETTER = {"r2": True, "mse": False, "mae": False}
 CARD_COLUMNS = [
     "model_name",
@@ -40,13 +41,26 @@ CARD_COLUMNS = [
 ]
 
 
-def _to_pandas(relation) -> pd.DataFrame:
-    """The one place a dbt.ref() becomes pandas (DuckDB, BigQuery DataFrames or Spark)."""
+def _to_pandas(
+    relation, columns: list[str] | None = None, equals: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """The one place a dbt relation becomes pandas (DuckDB, BigQuery DataFrames or Spark). Only the
+    rows whose columns equal `equals` and only `columns` leave the warehouse: they are selected on
+    the relation before the download (BigQuery DataFrames refuses downloads over 500 MB by default)."""
     module = type(relation).__module__
+    equals = equals or {}
     if module.startswith("bigframes"):
-        return relation.to_pandas()
+        for name, value in equals.items():
+            relation = relation[relation[name] == value]
+        return (relation if columns is None else relation[columns]).to_pandas()
     if module.startswith("pyspark"):
-        return relation.toPandas()
+        for name, value in equals.items():
+            relation = relation.filter(relation[name] == value)
+        return (relation if columns is None else relation.select(*columns)).toPandas()
+    for name, value in equals.items():
+        relation = relation.filter(f"\"{name}\" = '{value}'")
+    if columns is not None:
+        relation = relation.project(", ".join(f'"{c}"' for c in columns))
     return relation.df()
 
 
@@ -185,8 +199,8 @@ def model(dbt, session):
         materialized="table",
         packages=["scikit-learn==1.9.1", "pandas==2.3.3", "numpy==2.4.6"],
     )
-    features = _to_pandas(dbt.ref("int_content_post_features"))
-    settings = settings_dict(_to_pandas(dbt.ref("settings_modeling")))
+    features = _to_pandas(dbt.ref("int_content_post_features"), INPUT_COLUMNS)
+    settings = settings_dict(_to_pandas(dbt.ref("settings_modeling"), ["setting_name", "setting_value"]))
     card = fit_engagement_model(
         features,
         alpha=float(settings["content_ridge_alpha"]),

@@ -194,12 +194,26 @@ def build_reports(
     return pd.DataFrame(rows, columns=REPORT_COLUMNS)
 
 
-def _to_pandas(relation) -> pd.DataFrame:
-    """The one place a dbt relation becomes pandas (DuckDB, BigFrames or Spark)."""
-    if hasattr(relation, "to_pandas"):
-        return relation.to_pandas()
-    if hasattr(relation, "toPandas"):
-        return relation.toPandas()
+def _to_pandas(
+    relation, columns: list[str] | None = None, equals: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """The one place a dbt relation becomes pandas (DuckDB, BigQuery DataFrames or Spark). Only the
+    rows whose columns equal `equals` and only `columns` leave the warehouse: they are selected on
+    the relation before the download (BigQuery DataFrames refuses downloads over 500 MB by default)."""
+    module = type(relation).__module__
+    equals = equals or {}
+    if module.startswith("bigframes"):
+        for name, value in equals.items():
+            relation = relation[relation[name] == value]
+        return (relation if columns is None else relation[columns]).to_pandas()
+    if module.startswith("pyspark"):
+        for name, value in equals.items():
+            relation = relation.filter(relation[name] == value)
+        return (relation if columns is None else relation.select(*columns)).toPandas()
+    for name, value in equals.items():
+        relation = relation.filter(f"\"{name}\" = '{value}'")
+    if columns is not None:
+        relation = relation.project(", ".join(f'"{c}"' for c in columns))
     return relation.df()
 
 
@@ -208,7 +222,11 @@ def model(dbt, session):
     provider = dbt.config.get("report_provider") or "template"
     llm_model = dbt.config.get("report_llm_model")
     facts = _to_pandas(dbt.ref("int_page_report_facts"))
-    ledger = _to_pandas(dbt.ref("page_strategy_report_llm_ledger"))
+    ledger = _to_pandas(
+        dbt.ref("page_strategy_report_llm_ledger"),
+        ["entry_type", "status", "cache_key", "report_markdown"],
+        {"entry_type": "report", "status": "ok"},
+    )
     reports = build_reports(facts, provider, ledger, llm_model)
     if dbt.config.get("target_type") == "bigquery":
         import bigframes.pandas as bpd

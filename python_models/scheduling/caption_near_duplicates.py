@@ -13,6 +13,8 @@ import pandas as pd
 
 OUTPUT_COLUMNS = ["pair_key", "caption_id", "duplicate_caption_id", "content_category", "cosine"]
 
+SETTINGS_COLUMNS = ["setting_name", "setting_value"]
+
 
 def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
     return dict(zip(settings["setting_name"], settings["setting_value"].astype(str), strict=True))
@@ -97,11 +99,20 @@ def find_near_duplicates(captions: pd.DataFrame, threshold: float) -> pd.DataFra
     return pairs[OUTPUT_COLUMNS]
 
 
-def to_pandas(frame) -> pd.DataFrame:
+def to_pandas(frame, columns: list[str] | None = None) -> pd.DataFrame:
     """The one conversion point: DuckDB relation (via Arrow, so vector columns stay Arrow lists
-    instead of one numpy object per row), BigFrames or Spark DataFrame -> pandas."""
+    instead of one numpy object per row), BigFrames or Spark DataFrame -> pandas. Only `columns`
+    leave the warehouse: they are selected on the relation before the download (BigQuery
+    DataFrames refuses downloads over 500 MB by default)."""
     if isinstance(frame, pd.DataFrame):
-        return frame
+        return frame if columns is None else frame[columns]
+    if columns is not None:
+        if hasattr(frame, "project"):  # DuckDB relation
+            frame = frame.project(", ".join(f'"{c}"' for c in columns))
+        elif hasattr(frame, "toPandas"):  # Spark
+            frame = frame.select(*columns)
+        else:  # BigQuery DataFrames
+            frame = frame[columns]
     if hasattr(frame, "arrow"):
         table = frame.arrow()
         table = table.read_all() if hasattr(table, "read_all") else table
@@ -117,8 +128,8 @@ def model(dbt, session):
     dbt.config(materialized="table", packages=["numpy==2.4.6", "pandas==2.3.3", "threadpoolctl==3.8.0"])
     from threadpoolctl import threadpool_limits
 
-    settings = settings_dict(to_pandas(dbt.ref("settings_modeling")))
-    captions = to_pandas(dbt.ref("int_caption_embeddings"))
+    settings = settings_dict(to_pandas(dbt.ref("settings_modeling"), SETTINGS_COLUMNS))
+    captions = to_pandas(dbt.ref("int_caption_embeddings"), ["caption_id", "content_category", "embedding"])
     with threadpool_limits(limits=int(float(settings["ml_max_threads"]))):
         result = find_near_duplicates(captions, float(settings["near_duplicate_cosine"]))
 

@@ -28,6 +28,8 @@ OUTPUT_COLUMNS = [
     "near_duplicate_group_size",
 ]
 
+SETTINGS_COLUMNS = ["setting_name", "setting_value"]
+
 
 def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
     return dict(zip(settings["setting_name"], settings["setting_value"].astype(str), strict=True))
@@ -180,11 +182,20 @@ def cluster_captions(captions: pd.DataFrame, pairs: pd.DataFrame, settings: dict
     return out[OUTPUT_COLUMNS]
 
 
-def to_pandas(frame) -> pd.DataFrame:
+def to_pandas(frame, columns: list[str] | None = None) -> pd.DataFrame:
     """The one conversion point: DuckDB relation (via Arrow, so vector columns stay Arrow lists
-    instead of one numpy object per row), BigFrames or Spark DataFrame -> pandas."""
+    instead of one numpy object per row), BigFrames or Spark DataFrame -> pandas. Only `columns`
+    leave the warehouse: they are selected on the relation before the download (BigQuery
+    DataFrames refuses downloads over 500 MB by default)."""
     if isinstance(frame, pd.DataFrame):
-        return frame
+        return frame if columns is None else frame[columns]
+    if columns is not None:
+        if hasattr(frame, "project"):  # DuckDB relation
+            frame = frame.project(", ".join(f'"{c}"' for c in columns))
+        elif hasattr(frame, "toPandas"):  # Spark
+            frame = frame.select(*columns)
+        else:  # BigQuery DataFrames
+            frame = frame[columns]
     if hasattr(frame, "arrow"):
         table = frame.arrow()
         table = table.read_all() if hasattr(table, "read_all") else table
@@ -210,9 +221,11 @@ def model(dbt, session):
     import sklearn.cluster  # noqa: F401 - load OpenMP first: threadpoolctl limits only loaded libraries
     from threadpoolctl import threadpool_limits
 
-    settings = settings_dict(to_pandas(dbt.ref("settings_modeling")))
-    captions = to_pandas(dbt.ref("int_caption_embeddings"))
-    pairs = to_pandas(dbt.ref("caption_near_duplicates"))
+    settings = settings_dict(to_pandas(dbt.ref("settings_modeling"), SETTINGS_COLUMNS))
+    captions = to_pandas(
+        dbt.ref("int_caption_embeddings"), ["caption_id", "caption_text_normalized", "embedding"]
+    )
+    pairs = to_pandas(dbt.ref("caption_near_duplicates"), ["caption_id", "duplicate_caption_id"])
     with threadpool_limits(limits=int(float(settings["ml_max_threads"]))):
         result = cluster_captions(captions, pairs, settings)
 

@@ -45,12 +45,13 @@ qc_tier1 as (
 
 eros as (
     select
-        page_key,
-        is_active,
-        eros_score,
-        execution_rate,
-        planned_slots,
-        executed_slots
+        page_scores.page_key,
+        page_scores.is_active,
+        page_scores.eros_score,
+        page_scores.execution_rate,
+        page_scores.planned_slots,
+        page_scores.executed_slots
+    -- aliased: the table shares its name with the column eros_score, which BigQuery would read as the row
     from {{ ref('eros_score') }} as page_scores
 ),
 

@@ -35,10 +35,11 @@ performance as (
 
 eros as (
     select
-        page_key,
-        eros_score,
-        eros_label,
-        score_basis
+        page_scores.page_key,
+        page_scores.eros_score,
+        page_scores.eros_label,
+        page_scores.score_basis
+    -- aliased: the table shares its name with the column eros_score, which BigQuery would read as the row
     from {{ ref('eros_score') }} as page_scores
 ),
 
@@ -214,7 +215,7 @@ final as (
         round(performance.optimal_price_max, 2) as optimal_price_max,
         round(performance.data_quality_score, 1) as data_quality_score,
         coalesce(performance.is_schedulable, false) as is_schedulable,
-        round(eros.eros_score, 1) as eros_score,
+        eros.eros_score,  -- already two decimals (eros_score); rounding it again would meet halves
         eros.eros_label,
         eros.score_basis,
         learning.knob_changes,

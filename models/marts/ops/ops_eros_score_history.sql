@@ -3,11 +3,12 @@
 -- page's score with its score a week earlier.
 with scores as (
     select
-        page_key,
-        eros_score,
-        eros_label,
-        execution_rate,
-        planned_slots
+        page_scores.page_key,
+        page_scores.eros_score,
+        page_scores.eros_label,
+        page_scores.execution_rate,
+        page_scores.planned_slots
+    -- aliased: the table shares its name with the column eros_score, which BigQuery would read as the row
     from {{ ref('eros_score') }} as page_scores
 ),
 
