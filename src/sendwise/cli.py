@@ -64,7 +64,16 @@ def main(argv: list[str] | None = None) -> int:
         module = _load(args.command)
     except ModuleNotFoundError:
         parser.error(f"command {args.command!r} is not available in this build")
-    return int(module.run(args) or 0)
+    try:
+        return int(module.run(args) or 0)
+    except Exception as exc:  # a user error or a held database: one line, exit 2
+        from sendwise.errors import EXIT_USER_ERROR, UserError, lock_message
+
+        message = str(exc) if isinstance(exc, UserError) else lock_message(exc)
+        if message is None:
+            raise
+        print(f"sendwise {args.command}: {message}", file=sys.stderr)
+        return EXIT_USER_ERROR
 
 
 if __name__ == "__main__":
