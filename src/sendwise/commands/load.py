@@ -229,17 +229,21 @@ def load_counts(
             "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
             params=[table.source, table.table],
         ).fetchone()[0]
-        before = int(con.sql(f"select count(*) from {table.qualified}").fetchone()[0]) if exists else 0
+        # catalog-qualified: a database file named like a schema (chat.duckdb) is not ambiguous
+        catalog = con.sql("select current_database()").fetchone()[0].replace('"', '""')
+        schema = f'"{catalog}"."{table.source}"'
+        target = f'{schema}."{table.table}"'
+        before = int(con.sql(f"select count(*) from {target}").fetchone()[0]) if exists else 0
         casts = ", ".join(selects)
         con.execute("begin transaction")
-        con.execute(f"create schema if not exists {table.source}")
+        con.execute(f"create schema if not exists {schema}")
         if mode == "replace":
-            con.execute(f"create or replace table {table.qualified} as select {casts} from {relation_sql}")
+            con.execute(f"create or replace table {target} as select {casts} from {relation_sql}")
         else:
             if not exists:
-                con.execute(f"create table {table.qualified} as select {casts} from {relation_sql} limit 0")
-            con.execute(f"insert into {table.qualified} select {casts} from {relation_sql}")
-        after = int(con.sql(f"select count(*) from {table.qualified}").fetchone()[0])
+                con.execute(f"create table {target} as select {casts} from {relation_sql} limit 0")
+            con.execute(f"insert into {target} select {casts} from {relation_sql}")
+        after = int(con.sql(f"select count(*) from {target}").fetchone()[0])
         con.execute("commit")
         return rows, before, after
     except Exception:
