@@ -45,9 +45,7 @@ flagged as (
             when sent_at > {{ sendwise.as_of() }} then 'future_sending_time'
             -- bounds from settings_modeling (section 2 staging): a bad number never reaches a
             -- window, a variance or a test (NaN and inf fail every comparison differently per engine)
-            when
-                sent_at < {{ sendwise.timestamp_minus_days(sendwise.as_of(), sendwise.setting('raw_max_history_days')) }}
-                then 'implausible_date'
+            when sent_at < {{ sendwise.oldest_plausible_at() }} then 'implausible_date'
             when not {{ sendwise.is_finite('price') }} or not coalesce({{ sendwise.is_finite('earnings') }}, true)
                 then 'non_finite_metric'
             when price < 0 then 'negative_price'

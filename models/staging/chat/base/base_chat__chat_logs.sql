@@ -58,9 +58,7 @@ flagged as (
                 then 'invalid_fan_id'
             -- bounds from settings_modeling (section 2 staging); offers and purchases that
             -- contradict each other never reach the fan analytics
-            when
-                message_at < {{ sendwise.timestamp_minus_days(sendwise.as_of(), sendwise.setting('raw_max_history_days')) }}
-                then 'implausible_date'
+            when message_at < {{ sendwise.oldest_plausible_at() }} then 'implausible_date'
             when
                 not {{ sendwise.is_finite('price') }} or not {{ sendwise.is_finite('tips') }}
                 or not {{ sendwise.is_finite('revenue') }}

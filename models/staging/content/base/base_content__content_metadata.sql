@@ -34,9 +34,7 @@ flagged as (
                 or not coalesce({{ sendwise.is_finite('novelty_score') }}, true)
                 or not coalesce({{ sendwise.is_finite('expertise_level') }}, true)
                 then 'non_finite_metric'
-            when
-                created_at < {{ sendwise.timestamp_minus_days(sendwise.as_of(), sendwise.setting('raw_max_history_days')) }}
-                then 'implausible_date'
+            when created_at < {{ sendwise.oldest_plausible_at() }} then 'implausible_date'
             when quality_score is null or quality_score < 0 or quality_score > 1 then 'quality_score_out_of_range'
             when
                 novelty_score < 0 or novelty_score > 1 or expertise_level < 0 or expertise_level > 1

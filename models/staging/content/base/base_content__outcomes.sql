@@ -38,9 +38,7 @@ row_checked as (
             when collected_at is null then 'missing_collected_at'
             when decision_id not in (select known_decisions.decision_id from known_decisions)
                 then 'orphan_decision_id'
-            when
-                collected_at < {{ sendwise.timestamp_minus_days(sendwise.as_of(), sendwise.setting('raw_max_history_days')) }}
-                then 'implausible_date'
+            when collected_at < {{ sendwise.oldest_plausible_at() }} then 'implausible_date'
             when
                 not coalesce({{ sendwise.is_finite('engagement_rate_raw') }}, true)
                 or not coalesce({{ sendwise.is_finite('viral_score') }}, true)
