@@ -15,3 +15,9 @@
 {% macro as_of() -%}
     cast('{{ as_of_text() }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
+
+{#- The oldest plausible raw timestamp: as_of minus the setting raw_max_history_days (staging
+    quarantines older rows as implausible_date, e.g. a send dated in year 0024). -#}
+{% macro oldest_plausible_at() -%}
+    {{ sendwise.timestamp_minus_days(sendwise.as_of(), sendwise.setting('raw_max_history_days')) }}
+{%- endmacro %}

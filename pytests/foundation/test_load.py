@@ -77,7 +77,7 @@ def test_mistyped_column_is_named_with_examples(tmp_path):
     frame["price"] = ["0", "twelve", "0"]
     path = tmp_path / "mistyped.csv"
     frame.to_csv(path, index=False)
-    with pytest.raises(ContractError, match=r"price \(expected DOUBLE; e.g. 'twelve'\)"):
+    with pytest.raises(ContractError, match=r"price \(expected DOUBLE; e.g. row 2 'twelve'\)"):
         load("chat.chat_logs", path, db)
     con = duckdb.connect(str(db))
     assert (

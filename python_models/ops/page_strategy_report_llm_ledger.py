@@ -17,13 +17,22 @@ appends nothing and makes no network call.
 * Every HTTP attempt is a `call` row with its tokens and cost.
 * `full_refresh: false`: `dbt build --full-refresh` never throws away paid-for reports.
 
-The API key comes only from the environment (ANTHROPIC_API_KEY or OPENAI_API_KEY, by
-`report_llm_vendor`). HTTP uses the standard library (urllib), no extra dependency.
+* Every transport and body error (408, 429, 5xx, timeouts, a refused or reset connection, a body
+  cut short, a 200 that is not JSON, an answer without token usage) is transient: retried with
+  backoff and logged, never cached as a success; an unexpected error of one call is logged the
+  same way, so the reports already paid for in this run are kept. An answer cut at max_tokens is
+  re-sent once with twice the max_tokens, then logged as malformed ("truncated"), never re-sent
+  unchanged.
+
+The API key comes from the environment locally (ANTHROPIC_API_KEY or OPENAI_API_KEY, by
+`report_llm_vendor`) and on BigQuery only from Secret Manager (var `report_llm_secret_name`,
+default `report-llm-api-key`), never from the job's environment. HTTP uses the standard library (urllib).
 """
 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import time
@@ -87,7 +96,13 @@ class PermanentLLMError(Exception):
 
 
 # (a namedtuple, not a dataclass: dbt-duckdb loads model files outside sys.modules)
-LLMResponse = namedtuple("LLMResponse", ["text", "input_tokens", "output_tokens"])
+# truncated: the answer stopped at max_tokens (anthropic stop_reason max_tokens, openai finish_reason
+# length); it is never parsed as a success, and is re-sent once with twice the max_tokens.
+LLMResponse = namedtuple(
+    "LLMResponse", ["text", "input_tokens", "output_tokens", "truncated"], defaults=[False]
+)
+# 408 request timeout, 409 conflict, 425 too early, 429 rate limit (and every 5xx) are worth retrying
+TRANSIENT_HTTP_STATUSES = {408, 409, 425, 429}
 
 
 # --------------------------------------------------------------------------------------- facts
@@ -154,14 +169,30 @@ def _post_json(url: str, headers: dict, body: dict) -> dict:
     )
     try:
         with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as response:
-            return json.loads(response.read().decode())
+            raw = response.read()
     except urllib.error.HTTPError as exc:
         detail = f"HTTP {exc.code} from {url}"
-        if exc.code == 429 or exc.code >= 500:
+        if exc.code in TRANSIENT_HTTP_STATUSES or exc.code >= 500:
             raise TransientLLMError(detail) from None
         raise PermanentLLMError(detail) from None
-    except (urllib.error.URLError, TimeoutError) as exc:
+    except (OSError, http.client.HTTPException) as exc:
+        # refused or reset connections, timeouts, a body cut short (IncompleteRead), a dropped line
         raise TransientLLMError(f"{type(exc).__name__} calling {url}") from None
+    try:
+        data = json.loads(raw.decode())
+    except (UnicodeDecodeError, ValueError):
+        raise TransientLLMError(f"answer from {url} is not JSON ({len(raw)} bytes)") from None
+    if not isinstance(data, dict):
+        raise TransientLLMError(f"answer from {url} is not a JSON object")
+    return data
+
+
+def _usage(data: dict, input_name: str, output_name: str) -> tuple[int, int]:
+    """The answer's token counts; an answer without them (usage null) is transient, never a success."""
+    usage = data.get("usage")
+    if not isinstance(usage, dict) or usage.get(input_name) is None or usage.get(output_name) is None:
+        raise TransientLLMError("answer without token usage")
+    return int(usage[input_name]), int(usage[output_name])
 
 
 def make_client(vendor: str, llm_model: str, api_key: str, base_url: str | None = None):
@@ -169,46 +200,56 @@ def make_client(vendor: str, llm_model: str, api_key: str, base_url: str | None 
     base_url replaces the vendor's host (a gateway, or the test's local fake server)."""
     if vendor == "anthropic":
 
-        def call(system: str, user: str) -> LLMResponse:
+        def call(system: str, user: str, max_tokens: int = MAX_ANSWER_TOKENS) -> LLMResponse:
             data = _post_json(
                 f"{(base_url or 'https://api.anthropic.com').rstrip('/')}/v1/messages",
                 {"x-api-key": api_key, "anthropic-version": "2023-06-01"},
                 {
                     "model": llm_model,
-                    "max_tokens": MAX_ANSWER_TOKENS,
+                    "max_tokens": max_tokens,
                     "temperature": 0,
                     "system": system,
                     "messages": [{"role": "user", "content": user}],
                 },
             )
-            text = "".join(p.get("text", "") for p in data.get("content", []) if isinstance(p, dict))
-            usage = data.get("usage", {})
-            return LLMResponse(text, int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0)))
+            content = data.get("content") if isinstance(data.get("content"), list) else []
+            text = "".join(p.get("text") or "" for p in content if isinstance(p, dict))
+            input_tokens, output_tokens = _usage(data, "input_tokens", "output_tokens")
+            return LLMResponse(text, input_tokens, output_tokens, data.get("stop_reason") == "max_tokens")
 
         return call
     if vendor == "openai":
 
-        def call(system: str, user: str) -> LLMResponse:
+        def call(system: str, user: str, max_tokens: int = MAX_ANSWER_TOKENS) -> LLMResponse:
             data = _post_json(
                 f"{(base_url or 'https://api.openai.com').rstrip('/')}/v1/chat/completions",
                 {"authorization": f"Bearer {api_key}"},
                 {
                     "model": llm_model,
                     "temperature": 0,
-                    "max_tokens": MAX_ANSWER_TOKENS,
+                    "max_tokens": max_tokens,
                     "response_format": {"type": "json_object"},
                     "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
                 },
             )
-            choices = data.get("choices") or [{}]
-            text = (choices[0].get("message") or {}).get("content") or ""
-            usage = data.get("usage", {})
-            return LLMResponse(
-                text, int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
-            )
+            choices = data.get("choices") if isinstance(data.get("choices"), list) else []
+            first = choices[0] if choices and isinstance(choices[0], dict) else {}
+            text = (first.get("message") or {}).get("content") or ""
+            input_tokens, output_tokens = _usage(data, "prompt_tokens", "completion_tokens")
+            return LLMResponse(text, input_tokens, output_tokens, first.get("finish_reason") == "length")
 
         return call
     raise ValueError(f"report_llm_vendor must be 'anthropic' or 'openai', got {vendor!r}")
+
+
+def _raised(max_tokens: int) -> dict:
+    """The call's keyword for a raised max_tokens (none at the default: a plain (system, user) call)."""
+    return {} if max_tokens == MAX_ANSWER_TOKENS else {"max_tokens": max_tokens}
+
+
+def _error_text(exc: BaseException) -> str:
+    """A ledger error: the client's own message, or the type of an unexpected error."""
+    return str(exc) if isinstance(exc, TransientLLMError) else f"transient: {type(exc).__name__}: {exc}"[:300]
 
 
 # -------------------------------------------------------------------------------- orchestration
@@ -265,19 +306,20 @@ def run_reports(
             continue
         user = build_user_prompt({c: item[c] for c in fact_columns})
         report, last_error = None, None
+        max_tokens = MAX_ANSWER_TOKENS
         for attempt in range(1, max_attempts + 1):
             try:
-                response = call(SYSTEM_PROMPT, user)
-            except TransientLLMError as exc:
-                last_error = str(exc)
-                add("call", call_id, status="transient_error", error=last_error, attempt=attempt, **ident)
-                if attempt < max_attempts:
-                    sleep(backoff_seconds * 2 ** (attempt - 1))
-                continue
+                response = call(SYSTEM_PROMPT, user, **_raised(max_tokens))
             except PermanentLLMError as exc:
                 stopped = last_error = str(exc)
                 add("call", call_id, status="failed", error=last_error, attempt=attempt, **ident)
                 break
+            except Exception as exc:  # transport and body errors: retried, and the paid rows kept
+                last_error = _error_text(exc)
+                add("call", call_id, status="transient_error", error=last_error, attempt=attempt, **ident)
+                if attempt < max_attempts:
+                    sleep(backoff_seconds * 2 ** (attempt - 1))
+                continue
             usage = {
                 "input_tokens": response.input_tokens,
                 "output_tokens": response.output_tokens,
@@ -286,6 +328,14 @@ def run_reports(
                 )
                 / 1_000_000,
             }
+            if response.truncated:
+                # cut at max_tokens: never validated as a success; re-sent once with twice the room
+                last_error = f"answer cut at max_tokens {max_tokens} (truncated)"
+                add("call", call_id, status="malformed", error=last_error, attempt=attempt, **ident, **usage)
+                if max_tokens > MAX_ANSWER_TOKENS:
+                    break
+                max_tokens *= 2
+                continue
             report, last_error = validate_report(response.text)
             if report is None:
                 add("call", call_id, status="malformed", error=last_error, attempt=attempt, **ident, **usage)
@@ -306,6 +356,21 @@ def ledger_frame(rows: list[dict]) -> pd.DataFrame:
     for column, dtype in LEDGER_COLUMNS.items():
         frame[column] = frame[column].astype(dtype)
     return frame
+
+
+def llm_api_key(target_type: str, env_name: str, secret_name: str | None, project: str | None) -> str | None:
+    """The LLM API key: from the environment variable env_name locally; on BigQuery from Secret
+    Manager only (secret_name is a full resource name or a secret id in the job's project; latest
+    version; var report_llm_secret_name), never from the job's environment."""
+    if target_type != "bigquery":
+        return os.environ.get(env_name)
+    from google.cloud import secretmanager
+
+    name = secret_name if secret_name not in (None, "", "None") else "report-llm-api-key"
+    if not name.startswith("projects/"):
+        name = f"projects/{project}/secrets/{name}/versions/latest"
+    response = secretmanager.SecretManagerServiceClient().access_secret_version(name=name)
+    return response.payload.data.decode("utf-8").strip()
 
 
 def _settings(frame: pd.DataFrame) -> dict[str, str]:
@@ -334,7 +399,7 @@ def model(dbt, session):
         unique_key="ledger_id",
         full_refresh=False,
         on_schema_change="append_new_columns",
-        packages=["pandas==2.3.3"],
+        packages=["pandas==2.3.3", "google-cloud-secret-manager==2.32.0"],
     )
     target_type = dbt.config.get("target_type")
     provider = dbt.config.get("report_provider") or "template"
@@ -350,7 +415,8 @@ def model(dbt, session):
         env_name = API_KEY_ENV.get(vendor)
         if env_name is None:
             raise ValueError(f"report_llm_vendor must be one of {sorted(API_KEY_ENV)}, got {vendor!r}")
-        api_key = os.environ.get(env_name)
+        secret_name = dbt.config.get("report_llm_secret_name")
+        api_key = llm_api_key(target_type, env_name, secret_name, dbt.this.database)
         if not api_key:
             raise RuntimeError(f"report_provider is 'llm' but the environment variable {env_name} is not set")
         existing = _read_this(dbt, session, target_type) if dbt.is_incremental else ledger_frame([])

@@ -17,8 +17,10 @@ Providers (var `embedding_provider`, passed as the config `embedding_provider`):
 * `voyage`: the voyageai client (model from setting `embedding_model_voyage`); key from VOYAGE_API_KEY
   locally, from Secret Manager inside the BigQuery job. Batches within the API limits (count and
   estimated tokens), exponential backoff on rate limits and server errors, token counts recorded
-  (each batch's total apportioned to its texts). A permanent failure raises `EmbeddingError`: the model
-  fails with that message and nothing is cached (dbt writes the table only after the model returns).
+  (each batch's total apportioned to its texts). 408, 5xx, timeouts, refused or reset connections and
+  bodies that are cut short or not JSON are transient (retried). A permanent failure before any batch
+  was paid for raises `EmbeddingError`: the model fails with that message and nothing is cached; after
+  some batches were paid for, their vectors are cached and the rest is left for the next build.
 
 `embedded_at` is the wall-clock time of the provider call: cache metadata (when a vector was paid
 for), not a model result; `ml_embedding_runs` counts the rows embedded by each build from it.
@@ -44,6 +46,14 @@ TEXT_COLUMNS = ["text_id", "text_kind", "text_hash", "text"]
 
 class EmbeddingError(RuntimeError):
     """A provider failure that must fail the build (nothing is cached)."""
+
+
+class PartialEmbeddingError(EmbeddingError):
+    """A later batch failed after earlier ones were paid for: the first `done` texts have vectors."""
+
+    def __init__(self, message: str, done: int, vectors: np.ndarray, tokens: np.ndarray):
+        super().__init__(message)
+        self.done, self.vectors, self.tokens = done, vectors, tokens
 
 
 class LocalParams(NamedTuple):
@@ -189,13 +199,25 @@ def make_batches(texts: Sequence[str], max_texts: int, max_tokens: int) -> list[
     return batches
 
 
+# 408 request timeout, 409 conflict, 425 too early, 429 rate limit (and every 5xx) are worth retrying
+TRANSIENT_HTTP_STATUSES = {408, 409, 425, 429}
+
+
 def is_retryable(exc: BaseException) -> bool:
-    """Rate limits, server errors (5xx), timeouts and connection errors are retried; the rest
-    (authentication, invalid request, ...) is permanent."""
+    """Rate limits, 408, server errors (5xx), timeouts, connection errors (refused, reset) and body
+    errors (a body cut short, a 200 that is not JSON) are retried; the rest (authentication, invalid
+    request, ...) is permanent."""
+    import http.client
+    import json
+
     if type(exc).__name__ in RETRYABLE_ERRORS:
         return True
+    body_errors = (OSError, http.client.HTTPException, json.JSONDecodeError, UnicodeDecodeError)
+    if isinstance(exc, body_errors) or isinstance(exc.__cause__, body_errors):
+        return True
     status = getattr(exc, "http_status", None)
-    return isinstance(status, int) and (status == 429 or status >= 500)
+    # a success status with an error is a broken body (voyageai: APIError "HTTP code 200 from API")
+    return isinstance(status, int) and (status < 400 or status in TRANSIENT_HTTP_STATUSES or status >= 500)
 
 
 def backoff_delays(max_attempts: int, first_delay: float) -> list[float]:
@@ -269,23 +291,39 @@ def voyage_embed(
     sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Embed with a voyageai-compatible client (`client.embed(texts, model=, input_type=)` returning
-    `.embeddings` and `.total_tokens`). Returns (vectors float32 (n, d), tokens per text)."""
+    `.embeddings` and `.total_tokens`). Returns (vectors float32 (n, d), tokens per text).
+
+    When a batch fails for good after earlier batches were paid for, raises PartialEmbeddingError
+    carrying the vectors of the texts done so far (batches are consecutive: the first `done` texts),
+    so the caller can cache what was paid for."""
     texts = list(texts)
     vectors: list[np.ndarray] = []
     tokens = np.zeros(len(texts), dtype=np.int64)
+    done = 0
     for batch in make_batches(texts, max_texts, max_tokens):
         batch_texts = [texts[i] for i in batch]
-        result = call_with_retry(
-            lambda batch_texts=batch_texts: client.embed(
-                batch_texts, model=model_name, input_type="document", truncation=True
-            ),
-            max_attempts,
-            first_delay,
-            sleep=sleep,
-        )
-        vectors.append(validate_vectors(getattr(result, "embeddings", None), len(batch)))
+        try:
+            result = call_with_retry(
+                lambda batch_texts=batch_texts: client.embed(
+                    batch_texts, model=model_name, input_type="document", truncation=True
+                ),
+                max_attempts,
+                first_delay,
+                sleep=sleep,
+            )
+            batch_vectors = validate_vectors(getattr(result, "embeddings", None), len(batch))
+            if vectors and batch_vectors.shape[1] != vectors[0].shape[1]:
+                raise EmbeddingError(
+                    f"provider changed dimensions between batches: {vectors[0].shape[1]}, {batch_vectors.shape[1]}"
+                )
+        except EmbeddingError as exc:
+            if not done:
+                raise
+            raise PartialEmbeddingError(str(exc), done, np.vstack(vectors), tokens[:done].copy()) from exc
+        vectors.append(batch_vectors)
         total = int(getattr(result, "total_tokens", 0) or 0)
         tokens[batch] = apportion_tokens(total, [estimate_tokens(t) for t in batch_texts])
+        done += len(batch)
     if not vectors:
         return np.zeros((0, 0), dtype=np.float32), tokens
     dims = {v.shape[1] for v in vectors}
@@ -338,12 +376,21 @@ def embed_new_texts(
     embed: Callable[[list[str]], tuple[np.ndarray, np.ndarray]],
     embedded_at: datetime,
 ) -> pd.DataFrame:
-    """Embed only what the cache lacks; `embed(texts) -> (vectors, tokens)` is the provider."""
+    """Embed only what the cache lacks; `embed(texts) -> (vectors, tokens)` is the provider.
+
+    A provider failing after some batches were paid for (PartialEmbeddingError) keeps those
+    vectors: they are cached, the rest stays missing (ml_embedding_runs.texts_missing) and is
+    embedded by the next build. A failure before anything was paid for fails the build."""
     need = texts_needing_embedding(texts, cached, provider, model_name)
     if need.empty:
         vectors, tokens = np.zeros((0, 0), dtype=np.float32), np.zeros(0, dtype=np.int64)
     else:
-        vectors, tokens = embed(need["text"].tolist())
+        try:
+            vectors, tokens = embed(need["text"].tolist())
+        except PartialEmbeddingError as exc:
+            print(f"ml_text_embeddings: kept {exc.done} of {len(need)} paid vectors; the rest failed: {exc}")
+            need = need.iloc[: exc.done].reset_index(drop=True)
+            vectors, tokens = exc.vectors, exc.tokens
     return result_frame(need, vectors, tokens, provider, model_name, embedded_at)
 
 

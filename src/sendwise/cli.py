@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import subprocess
 import sys
 
 COMMANDS: dict[str, str] = {
@@ -64,7 +65,22 @@ def main(argv: list[str] | None = None) -> int:
         module = _load(args.command)
     except ModuleNotFoundError:
         parser.error(f"command {args.command!r} is not available in this build")
-    return int(module.run(args) or 0)
+    try:
+        return int(module.run(args) or 0)
+    except subprocess.CalledProcessError as exc:  # dbt printed its own errors above
+        print(
+            f"sendwise {args.command}: dbt exited with code {exc.returncode} (its output is above)",
+            file=sys.stderr,
+        )
+        return exc.returncode or 1
+    except Exception as exc:  # a user error or a held database: one line, exit 2
+        from sendwise.errors import EXIT_USER_ERROR, UserError, lock_message
+
+        message = str(exc) if isinstance(exc, UserError) else lock_message(exc)
+        if message is None:
+            raise
+        print(f"sendwise {args.command}: {message}", file=sys.stderr)
+        return EXIT_USER_ERROR
 
 
 if __name__ == "__main__":

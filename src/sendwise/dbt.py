@@ -8,16 +8,16 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from sendwise.paths import PROJECT_ROOT, dbt_executable
+from sendwise.paths import PROJECT_ROOT, dbt_executable, project_dir
 
 
 def dbt_env(duckdb_path: str | os.PathLike | None = None, extra: Mapping[str, str] | None = None) -> dict:
     env = dict(os.environ)
-    env.setdefault("DBT_PROFILES_DIR", str(PROJECT_ROOT))
+    env.setdefault("DBT_PROFILES_DIR", str(project_dir()))
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     env.setdefault("DO_NOT_TRACK", "1")
     if duckdb_path is not None:
-        env["SENDWISE_DUCKDB_PATH"] = str(duckdb_path)
+        env["SENDWISE_DUCKDB_PATH"] = str(Path(duckdb_path).resolve())
     if extra:
         env.update(extra)
     ensure_profiles()
@@ -26,9 +26,13 @@ def dbt_env(duckdb_path: str | os.PathLike | None = None, extra: Mapping[str, st
 
 def ensure_profiles() -> None:
     """profiles.yml is not committed: copy the example (which works as is for DuckDB) when absent."""
-    target = PROJECT_ROOT / "profiles.yml"
+    folder = project_dir()
+    target = folder / "profiles.yml"
+    example = folder / "profiles.example.yml"
     if not target.exists():
-        target.write_text((PROJECT_ROOT / "profiles.example.yml").read_text())
+        target.write_text(
+            (example if example.exists() else PROJECT_ROOT / "profiles.example.yml").read_text()
+        )
 
 
 def vars_arg(values: Mapping[str, object]) -> str:
@@ -51,7 +55,7 @@ def run_dbt(
         full_env.setdefault("DBT_LOG_PATH", str(Path(target_path) / "logs"))
     return subprocess.run(
         cmd,
-        cwd=PROJECT_ROOT,
+        cwd=project_dir(),  # the user's project folder, never the install's (its target/ stays untouched)
         env=full_env,
         check=check,
         text=True,

@@ -12,11 +12,25 @@ DEFAULT_DB = "data/sendwise.duckdb"
 DEFAULT_END = "2026-11-15 00:00:00"
 
 
-def duckdb_path(explicit: str | None = None) -> Path:
-    """The DuckDB file: an explicit path, else $SENDWISE_DUCKDB_PATH, else data/sendwise.duckdb."""
+def duckdb_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The DuckDB file: an explicit path, else $SENDWISE_DUCKDB_PATH, else data/sendwise.duckdb.
+
+    A relative path (the default too) is resolved from the current directory, as a user expects
+    of a command-line tool; never from the package's install folder (a user's `sendwise load`
+    run from their own project must not replace the install's demo data).
+    """
     raw = explicit or os.environ.get("SENDWISE_DUCKDB_PATH") or DEFAULT_DB
-    path = Path(raw)
-    return path if path.is_absolute() else PROJECT_ROOT / path
+    return (Path.cwd() / Path(raw)).resolve()
+
+
+def project_dir() -> Path:
+    """The dbt project the commands run dbt in: the nearest folder holding dbt_project.yml from the
+    current directory upward, else the package's own project (PROJECT_ROOT)."""
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "dbt_project.yml").is_file():
+            return folder
+    return PROJECT_ROOT
 
 
 def dbt_executable() -> str:

@@ -5,7 +5,8 @@
 
 with counts as (
     select
-        (select count(*) from {{ model }}) as raw_rows,
+        -- a raw table that may be absent (optional_source) counts 0 rows
+        (select count(*) from {{ sendwise.relation_or_empty(model) }}) as raw_rows,
         (select {{ clean_rows_expr }} from {{ clean_model }}) as clean_rows,
         (select count(*) from {{ rejected_model }}) as rejected_rows
 )

@@ -85,7 +85,10 @@ staged as (
             over (partition by conversation_starts.fan_model_key) as first_sale_row_number,
         max(case when conversation_starts.is_purchase then conversation_starts.pair_row_number end)
             over (partition by conversation_starts.fan_model_key) as last_sale_row_number,
-        {{ sendwise.to_local_timestamp('conversation_starts.message_at', 'pages.time_zone') }} as message_local_at
+        -- pages are optional (a chat log alone builds the fan analytics): a page without a row in
+        -- agency.pages, or no agency.pages at all, reads its local times in UTC
+        {{ sendwise.to_local_timestamp('conversation_starts.message_at', "coalesce(pages.time_zone, 'UTC')") }}
+            as message_local_at
     from conversation_starts
     left join pages on conversation_starts.page_key = pages.page_key
 ),

@@ -107,4 +107,8 @@ final as (
     left join rejected_counts on raw_counts.source_table = rejected_counts.source_table
 )
 
-select * from final
+select
+    final.*,
+    -- the build's as_of and start time: a mart not rebuilt by a failed build shows its old stamp
+    {{ sendwise.build_stamp() }}
+from final

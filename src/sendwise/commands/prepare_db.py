@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from sendwise.dbt import prepare_incremental_tables
-from sendwise.paths import DEFAULT_END
+from sendwise.errors import check_db_path, ensure_not_locked
+from sendwise.paths import DEFAULT_END, duckdb_path
 
 HELP = "create the incremental models' tables empty on a fresh database (their unit tests read them)"
 
@@ -16,4 +17,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return prepare_incremental_tables(args.as_of, duckdb_path=args.db).returncode
+    db = check_db_path(duckdb_path(args.db), must_exist=False)
+    ensure_not_locked(db)
+    return prepare_incremental_tables(args.as_of, duckdb_path=db).returncode

@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', unique_key='run_key') }}
+{{ config(
+    materialized='incremental',
+    unique_key='run_key',
+    full_refresh=(none if var('rebuild_paid_caches', false) else false)
+) }}
 -- Embedding run log (incremental): one row per dbt invocation and text kind with how many texts
 -- needed a vector, how many the cache already had and how many this build embedded (and their
 -- tokens). The vectors of this build are the cache rows whose embedded_at is at or after the

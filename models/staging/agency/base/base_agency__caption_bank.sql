@@ -1,6 +1,7 @@
 -- Every raw caption, typed and normalised, with the one reason (if any) it is quarantined.
+-- agency.caption_bank may be absent (a chat log alone still builds the fan analytics): optional_source.
 with source as (
-    select * from {{ source('agency', 'caption_bank') }}
+    select * from {{ sendwise.optional_source('agency', 'caption_bank') }}
 ),
 
 normalised as (

@@ -43,10 +43,17 @@ flagged as (
             when page_key is null then 'missing_page_name'
             when sent_at is null then 'missing_sending_time'
             when sent_at > {{ sendwise.as_of() }} then 'future_sending_time'
+            -- bounds from settings_modeling (section 2 staging): a bad number never reaches a
+            -- window, a variance or a test (NaN and inf fail every comparison differently per engine)
+            when sent_at < {{ sendwise.oldest_plausible_at() }} then 'implausible_date'
+            when not {{ sendwise.is_finite('price') }} or not coalesce({{ sendwise.is_finite('earnings') }}, true)
+                then 'non_finite_metric'
             when price < 0 then 'negative_price'
             when
                 sent_count < 0 or viewed_count < 0 or purchased_count < 0 or earnings < 0
                 then 'negative_metric'
+            when price > {{ sendwise.setting('raw_max_price') }} then 'implausible_price'
+            when earnings > {{ sendwise.setting('raw_max_earnings') }} then 'implausible_earnings'
             when sent_count is null or viewed_count is null or purchased_count is null then 'missing_counts'
             when viewed_count > sent_count then 'viewed_exceeds_sent'
             when purchased_count > viewed_count then 'purchased_exceeds_viewed'

@@ -1,7 +1,8 @@
 -- Every raw page row, typed and normalised, with the one reason (if any) it is quarantined.
 -- Time zones are checked against the IANA list seed (the engines raise on unknown zones).
+-- agency.pages may be absent (a chat log alone still builds the fan analytics): optional_source.
 with source as (
-    select * from {{ source('agency', 'pages') }}
+    select * from {{ sendwise.optional_source('agency', 'pages') }}
 ),
 
 known_time_zones as (

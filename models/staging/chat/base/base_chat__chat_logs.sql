@@ -56,6 +56,20 @@ flagged as (
                 fan_id is null
                 or not {{ sendwise.regexp_contains('fan_id', "'^[A-Za-z0-9][A-Za-z0-9_.-]+$'") }}
                 then 'invalid_fan_id'
+            -- bounds from settings_modeling (section 2 staging); offers and purchases that
+            -- contradict each other never reach the fan analytics
+            when message_at < {{ sendwise.oldest_plausible_at() }} then 'implausible_date'
+            when
+                not {{ sendwise.is_finite('price') }} or not {{ sendwise.is_finite('tips') }}
+                or not {{ sendwise.is_finite('revenue') }}
+                then 'non_finite_metric'
+            when price < 0 or tips < 0 or revenue < 0 then 'negative_amount'
+            when price > {{ sendwise.setting('raw_max_price') }} then 'implausible_price'
+            when
+                tips > {{ sendwise.setting('raw_max_tip') }}
+                or revenue > {{ sendwise.setting('raw_max_price') }} + {{ sendwise.setting('raw_max_tip') }}
+                then 'implausible_tip'
+            when purchased and price = 0 then 'purchase_without_offer'
             when
                 {{ sendwise.regexp_contains('fan_message', "'^System:'") }}
                 or {{ sendwise.regexp_contains('chatter_message', "'^System:'") }}

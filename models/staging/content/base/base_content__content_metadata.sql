@@ -29,6 +29,12 @@ flagged as (
         *,
         case
             when decision_id is null or decision_id = '' then 'missing_decision_id'
+            when
+                not coalesce({{ sendwise.is_finite('quality_score') }}, true)
+                or not coalesce({{ sendwise.is_finite('novelty_score') }}, true)
+                or not coalesce({{ sendwise.is_finite('expertise_level') }}, true)
+                then 'non_finite_metric'
+            when created_at < {{ sendwise.oldest_plausible_at() }} then 'implausible_date'
             when quality_score is null or quality_score < 0 or quality_score > 1 then 'quality_score_out_of_range'
             when
                 novelty_score < 0 or novelty_score > 1 or expertise_level < 0 or expertise_level > 1

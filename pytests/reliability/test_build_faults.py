@@ -1,0 +1,167 @@
+"""Defective rows injected into a copy of the built test database, then `dbt build`: green, and the
+reconciliation accounts for every raw row with each defect quarantined under its named reason.
+
+The default run builds what the quarantine decides (staging, the rejected models, rejected_rows,
+quarantine_reconciliation, data_quality_by_page and their tests: about a minute). The `slow` marker
+(excluded by default; `pytest -m slow pytests/reliability`) runs the whole `dbt build` on the same
+defects (nothing may fail or be skipped) and a build killed mid-way followed by a rebuild.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sendwise.dbt import dbt_env, run_dbt
+from sendwise.paths import dbt_executable, project_dir
+
+AS_OF = "2026-11-15 00:00:00"
+VARS = '{as_of: "2026-11-15 00:00:00"}'
+QUARANTINE_SELECTION = [
+    "--select",
+    "+quarantine_reconciliation",
+    "+rejected_rows",
+    "+data_quality_by_page",
+    "--exclude",
+    "tag:ml",
+    "--indirect-selection",
+    "cautious",
+]
+
+# (source, marker text placed in a text column, SQL that turns a copied clean row defective, reason)
+DEFECTS = [
+    ("agency.mass_messages", "fault_nan_price", "price = 'nan'::double", "non_finite_metric"),
+    ("agency.mass_messages", "fault_inf_earnings", "earnings = 'inf'::double", "non_finite_metric"),
+    ("agency.mass_messages", "fault_huge_earnings", "earnings = 1e15", "implausible_earnings"),
+    ("agency.mass_messages", "fault_huge_price", "price = 1e9", "implausible_price"),
+    ("agency.mass_messages", "fault_year_0024", "sending_time = '0024-11-10 10:00:00'", "implausible_date"),
+    ("chat.chat_logs", "fault_negative_price", "price = -5", "negative_amount"),
+    ("chat.chat_logs", "fault_purchase_at_zero", "price = 0, purchased = true", "purchase_without_offer"),
+    ("chat.chat_logs", "fault_huge_tip", "tips = 1e12, revenue = 1e12", "implausible_tip"),
+    ("chat.chat_logs", "fault_nan_chat_price", "price = 'nan'::double", "non_finite_metric"),
+    ("chat.chat_logs", "fault_chat_year_0024", "datetime = '0024-11-10 10:00:00'", "implausible_date"),
+    ("content.content_metadata", "fault_nan_quality", "quality_score = 'nan'::double", "non_finite_metric"),
+    ("content.outcomes", "fault_orphan_outcome", "impressions = impressions", "orphan_decision_id"),
+    ("content.outcomes", "fault_nan_engagement", "engagement_rate = 'nan'::double", "non_finite_metric"),
+]
+# the text column that carries the marker (a chat row's fan message, a send's id, a post's id)
+MARKER_COLUMN = {
+    "agency.mass_messages": "row_id",
+    "chat.chat_logs": "fan_message",
+    "content.content_metadata": "decision_id",
+    "content.outcomes": "decision_id",
+}
+
+
+def inject(db: Path) -> dict[str, int]:
+    """Insert one defective copy of a clean raw row per DEFECTS entry; the raw counts after."""
+    con = duckdb.connect(str(db))
+    try:
+        for source, marker, change, _ in DEFECTS:
+            column = MARKER_COLUMN[source]
+            con.execute(f"create or replace temp table fault as select * from {source} limit 1")
+            if source == "content.outcomes" and marker == "fault_nan_engagement":
+                # a known post (its own id) so the row reaches the non-finite check
+                con.execute(f"update fault set {change}")
+                con.execute("update fault set collected_at = collected_at + interval 1 second")
+                con.execute(f"insert into {source} select * from fault")
+                continue
+            con.execute(f"update fault set {column} = '{marker}', {change}")
+            con.execute(f"insert into {source} select * from fault")
+        return {source: con.sql(f"select count(*) from {source}").fetchone()[0] for source, *_ in DEFECTS}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def faulty_db(built_db, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("faulty")
+    db = folder / "faulty.duckdb"
+    shutil.copyfile(built_db, db)
+    raw_counts = inject(db)
+    return db, folder, raw_counts
+
+
+def assert_every_row_accounted_for(db: Path, raw_counts: dict[str, int]) -> None:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.sql(
+            "select source_table, raw_rows, clean_rows, rejected_rows, is_reconciled, as_of, built_at "
+            "from sendwise_ops.quarantine_reconciliation"
+        ).fetchall()
+        assert len(rows) == 7
+        for source_table, raw, clean, rejected, ok, as_of, built_at in rows:
+            assert ok and raw == clean + rejected, source_table
+            assert str(as_of) == AS_OF and built_at is not None
+            if source_table in raw_counts:
+                assert raw == raw_counts[source_table], source_table
+        for source, marker, _, reason in DEFECTS:
+            found = con.sql(
+                "select rejection_reason from sendwise_ops.rejected_rows "
+                "where source_table = ? and raw_record like ?",
+                params=[source, f"%{marker}%"] if marker != "fault_nan_engagement" else [source, "%NaN%"],
+            ).fetchall()
+            assert [r[0] for r in found] == [reason], (marker, found)
+    finally:
+        con.close()
+
+
+def test_injected_defects_are_quarantined_and_reconciled(faulty_db):
+    db, folder, raw_counts = faulty_db
+    result = run_dbt(
+        ["build", "--vars", VARS, *QUARANTINE_SELECTION, "--quiet"],
+        duckdb_path=db,
+        target_path=folder / "target",
+        check=False,
+        capture=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert_every_row_accounted_for(db, raw_counts)
+
+
+@pytest.mark.slow
+def test_whole_build_is_green_with_every_defect(faulty_db):
+    db, folder, raw_counts = faulty_db
+    result = run_dbt(
+        ["build", "--vars", VARS],
+        duckdb_path=db,
+        target_path=folder / "target_full",
+        check=False,
+        capture=True,
+    )
+    summary = [line for line in result.stdout.splitlines() if "Done. PASS=" in line]
+    assert result.returncode == 0 and summary and "ERROR=0 SKIP=0" in summary[-1], result.stdout[-3000:]
+    assert_every_row_accounted_for(db, raw_counts)
+
+
+@pytest.mark.slow
+def test_killed_build_then_rebuild_recovers(faulty_db):
+    db, folder, raw_counts = faulty_db
+    env = dbt_env(db, {"DBT_TARGET_PATH": str(folder / "target_kill")})
+    process = subprocess.Popen(
+        [dbt_executable(), "build", "--vars", VARS, "--quiet"],
+        cwd=project_dir(),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    time.sleep(40)  # mid-build: staging done, marts under way
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    result = run_dbt(
+        ["build", "--vars", VARS],
+        duckdb_path=db,
+        target_path=folder / "target_kill",
+        check=False,
+        capture=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert_every_row_accounted_for(db, raw_counts)

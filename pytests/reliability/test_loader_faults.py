@@ -1,0 +1,238 @@
+"""`sendwise load` and the other commands under bad input: one line on stderr, exit code 2, nothing
+written; for every source. Runs the real CLI entry point in-process on files written from the built
+test database (a few rows per source)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from sendwise.cli import main
+from sendwise.contracts import SOURCES
+
+ALL_SOURCES = sorted(SOURCES)
+
+
+@pytest.fixture(scope="module")
+def samples(built_db, tmp_path_factory) -> dict[str, pd.DataFrame]:
+    """Three clean-looking raw rows per source, read from the built test database."""
+    con = duckdb.connect(str(built_db), read_only=True)
+    try:
+        return {name: con.sql(f"select * from {name} limit 3").df() for name in ALL_SOURCES}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def seeded_template(samples, tmp_path_factory) -> Path:
+    """A database holding the three sample rows of every source, loaded once per module."""
+    folder = tmp_path_factory.mktemp("seeded")
+    db = folder / "raw.duckdb"
+    for name, frame in samples.items():
+        path = folder / f"{name}.parquet"
+        frame.to_parquet(path)
+        assert main(["load", "--source", name, "--file", str(path), "--db", str(db)]) == 0
+    return db
+
+
+@pytest.fixture
+def seeded_db(tmp_path, seeded_template) -> Path:
+    """A private copy of the seeded database."""
+    db = tmp_path / "raw.duckdb"
+    shutil.copyfile(seeded_template, db)
+    return db
+
+
+def counts(db: Path) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {name: con.sql(f"select count(*) from {name}").fetchone()[0] for name in ALL_SOURCES}
+    finally:
+        con.close()
+
+
+def refused(capsys, argv, needle: str) -> None:
+    """The command exits 2 with one line on stderr that contains `needle`."""
+    code = main(argv)
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert len(err.splitlines()) == 1 and needle in err, err
+
+
+@pytest.mark.parametrize("source", ALL_SOURCES)
+def test_good_csv_appends_and_prints_rows_before_and_after(tmp_path, samples, seeded_db, capsys, source):
+    path = tmp_path / "more.csv"
+    samples[source].to_csv(path, index=False)
+    assert (
+        main(["load", "--source", source, "--file", str(path), "--db", str(seeded_db), "--mode", "append"])
+        == 0
+    )
+    assert "3 rows before, 6 after" in capsys.readouterr().out
+    assert counts(seeded_db)[source] == 6
+
+
+@pytest.mark.parametrize("source", ALL_SOURCES)
+def test_header_only_replace_is_refused_unless_allowed(tmp_path, samples, seeded_db, capsys, source):
+    path = tmp_path / "empty.csv"
+    samples[source].head(0).to_csv(path, index=False)
+    before = counts(seeded_db)
+    refused(capsys, ["load", "--source", source, "--file", str(path), "--db", str(seeded_db)], "no data rows")
+    assert counts(seeded_db) == before
+    assert (
+        main(["load", "--source", source, "--file", str(path), "--db", str(seeded_db), "--allow-empty"]) == 0
+    )
+    assert counts(seeded_db)[source] == 0
+
+
+@pytest.mark.parametrize("source", ALL_SOURCES)
+def test_file_named_as_the_other_kind_is_refused(tmp_path, samples, seeded_db, capsys, source):
+    csv_named_parquet = tmp_path / "x.parquet"
+    samples[source].to_csv(csv_named_parquet, index=False)
+    parquet_named_csv = tmp_path / "x.csv"
+    samples[source].to_parquet(parquet_named_csv)
+    before = counts(seeded_db)
+    refused(
+        capsys,
+        ["load", "--source", source, "--file", str(csv_named_parquet), "--db", str(seeded_db)],
+        "not a Parquet file",
+    )
+    refused(
+        capsys,
+        ["load", "--source", source, "--file", str(parquet_named_csv), "--db", str(seeded_db)],
+        "a Parquet file named",
+    )
+    assert counts(seeded_db) == before
+
+
+def chat_csv(tmp_path: Path, samples, **column_values) -> Path:
+    frame = samples["chat.chat_logs"].head(1).copy()
+    for column, value in column_values.items():
+        frame[column] = [value]
+    path = tmp_path / "chat.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_utc_offset_is_converted_to_utc(tmp_path, samples, capsys):
+    db = tmp_path / "raw.duckdb"
+    path = chat_csv(tmp_path, samples, datetime="2026-11-10T23:30:00-05:00")
+    assert main(["load", "--source", "chat.chat_logs", "--file", str(path), "--db", str(db)]) == 0
+    con = duckdb.connect(str(db), read_only=True)
+    assert str(con.sql("select datetime from chat.chat_logs").fetchone()[0]) == "2026-11-11 04:30:00"
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("case", "needle"),
+    [
+        ("bad_timestamp", "datetime (expected TIMESTAMP; e.g. row 1 'yesterday')"),
+        ("fractional_integer", "sent_count (expected a whole number; e.g. row 1 '12.5')"),
+        ("struct_in_text", "the Parquet column is STRUCT"),
+        ("utf16", "UTF-16"),
+        ("latin1", "not valid UTF-8"),
+        ("truncated_parquet", "truncated or corrupt Parquet"),
+        ("missing_file", "no such file"),
+        ("unsupported_kind", "unsupported file type"),
+    ],
+)
+def test_bad_file_is_one_line_and_nothing_is_written(tmp_path, samples, capsys, case, needle):
+    db = tmp_path / "raw.duckdb"
+    source = "chat.chat_logs"
+    if case == "bad_timestamp":
+        path = chat_csv(tmp_path, samples, datetime="yesterday")
+    elif case == "fractional_integer":
+        source = "agency.mass_messages"
+        frame = samples[source].head(1).astype({"sent_count": "float"})
+        frame["sent_count"] = [12.5]
+        path = tmp_path / "sends.csv"
+        frame.to_csv(path, index=False)
+    elif case == "struct_in_text":
+        frame = samples[source].head(1).copy()
+        frame["fan_message"] = [{"a": 1}]
+        path = tmp_path / "struct.parquet"
+        frame.to_parquet(path)
+    elif case == "utf16":
+        path = tmp_path / "u16.csv"
+        path.write_bytes(chat_csv(tmp_path, samples).read_text().encode("utf-16"))
+    elif case == "latin1":
+        path = chat_csv(tmp_path, samples, fan_message="café")
+        path.write_bytes(path.read_text().encode("latin-1"))
+    elif case == "truncated_parquet":
+        full = tmp_path / "full.parquet"
+        samples[source].to_parquet(full)
+        path = tmp_path / "cut.parquet"
+        path.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
+    elif case == "missing_file":
+        path = tmp_path / "nope.csv"
+    else:
+        path = tmp_path / "data.xlsx"
+        path.write_bytes(b"PK")
+    refused(capsys, ["load", "--source", source, "--file", str(path), "--db", str(db)], needle)
+    assert not db.exists()  # nothing written: not even an empty database
+
+
+@pytest.mark.parametrize(
+    ("make_db", "needle"),
+    [
+        (lambda tmp: tmp / "folder", "is a folder"),
+        (lambda tmp: tmp / "out.csv", "names a data file"),
+        (lambda tmp: tmp / "text.duckdb", "is not a DuckDB database"),
+    ],
+    ids=["folder", "csv_name", "not_duckdb"],
+)
+def test_db_that_is_not_a_duckdb_database_is_refused(tmp_path, samples, capsys, make_db, needle):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "text.duckdb").write_text("hello, this is not a database\n")
+    path = chat_csv(tmp_path, samples)
+    db = make_db(tmp_path)
+    refused(capsys, ["load", "--source", "chat.chat_logs", "--file", str(path), "--db", str(db)], needle)
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_relative_db_resolves_from_the_current_directory(tmp_path, samples, monkeypatch):
+    chat_csv(tmp_path, samples)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SENDWISE_DUCKDB_PATH", raising=False)
+    assert main(["load", "--source", "chat.chat_logs", "--file", "chat.csv", "--db", "mine.duckdb"]) == 0
+    assert (tmp_path / "mine.duckdb").exists()
+    assert main(["load", "--source", "chat.chat_logs", "--file", "chat.csv"]) == 0  # the default
+    assert (tmp_path / "data" / "sendwise.duckdb").exists()
+
+
+@pytest.mark.parametrize("command", ["load", "query", "where", "prepare-db"])
+def test_held_database_names_the_process(tmp_path, samples, seeded_db, capsys, command):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(seeded_db)!r}); print('held', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        argv = {
+            "load": [
+                "load",
+                "--source",
+                "chat.chat_logs",
+                "--file",
+                str(chat_csv(tmp_path, samples)),
+                "--db",
+                str(seeded_db),
+            ],
+            "query": ["query", "--db", str(seeded_db), "select 1"],
+            "where": ["where", "--db", str(seeded_db)],
+            "prepare-db": ["prepare-db", "--db", str(seeded_db)],
+        }[command]
+        refused(capsys, argv, f"the database is in use by process {holder.pid}; retry when it ends")
+    finally:
+        holder.kill()
+        holder.wait()

@@ -1,0 +1,69 @@
+"""User errors of the commands: one line on stderr, exit code 2, nothing written.
+
+`UserError` is what a command raises for a mistake of its user (a bad file, a bad --db, a database
+held by a running build); `sendwise.cli.main` prints it as one line and exits 2. `connect` opens
+the DuckDB file of a command and turns DuckDB's lock conflict (a 14-line traceback) into "the
+database is in use by process N; retry when it ends".
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+EXIT_USER_ERROR = 2
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+NOT_A_DATABASE_SUFFIXES = {".csv", ".tsv", ".gz", ".parquet", ".pq", ".json", ".jsonl", ".txt", ".xlsx"}
+
+
+class UserError(Exception):
+    """A mistake of the command's user, reported as one line (exit code 2)."""
+
+
+def lock_message(exc: BaseException) -> str | None:
+    """The one-line message for DuckDB's lock conflict, None for any other error."""
+    text = str(exc)
+    if "lock" not in text.lower() or "conflicting lock" not in text.lower():
+        return None
+    pid = re.search(r"PID (\d+)", text)
+    holder = f"process {pid.group(1)}" if pid else "another process"
+    return f"the database is in use by {holder}; retry when it ends"
+
+
+def check_db_path(path: Path, *, must_exist: bool) -> Path:
+    """Refuse a --db that is a folder, a data file or any file that is not a DuckDB database."""
+    if path.is_dir():
+        raise UserError(f"--db {path} is a folder, not a DuckDB database file")
+    suffixes = {s.lower() for s in path.suffixes}
+    if suffixes & NOT_A_DATABASE_SUFFIXES:
+        raise UserError(f"--db {path} names a data file, not a DuckDB database (e.g. data/sendwise.duckdb)")
+    if path.exists():
+        with path.open("rb") as handle:
+            head = handle.read(12)
+        if path.stat().st_size > 0 and head[8:12] != DUCKDB_MAGIC:
+            raise UserError(f"--db {path} is not a DuckDB database file")
+    elif must_exist:
+        raise UserError(
+            f"--db {path}: no such database (build it first: sendwise demo-data or sendwise load)"
+        )
+    return path
+
+
+def connect(path: Path, *, read_only: bool = False, must_exist: bool | None = None):
+    """duckdb.connect after check_db_path, with the lock conflict as a UserError."""
+    import duckdb
+
+    check_db_path(path, must_exist=read_only if must_exist is None else must_exist)
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        message = lock_message(exc)
+        if message:
+            raise UserError(message) from exc
+        raise
+
+
+def ensure_not_locked(path: Path) -> None:
+    """Raise UserError when another process holds the database (before handing it to dbt)."""
+    if path.exists():
+        connect(path, read_only=False, must_exist=True).close()
