@@ -286,6 +286,7 @@ def fit_candidate(name: str, x: np.ndarray, y: np.ndarray, seed: int):
     3 stratified folds) when each class has at least 3 examples, else fitted as they are."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.model_selection import StratifiedKFold
+    from threadpoolctl import threadpool_limits
 
     y = np.asarray(y, dtype=int)
     prior = float(y.mean()) if len(y) else np.nan
@@ -295,8 +296,17 @@ def fit_candidate(name: str, x: np.ndarray, y: np.ndarray, seed: int):
     if np.bincount(y).min() >= 3:
         folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed)
         estimator = CalibratedClassifierCV(estimator, method="sigmoid", cv=folds)
-    estimator.fit(x, y)
-    return lambda frame: estimator.predict_proba(frame)[:, 1] if len(frame) else np.zeros(0)
+    # one thread: on small frames OpenMP threads of a shared machine cost more than they save
+    with threadpool_limits(1):
+        estimator.fit(x, y)
+
+    def predict(frame):
+        if not len(frame):
+            return np.zeros(0)
+        with threadpool_limits(1):
+            return estimator.predict_proba(frame)[:, 1]
+
+    return predict
 
 
 def choose_model(validation_auc: dict[str, float]) -> str:
