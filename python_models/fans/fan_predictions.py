@@ -423,6 +423,8 @@ def churn_predictions(sets: tuple, seed: int) -> pd.DataFrame:
     """Logistic regression (calibrated) fitted on the training cutoffs for train and test; refit on
     every labelled cutoff for the score rows. baseline_probability = the training positive rate."""
     train, test, score = sets
+    if len(train) + len(test) == 0:  # no labelled cutoff fits the log: no model, no score rows
+        return pd.DataFrame(columns=list(OUTPUT_COLUMNS))  # (fan_prediction_metrics says why)
     design = {n: f[CHURN_FEATURES].to_numpy(dtype=float) for n, f in (("train", train), ("test", test))}
     labelled = pd.concat([train, test], ignore_index=True)
     on_train = fit_candidate("logistic_regression", design["train"], train["label"], seed)
