@@ -160,7 +160,9 @@ def test_churn_metrics_say_why_a_short_log_has_no_test_row():
     empty = pd.DataFrame(columns=list(pm.OUTPUT_COLUMNS))
     out = mm.compute_metrics(empty, settings, log_days=6.9).set_index("metric_id")
     assert out.loc["churn|test|none", "note"].startswith("horizon does not fit")
-    assert "44 days" in out.loc["churn|test|none", "note"] and "6.9 days" in out.loc["churn|test|none", "note"]
+    assert (
+        "44 days" in out.loc["churn|test|none", "note"] and "6.9 days" in out.loc["churn|test|none", "note"]
+    )
     assert out.loc["purchase|test|none", "rows"] == 0
 
 

@@ -62,7 +62,9 @@ def best_threshold(labels: np.ndarray, scores: np.ndarray) -> float:
     return float(candidates[int(np.argmax(accuracy))])
 
 
-def metric_row(task, split, model_name, labels, probabilities, threshold, scores=None, is_chosen=False) -> dict:
+def metric_row(
+    task, split, model_name, labels, probabilities, threshold, scores=None, is_chosen=False
+) -> dict:
     labels = np.asarray(labels, dtype=int)
     probabilities = np.asarray(probabilities, dtype=float)
     ranking = probabilities if scores is None else np.asarray(scores, dtype=float)
@@ -185,7 +187,10 @@ def log_span_days(relation) -> float | None:
     elif hasattr(relation, "to_pandas"):  # bigframes
         first, last = relation["message_at"].min(), relation["message_at"].max()
     else:  # Spark
-        first, last = relation.agg({"message_at": "min"}).first()[0], relation.agg({"message_at": "max"}).first()[0]
+        first, last = (
+            relation.agg({"message_at": "min"}).first()[0],
+            relation.agg({"message_at": "max"}).first()[0],
+        )
     if first is None or pd.isna(first):
         return None
     return float((pd.Timestamp(last) - pd.Timestamp(first)) / pd.Timedelta(days=1))

@@ -372,10 +372,17 @@ def purchase_predictions(features: pd.DataFrame, settings: dict, as_of: pd.Times
     everything = pd.concat([train, validation, test], ignore_index=True)
     if len(everything):
         everything["label"] = everything["first_purchase_after_at"].notna().astype(int)
-    x = {n: purchase_design(f).to_numpy(dtype=float) for n, f in (
-        ("train", train), ("validation", validation), ("test", test), ("score", score),
-        ("refit", refit_train), ("all", everything),
-    )}
+    x = {
+        n: purchase_design(f).to_numpy(dtype=float)
+        for n, f in (
+            ("train", train),
+            ("validation", validation),
+            ("test", test),
+            ("score", score),
+            ("refit", refit_train),
+            ("all", everything),
+        )
+    }
     probs: dict[str, dict[str, np.ndarray]] = {n: {} for n in ("train", "validation", "test", "score")}
     fitted_all = {}
     for name in CANDIDATES:
@@ -391,7 +398,11 @@ def purchase_predictions(features: pd.DataFrame, settings: dict, as_of: pd.Times
         reference = np.nanmedian(x["all"], axis=0) if len(x["all"]) else np.zeros(len(PURCHASE_FEATURES))
         reference = np.where(np.isnan(reference), 0.0, reference)
         reasons = top_reasons(
-            fitted_all[chosen], x["score"], reference, PURCHASE_FEATURES, int(settings["fan_purchase_top_reasons"])
+            fitted_all[chosen],
+            x["score"],
+            reference,
+            PURCHASE_FEATURES,
+            int(settings["fan_purchase_top_reasons"]),
         )
     parts = []
     for split, frame in (("train", train), ("validation", validation), ("test", test), ("score", score)):
@@ -428,7 +439,9 @@ def churn_predictions(sets: tuple, seed: int) -> pd.DataFrame:
     design = {n: f[CHURN_FEATURES].to_numpy(dtype=float) for n, f in (("train", train), ("test", test))}
     labelled = pd.concat([train, test], ignore_index=True)
     on_train = fit_candidate("logistic_regression", design["train"], train["label"], seed)
-    on_all = fit_candidate("logistic_regression", labelled[CHURN_FEATURES].to_numpy(dtype=float), labelled["label"], seed)
+    on_all = fit_candidate(
+        "logistic_regression", labelled[CHURN_FEATURES].to_numpy(dtype=float), labelled["label"], seed
+    )
     prior = float(train["label"].astype(float).mean()) if len(train) else np.nan
     prior_all = float(labelled["label"].astype(float).mean()) if len(labelled) else np.nan
     parts = []
