@@ -1,4 +1,5 @@
-{%- set intent = "'(buy|unlock|send me|show me|worth|exclusive|custom|special|full set|take it|more|spoil|private|vip|pay)'" -%}
+{%- set intent = "'(buy|unlock|send me|show me|worth|exclusive|custom|special|full set|take it|more|spoil|"
+    ~ "private|vip|pay)'" -%}
 {%- set objection = "'(free|pricey|expensive|later|pass|broke|cheap|not right now|afford|next time|no thanks)'" -%}
 {%- set first_n = sendwise.setting('fan_purchase_first_n_messages') -%}
 -- Purchase-predictor features of each fan-model pair, from its first N rows only
@@ -88,8 +89,10 @@ features as (
             "count(case when fan_message_kind = 'text' then 1 end)") }} as intent_score,
         avg(case
             when fan_message_kind <> 'empty' and previous_chatter_message <> ''
-                then ln(1 + ({{ sendwise.epoch_seconds('message_at') }}
-                    - {{ sendwise.epoch_seconds('previous_conversation_at') }}) / 60.0)
+                then ln(1 + (
+                        {{ sendwise.epoch_seconds('message_at') }}
+                        - {{ sendwise.epoch_seconds('previous_conversation_at') }}
+                    ) / 60.0)
         end) as log_reply_minutes,
         count(case when fan_message_kind <> 'empty' and previous_chatter_message <> '' then 1 end)
             as replies_measured,

@@ -75,7 +75,7 @@ neighbours as (
         select
             *,
             row_number() over (
-                partition by fan_model_key order by cosine_similarity desc, neighbour_fan_id
+                partition by fan_model_key order by cosine_similarity desc, neighbour_fan_id asc
             ) as neighbour_rank
         from similarities
     ) as ranked
@@ -94,7 +94,7 @@ candidate_spend as (
     from neighbours
     inner join pairs as other_pairs
         on neighbours.neighbour_fan_id = other_pairs.fan_id
-        and other_pairs.page_key <> neighbours.page_key
+            and neighbours.page_key <> other_pairs.page_key
     group by 1, 2, 3
 ),
 
@@ -110,7 +110,7 @@ final as (
         round(greatest(value_per_introduction - 1.96 * revenue_sd / sqrt(similar_fans), 0), 2) as value_ci_low,
         round(value_per_introduction + 1.96 * revenue_sd / sqrt(similar_fans), 2) as value_ci_high,
         row_number() over (
-            partition by fan_model_key order by value_per_introduction desc, candidate_page_key
+            partition by fan_model_key order by value_per_introduction desc, candidate_page_key asc
         ) as candidate_rank
     from candidate_spend
     where similar_fans >= {{ sendwise.setting('fan_cross_sell_min_fans') }}

@@ -100,8 +100,7 @@ def seed_figures(db: Path) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sendwise.dbt import prepare_incremental_tables
-    from sendwise.dbt import run_dbt, vars_arg
+    from sendwise.dbt import prepare_incremental_tables, run_dbt, vars_arg
     from sendwise.demo import generate
 
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="sendwise_fans_eval_"))
