@@ -70,102 +70,100 @@ def test_churn_time_split_never_lets_a_training_label_reach_the_test_period():
     assert set(score["predicted_at"]) == {AS_OF} and score["label"].isna().all()
 
 
-def test_purchase_examples_use_only_the_first_n_rows_and_a_label_window():
-    messages = pm.prepare_messages(
-        pd.concat(
-            [
-                # 4 rows, none a sale, then a sale 3 days after the 3rd row -> label 1 (window 7 days)
-                rows(
-                    "buyer",
-                    ["2026-10-01", "2026-10-02", "2026-10-03", "2026-10-06"],
-                    purchase_at={"2026-10-06"},
-                ),
-                # buys 20 days after the 3rd row: outside the 7-day window -> label 0
-                rows(
-                    "late",
-                    ["2026-10-01", "2026-10-02", "2026-10-03", "2026-10-23"],
-                    purchase_at={"2026-10-23"},
-                ),
-                # buys inside the first N rows: the question is already answered -> excluded
-                rows("early", ["2026-10-01", "2026-10-02", "2026-10-03"], purchase_at={"2026-10-02"}),
-                # fewer than N rows -> excluded
-                rows("short", ["2026-10-01", "2026-10-02"]),
-            ]
-        )
+def purchase_features(key: str, predicted_at, bought_at=None, last_at=None, offers_bought=0.0, **values):
+    """One row of int_fan_purchase_features (the SQL model; its formulas have a dbt unit test)."""
+    row = {
+        "fan_model_key": key,
+        "predicted_at": pd.Timestamp(predicted_at) if predicted_at else pd.NaT,
+        "first_purchase_after_at": pd.Timestamp(bought_at) if bought_at else pd.NaT,
+        "last_message_at": pd.Timestamp(last_at or predicted_at or "2026-01-01"),
+        "offers_bought": offers_bought,
+    }
+    for column in pm.PURCHASE_INPUT_COLUMNS:
+        row.setdefault(column, values.get(column, 0.0))
+    return row
+
+
+def test_purchase_split_is_by_time_and_labels_stop_at_the_next_cutoff():
+    days = pd.date_range("2026-10-01", periods=10, freq="D")
+    feats = pd.DataFrame(
+        [purchase_features(f"p{i}", d, bought_at=d + pd.Timedelta(days=5)) for i, d in enumerate(days)]
+        + [purchase_features("short", None)]  # fewer than N rows: no prediction time, never split
     )
-    out = pm.purchase_examples(messages, first_n=3, label_days=7).set_index("fan_model_key")
-    assert sorted(out.index) == ["buyer", "late"]
-    assert out.loc["buyer", "label"] == 1 and out.loc["late", "label"] == 0
-    assert out.loc["buyer", "predicted_at"] == pd.Timestamp("2026-10-03")
-    assert out.loc["buyer", "offers"] == 0  # the later offer is not a feature
-    assert out.loc["buyer", "span_hours"] == 48.0
+    train, validation, test, cut = pm.purchase_split(feats, AS_OF, 0.2, 0.2)
+    # quantiles of 10 daily times: 0.6 -> Oct 6 09:36, 0.8 -> Oct 8 04:48
+    assert cut["validation_start"] == pd.Timestamp("2026-10-06 09:36")
+    assert cut["test_start"] == pd.Timestamp("2026-10-08 04:48")
+    assert list(train["fan_model_key"]) == ["p0", "p1", "p2", "p3", "p4", "p5"]
+    assert list(validation["fan_model_key"]) == ["p6", "p7"]
+    assert list(test["fan_model_key"]) == ["p8", "p9"]
+    # a sale 5 days later is seen only when it is before the next cutoff: p0 (Oct 6 00:00) yes,
+    # p1 (Oct 7) no; validation p6 (Oct 12) is after the test cutoff: no; test reads up to as_of
+    assert list(train["label"]) == [1, 0, 0, 0, 0, 0]
+    assert list(validation["label"]) == [0, 0]
+    assert list(test["label"]) == [1, 1]
 
 
-def test_purchase_time_split():
-    starts = pd.date_range("2026-06-01", "2026-11-10", freq="2D")
-    frames = []
-    for i, start in enumerate(starts):
-        times = [start + pd.Timedelta(hours=h) for h in (0, 1, 2, 30)]
-        frames.append(
-            rows(
-                f"k{i}",
-                [t.strftime("%Y-%m-%d %H:%M:%S") for t in times],
-                purchase_at={times[3].strftime("%Y-%m-%d %H:%M:%S")} if i % 3 else set(),
-            )
-        )
-    messages = pm.prepare_messages(pd.concat(frames))
-    train, test, score = pm.purchase_sets(messages, AS_OF, first_n=3, label_days=14, test_days=21)
-    labelled_until = AS_OF - pd.Timedelta(days=14)
-    test_start = labelled_until - pd.Timedelta(days=21)
-    assert test["predicted_at"].between(test_start, labelled_until, inclusive="right").all()
-    assert (train["predicted_at"] + pd.Timedelta(days=14) <= test_start).all()
-    assert (score["predicted_at"] > labelled_until).all() and score["label"].isna().all()
-    assert len(train) and len(test) and len(score)
+def test_choose_model_by_validation_auc_ties_to_the_simpler():
+    assert pm.choose_model({"baseline_prior": 0.5, "logistic_regression": 0.8, "mlp": 0.81}) == "mlp"
+    assert pm.choose_model({"logistic_regression": 0.8, "gradient_boosting": 0.8}) == "logistic_regression"
+    assert pm.choose_model({"logistic_regression": float("nan")}) == "baseline_prior"
 
 
-def test_predict_all_on_a_learnable_history_beats_the_prior():
+def test_top_reasons_name_the_features_that_raise_the_probability():
+    def predict(x):  # a hand-made model: 0.1 + 0.2 per offer bought + 0.05 per conversation
+        return 0.1 + 0.2 * x[:, 0] + 0.05 * x[:, 1]
+
+    x = np.array([[2.0, 3.0], [0.0, 1.0]])
+    reasons = pm.top_reasons(predict, x, np.array([0.0, 1.0]), ["offers_bought", "conversations"], 2)
+    # row 1: offers 2 -> +0.40, conversations 3 vs median 1 -> +0.10; row 2 is at the medians
+    assert reasons == ["offers_bought (+0.40); conversations (+0.10)", ""]
+
+
+def test_single_class_training_falls_back_to_the_prior():
+    predict = pm.fit_candidate("gradient_boosting", np.array([[1.0], [2.0]]), np.array([1, 1]), 0)
+    assert predict(np.array([[3.0]])).tolist() == [1.0]
+
+
+def test_purchase_predictions_learn_a_planted_signal_and_score_live_pairs():
     rng = np.random.default_rng(0)
-    frames = []
-    for i in range(300):
-        start = pd.Timestamp("2026-05-01") + pd.Timedelta(hours=int(rng.integers(0, 24 * 170)))
-        keen = i % 2 == 0  # keen fans talk often and keep talking; others fade out
-        n = 40 if keen else 6
-        gaps = rng.exponential(20 if keen else 60, n).cumsum()
-        times = [start + pd.Timedelta(hours=float(g)) for g in gaps]
-        times = [t for t in times if t <= AS_OF]
-        if not times:
-            continue
-        sale = {times[-1].strftime("%Y-%m-%d %H:%M:%S")} if keen and len(times) > 12 else set()
-        frames.append(
-            rows(
-                f"k{i}",
-                [t.strftime("%Y-%m-%d %H:%M:%S") for t in times],
-                purchase_at=sale,
-                text="send me the full set" if keen else "hi",
-            )
-        )
+    rows_ = []
+    for i in range(400):
+        at = pd.Timestamp("2026-06-01") + pd.Timedelta(hours=int(rng.integers(0, 24 * 150)))
+        keen = rng.random() < 0.4
+        bought = at + pd.Timedelta(days=1) if (rng.random() < (0.85 if keen else 0.1)) else None
+        rows_.append(purchase_features(f"k{i}", at, bought_at=bought, offers_bought=float(keen)))
+    live = purchase_features("live", "2026-11-14", last_at="2026-11-14 12:00:00", offers_bought=1.0)
+    settings = {
+        "fan_purchase_validation_share": 0.2,
+        "fan_purchase_test_share": 0.2,
+        "fan_purchase_seed": 1,
+        "fan_active_days": 7,
+        "fan_purchase_top_reasons": 3,
+    }
+    out = pm.purchase_predictions(pd.DataFrame([*rows_, live]), settings, AS_OF)
+    assert set(out["split"]) == {"train", "validation", "test", "score"}
+    test = out[out["split"] == "test"]
+    assert pm.auc_score(test["label"], test["probability"]) > 0.75  # true AUC about 0.87
+    score = out[out["split"] == "score"].set_index("fan_model_key")
+    assert "live" in score.index and score.loc["live", "top_reasons"].startswith("offers_bought")
+    assert out["model_name"].nunique() == 1 and out["model_name"].iloc[0] != "baseline_prior"
+
+
+def test_churn_metrics_say_why_a_short_log_has_no_test_row():
     settings = {
         "fan_prediction_threshold": 0.5,
         "fan_churn_window_days": 30,
         "fan_churn_horizon_days": 14,
-        "fan_churn_train_cutoffs": 3,
-        "fan_purchase_first_n_messages": 3,
-        "fan_purchase_label_days": 14,
-        "fan_purchase_test_days": 21,
+        "fan_purchase_first_n_messages": 10,
     }
-    out = pm.predict_all(pd.concat(frames), settings, AS_OF)
-    assert out["prediction_id"].is_unique
-    assert set(out["split"]) == {"train", "test", "score"}
-    assert out["probability"].between(0, 1).all()
-    metrics = mm.compute_metrics(out, 0.5).set_index("metric_id")
-    assert metrics.loc["churn|test|logistic_regression", "auc"] > 0.7
-    assert metrics.loc["churn|test|baseline_prior", "auc"] == 0.5
-
-
-def test_single_class_training_falls_back_to_the_prior():
-    train = pd.DataFrame({"x": [1.0, 2.0], "label": [1, 1]})
-    probs, prior = pm.fit_predict(train, [pd.DataFrame({"x": [3.0], "label": [0]})], ["x"])
-    assert prior == 1.0 and probs[1].tolist() == [1.0]
+    empty = pd.DataFrame(columns=list(pm.OUTPUT_COLUMNS))
+    out = mm.compute_metrics(empty, settings, log_days=6.9).set_index("metric_id")
+    assert out.loc["churn|test|none", "note"].startswith("horizon does not fit")
+    assert (
+        "44 days" in out.loc["churn|test|none", "note"] and "6.9 days" in out.loc["churn|test|none", "note"]
+    )
+    assert out.loc["purchase|test|none", "rows"] == 0
 
 
 def test_auc_matches_the_pairwise_definition():
@@ -183,19 +181,3 @@ def test_best_threshold_and_metric_row():
     row = mm.metric_row("churn", "test", "m", labels, np.array([0.25, 0.5, 0.5, 0.75]), 0.5)
     # predictions 0,1,1,1 -> 3 of 4 right; brier (0.0625 + 0.25 + 0.25 + 0.0625) / 4 = 0.15625
     assert row["accuracy"] == 0.75 and row["brier"] == 0.15625 and row["positives"] == 2
-
-
-def test_metrics_of_an_untrainable_task_are_null_not_flattering():
-    preds = pd.DataFrame(
-        {
-            "task": "purchase",
-            "split": "test",
-            "fan_model_key": ["a", "b"],
-            "label": [1, 0],
-            "probability": [np.nan, np.nan],
-            "baseline_probability": [np.nan, np.nan],
-            "days_since_last_message": [np.nan, np.nan],
-        }
-    )
-    out = mm.compute_metrics(preds, 0.5)
-    assert out["accuracy"].isna().all() and out["auc"].isna().all()

@@ -1,13 +1,15 @@
-"""fan_prediction_metrics: honest metrics of fan_predictions beside naive baselines.
+"""fan_prediction_metrics: honest metrics of fan_predictions, every candidate beside the baselines.
 
-For each task (churn, purchase) and labelled split (train = in-sample, test = held out in time):
-* `logistic_regression`: the model's probabilities;
-* `baseline_prior`: the training positive rate for everyone (accuracy = the majority class when
-  the rate is on the same side of the threshold; AUC 0.5 by construction);
-* `baseline_recency` (churn only): days since the last message as the score (a fan who has been
-  silent longer churns); its accuracy threshold is the one that maximises training accuracy.
+For each task (churn, purchase), labelled split (train = in-sample, validation = model choice,
+test = held out in time) and model:
+* purchase: `baseline_prior` (the training positive rate for everyone; AUC 0.5 by construction),
+  `logistic_regression`, `gradient_boosting`, `mlp`; `is_chosen` marks the model chosen by
+  validation AUC (fan_predictions.choose_model), whose test row is the one to quote;
+* churn: `logistic_regression`, `baseline_prior` and `baseline_recency` (days since the last
+  message as the score; its accuracy threshold maximises training accuracy).
 Accuracy uses `fan_prediction_threshold`; AUC is null when a split holds only one class.
-Quote the test rows: train rows are in-sample.
+A task without a labelled test row still gets one row (model_name 'none', rows 0) whose `note`
+says why: the log is shorter than the task's windows need (never an empty table without a reason).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ METRIC_COLUMNS = {
     "task": "string",
     "split": "string",
     "model_name": "string",
+    "is_chosen": "boolean",
     "rows": "Int64",
     "positives": "Int64",
     "positive_rate": "float64",
@@ -27,6 +30,14 @@ METRIC_COLUMNS = {
     "auc": "float64",
     "brier": "float64",
     "threshold": "float64",
+    "note": "string",
+}
+SPLITS = ("train", "validation", "test")
+PROBABILITY_COLUMNS = {
+    "baseline_prior": "baseline_probability",
+    "logistic_regression": "probability_logistic_regression",
+    "gradient_boosting": "probability_gradient_boosting",
+    "mlp": "probability_mlp",
 }
 
 
@@ -51,7 +62,9 @@ def best_threshold(labels: np.ndarray, scores: np.ndarray) -> float:
     return float(candidates[int(np.argmax(accuracy))])
 
 
-def metric_row(task, split, model_name, labels, probabilities, threshold, scores=None) -> dict:
+def metric_row(
+    task, split, model_name, labels, probabilities, threshold, scores=None, is_chosen=False
+) -> dict:
     labels = np.asarray(labels, dtype=int)
     probabilities = np.asarray(probabilities, dtype=float)
     ranking = probabilities if scores is None else np.asarray(scores, dtype=float)
@@ -61,6 +74,7 @@ def metric_row(task, split, model_name, labels, probabilities, threshold, scores
         "task": task,
         "split": split,
         "model_name": model_name,
+        "is_chosen": bool(is_chosen),
         "rows": len(labels),
         "positives": int(labels.sum()),
         "positive_rate": float(labels.mean()) if len(labels) else np.nan,
@@ -70,29 +84,71 @@ def metric_row(task, split, model_name, labels, probabilities, threshold, scores
         "auc": auc_score(labels, ranking) if not np.isnan(ranking).any() else np.nan,
         "brier": float(np.mean((probabilities - labels) ** 2)) if scores is None and len(labels) else np.nan,
         "threshold": threshold,
+        "note": None,
     }
 
 
-def compute_metrics(predictions: pd.DataFrame, threshold: float) -> pd.DataFrame:
+def missing_note(task: str, settings: dict, log_days: float | None) -> str:
+    """Why a task has no labelled test row, in words (the windows against the log's span)."""
+    span = "an empty log" if log_days is None else f"a log of {log_days:.1f} days"
+    if task == "churn":
+        need = settings["fan_churn_window_days"] + settings["fan_churn_horizon_days"]
+        return (
+            f"horizon does not fit: churn needs fan_churn_window_days + fan_churn_horizon_days = "
+            f"{need:g} days of history before as_of (a pair active in the window, then the horizon "
+            f"to see it go silent); this is {span}"
+        )
+    return (
+        f"no labelled test pair: purchase needs pairs with at least fan_purchase_first_n_messages = "
+        f"{settings['fan_purchase_first_n_messages']:g} rows, split in time; this is {span}"
+    )
+
+
+def compute_metrics(predictions: pd.DataFrame, settings: dict, log_days: float | None = None) -> pd.DataFrame:
+    threshold = settings["fan_prediction_threshold"]
     rows = []
-    labelled = predictions[predictions["split"].isin(["train", "test"]) & predictions["label"].notna()]
-    for task in sorted(labelled["task"].unique()):
+    labelled = predictions[predictions["split"].isin(SPLITS) & predictions["label"].notna()]
+    for task in ("churn", "purchase"):
         task_rows = labelled[labelled["task"] == task]
+        if not (task_rows["split"] == "test").any():
+            rows.append(
+                {
+                    "metric_id": f"{task}|test|none",
+                    "task": task,
+                    "split": "test",
+                    "model_name": "none",
+                    "is_chosen": False,
+                    "rows": 0,
+                    "positives": 0,
+                    "threshold": threshold,
+                    "note": missing_note(task, settings, log_days),
+                }
+            )
+        if task_rows.empty:
+            continue
         train = task_rows[task_rows["split"] == "train"]
+        chosen = str(task_rows["model_name"].iloc[0])
         recency_threshold = None
         if task == "churn" and len(train):
             recency_threshold = best_threshold(train["label"], train["days_since_last_message"])
-        for split in ("train", "test"):
+        models = ["logistic_regression", "baseline_prior"] if task == "churn" else list(PROBABILITY_COLUMNS)
+        for split in SPLITS:
             part = task_rows[task_rows["split"] == split]
             if part.empty:
                 continue
             labels = part["label"].astype(int).to_numpy()
-            rows.append(
-                metric_row(task, split, "logistic_regression", labels, part["probability"], threshold)
-            )
-            rows.append(
-                metric_row(task, split, "baseline_prior", labels, part["baseline_probability"], threshold)
-            )
+            for name in models:
+                rows.append(
+                    metric_row(
+                        task,
+                        split,
+                        name,
+                        labels,
+                        part[PROBABILITY_COLUMNS[name]],
+                        threshold,
+                        is_chosen=name == chosen,
+                    )
+                )
             if recency_threshold is not None:
                 rows.append(
                     metric_row(
@@ -108,26 +164,51 @@ def compute_metrics(predictions: pd.DataFrame, threshold: float) -> pd.DataFrame
     frame = pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
     for column, dtype in METRIC_COLUMNS.items():
         frame[column] = (
-            pd.to_numeric(frame[column]).astype(dtype) if dtype != "string" else frame[column].astype(dtype)
+            pd.to_numeric(frame[column]).astype(dtype)
+            if dtype in {"Int64", "float64"}
+            else frame[column].astype(dtype)
         )
     return frame
 
 
-def _to_pandas(relation) -> pd.DataFrame:
-    """The one place a dbt.ref() becomes pandas (DuckDB, BigFrames or Spark)."""
+def select_columns(relation, columns: list[str]) -> pd.DataFrame:
+    """Only `columns` of a dbt.ref() become pandas (DuckDB .project, BigFrames / Spark selection)."""
+    if hasattr(relation, "project"):
+        return relation.project(", ".join(columns)).df()
     if hasattr(relation, "to_pandas"):
-        return relation.to_pandas()
-    if hasattr(relation, "toPandas"):
-        return relation.toPandas()
-    return relation.df()
+        return relation[columns].to_pandas()
+    return relation.select(*columns).toPandas()
+
+
+def log_span_days(relation) -> float | None:
+    """Days from the first to the last chat row (aggregated in the warehouse: two values come back)."""
+    if hasattr(relation, "aggregate"):  # DuckDB
+        first, last = relation.aggregate("min(message_at), max(message_at)").fetchone()
+    elif hasattr(relation, "to_pandas"):  # bigframes
+        first, last = relation["message_at"].min(), relation["message_at"].max()
+    else:  # Spark
+        first, last = (
+            relation.agg({"message_at": "min"}).first()[0],
+            relation.agg({"message_at": "max"}).first()[0],
+        )
+    if first is None or pd.isna(first):
+        return None
+    return float((pd.Timestamp(last) - pd.Timestamp(first)) / pd.Timedelta(days=1))
 
 
 def model(dbt, session):
     dbt.config(materialized="table", packages=["pandas==2.3.3", "numpy==2.4.6"])
-    predictions = _to_pandas(dbt.ref("fan_predictions"))
-    raw = _to_pandas(dbt.ref("settings_modeling"))
-    threshold = float(raw.loc[raw["setting_name"] == "fan_prediction_threshold", "setting_value"].iloc[0])
-    metrics = compute_metrics(predictions, threshold)
+    predictions = select_columns(
+        dbt.ref("fan_predictions"),
+        ["task", "split", "label", "model_name", "days_since_last_message", *PROBABILITY_COLUMNS.values()],
+    )
+    raw = select_columns(dbt.ref("settings_modeling"), ["setting_name", "setting_value", "value_type"])
+    settings = {
+        n: float(v)
+        for n, v, t in zip(raw["setting_name"], raw["setting_value"], raw["value_type"], strict=True)
+        if t == "number"
+    }
+    metrics = compute_metrics(predictions, settings, log_span_days(dbt.ref("int_fan_chat_messages")))
     if dbt.config.get("target_type") == "bigquery":
         import bigframes.pandas as bpd
 

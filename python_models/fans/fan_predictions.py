@@ -8,16 +8,17 @@ before the prediction time, and every label from history after it:
   Test cutoff = as_of - H (the final window is the label); training cutoffs = the test cutoff
   minus k*H, k = 1..`fan_churn_train_cutoffs`, so every training label ends before the test
   cutoff. Scores: at-risk pairs at as_of, by the model refit on every labelled cutoff.
-* purchase — from the first N = `fan_purchase_first_n_messages` rows of a pair (pairs with at
-  least N rows and no sale among them), will it buy a PPV within `fan_purchase_label_days` (L)
-  after its N-th row (the prediction time)? Test = prediction times in the last
-  `fan_purchase_test_days` (T) whose label window has ended (<= as_of - L); train = prediction
-  times at least L before the test period starts (their labels end before it). Scores: pairs
-  whose window is still open and who have not bought since.
+* purchase — from the features of a pair's first N = `fan_purchase_first_n_messages` rows
+  (int_fan_purchase_features, SQL: timing, lengths, questions, emoji, offers seen and bought, an
+  intent score), will the pair buy a PPV after them? Pairs that reached N rows are split by the
+  time of their N-th row (purchase_split): train, validation, test (the latest); labels are read
+  only up to the next split's cutoff. Candidates: baseline_prior, logistic regression, gradient
+  boosting, an MLP (each Platt-calibrated); the one with the best VALIDATION AUC is chosen, never
+  by test. Scores: live pairs (active, N rows, no sale after them yet) with their top reasons.
 
-Model: logistic regression on standardised features (plus TF-IDF of the first N fan messages for
-purchase). Baseline probability: the training positive rate (the naive prior). Rows:
-split = train | test (labelled) | score (label null). fan_prediction_metrics scores them.
+Rows: split = train (in-sample) | validation | test (labelled) | score (label null); every
+candidate's probability is a column, `probability` is the chosen model's. fan_prediction_metrics
+scores them.
 """
 
 from __future__ import annotations
@@ -39,16 +40,54 @@ CHURN_FEATURES = [
     "fan_share",
 ]
 PURCHASE_FEATURES = [
-    "offers",
-    "fan_text_messages",
+    "conversations",
+    "text_messages",
+    "silent_rows",
     "media_messages",
     "tips",
     "log_tip_amount",
+    "offers_seen",
+    "offers_bought",
+    "log_ppv_revenue",
+    "log_avg_offer_price",
     "avg_message_chars",
     "question_rate",
-    "span_hours",
-    "conversations",
+    "emoji_per_message",
+    "intent_score",
+    "log_reply_minutes",
+    "hour_sin",
+    "hour_cos",
+    "hour_concentration",
+    "log_span_hours",
+    "log_max_gap_hours",
 ]
+PURCHASE_INPUT_COLUMNS = [
+    "fan_model_key",
+    "predicted_at",
+    "first_purchase_after_at",
+    "last_message_at",
+    "conversations",
+    "text_messages",
+    "silent_rows",
+    "media_messages",
+    "tips",
+    "tip_amount",
+    "offers_seen",
+    "offers_bought",
+    "ppv_revenue",
+    "avg_offer_price",
+    "avg_message_chars",
+    "question_rate",
+    "emoji_per_message",
+    "intent_score",
+    "log_reply_minutes",
+    "hour_sin",
+    "hour_cos",
+    "hour_concentration",
+    "span_hours",
+    "max_gap_hours",
+]
+CANDIDATES = ("baseline_prior", "logistic_regression", "gradient_boosting", "mlp")
 OUTPUT_COLUMNS = {
     "prediction_id": "string",
     "task": "string",
@@ -59,6 +98,11 @@ OUTPUT_COLUMNS = {
     "probability": "float64",
     "baseline_probability": "float64",
     "predicted_label": "Int64",
+    "model_name": "string",
+    "probability_logistic_regression": "float64",
+    "probability_gradient_boosting": "float64",
+    "probability_mlp": "float64",
+    "top_reasons": "string",
     "days_since_last_message": "float64",
 }
 DAY = pd.Timedelta(days=1)
@@ -130,148 +174,307 @@ def churn_sets(messages: pd.DataFrame, as_of: pd.Timestamp, window_days, horizon
 
 
 # ---------------------------------------------------------------------------------- purchase
-def purchase_examples(messages: pd.DataFrame, first_n: int, label_days: float):
-    """Pairs with at least N rows and no sale among them: features from those rows, prediction
-    time = the N-th row, label = a sale within label_days after it (later rows only)."""
-    ordered = messages.sort_values(["fan_model_key", "pair_row_number"])
-    head = ordered[ordered["pair_row_number"] <= first_n]
-    grouped = head.groupby("fan_model_key")
-    stats = pd.DataFrame(
-        {
-            "rows": grouped.size(),
-            "sales": grouped["is_purchase"].sum(),
-            "predicted_at": grouped["message_at"].max(),
-            "first_at": grouped["message_at"].min(),
-            "offers": grouped["is_offer"].sum(),
-            "fan_text_messages": grouped["is_text"].sum(),
-            "media_messages": grouped["is_media"].sum(),
-            "tips": grouped["has_tip"].sum(),
-            "tip_amount": grouped["tips"].sum(),
-            "question_rate": grouped["has_question"].sum(),
-            "text_chars": grouped["text_chars"].sum(),
-            "conversations": grouped["conversation_id"].nunique(),
-        }
-    )
-    texts = head[head["is_text"]].groupby("fan_model_key")["fan_message"].agg(" \n ".join)
-    stats = stats[(stats["rows"] >= first_n) & (stats["sales"] == 0)]
-    later = ordered[ordered["pair_row_number"] > first_n].merge(
-        stats[["predicted_at"]], left_on="fan_model_key", right_index=True
-    )
-    in_window = later["is_purchase"] & (later["message_at"] <= later["predicted_at"] + label_days * DAY)
-    bought = set(later.loc[in_window, "fan_model_key"])
-    bought_ever = set(later.loc[later["is_purchase"], "fan_model_key"])
-    text_n = stats["fan_text_messages"].where(stats["fan_text_messages"] > 0)
+def purchase_split(features: pd.DataFrame, as_of: pd.Timestamp, validation_share: float, test_share: float):
+    """Time split of the pairs that reached N rows (predicted_at = their N-th row), by prediction
+    time: the earliest (1 - validation_share - test_share) train, the next validation_share
+    validation, the latest test_share test (quantile cutoffs, so a one-week log splits too).
+    Labels are read only up to the next split's cutoff: a train pair bought when its first sale
+    after row N is before the validation cutoff, a validation pair before the test cutoff, a test
+    pair up to as_of (a faithful back-test: no label looks past the period it is evaluated in).
+    Returns (train, validation, test, cutoffs); the frames carry `label`."""
+    labelled = features[features["predicted_at"].notna()].copy()
+    labelled["predicted_at"] = pd.to_datetime(labelled["predicted_at"])
+    labelled = labelled.sort_values(["predicted_at", "fan_model_key"]).reset_index(drop=True)
+    if labelled.empty:
+        empty = labelled.assign(label=pd.Series(dtype=int))
+        return empty, empty, empty, {"validation_start": pd.NaT, "test_start": pd.NaT}
+    times = labelled["predicted_at"]
+    validation_start = times.quantile(1 - validation_share - test_share)
+    test_start = times.quantile(1 - test_share)
+    bought_at = pd.to_datetime(labelled["first_purchase_after_at"])
+    parts = []
+    for lo, hi, label_until in (
+        (None, validation_start, validation_start),
+        (validation_start, test_start, test_start),
+        (test_start, None, as_of),
+    ):
+        mask = pd.Series(True, index=labelled.index)
+        if lo is not None:
+            mask &= times >= lo
+        if hi is not None:
+            mask &= times < hi
+        part = labelled[mask].copy()
+        part["label"] = (bought_at[mask].notna() & (bought_at[mask] <= label_until)).astype(int)
+        parts.append(part.reset_index(drop=True))
+    return (*parts, {"validation_start": validation_start, "test_start": test_start})
+
+
+def purchase_design(features: pd.DataFrame) -> pd.DataFrame:
+    """Model inputs from int_fan_purchase_features (counts logged, missing rates as NaN)."""
+    f = features
     out = pd.DataFrame(
         {
-            "fan_model_key": stats.index,
-            "predicted_at": stats["predicted_at"],
-            "offers": stats["offers"],
-            "fan_text_messages": stats["fan_text_messages"],
-            "media_messages": stats["media_messages"],
-            "tips": stats["tips"],
-            "log_tip_amount": np.log1p(stats["tip_amount"].clip(lower=0)),
-            "avg_message_chars": (stats["text_chars"] / text_n).fillna(0.0),
-            "question_rate": (stats["question_rate"] / text_n).fillna(0.0),
-            "span_hours": (stats["predicted_at"] - stats["first_at"]) / pd.Timedelta(hours=1),
-            "conversations": stats["conversations"],
-            "first_n_text": texts.reindex(stats.index).fillna(""),
+            "conversations": f["conversations"].astype(float),
+            "text_messages": f["text_messages"].astype(float),
+            "silent_rows": f["silent_rows"].astype(float),
+            "media_messages": f["media_messages"].astype(float),
+            "tips": f["tips"].astype(float),
+            "log_tip_amount": np.log1p(f["tip_amount"].astype(float).clip(lower=0)),
+            "offers_seen": f["offers_seen"].astype(float),
+            "offers_bought": f["offers_bought"].astype(float),
+            "log_ppv_revenue": np.log1p(f["ppv_revenue"].astype(float).clip(lower=0)),
+            "log_avg_offer_price": np.log1p(f["avg_offer_price"].astype(float)),
+            "avg_message_chars": f["avg_message_chars"].astype(float),
+            "question_rate": f["question_rate"].astype(float),
+            "emoji_per_message": f["emoji_per_message"].astype(float),
+            "intent_score": f["intent_score"].astype(float),
+            "log_reply_minutes": f["log_reply_minutes"].astype(float),
+            "hour_sin": f["hour_sin"].astype(float),
+            "hour_cos": f["hour_cos"].astype(float),
+            "hour_concentration": f["hour_concentration"].astype(float),
+            "log_span_hours": np.log1p(f["span_hours"].astype(float).clip(lower=0)),
+            "log_max_gap_hours": np.log1p(f["max_gap_hours"].astype(float).clip(lower=0)),
         }
-    ).reset_index(drop=True)
-    out["label"] = out["fan_model_key"].isin(bought).astype(int)
-    out["has_bought_since"] = out["fan_model_key"].isin(bought_ever)
-    return out
-
-
-def purchase_sets(messages: pd.DataFrame, as_of: pd.Timestamp, first_n: int, label_days, test_days):
-    examples = purchase_examples(messages, first_n, label_days)
-    labelled_until = as_of - label_days * DAY
-    test_start = labelled_until - test_days * DAY
-    test = examples[(examples["predicted_at"] > test_start) & (examples["predicted_at"] <= labelled_until)]
-    train = examples[examples["predicted_at"] <= test_start - label_days * DAY]
-    score = examples[(examples["predicted_at"] > labelled_until) & ~examples["has_bought_since"]].copy()
-    score["label"] = pd.NA
-    return train.reset_index(drop=True), test.reset_index(drop=True), score.reset_index(drop=True)
+    )
+    return out.reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------------ models
-def fit_predict(train: pd.DataFrame, others: list[pd.DataFrame], features: list[str], text_column=None):
-    """Logistic regression fitted on `train`; probabilities for train and each frame of `others`.
-    With fewer than two classes in train, every probability is the training positive rate."""
-    from scipy import sparse
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def make_estimator(name: str, seed: int):
+    """An unfitted scikit-learn estimator of a candidate family (missing values imputed by the
+    training median where the family needs it; gradient boosting handles them natively)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    frames = [train, *others]
-    prior = float(train["label"].astype(float).mean()) if len(train) else np.nan
-    if len(train) == 0 or train["label"].nunique() < 2:
-        return [np.full(len(f), prior) for f in frames], prior
-    scaler = StandardScaler().fit(train[features].to_numpy(dtype=float))
-
-    def design(frame, vectorizer):
-        numeric = (
-            scaler.transform(frame[features].to_numpy(dtype=float))
-            if len(frame)
-            else np.zeros((0, len(features)))
+    if name == "logistic_regression":
+        return make_pipeline(
+            SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(C=1.0, max_iter=2000)
         )
-        if vectorizer is None:
-            return numeric
-        return sparse.hstack([sparse.csr_matrix(numeric), vectorizer.transform(frame[text_column])]).tocsr()
+    if name == "gradient_boosting":
+        return HistGradientBoostingClassifier(
+            max_iter=150,
+            learning_rate=0.05,
+            max_leaf_nodes=15,
+            min_samples_leaf=20,
+            l2_regularization=1.0,
+            random_state=seed,
+        )
+    if name == "mlp":
+        return make_pipeline(
+            SimpleImputer(strategy="median"),
+            StandardScaler(),
+            MLPClassifier(
+                hidden_layer_sizes=(32, 16),
+                alpha=1e-2,
+                max_iter=600,
+                early_stopping=True,
+                validation_fraction=0.2,
+                n_iter_no_change=20,
+                random_state=seed,
+            ),
+        )
+    raise ValueError(f"unknown candidate {name!r}")
 
-    vectorizer = None
-    if text_column is not None and train[text_column].str.len().sum() > 0:
-        vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=2000, sublinear_tf=True)
-        try:
-            vectorizer.fit(train[text_column])
-        except ValueError:  # empty vocabulary
-            vectorizer = None
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(
-        design(train, vectorizer), train["label"].astype(int)
+
+def fit_candidate(name: str, x: np.ndarray, y: np.ndarray, seed: int):
+    """Fitted candidate as a function x -> P(label 1). baseline_prior (and every family when y has
+    one class) returns the training positive rate. The others are calibrated (Platt scaling over
+    3 stratified folds) when each class has at least 3 examples, else fitted as they are."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.model_selection import StratifiedKFold
+    from threadpoolctl import threadpool_limits
+
+    y = np.asarray(y, dtype=int)
+    prior = float(y.mean()) if len(y) else np.nan
+    if name == "baseline_prior" or len(y) == 0 or len(np.unique(y)) < 2:
+        return lambda frame: np.full(len(frame), prior)
+    estimator = make_estimator(name, seed)
+    if np.bincount(y).min() >= 3:
+        folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed)
+        estimator = CalibratedClassifierCV(estimator, method="sigmoid", cv=folds)
+    # one thread: on small frames OpenMP threads of a shared machine cost more than they save
+    with threadpool_limits(1):
+        estimator.fit(x, y)
+
+    def predict(frame):
+        if not len(frame):
+            return np.zeros(0)
+        with threadpool_limits(1):
+            return estimator.predict_proba(frame)[:, 1]
+
+    return predict
+
+
+def choose_model(validation_auc: dict[str, float]) -> str:
+    """The candidate with the highest validation AUC (NaN counts as none); ties go to the simpler
+    one (CANDIDATES order); baseline_prior when no candidate has a validation AUC."""
+    best, best_auc = "baseline_prior", -np.inf
+    for name in CANDIDATES:
+        auc = validation_auc.get(name, np.nan)
+        if auc is not None and not np.isnan(auc) and auc > best_auc + 1e-12:
+            best, best_auc = name, auc
+    return best
+
+
+def top_reasons(predict, x: np.ndarray, reference: np.ndarray, names: list[str], k: int) -> list[str]:
+    """Per row, the k features that raise its probability most: contribution of feature j =
+    P(x) - P(x with feature j set to the training median `reference[j]`), listed 'name (+0.12)'
+    when positive, largest first; '' when none raises it."""
+    if len(x) == 0:
+        return []
+    base = predict(x)
+    contrib = np.zeros((len(x), len(names)))
+    for j in range(len(names)):
+        probe = x.copy()
+        probe[:, j] = reference[j]
+        contrib[:, j] = base - predict(probe)
+    out = []
+    for row in contrib:
+        order = [j for j in np.argsort(-row, kind="stable")[:k] if row[j] > 0.005]
+        out.append("; ".join(f"{names[j]} (+{row[j]:.2f})" for j in order))
+    return out
+
+
+def auc_score(labels, scores) -> float:
+    """Area under the ROC curve (Mann-Whitney, ties count half); NaN with one class."""
+    labels = np.asarray(labels, dtype=int)
+    scores = np.asarray(scores, dtype=float)
+    pos, neg = scores[labels == 1], scores[labels == 0]
+    if len(pos) == 0 or len(neg) == 0:
+        return float("nan")
+    ranks = pd.Series(np.concatenate([pos, neg])).rank(method="average").to_numpy()
+    return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
+
+
+def purchase_predictions(features: pd.DataFrame, settings: dict, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Every candidate fitted on train (-> train and validation probabilities), chosen by
+    validation AUC; each refitted on train + validation (-> test probabilities, labels of the
+    refit read up to the test cutoff) and on every labelled pair (-> score probabilities of the live
+    pairs: active, N rows reached, no sale after them yet). `probability` = the chosen one."""
+    seed = int(settings.get("fan_purchase_seed", 0))
+    train, validation, test, cutoffs = purchase_split(
+        features, as_of, settings["fan_purchase_validation_share"], settings["fan_purchase_test_share"]
     )
-    return [
-        model.predict_proba(design(f, vectorizer))[:, 1] if len(f) else np.zeros(0) for f in frames
-    ], prior
-
-
-def assemble(task: str, sets: tuple, features: list[str], threshold: float, text_column=None) -> pd.DataFrame:
-    """train/test probabilities from the train-only model; score probabilities from the model
-    refit on train + test (every labelled example)."""
-    train, test, score = sets
-    (p_train, p_test), prior = fit_predict(train, [test], features, text_column)
-    labelled = pd.concat([train, test], ignore_index=True)
-    (_, p_score), prior_all = fit_predict(labelled, [score], features, text_column)
-    parts = []
-    for split, frame, probs, base in (
-        ("train", train, p_train, prior),
-        ("test", test, p_test, prior),
-        ("score", score, p_score, prior_all),
-    ):
-        if len(frame) == 0:
-            continue
-        part = pd.DataFrame(
-            {
-                "task": task,
-                "split": split,
-                "fan_model_key": frame["fan_model_key"].to_numpy(),
-                "predicted_at": pd.to_datetime(frame["predicted_at"]).to_numpy(),
-                "label": frame["label"].to_numpy(),
-                "probability": probs,
-                "baseline_probability": base,
-                "days_since_last_message": frame["days_since_last_message"].to_numpy()
-                if "days_since_last_message" in frame
-                else np.nan,
-            }
+    active_days = settings["fan_active_days"]
+    score = features[
+        features["predicted_at"].notna()
+        & features["first_purchase_after_at"].isna()
+        & (pd.to_datetime(features["last_message_at"]) >= as_of - active_days * DAY)
+    ].reset_index(drop=True)
+    refit_train = pd.concat([train, validation], ignore_index=True)
+    if len(refit_train):  # labels of the refit read up to the test cutoff
+        bought_at = pd.to_datetime(refit_train["first_purchase_after_at"])
+        refit_train["label"] = (bought_at.notna() & (bought_at < cutoffs["test_start"])).astype(int)
+    everything = pd.concat([train, validation, test], ignore_index=True)
+    if len(everything):
+        everything["label"] = everything["first_purchase_after_at"].notna().astype(int)
+    x = {
+        n: purchase_design(f).to_numpy(dtype=float)
+        for n, f in (
+            ("train", train),
+            ("validation", validation),
+            ("test", test),
+            ("score", score),
+            ("refit", refit_train),
+            ("all", everything),
         )
-        parts.append(part)
-    if not parts:
-        return typed_output(pd.DataFrame(columns=list(OUTPUT_COLUMNS)), threshold)
-    out = pd.concat(parts, ignore_index=True)
-    return typed_output(out, threshold)
+    }
+    probs: dict[str, dict[str, np.ndarray]] = {n: {} for n in ("train", "validation", "test", "score")}
+    fitted_all = {}
+    for name in CANDIDATES:
+        on_train = fit_candidate(name, x["train"], train["label"], seed)
+        probs["train"][name] = on_train(x["train"])
+        probs["validation"][name] = on_train(x["validation"])
+        probs["test"][name] = fit_candidate(name, x["refit"], refit_train["label"], seed)(x["test"])
+        fitted_all[name] = fit_candidate(name, x["all"], everything["label"], seed)
+        probs["score"][name] = fitted_all[name](x["score"])
+    chosen = choose_model({n: auc_score(validation["label"], p) for n, p in probs["validation"].items()})
+    reasons = []
+    if chosen != "baseline_prior" and len(score):
+        reference = np.nanmedian(x["all"], axis=0) if len(x["all"]) else np.zeros(len(PURCHASE_FEATURES))
+        reference = np.where(np.isnan(reference), 0.0, reference)
+        reasons = top_reasons(
+            fitted_all[chosen],
+            x["score"],
+            reference,
+            PURCHASE_FEATURES,
+            int(settings["fan_purchase_top_reasons"]),
+        )
+    parts = []
+    for split, frame in (("train", train), ("validation", validation), ("test", test), ("score", score)):
+        if frame.empty:
+            continue
+        p = probs[split]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "task": "purchase",
+                    "split": split,
+                    "fan_model_key": frame["fan_model_key"].to_numpy(),
+                    "predicted_at": pd.to_datetime(frame["predicted_at"]).to_numpy(),
+                    "label": frame["label"].to_numpy() if split != "score" else pd.NA,
+                    "model_name": chosen,
+                    "probability": p[chosen],
+                    "baseline_probability": p["baseline_prior"],
+                    "probability_logistic_regression": p["logistic_regression"],
+                    "probability_gradient_boosting": p["gradient_boosting"],
+                    "probability_mlp": p["mlp"],
+                    "top_reasons": reasons if split == "score" and reasons else None,
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(OUTPUT_COLUMNS))
+
+
+def churn_predictions(sets: tuple, seed: int) -> pd.DataFrame:
+    """Logistic regression (calibrated) fitted on the training cutoffs for train and test; refit on
+    every labelled cutoff for the score rows. baseline_probability = the training positive rate."""
+    train, test, score = sets
+    if len(train) + len(test) == 0:  # no labelled cutoff fits the log: no model, no score rows
+        return pd.DataFrame(columns=list(OUTPUT_COLUMNS))  # (fan_prediction_metrics says why)
+    design = {n: f[CHURN_FEATURES].to_numpy(dtype=float) for n, f in (("train", train), ("test", test))}
+    labelled = pd.concat([train, test], ignore_index=True)
+    on_train = fit_candidate("logistic_regression", design["train"], train["label"], seed)
+    on_all = fit_candidate(
+        "logistic_regression", labelled[CHURN_FEATURES].to_numpy(dtype=float), labelled["label"], seed
+    )
+    prior = float(train["label"].astype(float).mean()) if len(train) else np.nan
+    prior_all = float(labelled["label"].astype(float).mean()) if len(labelled) else np.nan
+    parts = []
+    for split, frame, predict, base in (
+        ("train", train, on_train, prior),
+        ("test", test, on_train, prior),
+        ("score", score, on_all, prior_all),
+    ):
+        if frame.empty:
+            continue
+        probability = predict(frame[CHURN_FEATURES].to_numpy(dtype=float))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "task": "churn",
+                    "split": split,
+                    "fan_model_key": frame["fan_model_key"].to_numpy(),
+                    "predicted_at": pd.to_datetime(frame["predicted_at"]).to_numpy(),
+                    "label": frame["label"].to_numpy(),
+                    "model_name": "logistic_regression",
+                    "probability": probability,
+                    "baseline_probability": base,
+                    "probability_logistic_regression": probability,
+                    "days_since_last_message": frame["days_since_last_message"].to_numpy(),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(OUTPUT_COLUMNS))
 
 
 def typed_output(out: pd.DataFrame, threshold: float) -> pd.DataFrame:
-    out = out.copy()
-    out["predicted_label"] = (out["probability"].astype(float) >= threshold).astype("Int64")
+    out = out.reindex(columns=list(OUTPUT_COLUMNS)).copy()
+    out["predicted_label"] = (pd.to_numeric(out["probability"]) >= threshold).astype("Int64")
     out.loc[out["probability"].isna(), "predicted_label"] = pd.NA
     out["prediction_id"] = (
         out["task"].astype(str)
@@ -282,7 +485,6 @@ def typed_output(out: pd.DataFrame, threshold: float) -> pd.DataFrame:
         + "|"
         + out["fan_model_key"].astype(str)
     )
-    out = out.reindex(columns=list(OUTPUT_COLUMNS))
     for column, dtype in OUTPUT_COLUMNS.items():
         out[column] = (
             pd.to_numeric(out[column]).astype(dtype)
@@ -292,28 +494,32 @@ def typed_output(out: pd.DataFrame, threshold: float) -> pd.DataFrame:
     return out.sort_values(["task", "split", "predicted_at", "fan_model_key"]).reset_index(drop=True)
 
 
+CHURN_MESSAGE_COLUMNS = [
+    "fan_model_key",
+    "conversation_id",
+    "message_at",
+    "fan_message_kind",
+    "is_offer",
+    "is_purchase",
+    "revenue",
+]
+
+
 def prepare_messages(messages: pd.DataFrame) -> pd.DataFrame:
     frame = messages.copy()
     frame["message_at"] = pd.to_datetime(frame["message_at"])
-    kind = frame["fan_message_kind"].astype(str)
-    text = frame["fan_message"].fillna("").astype(str)
-    frame["is_fan_row"] = kind != "empty"
-    frame["is_text"] = kind == "text"
-    frame["is_media"] = kind.isin(["media", "gif"])
-    frame["has_tip"] = frame["tips"].astype(float) > 0
-    frame["has_question"] = frame["is_text"] & text.str.contains("?", regex=False)
-    frame["text_chars"] = np.where(frame["is_text"], text.str.len(), 0)
+    frame["is_fan_row"] = frame["fan_message_kind"].astype(str) != "empty"
     for column in ("is_purchase", "is_offer"):
         frame[column] = frame[column].astype(bool)
     return frame
 
 
-def predict_all(messages: pd.DataFrame, settings: dict[str, float], as_of: pd.Timestamp) -> pd.DataFrame:
+def predict_all(
+    messages: pd.DataFrame, features: pd.DataFrame, settings: dict[str, float], as_of: pd.Timestamp
+) -> pd.DataFrame:
     frame = prepare_messages(messages)
     frame = frame[frame["message_at"] <= as_of]
-    threshold = settings["fan_prediction_threshold"]
-    churn = assemble(
-        "churn",
+    churn = churn_predictions(
         churn_sets(
             frame,
             as_of,
@@ -321,32 +527,23 @@ def predict_all(messages: pd.DataFrame, settings: dict[str, float], as_of: pd.Ti
             settings["fan_churn_horizon_days"],
             int(settings["fan_churn_train_cutoffs"]),
         ),
-        CHURN_FEATURES,
-        threshold,
+        int(settings.get("fan_purchase_seed", 0)),
     )
-    purchase = assemble(
-        "purchase",
-        purchase_sets(
-            frame,
-            as_of,
-            int(settings["fan_purchase_first_n_messages"]),
-            settings["fan_purchase_label_days"],
-            settings["fan_purchase_test_days"],
-        ),
-        PURCHASE_FEATURES,
-        threshold,
-        text_column="first_n_text",
-    )
-    return pd.concat([churn, purchase], ignore_index=True)
+    purchase = purchase_predictions(features, settings, as_of)
+    parts = [p for p in (churn, purchase) if len(p)]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(OUTPUT_COLUMNS))
+    return typed_output(out, settings["fan_prediction_threshold"])
 
 
-def _to_pandas(relation) -> pd.DataFrame:
-    """The one place a dbt.ref() becomes pandas (DuckDB, BigFrames or Spark)."""
-    if hasattr(relation, "to_pandas"):
-        return relation.to_pandas()
-    if hasattr(relation, "toPandas"):
-        return relation.toPandas()
-    return relation.df()
+def select_columns(relation, columns: list[str]) -> pd.DataFrame:
+    """Only `columns` of a dbt.ref() become pandas (the projection runs in the warehouse: BigQuery
+    DataFrames refuses downloads over 500 MB): DuckDB relation .project, BigFrames / Spark
+    column selection."""
+    if hasattr(relation, "project"):  # DuckDBPyRelation
+        return relation.project(", ".join(columns)).df()
+    if hasattr(relation, "to_pandas"):  # bigframes DataFrame
+        return relation[columns].to_pandas()
+    return relation.select(*columns).toPandas()
 
 
 def model(dbt, session):
@@ -354,15 +551,16 @@ def model(dbt, session):
         materialized="table",
         packages=["pandas==2.3.3", "numpy==2.4.6", "scikit-learn==1.9.1", "scipy==1.17.1"],
     )
-    messages = _to_pandas(dbt.ref("int_fan_chat_messages"))
-    raw = _to_pandas(dbt.ref("settings_modeling"))
+    messages = select_columns(dbt.ref("int_fan_chat_messages"), CHURN_MESSAGE_COLUMNS)
+    features = select_columns(dbt.ref("int_fan_purchase_features"), PURCHASE_INPUT_COLUMNS)
+    raw = select_columns(dbt.ref("settings_modeling"), ["setting_name", "setting_value", "value_type"])
     settings = {
         n: float(v)
         for n, v, t in zip(raw["setting_name"], raw["setting_value"], raw["value_type"], strict=True)
         if t == "number"
     }
     as_of = pd.Timestamp(dbt.config.get("as_of"))
-    predictions = predict_all(messages, settings, as_of)
+    predictions = predict_all(messages, features, settings, as_of)
     if dbt.config.get("target_type") == "bigquery":
         import bigframes.pandas as bpd
 

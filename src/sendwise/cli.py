@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "replay": "sendwise.commands.replay",
     "export-schedule": "sendwise.commands.export_schedule",
     "fan-report": "sendwise.commands.fan_report",
+    "evaluate-fans": "sendwise.commands.evaluate_fans",
     "dashboard": "sendwise.commands.dashboard",
     "bench-dashboard": "sendwise.commands.bench_dashboard",
     "metrics": "sendwise.commands.metrics",

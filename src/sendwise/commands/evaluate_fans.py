@@ -1,0 +1,157 @@
+"""`sendwise evaluate-fans`: the fan models' honest figures on generated worlds.
+
+For every seed a demo world is generated (history up to --end), the fan predictor and timing
+subgraph is built on it (own DuckDB file), and the figures are read back: the test AUC of every
+purchase candidate (and which one validation AUC chose), churn's test AUC beside its baselines,
+and the timing back-test (lift of the response rate inside the fan's window vs outside it and vs
+the creator-level window, with its interval). Writes one JSON file (command, commit, seeds,
+per-seed figures, means with a 95 % t-interval over seeds). Tune on seeds 1-3; report 101-105.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from sendwise.paths import DEFAULT_END
+
+HELP = "build the fan predictor and timing models on generated worlds and write their test figures as JSON"
+SELECT = ["+fan_prediction_metrics", "+fan_timing_evaluation"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scale", default="seed", choices=("small", "seed", "x10"))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="world seeds (default 1 2 3)")
+    parser.add_argument("--end", default=DEFAULT_END, help="UTC end of the generated history (= as_of)")
+    parser.add_argument(
+        "--out", default=None, help="JSON file (default benchmarks/evaluations/fans_<scale>_<seeds>.json)"
+    )
+    parser.add_argument("--workdir", default=None, help="keep the worlds here (default: temp)")
+
+
+def mean_interval(values: list[float]) -> dict:
+    """Mean and 95 % t-interval over seeds (None without two values)."""
+    from scipy import stats
+
+    values = [v for v in values if v is not None and not math.isnan(v)]
+    if not values:
+        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
+    mean = statistics.fmean(values)
+    if len(values) < 2:
+        return {"mean": mean, "ci_low": None, "ci_high": None, "n": 1}
+    half = stats.t.ppf(0.975, len(values) - 1) * statistics.stdev(values) / math.sqrt(len(values))
+    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": len(values)}
+
+
+def _commit() -> str | None:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def seed_figures(db: Path) -> dict:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        metrics = con.sql(
+            "select task, split, model_name, is_chosen, rows, positives, auc, note "
+            "from sendwise_ml.fan_prediction_metrics"
+        ).df()
+        timing = con.sql("select * from sendwise_marts.fan_timing_evaluation").df()
+    finally:
+        con.close()
+    test = metrics[metrics["split"] == "test"]
+    validation = metrics[metrics["split"] == "validation"]
+    purchase = test[test["task"] == "purchase"]
+    chosen = purchase[purchase["is_chosen"]]
+    return {
+        "purchase_test_auc": {r.model_name: r.auc for r in purchase.itertuples()},
+        "purchase_validation_auc": {
+            r.model_name: r.auc for r in validation[validation["task"] == "purchase"].itertuples()
+        },
+        "purchase_chosen": chosen["model_name"].iloc[0] if len(chosen) else None,
+        "purchase_test_rows": int(purchase["rows"].max()) if len(purchase) else 0,
+        "purchase_test_positives": int(purchase["positives"].max()) if len(purchase) else 0,
+        "churn_test_auc": {r.model_name: r.auc for r in test[test["task"] == "churn"].itertuples()},
+        "timing": {
+            r.comparison: {
+                "pairs": int(r.pairs),
+                "messages_in_window": float(r.messages_a),
+                "rate_in_window": r.rate_a,
+                "rate_comparison": r.rate_b,
+                "lift": r.lift,
+                "lift_ci_low": r.lift_ci_low,
+                "lift_ci_high": r.lift_ci_high,
+            }
+            for r in timing.itertuples()
+        },
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    from sendwise.dbt import prepare_incremental_tables, run_dbt, vars_arg
+    from sendwise.demo import generate
+
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="sendwise_fans_eval_"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    per_seed = {}
+    for seed in args.seeds:
+        db = workdir / f"fans_{args.scale}_{seed}.duckdb"
+        if db.exists():
+            db.unlink()
+        generate(args.scale, seed, db, args.end)
+        prepare_incremental_tables(args.end, duckdb_path=db)
+        result = run_dbt(
+            ["run", "--select", *SELECT, "--vars", vars_arg({"as_of": args.end}), "--quiet"],
+            duckdb_path=db,
+            target_path=workdir / f"target_{seed}",
+            capture=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            print(result.stdout[-3000:] + result.stderr[-3000:], file=sys.stderr)
+            return 1
+        per_seed[seed] = seed_figures(db)
+        print(f"seed {seed}: {json.dumps(per_seed[seed]['purchase_test_auc'])}", file=sys.stderr)
+    names = sorted({m for f in per_seed.values() for m in f["purchase_test_auc"]})
+    summary = {
+        "purchase_test_auc": {
+            m: mean_interval([f["purchase_test_auc"].get(m) for f in per_seed.values()]) for m in names
+        },
+        "purchase_test_auc_chosen": mean_interval(
+            [f["purchase_test_auc"].get(f["purchase_chosen"]) for f in per_seed.values()]
+        ),
+        "timing_lift": {
+            c: mean_interval([f["timing"].get(c, {}).get("lift") for f in per_seed.values()])
+            for c in ("fan_window_vs_outside", "fan_window_vs_creator_window")
+        },
+    }
+    report = {
+        "command": "sendwise evaluate-fans " + " ".join(sys.argv[2:] if len(sys.argv) > 2 else []),
+        "commit": _commit(),
+        "date": dt.date.today().isoformat(),
+        "scale": args.scale,
+        "seeds": args.seeds,
+        "end": args.end,
+        "summary": summary,
+        "per_seed": per_seed,
+    }
+    out = Path(
+        args.out or f"benchmarks/evaluations/fans_{args.scale}_seeds{'-'.join(map(str, args.seeds))}.json"
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1, default=float) + "\n")
+    print(json.dumps(summary, indent=1, default=float))
+    print(f"written {out}")
+    return 0
