@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 
-from sendwise.commands.bench import append_row, group_times, testing_share
+from sendwise.commands.bench import append_row, group_times, share_of_tests
 
 
 def test_group_times_separates_models_tests_and_unit_tests(tmp_path):
@@ -27,8 +27,8 @@ def test_group_times_separates_models_tests_and_unit_tests(tmp_path):
     totals = group_times(run_results, {"model.sendwise.a": ["ranking"], "model.sendwise.b": []})
     assert totals == {"models_total": 3.0, "ranking": 2.0, "tests_total": 0.75, "unit_tests_total": 0.75}
     # tests 0.75 + unit tests 0.75 of 4.5 s in all (the seed is not counted)
-    assert testing_share(totals) == 1.5 / 4.5
-    assert testing_share({}) is None
+    assert share_of_tests(totals) == 1.5 / 4.5
+    assert share_of_tests({}) is None
 
 
 def test_append_row_widens_the_header_and_keeps_old_rows(tmp_path):

@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     )
     for label, values in sorted(groups.items()):
         print(f"  {label:>16}: median {statistics.median(values):.2f} s of execution time")
-    share = testing_share({k: statistics.median(v) for k, v in groups.items()})
+    share = share_of_tests({k: statistics.median(v) for k, v in groups.items()})
     if share is not None:
         print(f"  tests and unit tests: {share:.0%} of the summed execution time")
     if not args.no_record:
@@ -174,7 +174,7 @@ def duckdb_limits() -> dict[str, str]:
     }
 
 
-def testing_share(medians: dict[str, float]) -> float | None:
+def share_of_tests(medians: dict[str, float]) -> float | None:
     """Share of data tests + unit tests in the summed execution time of models and tests."""
     tests = medians.get("tests_total", 0.0) + medians.get("unit_tests_total", 0.0)
     total = tests + medians.get("models_total", 0.0)
