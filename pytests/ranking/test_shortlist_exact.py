@@ -1,6 +1,8 @@
-"""The per-page shortlist changes no top-N result: the mart built from the shortlist
-(ranking_shortlist_size) equals the mart built from every candidate, row for row (ucb and greedy;
-under thompson the draw is taken over the shortlist, see docs/ranking.md)."""
+"""The per-page shortlist and the pre-filter before scoring change no top-N result: the mart built
+from the shortlist (ranking_shortlist_size) equals the mart built from every candidate, row for
+row, and so does the mart built with the default pre-filter (ranking_prefilter_per_category)
+against no pre-filter (ucb and greedy; under thompson the draw is taken over the shortlist, see
+docs/ranking.md)."""
 
 from __future__ import annotations
 
@@ -12,17 +14,25 @@ import pytest
 AS_OF = "2026-11-15 00:00:00"
 
 
-def _mart(compiled, con, shortlist_size: int):
+def _mart(compiled, con, shortlist_size: int, setting: str = "ranking_shortlist_size"):
     settings = compiled.seed_relation("settings_modeling")
     con.execute(
-        f"update {settings} set setting_value = ? where setting_name = 'ranking_shortlist_size'",
-        [str(shortlist_size)],
+        f"update {settings} set setting_value = ? where setting_name = ?", [str(shortlist_size), setting]
     )
     compiled.execute(con, AS_OF)
     return con.sql(
         "select page_key, slot_local_at, rn, caption_id, score_final"
         f" from {compiled.model('caption_rankings_next24').relation} order by 1, 2, 3"
     ).fetchall()
+
+
+def _setting(compiled, con, name: str) -> int:
+    settings = compiled.seed_relation("settings_modeling")
+    return int(
+        float(
+            con.execute(f"select setting_value from {settings} where setting_name = ?", [name]).fetchone()[0]
+        )
+    )
 
 
 @pytest.mark.e2e
@@ -61,3 +71,36 @@ def test_shortlist_changes_no_top_n_result(policy, small_world, compiled_policie
     assert [r[:4] for r in with_shortlist] == [r[:4] for r in every_candidate]
     assert max(abs(a[4] - b[4]) for a, b in zip(with_shortlist, every_candidate, strict=True)) < 1e-9
     assert [r[:4] for r in too_narrow] != [r[:4] for r in every_candidate]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("policy", ["ucb", "greedy"])
+def test_prefilter_changes_no_top_n_result(policy, small_world, compiled_policies, tmp_path):
+    """The default pre-filter (400 per category) and one as narrow as the shortlist (200, where a
+    small-scale category of ~250 captions is really cut) against no pre-filter."""
+    compiled = compiled_policies[policy]
+    db = tmp_path / small_world.db_path.name
+    shutil.copyfile(small_world.db_path, db)
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        compiled.setup(con, AS_OF)
+        name = "ranking_prefilter_per_category"
+        default = _setting(compiled, con, name)
+        shortlist = _setting(compiled, con, "ranking_shortlist_size")
+        bank = compiled.model("stg_agency__caption_bank").relation
+        largest_category = con.sql(
+            f"select max(n) from (select count(*) as n from {bank} group by content_category)"
+        ).fetchone()[0]
+        filtered = {n: _mart(compiled, con, n, name) for n in (default, shortlist)}
+        no_prefilter = _mart(compiled, con, 10**9, name)
+        # a pre-filter of 5 captions per category leaves too few to fill the shortlist the same way
+        too_narrow = _mart(compiled, con, 5, name)
+    finally:
+        con.close()
+    assert default >= shortlist and largest_category > shortlist  # the narrow run does cut
+    assert len(no_prefilter) > 0
+    for rows in filtered.values():
+        assert [r[:4] for r in rows] == [r[:4] for r in no_prefilter]
+        assert max(abs(a[4] - b[4]) for a, b in zip(rows, no_prefilter, strict=True)) < 1e-9
+    assert [r[:4] for r in too_narrow] != [r[:4] for r in no_prefilter]
