@@ -73,11 +73,20 @@ def test_shortlist_changes_no_top_n_result(policy, small_world, compiled_policie
     assert [r[:4] for r in too_narrow] != [r[:4] for r in every_candidate]
 
 
+def _mart_with(compiled, con, values: dict[str, int]):
+    settings = compiled.seed_relation("settings_modeling")
+    for name, value in values.items():
+        con.execute(f"update {settings} set setting_value = ? where setting_name = ?", [str(value), name])
+    return _mart(compiled, con, values["ranking_shortlist_size"])
+
+
 @pytest.mark.e2e
 @pytest.mark.parametrize("policy", ["ucb", "greedy"])
 def test_prefilter_changes_no_top_n_result(policy, small_world, compiled_policies, tmp_path):
-    """The default pre-filter (400 per category) and one as narrow as the shortlist (200, where a
-    small-scale category of ~250 captions is really cut) against no pre-filter."""
+    """The default pre-filter (400 per category) against no pre-filter (10^9); and, since no
+    small-scale category has 400 captions, a pre-filter that really cuts: 60 per category with a
+    shortlist of 60 (exact for greedy as the pre-filter >= the shortlist) against no pre-filter
+    with the same shortlist."""
     compiled = compiled_policies[policy]
     db = tmp_path / small_world.db_path.name
     shutil.copyfile(small_world.db_path, db)
@@ -85,22 +94,32 @@ def test_prefilter_changes_no_top_n_result(policy, small_world, compiled_policie
     try:
         con.execute("set TimeZone = 'UTC'")
         compiled.setup(con, AS_OF)
-        name = "ranking_prefilter_per_category"
-        default = _setting(compiled, con, name)
-        shortlist = _setting(compiled, con, "ranking_shortlist_size")
+        prefilter, shortlist = "ranking_prefilter_per_category", "ranking_shortlist_size"
+        default = {
+            prefilter: _setting(compiled, con, prefilter),
+            shortlist: _setting(compiled, con, shortlist),
+        }
         bank = compiled.model("stg_agency__caption_bank").relation
         largest_category = con.sql(
             f"select max(n) from (select count(*) as n from {bank} group by content_category)"
         ).fetchone()[0]
-        filtered = {n: _mart(compiled, con, n, name) for n in (default, shortlist)}
-        no_prefilter = _mart(compiled, con, 10**9, name)
+        pairs = {
+            "default": (
+                _mart_with(compiled, con, default),
+                _mart_with(compiled, con, {**default, prefilter: 10**9}),
+            ),
+            "cut": (
+                _mart_with(compiled, con, {prefilter: 60, shortlist: 60}),
+                _mart_with(compiled, con, {prefilter: 10**9, shortlist: 60}),
+            ),
+        }
         # a pre-filter of 5 captions per category leaves too few to fill the shortlist the same way
-        too_narrow = _mart(compiled, con, 5, name)
+        too_narrow = _mart_with(compiled, con, {**default, prefilter: 5})
     finally:
         con.close()
-    assert default >= shortlist and largest_category > shortlist  # the narrow run does cut
-    assert len(no_prefilter) > 0
-    for rows in filtered.values():
-        assert [r[:4] for r in rows] == [r[:4] for r in no_prefilter]
-        assert max(abs(a[4] - b[4]) for a, b in zip(rows, no_prefilter, strict=True)) < 1e-9
-    assert [r[:4] for r in too_narrow] != [r[:4] for r in no_prefilter]
+    assert default[prefilter] >= default[shortlist] and largest_category > 60  # the cut run does cut
+    for filtered, unfiltered in pairs.values():
+        assert len(unfiltered) > 0
+        assert [r[:4] for r in filtered] == [r[:4] for r in unfiltered]
+        assert max(abs(a[4] - b[4]) for a, b in zip(filtered, unfiltered, strict=True)) < 1e-9
+    assert [r[:4] for r in too_narrow] != [r[:4] for r in pairs["default"][1]]
