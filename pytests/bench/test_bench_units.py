@@ -41,3 +41,16 @@ def test_append_row_widens_the_header_and_keeps_old_rows(tmp_path):
         rows = list(csv.DictReader(fh))
     assert [r["median_s"] for r in rows] == ["80", "70", "300", "290"]
     assert [r["duckdb_memory_limit"] for r in rows] == ["", "", "8GB", ""]
+
+
+def test_run_dbt_peak_memory_measures_that_process_and_fails_loudly():
+    import subprocess
+
+    import pytest
+
+    from sendwise.dbt import run_dbt_peak_memory
+
+    # dbt itself (a Python process with dbt imported) holds tens of MiB at least
+    assert run_dbt_peak_memory(["--version"]) > 20
+    with pytest.raises(subprocess.CalledProcessError):
+        run_dbt_peak_memory(["no-such-command"])
