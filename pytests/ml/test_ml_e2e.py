@@ -1,5 +1,6 @@
 """End to end on the small demo data, in its own DuckDB file: the Python models build, a second build
-embeds nothing, a changed caption is re-embedded, the near-duplicates match the planted ones, the SQL
+embeds nothing, a changed caption is re-embedded, a rebuild without new data retrains no ML model and
+a changed setting retrains only its model, the near-duplicates match the planted ones, the SQL
 metrics agree with scikit-learn on the same holdout rows."""
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ pytestmark = pytest.mark.e2e
 
 SELECT = [
     "--select",
-    "+ml_caption_clusters +ml_revenue_predictions +ml_revenue_model_metrics +ml_embedding_runs",
+    "+ml_caption_clusters +ml_revenue_predictions +ml_revenue_model_metrics +ml_embedding_runs"
+    " +ml_engagement_model +ml_follow_through_model",
 ]
 NO_TESTS = ["--exclude", "resource_type:test resource_type:unit_test"]
 VARS = ["--vars", vars_arg({"as_of": DEFAULT_END})]
@@ -118,3 +120,50 @@ def test_metrics_agree_with_sklearn_and_show_both_predictors(built):
         assert mape == pytest.approx(np.mean(np.abs(actual - pred)[positive] / actual[positive]), rel=1e-9)
     assert n_pages % 2 == 0 and n_pages > 0
     assert n_pred == n_cand > 0
+
+
+# The ML Python models that reuse their output when inputs, settings and code are unchanged.
+REUSING = ["ml_revenue_gbm_scores", "caption_near_duplicates", "ml_caption_clusters", "ml_engagement_model",
+           "ml_follow_through_model"]  # fmt: skip
+
+
+def fit_modes(db) -> dict[str, list]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {
+            m: sorted(con.sql(f"select distinct fit_mode from sendwise_ml.{m}").fetchall()) for m in REUSING
+        }
+
+
+OUTPUT_PREDICTED = 6  # predicted_revenue in ml_revenue_gbm_scores' column order
+
+
+def gbm_scores(db) -> list:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.sql(
+            "select * exclude (fit_mode) from sendwise_ml.ml_revenue_gbm_scores order by score_key"
+        ).fetchall()
+
+
+def test_a_rebuild_without_new_data_retrains_nothing_and_a_changed_setting_retrains(built):
+    db, target = built
+    select = ["--select", "int_ml_input_fingerprints " + " ".join(REUSING)]
+    forced = ["--vars", vars_arg({"as_of": DEFAULT_END, "ml_retrain": True})]
+    run_dbt(["run", "--quiet", *select, *forced], duckdb_path=db, target_path=target)
+    assert fit_modes(db) == {m: [("trained",)] for m in REUSING}
+    trained = gbm_scores(db)
+
+    run_dbt(["run", "--quiet", *select, *VARS], duckdb_path=db, target_path=target)
+    assert fit_modes(db) == {m: [("reused",)] for m in REUSING}
+    assert gbm_scores(db) == trained  # the same rows and types, not a refit
+
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "update sendwise_seeds.settings_modeling set setting_value = '0.2'"
+            " where setting_name = 'gbm_learning_rate'"
+        )
+    run_dbt(["run", "--quiet", *select, *VARS], duckdb_path=db, target_path=target)
+    modes = fit_modes(db)
+    assert modes.pop("ml_revenue_gbm_scores") == [("trained",)]
+    assert modes == {m: [("reused",)] for m in REUSING if m != "ml_revenue_gbm_scores"}
+    column = OUTPUT_PREDICTED
+    assert [r[column] for r in gbm_scores(db)] != [r[column] for r in trained]  # a new fit, not a copy

@@ -24,6 +24,7 @@ SETTINGS = {
     "gbm_quantile_high": "0.9",
     "gbm_seed": "7",
     "gbm_min_train_sends": "50",
+    "gbm_page_prior_sends": "20",
 }
 
 
@@ -77,17 +78,67 @@ def test_split_train_holdout_is_a_time_split():
         gbm.split_train_holdout(train.assign(sample_split="random"))
 
 
-def test_encode_features_uses_training_categories():
-    train = feature_rows(4, "2026-10-01", "train")
-    vocab = gbm.feature_vocabulary(train)
-    assert vocab["page_key"] == sorted(set(train["page_key"]))
-    other = train.assign(page_key=["a", "zz", None, "b"])
+def test_encode_features_uses_training_categories_and_page_target_encoding():
+    train = feature_rows(4, "2026-10-01", "train").assign(
+        page_key=["a", "a", "a", "b"],
+        earnings=[10.0, 20.0, 30.0, 100.0],
+        price_band=["mid", "mid", "high", "x"],
+    )
+    vocab = gbm.feature_vocabulary(train, page_prior_sends=2.0)
+    assert vocab["categories"]["price_band"] == ["high", "mid", "x"]
+    other = train.assign(page_key=["a", "zz", None, "b"], price_band=["mid", "new", None, "x"])
     x = gbm.encode_features(other, vocab)
     assert list(x.columns) == gbm.FEATURES
-    assert list(x["page_key"].cat.categories) == vocab["page_key"]
-    assert x["page_key"].isna().tolist() == [False, True, True, False]  # unseen and null -> missing
+    assert x["price_band"].isna().tolist() == [False, True, True, False]  # unseen and null -> missing
+    assert list(x["page_key"].cat.categories) == ["a", "b"] and x["page_key"].isna().tolist() == [
+        False, True, True, False
+    ]  # fmt: skip
+    # global mean 160 / 4 = 40; page a: (60 + 2 x 40) / (3 + 2) = 28; page b: (100 + 80) / 3 = 60;
+    # an unseen or missing page: the global mean, ln(1 + 0) sends
+    np.testing.assert_allclose(x["page_revenue_per_send"], [28.0, 40.0, 40.0, 60.0])
+    np.testing.assert_allclose(x["page_log_train_sends"], [np.log(4), 0.0, 0.0, np.log(2)])
     assert x["ends_with_question"].iloc[0] == 1.0 and np.isnan(x["ends_with_question"].iloc[1])
     assert x["has_cta"].dtype == float and x["price"].dtype == float
+
+
+def test_frequent_categories_keeps_the_most_frequent_up_to_the_limit():
+    values = pd.Series(["c", "b", "b", "a", "a", None, "d"])
+    # a and b twice, c and d once (tie: by value, so c)
+    assert gbm.frequent_categories(values, limit=3) == ["a", "b", "c"]
+    assert gbm.frequent_categories(values) == ["a", "b", "c", "d"]
+
+
+def test_score_trains_on_300_pages_and_learns_each_page_level():
+    """More pages than HistGradientBoosting's 255-category limit (the x10 agency has 400): the fit
+    runs, and the level of every page is learned, also of the 70 pages beyond the category cap
+    (the target encoding carries them)."""
+    rng = np.random.default_rng(5)
+    n_pages, per_page = 320, 12
+    level = {f"p{i:03d}": 5.0 + 95.0 * i / (n_pages - 1) for i in range(n_pages)}  # $5 .. $100 a send
+
+    def rows(split, start, n_each, seed):
+        frame = pd.concat([feature_rows(n_each, start, split, seed + i).assign(page_key=p) for i, p in
+                           enumerate(level)], ignore_index=True)  # fmt: skip
+        frame["send_id"] = [f"{split}{i}" for i in range(len(frame))]
+        frame["sent_at"] = pd.Timestamp(start) + pd.to_timedelta(np.arange(len(frame)), unit="min")
+        frame["audience_7d"] = 1000.0  # nothing else tells the pages apart
+        frame["earnings"] = frame["page_key"].map(level) * rng.uniform(0.9, 1.1, len(frame))
+        return frame
+
+    features = pd.concat([rows("train", "2026-09-01", per_page, 0), rows("holdout", "2026-11-02", 2, 10_000)])
+    candidates = rows("c", "2026-11-16", 1, 20_000).rename(columns={"send_id": "scoring_key"})
+    settings = {**SETTINGS, "gbm_max_iter": "60", "gbm_min_samples_leaf": "10"}
+    with threadpool_limits(limits=1):
+        out = gbm.score(features, candidates, settings)
+    assert out["model_version"].eq(gbm.MODEL_VERSION).all()
+    cand = out[out["score_kind"] == "candidate"]
+    assert cand["page_key"].nunique() == n_pages
+    truth = cand["page_key"].map(level)
+    assert np.corrcoef(cand["predicted_revenue"], truth)[0, 1] > 0.95
+    assert (cand["predicted_revenue"] - truth).abs().mean() < 0.1 * truth.mean()
+    beyond_cap = ~cand["page_key"].isin(gbm.frequent_categories(features["page_key"]))
+    assert beyond_cap.sum() == n_pages - gbm.MAX_CATEGORIES
+    assert np.corrcoef(cand.loc[beyond_cap, "predicted_revenue"], truth[beyond_cap])[0, 1] > 0.95
 
 
 def test_naive_baseline_falls_back_page_then_global():

@@ -1,6 +1,8 @@
-"""The per-page shortlist changes no top-N result: the mart built from the shortlist
-(ranking_shortlist_size) equals the mart built from every candidate, row for row (ucb and greedy;
-under thompson the draw is taken over the shortlist, see docs/ranking.md)."""
+"""The per-page shortlist and the pre-filter before scoring change no top-N result: the mart built
+from the shortlist (ranking_shortlist_size) equals the mart built from every candidate, row for
+row, and so does the mart built with the default pre-filter (ranking_prefilter_per_category)
+against no pre-filter (ucb and greedy; under thompson the draw is taken over the shortlist, see
+docs/ranking.md)."""
 
 from __future__ import annotations
 
@@ -12,17 +14,25 @@ import pytest
 AS_OF = "2026-11-15 00:00:00"
 
 
-def _mart(compiled, con, shortlist_size: int):
+def _mart(compiled, con, shortlist_size: int, setting: str = "ranking_shortlist_size"):
     settings = compiled.seed_relation("settings_modeling")
     con.execute(
-        f"update {settings} set setting_value = ? where setting_name = 'ranking_shortlist_size'",
-        [str(shortlist_size)],
+        f"update {settings} set setting_value = ? where setting_name = ?", [str(shortlist_size), setting]
     )
     compiled.execute(con, AS_OF)
     return con.sql(
         "select page_key, slot_local_at, rn, caption_id, score_final"
         f" from {compiled.model('caption_rankings_next24').relation} order by 1, 2, 3"
     ).fetchall()
+
+
+def _setting(compiled, con, name: str) -> int:
+    settings = compiled.seed_relation("settings_modeling")
+    return int(
+        float(
+            con.execute(f"select setting_value from {settings} where setting_name = ?", [name]).fetchone()[0]
+        )
+    )
 
 
 @pytest.mark.e2e
@@ -61,3 +71,66 @@ def test_shortlist_changes_no_top_n_result(policy, small_world, compiled_policie
     assert [r[:4] for r in with_shortlist] == [r[:4] for r in every_candidate]
     assert max(abs(a[4] - b[4]) for a, b in zip(with_shortlist, every_candidate, strict=True)) < 1e-9
     assert [r[:4] for r in too_narrow] != [r[:4] for r in every_candidate]
+
+
+def _mart_with(compiled, con, values: dict[str, int]):
+    settings = compiled.seed_relation("settings_modeling")
+    for name, value in values.items():
+        con.execute(f"update {settings} set setting_value = ? where setting_name = ?", [str(value), name])
+    return _mart(compiled, con, values["ranking_shortlist_size"])
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("policy", ["ucb", "greedy"])
+def test_prefilter_changes_no_top_n_result(policy, small_world, compiled_policies, tmp_path):
+    """The default pre-filter (400 per category) against no pre-filter (10^9); and, since no
+    small-scale category has 400 captions, a pre-filter that really cuts: 60 per category with a
+    shortlist of 60 (exact for greedy as the pre-filter >= the shortlist) against no pre-filter
+    with the same shortlist. (On the small scale even 5 per category leaves the mart unchanged:
+    the top of a slot is made of captions the page has sent and the agency's best lifts.)"""
+    compiled = compiled_policies[policy]
+    db = tmp_path / small_world.db_path.name
+    shutil.copyfile(small_world.db_path, db)
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        compiled.setup(con, AS_OF)
+        prefilter, shortlist = "ranking_prefilter_per_category", "ranking_shortlist_size"
+        default = {
+            prefilter: _setting(compiled, con, prefilter),
+            shortlist: _setting(compiled, con, shortlist),
+        }
+        bank = compiled.model("stg_agency__caption_bank").relation
+        largest_category = con.sql(
+            f"select max(n) from (select count(*) as n from {bank} group by content_category)"
+        ).fetchone()[0]
+        scores = compiled.model("int_ranking_caption_scores").relation
+
+        def shortlist_rows():
+            return con.sql(
+                f"select page_key, caption_id, shortlist_rank from {scores} order by 1, 3"
+            ).fetchall()
+
+        pairs = {
+            "default": (
+                _mart_with(compiled, con, default),
+                _mart_with(compiled, con, {**default, prefilter: 10**9}),
+            ),
+            "cut": (
+                _mart_with(compiled, con, {prefilter: 60, shortlist: 60}),
+                _mart_with(compiled, con, {prefilter: 10**9, shortlist: 60}),
+            ),
+        }
+        unfiltered_shortlist = shortlist_rows()
+        # a pre-filter of 1 caption per category (plus what the page has sent) does cut into the
+        # shortlist of 60: the test could see a pre-filter that drops what it must not
+        _mart_with(compiled, con, {prefilter: 1, shortlist: 60})
+        too_narrow = shortlist_rows()
+    finally:
+        con.close()
+    assert default[prefilter] >= default[shortlist] and largest_category > 60  # the cut run does cut
+    for filtered, unfiltered in pairs.values():
+        assert len(unfiltered) > 0
+        assert [r[:4] for r in filtered] == [r[:4] for r in unfiltered]
+        assert max(abs(a[4] - b[4]) for a, b in zip(filtered, unfiltered, strict=True)) < 1e-9
+    assert too_narrow != unfiltered_shortlist

@@ -19,7 +19,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-MODEL_VERSION = "hgb-poisson-v1"
+# Reuse: the inputs (rows of int_ml_input_fingerprints) and the settings (name prefixes) whose
+# change means a new fit; a change of this file's code does too (CODE_VERSION: where the code is not
+# run from a file, bump it with any change to what the fit computes).
+REUSE_INPUTS = ["int_revenue_model_features", "int_revenue_scoring_candidates"]
+REUSE_SETTING_PREFIXES = ("gbm_",)
+CODE_VERSION = "1"
+
+MODEL_VERSION = "hgb-poisson-v2"
 FALLBACK_VERSION = "naive-page-hour-mean (too few training sends)"
 CATEGORICAL = ["page_key", "content_category", "price_band", "length_bin", "emoji_bin"]
 BOOLEAN = ["has_cta", "has_urgency", "ends_with_question"]
@@ -36,7 +43,17 @@ NUMERIC = [
     "ppv_revenue_per_send_28d",
     "sends_per_day_28d",
 ]
-FEATURES = CATEGORICAL + BOOLEAN + NUMERIC
+# HistGradientBoosting caps a categorical feature at 255 categories and an agency can have more
+# pages: page_key keeps its MAX_CATEGORIES most frequent pages as a category (the rest -> missing)
+# and every page also enters as numbers learned from its training sends (target encoding), which
+# carry the level of a page beyond the cap. page_revenue_per_send = (page's training revenue + k x global mean) / (its sends + k), k =
+# gbm_page_prior_sends; page_log_train_sends = ln(1 + its training sends). An unseen page gets the
+# global mean and 0.
+PAGE_FEATURES = ["page_revenue_per_send", "page_log_train_sends"]
+# A categorical keeps its most frequent categories up to this many (the rest -> missing), below the
+# GBM's 255-category limit, so no categorical can fail the fit however many values it takes.
+MAX_CATEGORIES = 250
+FEATURES = CATEGORICAL + BOOLEAN + NUMERIC + PAGE_FEATURES
 OUTPUT_COLUMNS = [
     "score_key",
     "score_kind",
@@ -72,18 +89,53 @@ def split_train_holdout(features: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
     return train.reset_index(drop=True), holdout.reset_index(drop=True)
 
 
-def feature_vocabulary(train: pd.DataFrame) -> dict[str, list[str]]:
-    """Categories of each categorical feature as seen in training (sorted)."""
-    return {c: sorted(train[c].dropna().astype(str).unique()) for c in CATEGORICAL}
+def frequent_categories(values: pd.Series, limit: int = MAX_CATEGORIES) -> list[str]:
+    """The `limit` most frequent values (ties: by value), sorted."""
+    counts = values.dropna().astype(str).value_counts()
+    order = sorted(counts.index, key=lambda v: (-counts[v], v))
+    return sorted(order[:limit])
 
 
-def encode_features(frame: pd.DataFrame, vocabulary: dict[str, list[str]]) -> pd.DataFrame:
-    """The model matrix: categoricals with the training categories (unseen values -> missing),
-    booleans as 0/1 floats, numerics as floats (missing stays NaN; the GBM handles it)."""
+def page_encoding(train: pd.DataFrame, prior_sends: float) -> tuple[pd.DataFrame, float]:
+    """(per training page: page_revenue_per_send shrunk toward the global mean by prior_sends
+    pseudo-sends and page_log_train_sends; the global mean revenue per send)."""
+    global_mean = float(train["earnings"].mean()) if len(train) else 0.0
+    pages = train.groupby("page_key")["earnings"].agg(["sum", "count"])
+    table = pd.DataFrame(
+        {
+            "page_revenue_per_send": (pages["sum"] + prior_sends * global_mean)
+            / (pages["count"] + prior_sends),
+            "page_log_train_sends": np.log1p(pages["count"].astype(float)),
+        }
+    )
+    return table, global_mean
+
+
+def feature_vocabulary(train: pd.DataFrame, page_prior_sends: float = 20.0) -> dict:
+    """What the encoding learns from the training rows: each categorical's categories (the most
+    frequent MAX_CATEGORIES, sorted) and the page encoding (page_encoding)."""
+    pages, global_mean = page_encoding(train, page_prior_sends)
+    return {
+        "categories": {c: frequent_categories(train[c]) for c in CATEGORICAL},
+        "pages": pages,
+        "global_revenue_per_send": global_mean,
+    }
+
+
+def encode_features(frame: pd.DataFrame, vocabulary: dict) -> pd.DataFrame:
+    """The model matrix: categoricals with the training categories (unseen or dropped values ->
+    missing), booleans as 0/1 floats, numerics as floats (missing stays NaN; the GBM handles it),
+    the page's target encoding (an unseen page: the global mean revenue per send, 0 sends)."""
     out = pd.DataFrame(index=frame.index)
     for c in CATEGORICAL:
         values = frame[c].astype("string").astype(object).where(frame[c].notna(), None)
-        out[c] = pd.Categorical(values, categories=vocabulary[c])
+        out[c] = pd.Categorical(values, categories=vocabulary["categories"][c])
+    pages = vocabulary["pages"]
+    page = frame["page_key"].astype(object)
+    out["page_revenue_per_send"] = (
+        page.map(pages["page_revenue_per_send"]).astype(float).fillna(vocabulary["global_revenue_per_send"])
+    )
+    out["page_log_train_sends"] = page.map(pages["page_log_train_sends"]).astype(float).fillna(0.0)
     for c in BOOLEAN:
         out[c] = pd.to_numeric(frame[c].astype("Float64"), errors="coerce").astype(float)
     for c in NUMERIC:
@@ -115,6 +167,7 @@ def gbm_params(settings: dict[str, str]) -> dict:
         "quantile_low": f("gbm_quantile_low"),
         "quantile_high": f("gbm_quantile_high"),
         "seed": int(f("gbm_seed")),
+        "page_prior_sends": f("gbm_page_prior_sends"),
     }
 
 
@@ -178,7 +231,7 @@ def score(features: pd.DataFrame, candidates: pd.DataFrame, settings: dict[str, 
     rows = pd.concat([holdout_rows, candidate_rows], ignore_index=True)
     rows["baseline_revenue"] = naive_baseline(train, scored)
     if len(train) >= float(settings["gbm_min_train_sends"]):
-        vocabulary = feature_vocabulary(train)
+        vocabulary = feature_vocabulary(train, params["page_prior_sends"])
         models = fit_models(encode_features(train, vocabulary), train["earnings"].to_numpy(float), params)
         mean, low, high = predict_interval(models, encode_features(scored, vocabulary))
         rows["predicted_revenue"], rows["predicted_revenue_low"], rows["predicted_revenue_high"] = (
@@ -214,6 +267,90 @@ def to_pandas(frame) -> pd.DataFrame:
     raise TypeError(f"cannot convert {type(frame).__name__} to pandas")
 
 
+# --- Reuse (docs/ml.md, "Reuse"): the same inputs, settings and code -> the previous output. ------
+# int_ml_input_fingerprints hashes each input relation's content in the warehouse; the model's
+# fingerprint adds the settings it reads (REUSE_SETTING_PREFIXES), this file's code (model_code) and
+# the library versions. Var ml_retrain=true forces a new fit.
+
+
+def model_code() -> str:
+    """The model file's own code (dbt runs it from a file; what dbt appends after the user code is
+    left out, so a config value such as ml_retrain does not count); CODE_VERSION where the code
+    is not run from a file."""
+    try:
+        with open(__file__) as fh:
+            return fh.read().split("\n# This part is user provided " + "model code")[0]
+    except (NameError, OSError):
+        return CODE_VERSION
+
+
+def input_fingerprint(fingerprints: pd.DataFrame, settings: dict[str, str]) -> str:
+    """sha256 (32 hex) of this model's input fingerprints, its settings, code and library versions."""
+    import hashlib
+    import json
+
+    try:
+        import sklearn
+
+        sklearn_version = sklearn.__version__
+    except ImportError:  # a model that does not use scikit-learn
+        sklearn_version = None
+    rows = fingerprints[fingerprints["input_name"].isin(REUSE_INPUTS)]
+    missing = sorted(set(REUSE_INPUTS) - set(rows["input_name"]))
+    if missing:
+        raise ValueError(f"no input fingerprint for {missing}")
+    payload = {
+        "inputs": sorted(
+            [str(r.input_name), int(r.row_count), int(r.hash_xor), int(r.hash_sum)] for r in rows.itertuples()
+        ),
+        "settings": {k: settings[k] for k in sorted(settings) if k.startswith(REUSE_SETTING_PREFIXES)},
+        "code": hashlib.sha256(model_code().encode()).hexdigest(),
+        "libraries": [np.__version__, pd.__version__, sklearn_version],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def with_fit_columns(result: pd.DataFrame, fingerprint: str) -> pd.DataFrame:
+    """The output of a new fit: every row carries the fingerprint and fit_mode 'trained'."""
+    result = result.copy()
+    result["input_fingerprint"] = pd.Series([fingerprint] * len(result), index=result.index, dtype="string")
+    result["fit_mode"] = pd.Series(["trained"] * len(result), index=result.index, dtype="string")
+    return result
+
+
+def previous_output(dbt, session, fingerprint: str):
+    """The model's current table when it was made from this fingerprint, with fit_mode 'reused'
+    (Arrow on DuckDB, so the column types stay as they are; BigQuery DataFrames on BigQuery);
+    None when it was not, when it is empty or absent, or when var ml_retrain is true."""
+    if str(dbt.config.get("ml_retrain")).lower() in ("true", "1"):
+        return None
+    query = f"select * from {dbt.this} where input_fingerprint = '{fingerprint}'"
+    if dbt.config.get("target_type") == "bigquery":
+        try:
+            previous = session.read_gbq(query)
+        except Exception:  # no table yet, or one from before input_fingerprint existed
+            return None
+        if previous.shape[0] == 0:
+            return None
+        previous["fit_mode"] = "reused"
+        return previous
+    import pyarrow as pa
+
+    has_column = session.execute(
+        "select count(*) from information_schema.columns"
+        " where table_schema = ? and table_name = ? and column_name = 'input_fingerprint'",
+        [dbt.this.schema, dbt.this.identifier],
+    ).fetchone()[0]
+    if not has_column:
+        return None
+    table = session.sql(query).arrow()
+    table = table.read_all() if hasattr(table, "read_all") else table
+    if table.num_rows == 0:
+        return None
+    column = table.schema.get_field_index("fit_mode")
+    return table.set_column(column, "fit_mode", pa.array(["reused"] * table.num_rows, pa.string()))
+
+
 def model(dbt, session):
     dbt.config(
         materialized="table",
@@ -223,11 +360,24 @@ def model(dbt, session):
     from threadpoolctl import threadpool_limits
 
     settings = settings_dict(to_pandas(dbt.ref("settings_modeling")))
+    fingerprints = [
+        to_pandas(dbt.ref("int_ml_input_fingerprints")),
+        to_pandas(dbt.ref("int_ml_scoring_fingerprints")),
+    ]
+    fingerprint = input_fingerprint(pd.concat(fingerprints, ignore_index=True), settings)
+    previous = previous_output(dbt, session, fingerprint)
+    if previous is not None:
+        print(
+            f"ml_revenue_gbm_scores: reused, inputs and settings unchanged (input fingerprint {fingerprint})"
+        )
+        return previous
+
     features = to_pandas(dbt.ref("int_revenue_model_features"))
     candidates = to_pandas(dbt.ref("int_revenue_scoring_candidates"))
     with threadpool_limits(limits=int(float(settings["ml_max_threads"]))):
         result = score(features, candidates, settings)
 
+    result = with_fit_columns(result, fingerprint)
     if dbt.config.get("target_type") == "bigquery":
         import bigframes.pandas as bpd
 

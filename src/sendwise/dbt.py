@@ -39,6 +39,19 @@ def vars_arg(values: Mapping[str, object]) -> str:
     return json.dumps(dict(values))
 
 
+def _command(
+    args: Sequence[str],
+    duckdb_path: str | os.PathLike | None,
+    target_path: str | os.PathLike | None,
+    env: Mapping[str, str] | None,
+) -> tuple[list[str], dict]:
+    full_env = dbt_env(duckdb_path, env)
+    if target_path is not None:
+        full_env["DBT_TARGET_PATH"] = str(target_path)
+        full_env.setdefault("DBT_LOG_PATH", str(Path(target_path) / "logs"))
+    return [dbt_executable(), *args], full_env
+
+
 def run_dbt(
     args: Sequence[str],
     *,
@@ -48,11 +61,7 @@ def run_dbt(
     capture: bool = False,
     check: bool = True,
 ) -> subprocess.CompletedProcess:
-    cmd = [dbt_executable(), *args]
-    full_env = dbt_env(duckdb_path, env)
-    if target_path is not None:
-        full_env["DBT_TARGET_PATH"] = str(target_path)
-        full_env.setdefault("DBT_LOG_PATH", str(Path(target_path) / "logs"))
+    cmd, full_env = _command(args, duckdb_path, target_path, env)
     return subprocess.run(
         cmd,
         cwd=project_dir(),  # the user's project folder, never the install's (its target/ stays untouched)
@@ -61,6 +70,24 @@ def run_dbt(
         text=True,
         capture_output=capture,
     )
+
+
+def run_dbt_peak_memory(
+    args: Sequence[str],
+    *,
+    duckdb_path: str | os.PathLike | None = None,
+    target_path: str | os.PathLike | None = None,
+    env: Mapping[str, str] | None = None,
+) -> float:
+    """Run dbt like run_dbt(check=True) and return the peak resident memory (MiB) of that one dbt
+    process (DuckDB and the Python models run inside it), from wait4's rusage."""
+    cmd, full_env = _command(args, duckdb_path, target_path, env)
+    process = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=full_env)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, cmd)
+    return usage.ru_maxrss / 1024
 
 
 def prepare_incremental_tables(

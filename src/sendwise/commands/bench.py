@@ -1,9 +1,11 @@
 """Benchmark whole `dbt build` runs on a demo scale (a measurement, not a test).
 
 Generates the scale's demo data into its own DuckDB file when missing, runs `dbt build`
-`--runs` times, and prints the median and spread of the wall time, the peak memory of the
-dbt process, and the median time per model group (from dbt's run_results.json). Results
-are appended to benchmarks/results.csv with a description of the machine.
+`--runs` times, and prints the median and spread of the wall time, the peak resident memory of
+each dbt process (its own rusage: DuckDB and the Python models run inside it), the median time per
+model group and the execution time of data tests and unit tests (from dbt's run_results.json).
+Results are appended to benchmarks/results.csv with a description of the machine and the DuckDB
+limits of the profile (env SENDWISE_DUCKDB_MEMORY_LIMIT / SENDWISE_DUCKDB_THREADS).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import csv
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import time
@@ -21,7 +22,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sendwise.dbt import prepare_incremental_tables, run_dbt, vars_arg
+from sendwise.dbt import prepare_incremental_tables, run_dbt_peak_memory, vars_arg
 from sendwise.paths import DEFAULT_END, PROJECT_ROOT
 
 HELP = "time `dbt build` on a demo scale: median and spread of several runs, peak memory, per-group times"
@@ -38,6 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", default=None, help="DuckDB file (default: data/bench_<scale>.duckdb)")
     parser.add_argument("--regenerate", action="store_true", help="regenerate the demo data first")
     parser.add_argument("--no-record", action="store_true", help="do not append to benchmarks/results.csv")
+    parser.add_argument(
+        "--ml-retrain",
+        action="store_true",
+        help="every run refits the ML Python models (var ml_retrain): a full build; without it the"
+        " runs after the first measure a rebuild with no new data (the ML models reuse their output)",
+    )
 
 
 def machine_description() -> dict:
@@ -77,11 +84,18 @@ def machine_description() -> dict:
 
 
 def group_times(run_results: Path, tags_by_model: dict[str, list[str]]) -> dict[str, float]:
-    """Model execution time summed per tag (and over all models) from dbt's run_results.json."""
+    """Execution time summed per model tag, over all models (models_total), data tests
+    (tests_total) and unit tests (unit_tests_total), from dbt's run_results.json."""
     data = json.loads(run_results.read_text())
     totals: dict[str, float] = defaultdict(float)
     for result in data["results"]:
         uid = result["unique_id"]
+        if uid.startswith("test."):
+            totals["tests_total"] += result["execution_time"]
+            continue
+        if uid.startswith("unit_test."):
+            totals["unit_tests_total"] += result["execution_time"]
+            continue
         if not uid.startswith("model."):
             continue
         totals["models_total"] += result["execution_time"]
@@ -106,37 +120,44 @@ def run(args: argparse.Namespace) -> int:
         generate(args.scale, args.seed, db, DEFAULT_END)
         print(f"generated {args.scale} demo data in {time.perf_counter() - t0:.1f} s -> {db}")
     target = PROJECT_ROOT / "target_bench"
-    build = ["build", "--quiet", "--vars", vars_arg({"as_of": DEFAULT_END})]
+    build_vars = {"as_of": DEFAULT_END, **({"ml_retrain": True} if args.ml_retrain else {})}
+    build = ["build", "--quiet", "--vars", vars_arg(build_vars)]
     if args.select:
         build += ["--select", args.select]
     # not timed: on a fresh database the incremental models' unit tests need their tables
     prepare_incremental_tables(DEFAULT_END, duckdb_path=db, target_path=target)
     walls: list[float] = []
+    peaks: list[float] = []
     groups: dict[str, list[float]] = defaultdict(list)
     for i in range(args.runs):
         t0 = time.perf_counter()
-        run_dbt(build, duckdb_path=db, target_path=target)
+        peaks.append(run_dbt_peak_memory(build, duckdb_path=db, target_path=target))
         walls.append(time.perf_counter() - t0)
         tags = model_tags(target / "manifest.json")
         for label, seconds in group_times(target / "run_results.json", tags).items():
             groups[label].append(seconds)
-        print(f"run {i + 1}/{args.runs}: {walls[-1]:.1f} s")
-    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"run {i + 1}/{args.runs}: {walls[-1]:.1f} s, peak memory {peaks[-1]:.0f} MiB")
+    peak_mib = max(peaks)
     median = statistics.median(walls)
+    limits = duckdb_limits()
     print(
         f"dbt build, {args.scale} scale, {args.runs} runs: median {median:.1f} s "
-        f"(min {min(walls):.1f}, max {max(walls):.1f}); peak memory {peak_mib:.0f} MiB"
+        f"(min {min(walls):.1f}, max {max(walls):.1f}); peak memory {peak_mib:.0f} MiB "
+        f"(DuckDB memory_limit {limits['duckdb_memory_limit']}, threads {limits['duckdb_threads']})"
     )
     for label, values in sorted(groups.items()):
-        print(f"  {label:>14}: median {statistics.median(values):.2f} s of model time")
+        print(f"  {label:>16}: median {statistics.median(values):.2f} s of execution time")
+    share = share_of_tests({k: statistics.median(v) for k, v in groups.items()})
+    if share is not None:
+        print(f"  tests and unit tests: {share:.0%} of the summed execution time")
     if not args.no_record:
         out = PROJECT_ROOT / "benchmarks" / "results.csv"
-        out.parent.mkdir(exist_ok=True)
         machine = machine_description()
         row = {
             "recorded_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
             "scale": args.scale,
             "select": args.select or "all",
+            "ml_retrain": args.ml_retrain,
             "runs": args.runs,
             "median_s": round(median, 2),
             "min_s": round(min(walls), 2),
@@ -146,12 +167,48 @@ def run(args: argparse.Namespace) -> int:
                 {k: round(statistics.median(v), 2) for k, v in sorted(groups.items())}
             ),
             **machine,
+            **limits,
         }
-        new = not out.exists()
-        with out.open("a", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(row))
-            if new:
-                writer.writeheader()
-            writer.writerow(row)
+        append_row(out, row)
         print(f"recorded in {out.relative_to(PROJECT_ROOT)}")
     return 0
+
+
+def duckdb_limits() -> dict[str, str]:
+    """The DuckDB limits the profile gives the build (profiles.example.yml: env var or default)."""
+    return {
+        "duckdb_memory_limit": os.environ.get("SENDWISE_DUCKDB_MEMORY_LIMIT", "8GB"),
+        "duckdb_threads": os.environ.get("SENDWISE_DUCKDB_THREADS", "2"),
+    }
+
+
+def share_of_tests(medians: dict[str, float]) -> float | None:
+    """Share of data tests + unit tests in the summed execution time of models and tests."""
+    tests = medians.get("tests_total", 0.0) + medians.get("unit_tests_total", 0.0)
+    total = tests + medians.get("models_total", 0.0)
+    return tests / total if total > 0 else None
+
+
+def append_row(out: Path, row: dict) -> None:
+    """Append a row to the CSV; when the row has columns the file lacks, the file is rewritten with
+    the union of the columns (older rows get empty cells), so the header always matches."""
+    out.parent.mkdir(exist_ok=True)
+    if not out.exists():
+        with out.open("w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(row))
+            writer.writeheader()
+            writer.writerow(row)
+        return
+    with out.open(newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = list(reader.fieldnames or [])
+        rows = list(reader)
+    if set(row) <= set(header):
+        with out.open("a", newline="") as fh:
+            csv.DictWriter(fh, fieldnames=header).writerow(row)
+        return
+    header += [f for f in row if f not in header]
+    with out.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header)
+        writer.writeheader()
+        writer.writerows([*rows, row])

@@ -1,0 +1,53 @@
+-- relation_fingerprint (the ML models' reuse key): the same rows in another order give the same
+-- fingerprint; a changed value, an extra duplicate row or a removed row each change it. Returns a
+-- row per broken expectation.
+{%- set base_rows = "(select 1 as a, 'x' as b union all select 2, 'y' union all select 3, 'z')" %}
+{%- set reordered_rows = "(select 3 as a, 'z' as b union all select 1, 'x' union all select 2, 'y')" %}
+{%- set changed_rows = "(select 1 as a, 'x' as b union all select 2, 'y' union all select 3, 'w')" %}
+{%- set duplicated_rows =
+    "(select 1 as a, 'x' as b union all select 2, 'y' union all select 3, 'z' union all select 3, 'z')" %}
+{%- set removed_rows = "(select 1 as a, 'x' as b union all select 2, 'y')" %}
+with base as (
+    {{ sendwise.relation_fingerprint('t', base_rows) }}
+),
+
+reordered as (
+    {{ sendwise.relation_fingerprint('t', reordered_rows) }}
+),
+
+changed as (
+    {{ sendwise.relation_fingerprint('t', changed_rows) }}
+),
+
+duplicated as (
+    {{ sendwise.relation_fingerprint('t', duplicated_rows) }}
+),
+
+removed as (
+    {{ sendwise.relation_fingerprint('t', removed_rows) }}
+),
+
+checks as (
+    select
+        'reordered differs' as failure,
+        base.hash_xor != reordered.hash_xor or base.hash_sum != reordered.hash_sum as is_broken
+    from base cross join reordered
+    union all
+    select
+        'changed value not seen' as failure,
+        base.hash_xor = changed.hash_xor and base.hash_sum = changed.hash_sum as is_broken
+    from base cross join changed
+    union all
+    select
+        'duplicate row not seen' as failure,
+        base.row_count = duplicated.row_count and base.hash_sum = duplicated.hash_sum as is_broken
+    from base cross join duplicated
+    union all
+    select
+        'removed row not seen' as failure,
+        base.row_count = removed.row_count as is_broken
+    from base cross join removed
+)
+
+select failure from checks
+where is_broken
