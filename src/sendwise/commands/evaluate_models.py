@@ -42,15 +42,27 @@ def _one(con, sql: str):
     return con.sql(sql).fetchone()
 
 
+def _rel(con, name: str) -> str:
+    """schema.name of a built model (its schema depends on the folder's custom schema)."""
+    row = con.execute(
+        "select table_schema from information_schema.tables where table_name = ?"
+        " and table_schema <> 'ground_truth' order by table_schema limit 1",
+        [name],
+    ).fetchone()
+    if row is None:
+        raise LookupError(f"{name} is not in the database")
+    return f"{row[0]}.{name}"
+
+
 def revenue_model_figures(con) -> dict:
     rows = con.sql(
         "select predictor, r2, mae, interval_coverage, holdout_sends, mean_actual_revenue"
-        " from sendwise_ml.ml_revenue_model_metrics where metric_scope = 'overall'"
+        f" from {_rel(con, 'ml_revenue_model_metrics')} where metric_scope = 'overall'"
     ).fetchall()
     out = {r[0]: {"r2": r[1], "mae": r[2], "interval_coverage": r[3], "holdout_sends": r[4]} for r in rows}
     out["mean_actual_revenue"] = rows[0][5] if rows else None
     per_page = con.sql(
-        "select predictor, median(r2) from sendwise_ml.ml_revenue_model_metrics"
+        f"select predictor, median(r2) from {_rel(con, 'ml_revenue_model_metrics')}"
         " where metric_scope = 'page' group by 1"
     ).fetchall()
     for predictor, median in per_page:
@@ -63,14 +75,14 @@ def near_duplicate_figures(con) -> dict:
         con.sql(
             "select least(caption_id, original_caption_id), greatest(caption_id, original_caption_id)"
             " from ground_truth.caption_near_duplicates"
-            " where caption_id in (select caption_id from sendwise_staging.stg_agency__caption_bank)"
-            " and original_caption_id in (select caption_id from sendwise_staging.stg_agency__caption_bank)"
+            f" where caption_id in (select caption_id from {_rel(con, 'stg_agency__caption_bank')})"
+            f" and original_caption_id in (select caption_id from {_rel(con, 'stg_agency__caption_bank')})"
         ).fetchall()
     )
     found = set(
         con.sql(
             "select least(caption_id, duplicate_caption_id), greatest(caption_id, duplicate_caption_id)"
-            " from sendwise_ml.caption_near_duplicates"
+            f" from {_rel(con, 'caption_near_duplicates')}"
         ).fetchall()
     )
     hits = len(found & planted)
@@ -89,7 +101,7 @@ def content_figures(con) -> dict:
     arms = con.sql(
         "select rec.content_type, rec.successes, rec.n_outcomes, rec.posterior_mean, rec.is_recommended,"
         " truth.true_success_prob, truth.is_best"
-        " from sendwise_marts.content_next_post_recommendation as rec"
+        f" from {_rel(con, 'content_next_post_recommendation')} as rec"
         " inner join ground_truth.content_arms as truth on rec.content_type = truth.content_type"
         " where rec.scope = 'content'"
     ).df()
@@ -115,13 +127,13 @@ def content_figures(con) -> dict:
 
 def template_figures(con) -> dict:
     ppv = con.sql(
-        "select expected_revenue, confidence from sendwise_marts.weekly_template_7d where message_type = 'PPV'"
+        f"select expected_revenue, confidence from {_rel(con, 'weekly_template_7d')} where message_type = 'PPV'"
     ).df()
     conf = ppv["confidence"].fillna(0.0)
     setting = float(
         _one(
             con,
-            "select setting_value from sendwise_seeds.settings_modeling"
+            f"select setting_value from {_rel(con, 'settings_modeling')}"
             " where setting_name = 'low_confidence_threshold'",
         )[0]
     )
