@@ -177,7 +177,7 @@ def summarise(sends, policies: list[str], days: int, default_policy: str | None 
             "gain_relative_pct": rel_mean,
             "gain_relative_ci_low": rel_low,
             "gain_relative_ci_high": rel_high,
-            "beats_baseline": low is not None and low > 0,
+            "beats_baseline": bool(low is not None and low > 0),
         }
     return out
 
