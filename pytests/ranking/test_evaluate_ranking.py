@@ -3,6 +3,7 @@ bookkeeping, and a quick end-to-end run at small scale."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -141,3 +142,74 @@ def test_quick_evaluation_runs_the_ranking_sql_forward(small_world, compiled_pol
         assert not frame.duplicated(["page_key", "day", "caption_id"]).any()
     cols = ["page_key", "slot_local_at", "caption_id", "sent_count", "purchased_count"]
     pd.testing.assert_frame_equal(frames["ucb"][0][cols], again[cols])
+
+
+def test_summarise_compares_the_default_with_the_strongest_non_learning_baseline():
+    rows = []
+    for seed, (greedy, best, rand) in {1: (90.0, 85.0, 40.0), 2: (80.0, 70.0, 40.0)}.items():
+        for policy, value in (
+            ("oracle", 100.0),
+            ("greedy", greedy),
+            ("historical_best", best),
+            ("random", rand),
+        ):
+            rows.append((policy, seed, 0, value, value))
+    out = summarise(
+        _sends(rows), ["greedy", "historical_best", "random", "oracle"], days=7, default_policy="greedy"
+    )
+    comp = out["_comparison"]
+    assert comp["strongest_baseline"] == "historical_best"  # 77.5 % of the oracle vs 40 %
+    assert comp["gain_by_seed"] == [5.0, 10.0] and comp["gain_points_of_oracle"] == 7.5
+    # sd(5, 10) = 3.5355, / sqrt(2) = 2.5, x t(0.975, 1) 12.7062 = 31.766: the interval spans 0
+    assert comp["gain_ci_low"] == pytest.approx(7.5 - 31.766, abs=1e-3)
+    assert comp["beats_baseline"] is False
+    # 90 / 85 - 1 = 5.882 %, 80 / 70 - 1 = 14.286 %
+    assert comp["gain_relative_pct"] == pytest.approx((5.882353 + 14.285714) / 2, abs=1e-5)
+    assert out["greedy"]["regret_per_week"] == 15.0  # regret 10 (seed 1) and 20 (seed 2) in the one week
+
+
+def test_history_baselines_rank_by_mean_revenue_per_send_without_shrinkage():
+    from types import SimpleNamespace
+
+    from sendwise.evaluation.simulate import _pick_by_history
+
+    world = SimpleNamespace(seed=1, pages=pd.DataFrame({"page_key": ["a"]}))
+    pool = pd.DataFrame(
+        {"page_key": "a", "caption_id": ["k1", "k2", "k3", "k4"], "content_category": ["x", "x", "y", "y"]}
+    )
+    observed = pd.DataFrame(
+        {
+            "page_key": "a",
+            "caption_id": ["k1", "k1", "k2", "k3"],
+            "content_category": ["x", "x", "x", "y"],
+            "earnings": [10.0, 0.0, 8.0, 1.0],
+        }
+    )
+    slots = pd.DataFrame(
+        {"page_key": "a", "slot_local_at": pd.to_datetime(["2026-11-16 10:00", "2026-11-16 14:00"])}
+    )
+    best = _pick_by_history(pool, slots, world, observed, "historical_best")
+    # k2 (one send, $8) beats k1 (mean $5): no shrinkage; k4 was never sent and comes last
+    assert best["caption_id"].tolist() == ["k2", "k1"]
+    category = _pick_by_history(pool, slots, world, observed, "best_category")
+    # category x earns (10 + 0 + 8) / 3 = $6 a send, y $1: both picks come from x
+    assert set(category["caption_id"]) == {"k1", "k2"}
+
+
+def test_fatigue_decays_and_counts_each_send():
+    from types import SimpleNamespace
+
+    from sendwise.evaluation.simulate import Fatigue
+
+    end = pd.Timestamp("2026-11-15")
+    world = SimpleNamespace(
+        truth=SimpleNamespace(coefficients={"fatigue_decay_days": 30.0}),
+        end=end,
+        uses=pd.DataFrame({"page_key": ["a"], "caption_id": ["k1"], "uses_at_end": [1.0]}),
+    )
+    fatigue = Fatigue(world)
+    later = [end + pd.Timedelta(days=30)]
+    assert fatigue.at(["a"], ["k1"], later)[0] == pytest.approx(np.exp(-1.0))
+    assert fatigue.at(["a"], ["k2"], later)[0] == 0.0  # new to the page
+    fatigue.record(["a"], ["k1"], later)
+    assert fatigue.at(["a"], ["k1"], later)[0] == pytest.approx(np.exp(-1.0) + 1.0)

@@ -8,8 +8,10 @@ One model, trained only on the train rows, scores both the holdout sends (for
 `ml_revenue_model_metrics`, honest: holdout features are as of the cutoff) and the candidates (for
 `ml_revenue_predictions`). Mean model: HistGradientBoostingRegressor with Poisson loss (revenue is
 non-negative and its drivers multiply: audience x conversion x price); interval: two quantile-loss
-models (gbm_quantile_low / gbm_quantile_high). Baseline: the page x local-hour mean revenue of the
-training window (page mean, then global mean, where a cell is empty).
+models (gbm_quantile_low / gbm_quantile_high). Baselines: the page x local-hour mean revenue of the
+training window (page mean, then global mean, where a cell is empty), and the page's revenue per PPV
+send over the last 28 days (the row's `ppv_revenue_per_send_28d`, as of the cutoff for holdout rows;
+the page x hour baseline where the page sent nothing in those 28 days).
 
 Output: one row per (score_kind, row_key): holdout rows carry the actual revenue.
 """
@@ -65,6 +67,7 @@ OUTPUT_COLUMNS = [
     "predicted_revenue_low",
     "predicted_revenue_high",
     "baseline_revenue",
+    "baseline_28d_revenue",
     "model_version",
     "train_sends",
     "train_last_sent_at",
@@ -155,6 +158,13 @@ def naive_baseline(train: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     return value.fillna(train["earnings"].mean()).to_numpy(dtype=float)
 
 
+def recent_baseline(rows: pd.DataFrame, fallback: np.ndarray) -> np.ndarray:
+    """The page's revenue per PPV send over the last 28 days (the row's own feature, known at the
+    cutoff for holdout rows and at as_of for candidates); `fallback` where it is missing."""
+    recent = pd.to_numeric(rows["ppv_revenue_per_send_28d"], errors="coerce").to_numpy(dtype=float)
+    return np.where(np.isnan(recent), fallback, recent)
+
+
 def gbm_params(settings: dict[str, str]) -> dict:
     f = lambda name: float(settings[name])  # noqa: E731
     return {
@@ -230,6 +240,7 @@ def score(features: pd.DataFrame, candidates: pd.DataFrame, settings: dict[str, 
     scored = pd.concat([holdout, candidates], ignore_index=True)
     rows = pd.concat([holdout_rows, candidate_rows], ignore_index=True)
     rows["baseline_revenue"] = naive_baseline(train, scored)
+    rows["baseline_28d_revenue"] = recent_baseline(scored, rows["baseline_revenue"].to_numpy(dtype=float))
     if len(train) >= float(settings["gbm_min_train_sends"]):
         vocabulary = feature_vocabulary(train, params["page_prior_sends"])
         models = fit_models(encode_features(train, vocabulary), train["earnings"].to_numpy(float), params)
@@ -254,8 +265,22 @@ def score(features: pd.DataFrame, candidates: pd.DataFrame, settings: dict[str, 
     return rows[OUTPUT_COLUMNS]
 
 
-def to_pandas(frame) -> pd.DataFrame:
-    """The one conversion point: DuckDB relation, BigFrames or Spark DataFrame -> pandas."""
+FEATURE_COLUMNS = ["send_id", "sent_at", "sample_split", "exclusion_reason", "earnings", *FEATURES]
+CANDIDATE_COLUMNS = ["scoring_key", *FEATURES]
+
+
+def to_pandas(frame, columns: list[str] | None = None) -> pd.DataFrame:
+    """The one conversion point: DuckDB relation, BigFrames or Spark DataFrame -> pandas, with only
+    `columns` selected on the engine first (DuckDB `.project`, BigFrames / Spark column selection)."""
+    if columns is not None:
+        if isinstance(frame, pd.DataFrame):
+            frame = frame[columns]
+        elif hasattr(frame, "project"):  # DuckDBPyRelation
+            frame = frame.project(", ".join(f'"{c}"' for c in columns))
+        elif hasattr(frame, "toPandas"):  # Spark
+            frame = frame.select(*columns)
+        else:  # BigFrames (pandas-like column selection, done in BigQuery)
+            frame = frame[columns]
     if isinstance(frame, pd.DataFrame):
         return frame
     if hasattr(frame, "df"):
@@ -359,7 +384,7 @@ def model(dbt, session):
     import sklearn.ensemble  # noqa: F401 - load OpenMP first: threadpoolctl limits only loaded libraries
     from threadpoolctl import threadpool_limits
 
-    settings = settings_dict(to_pandas(dbt.ref("settings_modeling")))
+    settings = settings_dict(to_pandas(dbt.ref("settings_modeling"), ["setting_name", "setting_value"]))
     fingerprints = [
         to_pandas(dbt.ref("int_ml_input_fingerprints")),
         to_pandas(dbt.ref("int_ml_scoring_fingerprints")),
@@ -372,8 +397,8 @@ def model(dbt, session):
         )
         return previous
 
-    features = to_pandas(dbt.ref("int_revenue_model_features"))
-    candidates = to_pandas(dbt.ref("int_revenue_scoring_candidates"))
+    features = to_pandas(dbt.ref("int_revenue_model_features"), FEATURE_COLUMNS)
+    candidates = to_pandas(dbt.ref("int_revenue_scoring_candidates"), CANDIDATE_COLUMNS)
     with threadpool_limits(limits=int(float(settings["ml_max_threads"]))):
         result = score(features, candidates, settings)
 

@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "where": "sendwise.commands.where",
     "query": "sendwise.commands.query",
     "evaluate-ranking": "sendwise.commands.evaluate_ranking",
+    "evaluate-models": "sendwise.commands.evaluate_models",
     "replay": "sendwise.commands.replay",
     "export-schedule": "sendwise.commands.export_schedule",
     "fan-report": "sendwise.commands.fan_report",

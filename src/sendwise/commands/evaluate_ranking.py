@@ -7,8 +7,11 @@ once by dbt, executed on a scratch copy of the world holding the history so far)
 probabilities, and the outcomes are appended to the history (see sendwise.evaluation.simulate).
 
 Reports, per policy, revenue as a percentage of the oracle's (mean over seeds with a 95 %
-t-interval; realised revenue, and expected revenue = price x recipients x true p) and the
-cumulative regret per week (oracle's expected revenue minus the policy's, mean over seeds).
+t-interval; realised revenue, and expected revenue = price x recipients x true p), the cumulative
+regret per week (oracle's expected revenue minus the policy's, mean over seeds), the share of
+revenue earned by captions no page had sent before the simulation, and the default policy's gain
+over the strongest non-learning baseline (paired by seed, 95 % t-interval). `--out FILE` writes the
+report as JSON with the command, the commit and the seeds (benchmarks/evaluations/).
 """
 
 from __future__ import annotations
@@ -27,7 +30,10 @@ from pathlib import Path
 
 from sendwise.paths import DEFAULT_END
 
-HELP = "simulate weeks of caption ranking on the demo truth: ucb, greedy, thompson vs random and oracle"
+HELP = (
+    "simulate weeks of caption ranking on the demo truth: ucb, greedy, thompson vs random,"
+    " historical_best, best_category and the oracle"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,6 +51,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--end", default=DEFAULT_END, help="UTC end of the generated history")
     parser.add_argument("--workdir", default=None, help="keep worlds and scratch files here (default: temp)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--out", default=None, help="also write the JSON report to this file")
+    parser.add_argument(
+        "--default-policy",
+        default=None,
+        help="the policy compared with the baselines (default: dbt var ranking_policy)",
+    )
 
 
 def _t_interval(values: list[float]) -> tuple[float, float | None, float | None]:
@@ -57,11 +69,19 @@ def _t_interval(values: list[float]) -> tuple[float, float | None, float | None]
     return mean, mean - half, mean + half
 
 
-def summarise(sends, policies: list[str], days: int) -> dict:
-    """Per policy: % of the oracle's revenue (mean and 95 % t-interval over seeds), regret per week."""
+def summarise(sends, policies: list[str], days: int, default_policy: str | None = None) -> dict:
+    """Per policy: % of the oracle's revenue (mean and 95 % t-interval over seeds), regret by week,
+    revenue share of captions new at the start; and the default policy's paired gain over the
+    strongest non-learning baseline (the one with the highest mean % of the oracle)."""
+    from sendwise.evaluation.simulate import NON_LEARNING
+
     weeks = max(1, math.ceil(days / 7))
     totals = sends.groupby(["policy", "seed"])[["earnings", "expected_revenue"]].sum()
     weekly = sends.groupby(["policy", "seed", "week"])["expected_revenue"].sum()
+    new = {}
+    for flag in ("is_new_caption", "is_new_to_page"):
+        if flag in sends:
+            new[flag] = sends[sends[flag]].groupby(["policy", "seed"])["earnings"].sum()
     seeds = sorted(sends["seed"].unique().tolist())
     out: dict = {}
     for policy in policies:
@@ -72,6 +92,14 @@ def summarise(sends, policies: list[str], days: int) -> dict:
             ),
             "sends": int((sends["policy"] == policy).sum() / len(seeds)),
         }
+        for flag, name in (("is_new_caption", "new_caption"), ("is_new_to_page", "new_to_page")):
+            if flag in new:
+                entry[f"revenue_share_{name}_pct"] = statistics.fmean(
+                    100.0
+                    * float(new[flag].get((policy, s), 0.0))
+                    / float(totals.loc[(policy, s), "earnings"])
+                    for s in seeds
+                )
         if "oracle" in policies:
             pct = [
                 100.0
@@ -92,6 +120,7 @@ def summarise(sends, policies: list[str], days: int) -> dict:
                 ci_high=high,
                 pct_of_oracle_by_seed=pct,
                 expected_pct_of_oracle=_t_interval(pct_expected)[0],
+                expected_pct_of_oracle_by_seed=pct_expected,
             )
             regret = []
             for s in seeds:
@@ -105,7 +134,51 @@ def summarise(sends, policies: list[str], days: int) -> dict:
             entry["cumulative_regret_by_week"] = [
                 statistics.fmean(r[w] for r in regret) for w in range(weeks)
             ]
+            entry["regret_per_week"] = entry["cumulative_regret_by_week"][-1] * 7.0 / days
         out[policy] = entry
+    baselines = [p for p in policies if p in NON_LEARNING]
+    if default_policy in policies and baselines and "oracle" in policies:
+        strongest = max(baselines, key=lambda p: out[p]["pct_of_oracle"])
+        gain = [
+            a - b
+            for a, b in zip(
+                out[default_policy]["pct_of_oracle_by_seed"],
+                out[strongest]["pct_of_oracle_by_seed"],
+                strict=True,
+            )
+        ]
+        gain_expected = [
+            a - b
+            for a, b in zip(
+                out[default_policy]["expected_pct_of_oracle_by_seed"],
+                out[strongest]["expected_pct_of_oracle_by_seed"],
+                strict=True,
+            )
+        ]
+        mean, low, high = _t_interval(gain)
+        rel = [
+            100.0
+            * (
+                float(totals.loc[(default_policy, s), "earnings"])
+                / float(totals.loc[(strongest, s), "earnings"])
+                - 1.0
+            )
+            for s in seeds
+        ]
+        rel_mean, rel_low, rel_high = _t_interval(rel)
+        out["_comparison"] = {
+            "default_policy": default_policy,
+            "strongest_baseline": strongest,
+            "gain_points_of_oracle": mean,
+            "gain_ci_low": low,
+            "gain_ci_high": high,
+            "gain_by_seed": gain,
+            "expected_gain_points_of_oracle": _t_interval(gain_expected)[0],
+            "gain_relative_pct": rel_mean,
+            "gain_relative_ci_low": rel_low,
+            "gain_relative_ci_high": rel_high,
+            "beats_baseline": bool(low is not None and low > 0),
+        }
     return out
 
 
@@ -153,8 +226,9 @@ def run(args: argparse.Namespace) -> int:
         from concurrent.futures import ThreadPoolExecutor
 
         to_compile = [p for p in SQL_POLICIES if p in policies]
-        if any(p not in SQL_POLICIES for p in policies) and "ucb" not in to_compile:
-            to_compile.append("ucb")  # the baselines read eligibility and slots from the ucb compile
+        if not to_compile:
+            to_compile.append("ucb")  # the baselines read eligibility and slots from a ranking compile
+        base_compile = to_compile[0]
         t0 = time.perf_counter()
         with ThreadPoolExecutor(max_workers=len(to_compile) or 1) as threads_pool:
             compiled = dict(
@@ -177,7 +251,7 @@ def run(args: argparse.Namespace) -> int:
         tasks = [
             (
                 world,
-                compiled[p if p in SQL_POLICIES else "ucb"],
+                compiled[p if p in SQL_POLICIES else base_compile],
                 p,
                 days,
                 workdir / f"scratch_{world.seed}_{p}",
@@ -199,7 +273,8 @@ def run(args: argparse.Namespace) -> int:
                     results.append(result)
                     log(f"  {result[0]} seed={result[1]}: {result[4]:.0f} s (SQL {result[3]:.0f} s)")
         sends = pd.concat([r[2] for r in results], ignore_index=True)
-        summary = summarise(sends, policies, days)
+        default_policy = args.default_policy or _default_policy()
+        summary = summarise(sends, policies, days, default_policy)
         elapsed = time.perf_counter() - t_start
         sql_days = [r[3] / days for r in results if r[0] in SQL_POLICIES]
         report = {
@@ -214,7 +289,12 @@ def run(args: argparse.Namespace) -> int:
             "best_policy": max(
                 (p for p in policies if p in SQL_POLICIES), key=lambda p: summary[p]["revenue"], default=None
             ),
+            "default_policy": default_policy,
         }
+        if args.out:
+            from sendwise.evaluation.record import record, write
+
+            write(args.out, record("ranking", args.seeds, report, scale=args.scale, weeks=days / 7))
         if args.json:
             print(json.dumps(report, indent=2, default=float))
         else:
@@ -223,6 +303,16 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if own_workdir:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _default_policy() -> str | None:
+    """The ranking_policy var of dbt_project.yml (the policy the project ships)."""
+    import yaml
+
+    from sendwise.paths import PROJECT_ROOT
+
+    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
+    return (project.get("vars") or {}).get("ranking_policy")
 
 
 def _fmt(value) -> str:
@@ -234,16 +324,31 @@ def _print_report(report: dict) -> None:
         f"\nevaluate-ranking: {report['scale']} scale, {report['days']} days, seeds {report['seeds']},"
         f" {report['pages']} pages, {report['elapsed_seconds']:.0f} s"
     )
-    print(f"{'policy':<10} {'% of oracle':>12} {'95% CI':>17} {'expected %':>11} {'revenue':>14}")
+    print(f"{'policy':<16} {'% of oracle':>12} {'95% CI':>17} {'expected %':>11} {'revenue':>14}")
     for policy, entry in report["policies"].items():
+        if policy.startswith("_"):
+            continue
         ci = f"[{_fmt(entry.get('ci_low'))}, {_fmt(entry.get('ci_high'))}]"
         print(
-            f"{policy:<10} {_fmt(entry.get('pct_of_oracle')):>12} {ci:>17}"
+            f"{policy:<16} {_fmt(entry.get('pct_of_oracle')):>12} {ci:>17}"
             f" {_fmt(entry.get('expected_pct_of_oracle')):>11} {entry['revenue']:>14,.0f}"
         )
     print("\ncumulative regret (oracle expected revenue minus the policy's) by week, mean over seeds:")
     for policy, entry in report["policies"].items():
         if "cumulative_regret_by_week" in entry:
-            print(f"  {policy:<10} " + " ".join(f"{v:>12,.0f}" for v in entry["cumulative_regret_by_week"]))
+            print(f"  {policy:<16} " + " ".join(f"{v:>12,.0f}" for v in entry["cumulative_regret_by_week"]))
+    for policy, entry in report["policies"].items():
+        if "revenue_share_new_caption_pct" in entry:
+            print(
+                f"  {policy:<16} revenue from captions no page had sent: {entry['revenue_share_new_caption_pct']:.1f} %,"
+                f" new to the page: {entry.get('revenue_share_new_to_page_pct', float('nan')):.1f} %"
+            )
+    comp = report["policies"].get("_comparison")
+    if comp:
+        print(
+            f"\n{comp['default_policy']} (default) vs {comp['strongest_baseline']} (strongest non-learning baseline):"
+            f" {comp['gain_points_of_oracle']:+.2f} points of the oracle"
+            f" [{_fmt(comp['gain_ci_low'])}, {_fmt(comp['gain_ci_high'])}], {comp['gain_relative_pct']:+.1f} % revenue"
+        )
     if report.get("best_policy"):
         print(f"\nbest ranking policy: {report['best_policy']}")

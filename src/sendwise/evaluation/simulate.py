@@ -9,14 +9,24 @@ and played forward one day (`step_days`) at a time:
 2. every active page sends at fixed local hours (the same for all policies): as many PPV sends a
    day as it averaged over the last 28 history days (at most `daily_quota_max`), spread evenly over
    its active window, each at the slot's price from the ranking's price ladder;
+   Prices are frozen at the world's start: every policy, the oracle included, sends a page's slot at
+   the ladder price the ranking SQL gave that page-local hour on the first simulated day, so the
+   ratio to the oracle is about caption choice alone;
 3. the policy picks each send's caption: ucb / greedy / thompson take the best-ranked caption of
    the slot (`rn` order) not already picked for the page that day; `random` draws uniformly from
-   the eligible pool; `oracle` takes the eligible captions with the highest true purchase
-   probability. All policies choose from the same eligibility rules (vault, cooldown...);
-4. the audience and purchases are drawn from the truth (`true_purchase_prob`): recipients =
-   audience x trend x lognormal noise, viewers ~ Binomial(recipients, view rate), buyers ~
-   Binomial(viewers, p / view rate). Draws are keyed by (seed, day, page), so every policy meets
-   the same audiences;
+   the eligible pool; `historical_best` takes the eligible captions with the highest mean revenue
+   per send on the page so far (no shrinkage, no exploration; captions the page never sent come
+   last, in a seeded random order); `best_category` takes captions of the page's best content
+   category by mean revenue per send so far (then the next category), in a seeded random order
+   within a category; `oracle` takes the eligible captions with the highest true purchase
+   probability (fatigue included). All policies choose from the same eligibility rules (vault,
+   cooldown...);
+4. the audience and purchases are drawn from the same truth and noise as the demo generator
+   (`sendwise.demo.outcomes`): p = `true_purchase_prob` with the caption's decayed earlier uses on
+   the page (fatigue, carried over from the generated history); recipients = audience x trend x
+   lognormal noise, viewers ~ Binomial(recipients, view rate x lognormal noise), a page-day
+   audience shock, buyers ~ BetaBinomial(viewers, p x shock / view rate). Draws are keyed by (seed,
+   day, page), so every policy meets the same audiences and day shocks;
 5. the sends and their outcomes are appended to the history table, and the next day starts.
 """
 
@@ -33,10 +43,11 @@ import pandas as pd
 from sendwise.evaluation.compiled import CompiledRanking
 
 SQL_POLICIES: tuple[str, ...] = ("ucb", "greedy", "thompson")
-BASELINES: tuple[str, ...] = ("random", "oracle")
+# non-learning baselines (no model, no exploration) and the oracle
+NON_LEARNING: tuple[str, ...] = ("random", "historical_best", "best_category")
+BASELINES: tuple[str, ...] = (*NON_LEARNING, "oracle")
 ALL_POLICIES: tuple[str, ...] = SQL_POLICIES + BASELINES
 DB_NAME = "sim.duckdb"  # every world and scratch file has this name: compiled SQL names catalog "sim"
-AUDIENCE_NOISE_SD = 0.12  # the demo generator's send-to-send audience noise
 HISTORY_DAYS_FOR_VOLUME = 28
 
 
@@ -49,6 +60,8 @@ class World:
     pages: pd.DataFrame  # page_key, page_idx, audience_size, audience_trend_per_day, view_rate, send_hours
     start_date: np.datetime64
     days: int
+    uses: pd.DataFrame  # page_key, caption_id, uses_at_end: decayed earlier uses at the end of history
+    history: pd.DataFrame  # page_key, caption_id, earnings: every PPV bank send of the history
     restricted: bool = False
 
     def restrict_pages(self, n: int) -> None:
@@ -98,6 +111,27 @@ def build_world(scale: str, seed: int, workdir: Path, end: str) -> World:
             order by pages.page_key
             """
         ).df()
+        decay = float(
+            con.sql(
+                "select value from ground_truth.coefficients where name = 'fatigue_decay_days'"
+            ).fetchone()[0]
+        )
+        end_s = pd.Timestamp(end).timestamp()
+        # fatigue: sum over the caption's earlier sends on the page of exp(-age / decay), at the end
+        uses = con.execute(
+            """
+            select page_key, caption_id,
+                sum(exp(-(? - epoch(sending_time)) / 86400.0 / ?)) as uses_at_end
+            from ground_truth.sends
+            where caption_id is not null
+            group by 1, 2
+            """,
+            [end_s, decay],
+        ).df()
+        history = con.sql(
+            "select page_key, caption_id, earnings from ground_truth.sends"
+            " where caption_id is not null and message_type = 'ppv'"
+        ).df()
     finally:
         con.close()
     pages["page_idx"] = np.arange(len(pages))
@@ -115,6 +149,8 @@ def build_world(scale: str, seed: int, workdir: Path, end: str) -> World:
         pages=pages,
         start_date=np.datetime64(pd.Timestamp(start_date).date(), "D"),
         days=int(days),
+        uses=uses,
+        history=history,
     )
 
 
@@ -154,7 +190,9 @@ def _pick_random(pool: pd.DataFrame, send_slots: pd.DataFrame, world: World, see
     return pd.DataFrame(out, columns=["page_key", "slot_local_at", "caption_id"])
 
 
-def _true_p(world: World, page_key, caption_id, slot: pd.DataFrame | pd.Series, sends_today) -> np.ndarray:
+def _true_p(
+    world: World, page_key, caption_id, slot: pd.DataFrame | pd.Series, sends_today, prior_uses=0.0
+) -> np.ndarray:
     from sendwise.demo.truth import true_purchase_prob
 
     return true_purchase_prob(
@@ -166,11 +204,44 @@ def _true_p(world: World, page_key, caption_id, slot: pd.DataFrame | pd.Series, 
         np.asarray(slot["slot_price"], dtype=float),
         np.asarray(slot["slot_local_date"], dtype="datetime64[D]"),
         sends_today,
+        prior_uses,
     )
 
 
-def _pick_oracle(pool: pd.DataFrame, send_slots: pd.DataFrame, world: World) -> pd.DataFrame:
-    """The truly best eligible captions, the best one in the most valuable slot."""
+class Fatigue:
+    """Each (page, caption)'s decayed earlier uses, sum of exp(-age / decay_days) over its sends on the
+    page (the generator's `decayed_prior_uses`), carried forward from the end of the history."""
+
+    def __init__(self, world: World):
+        self.decay_days = float(world.truth.coefficients.get("fatigue_decay_days", 30.0))
+        self.t_end = world.end.timestamp() / 86400.0
+        self.acc = {
+            (k, c): (float(u), self.t_end)
+            for k, c, u in zip(
+                world.uses["page_key"], world.uses["caption_id"], world.uses["uses_at_end"], strict=True
+            )
+        }
+
+    def at(self, page_keys, caption_ids, utc_at) -> np.ndarray:
+        t = pd.to_datetime(pd.Series(utc_at)).map(pd.Timestamp.timestamp).to_numpy() / 86400.0
+        out = np.zeros(len(t))
+        for i, key in enumerate(zip(page_keys, caption_ids, strict=True)):
+            acc, t_ref = self.acc.get(key, (0.0, t[i]))
+            out[i] = acc * np.exp(-(t[i] - t_ref) / self.decay_days)
+        return out
+
+    def record(self, page_keys, caption_ids, utc_at) -> None:
+        """Add sends in time order (each one counts 1 from its send time on)."""
+        now = self.at(page_keys, caption_ids, utc_at)
+        t = pd.to_datetime(pd.Series(utc_at)).map(pd.Timestamp.timestamp).to_numpy() / 86400.0
+        for i, key in enumerate(zip(page_keys, caption_ids, strict=True)):
+            self.acc[key] = (now[i] + 1.0, t[i])
+
+
+def _pick_oracle(
+    pool: pd.DataFrame, send_slots: pd.DataFrame, world: World, fatigue: Fatigue
+) -> pd.DataFrame:
+    """The truly best eligible captions (fatigue included), the best one in the most valuable slot."""
     out = []
     pools = {k: g["caption_id"].to_numpy() for k, g in pool.groupby("page_key")}
     for page_key, grp in send_slots.sort_values(["page_key", "slot_local_at"]).groupby("page_key"):
@@ -179,12 +250,14 @@ def _pick_oracle(pool: pd.DataFrame, send_slots: pd.DataFrame, world: World) -> 
             continue
         ref = grp.iloc[[0]]
         n = captions.size
+        keys = np.repeat(page_key, n)
         p = _true_p(
             world,
-            np.repeat(page_key, n),
+            keys,
             captions,
             ref.loc[ref.index.repeat(n)],
             np.zeros(n),
+            fatigue.at(keys, captions, np.repeat(ref["slot_utc_at"].iloc[0], n)),
         )
         best = captions[np.argsort(-p, kind="stable")[: len(grp)]]
         value = grp["slot_price"].to_numpy() * _true_p(
@@ -192,6 +265,45 @@ def _pick_oracle(pool: pd.DataFrame, send_slots: pd.DataFrame, world: World) -> 
         )
         slots_by_value = grp["slot_local_at"].to_numpy()[np.argsort(-value, kind="stable")][: best.size]
         out.extend(zip([page_key] * best.size, slots_by_value, best, strict=True))
+    return pd.DataFrame(out, columns=["page_key", "slot_local_at", "caption_id"])
+
+
+def _tiebreak(world: World, page_key: str, captions: np.ndarray, salt: int) -> np.ndarray:
+    """A seeded random order of a page's captions (fixed for the world, the same every day)."""
+    idx = int(world.pages.index[world.pages["page_key"] == page_key][0])
+    return np.random.default_rng([world.seed, idx, salt]).permutation(captions.size)
+
+
+def _pick_by_history(
+    pool: pd.DataFrame, send_slots: pd.DataFrame, world: World, observed: pd.DataFrame, policy: str
+) -> pd.DataFrame:
+    """historical_best: the eligible captions by their mean revenue per send on the page so far;
+    best_category: the eligible captions of the page's best category (mean revenue per send) first.
+    No shrinkage, no exploration; ties (and never-sent captions) in a seeded random order."""
+    out = []
+    pools = dict(list(pool.groupby("page_key")))
+    by_caption = observed.groupby(["page_key", "caption_id"])["earnings"].mean()
+    by_category = observed.groupby(["page_key", "content_category"])["earnings"].mean()
+    for page_key, grp in send_slots.sort_values(["page_key", "slot_local_at"]).groupby("page_key"):
+        frame = pools.get(page_key)
+        if frame is None or frame.empty:
+            continue
+        captions = frame["caption_id"].to_numpy()
+        table = by_caption if policy == "historical_best" else by_category
+        column = "caption_id" if policy == "historical_best" else "content_category"
+        keys = pd.MultiIndex.from_arrays([np.repeat(page_key, len(frame)), frame[column].to_numpy()])
+        value = table.reindex(keys).to_numpy(dtype=float)
+        value = np.where(np.isnan(value), -np.inf, value)
+        tie = np.empty(captions.size)
+        tie[_tiebreak(world, page_key, captions, 13 if policy == "historical_best" else 17)] = np.arange(
+            captions.size
+        )
+        order = np.lexsort((tie, -value))[: len(grp)]
+        out.extend(
+            zip(
+                [page_key] * order.size, grp["slot_local_at"].iloc[: order.size], captions[order], strict=True
+            )
+        )
     return pd.DataFrame(out, columns=["page_key", "slot_local_at", "caption_id"])
 
 
@@ -214,9 +326,17 @@ def _cooldown_pool(state: pd.DataFrame, as_of: pd.Timestamp, cooldown_days: floa
 
 
 def _outcomes(
-    chosen: pd.DataFrame, world: World, seed: int, day: int, sends_so_far: dict[tuple[str, object], int]
+    chosen: pd.DataFrame,
+    world: World,
+    seed: int,
+    day: int,
+    sends_so_far: dict[tuple[str, object], int],
+    fatigue: Fatigue,
 ) -> pd.DataFrame:
-    """Recipients, viewers, buyers of each chosen send, drawn from the truth (keyed by seed/day/page)."""
+    """Recipients, viewers, buyers of each chosen send, drawn like the demo generator's outcomes
+    (`sendwise.demo.outcomes.draw_outcomes`), keyed by seed/day/page."""
+    from sendwise.demo.outcomes import NOISE, beta_binomial
+
     chosen = chosen.sort_values(["page_key", "slot_local_at"]).reset_index(drop=True)
     pages = world.pages.set_index("page_key")
     sends_today = np.zeros(len(chosen))
@@ -224,7 +344,11 @@ def _outcomes(
         key = (row.page_key, row.slot_local_date)
         sends_today[i] = sends_so_far.get(key, 0)
         sends_so_far[key] = sends_so_far.get(key, 0) + 1
-    p = _true_p(world, chosen["page_key"].to_numpy(), chosen["caption_id"].to_numpy(), chosen, sends_today)
+    page_keys = chosen["page_key"].to_numpy()
+    caption_ids = chosen["caption_id"].to_numpy()
+    prior_uses = fatigue.at(page_keys, caption_ids, chosen["slot_utc_at"])
+    fatigue.record(page_keys, caption_ids, chosen["slot_utc_at"])
+    p = _true_p(world, page_keys, caption_ids, chosen, sends_today, prior_uses)
     day_index = (np.asarray(chosen["slot_local_date"], dtype="datetime64[D]") - world.start_date).astype(
         np.int64
     )
@@ -236,16 +360,22 @@ def _outcomes(
     viewed = np.zeros(len(chosen), dtype=np.int64)
     bought = np.zeros(len(chosen), dtype=np.int64)
     view_rate = page["view_rate"].to_numpy()
+    sd = NOISE["day_shock_sd"]
     for page_key, rows in chosen.groupby("page_key").groups.items():
         rows = np.asarray(rows)
         rng = np.random.default_rng([seed, day, int(pages.loc[page_key, "page_idx"]), 7])
-        noise = rng.normal(0.0, AUDIENCE_NOISE_SD, rows.size)
-        sent[rows] = np.round(audience[rows] * np.exp(noise)).astype(np.int64)
-        viewed[rows] = rng.binomial(sent[rows], view_rate[rows])
-        bought[rows] = rng.binomial(viewed[rows], np.clip(p[rows] / view_rate[rows], 0.0, 1.0))
+        shock = np.exp(rng.normal(-(sd**2) / 2, sd))  # the page-day audience shock
+        sent[rows] = np.round(audience[rows] * np.exp(rng.normal(0.0, NOISE["audience_noise_sd"], rows.size)))
+        rate = np.clip(
+            view_rate[rows] * np.exp(rng.normal(0.0, NOISE["view_noise_sd"], rows.size)), 0.02, 0.95
+        )
+        viewed[rows] = rng.binomial(sent[rows], rate)
+        q = np.clip(p[rows] * shock / view_rate[rows], 0.0, 0.95)
+        bought[rows] = beta_binomial(rng, viewed[rows], q, NOISE["purchase_concentration"])
     price = chosen["slot_price"].to_numpy(dtype=float)
     return chosen.assign(
         sends_today=sends_today,
+        prior_uses=prior_uses,
         p_true=p,
         sent_count=sent,
         viewed_count=viewed,
@@ -330,8 +460,16 @@ def simulate_policy(
             )
         )
         bank = con.sql(
-            f"select caption_id, caption_hash, caption_text_normalized from {_relation(compiled, 'stg_agency__caption_bank')}"
+            "select caption_id, caption_hash, caption_text_normalized, content_category"
+            f" from {_relation(compiled, 'stg_agency__caption_bank')}"
         ).df()
+        category = dict(zip(bank["caption_id"], bank["content_category"], strict=True))
+        # what the history-based baselines know: the page's PPV bank sends and their revenue so far
+        observed = world.history.assign(content_category=world.history["caption_id"].map(category))
+        sent_before = set(world.uses["caption_id"])  # captions any page sent in the history
+        page_sent_before = set(zip(world.uses["page_key"], world.uses["caption_id"], strict=True))
+        fatigue = Fatigue(world)
+        frozen_prices: pd.DataFrame | None = None
         if policy in SQL_POLICIES:
             pool_state = None
         else:
@@ -395,6 +533,13 @@ def simulate_policy(
             ).df()
             sql_seconds += time.perf_counter() - t0
             slots["slot_local_hour"] = slots["slot_local_hour"].astype("int64")
+            if frozen_prices is None:  # the first day's ladder prices, for every policy and every day
+                frozen_prices = slots.groupby(["page_key", "slot_local_hour"], as_index=False)[
+                    "slot_price"
+                ].first()
+            slots = slots.drop(columns="slot_price").merge(
+                frozen_prices, on=["page_key", "slot_local_hour"], how="inner"
+            )
             send_slots = slots.merge(hours, on=["page_key", "slot_local_hour"], how="inner")
             # a step longer than the ranking horizon reuses the horizon's hours each day
             for offset in range(step_days):
@@ -413,10 +558,33 @@ def simulate_policy(
                     chosen = _pick_ranked(shifted, day_slots)
                 elif policy == "random":
                     chosen = _pick_random(pool, day_slots, world, world.seed, day)
+                elif policy in ("historical_best", "best_category"):
+                    chosen = _pick_by_history(
+                        pool.assign(content_category=pool["caption_id"].map(category)),
+                        day_slots,
+                        world,
+                        observed,
+                        policy,
+                    )
                 else:
-                    chosen = _pick_oracle(pool, day_slots, world)
+                    chosen = _pick_oracle(pool, day_slots, world, fatigue)
                 chosen = chosen.merge(day_slots, on=["page_key", "slot_local_at"], how="inner")
-                sends = _outcomes(chosen, world, world.seed, day, sends_so_far)
+                sends = _outcomes(chosen, world, world.seed, day, sends_so_far, fatigue)
+                sends["is_new_caption"] = ~sends["caption_id"].isin(sent_before)
+                sends["is_new_to_page"] = [
+                    (k, c) not in page_sent_before
+                    for k, c in zip(sends["page_key"], sends["caption_id"], strict=True)
+                ]
+                if policy in ("historical_best", "best_category"):
+                    observed = pd.concat(
+                        [
+                            observed,
+                            sends[["page_key", "caption_id", "earnings"]].assign(
+                                content_category=sends["caption_id"].map(category)
+                            ),
+                        ],
+                        ignore_index=True,
+                    )
                 if pool_state is not None:
                     used = sends[["page_key", "caption_id", "slot_utc_at"]].rename(
                         columns={"slot_utc_at": "used_at"}

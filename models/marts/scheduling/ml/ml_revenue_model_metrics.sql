@@ -1,6 +1,7 @@
 -- How good the revenue model is, honestly: on the holdout sends (the last gbm_holdout_days before
--- as_of, never seen in training) the GBM and the naive baseline (page x local-hour mean of the
--- training window) are scored per page and overall. R^2 = 1 - SSE / SST (SST around the scope's
+-- as_of, never seen in training) the GBM and two baselines (the page x local-hour mean of the
+-- training window; the page's revenue per PPV send over the 28 days before the cutoff) are scored
+-- per page and overall. R^2 = 1 - SSE / SST (SST around the scope's
 -- holdout mean; null when SST = 0), MAE = mean |actual - predicted|, MAPE = mean |actual -
 -- predicted| / actual over the sends with actual revenue > 0 only (undefined at zero; mape_sends
 -- says how many), interval coverage = share of actuals inside the GBM's quantile interval.
@@ -12,6 +13,7 @@ with holdout as (
         predicted_revenue_low,
         predicted_revenue_high,
         baseline_revenue,
+        baseline_28d_revenue,
         model_version,
         train_sends
     from {{ ref('ml_revenue_gbm_scores') }}
@@ -36,6 +38,14 @@ predictions as (
         page_key,
         actual_revenue,
         baseline_revenue as predicted,
+        cast(null as {{ dbt.type_float() }}) as is_in_interval
+    from holdout
+    union all
+    select
+        'page_28d_revenue_per_send' as predictor,
+        page_key,
+        actual_revenue,
+        baseline_28d_revenue as predicted,
         cast(null as {{ dbt.type_float() }}) as is_in_interval
     from holdout
 ),
