@@ -265,8 +265,10 @@ def score(features: pd.DataFrame, candidates: pd.DataFrame, settings: dict[str, 
     return rows[OUTPUT_COLUMNS]
 
 
-FEATURE_COLUMNS = ["send_id", "sent_at", "sample_split", "exclusion_reason", "earnings", *FEATURES]
-CANDIDATE_COLUMNS = ["scoring_key", *FEATURES]
+# what is read from the warehouse: the stored features (PAGE_FEATURES are derived here from the training sends)
+STORED_FEATURES = CATEGORICAL + BOOLEAN + NUMERIC
+FEATURE_COLUMNS = ["send_id", "sent_at", "sample_split", "exclusion_reason", "earnings", *STORED_FEATURES]
+CANDIDATE_COLUMNS = ["scoring_key", *STORED_FEATURES]
 
 
 def to_pandas(frame, columns: list[str] | None = None) -> pd.DataFrame:
