@@ -19,12 +19,9 @@ with fit_rows as (
         messages.page_key,
         messages.local_hour,
         messages.is_purchase,
-        case when messages.fan_message_kind <> 'empty' then 1 else 0 end as responded
-    from {{ ref('int_fan_chat_messages') }} as messages
-    where
-        messages.message_at <= {{ fit_until }}
-        and messages.chatter_message <> ''
-        and messages.local_hour is not null
+        messages.responded
+    from {{ ref('int_fan_timing_messages') }} as messages
+    where messages.message_at <= {{ fit_until }}
 ),
 
 pair_segments as (

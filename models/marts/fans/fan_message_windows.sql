@@ -11,7 +11,9 @@ select
     segment,
     fit_messages,
     window_start_hour,
-    mod(window_start_hour + {{ sendwise.setting('fan_timing_window_hours') }} - 1, 24) as window_end_hour,
+    mod(
+        window_start_hour + cast({{ sendwise.setting('fan_timing_window_hours') }} as {{ dbt.type_bigint() }}) - 1, 24
+    ) as window_end_hour,
     window_rate,
     creator_window_start_hour,
     creator_window_rate

@@ -15,19 +15,17 @@ with windows as (
 held_out as (
     select
         messages.fan_model_key,
-        case when messages.fan_message_kind <> 'empty' then 1 else 0 end as responded,
+        messages.responded,
         case when mod(messages.local_hour - windows.window_start_hour + 24, 24) < {{ w }} then 1 else 0 end
             as in_fan_window,
         case
             when mod(messages.local_hour - windows.creator_window_start_hour + 24, 24) < {{ w }} then 1 else 0
         end as in_creator_window
-    from {{ ref('int_fan_chat_messages') }} as messages
+    from {{ ref('int_fan_timing_messages') }} as messages
     inner join windows on messages.fan_model_key = windows.fan_model_key
     where
         messages.message_at > {{ holdout_start }}
         and messages.message_at <= {{ sendwise.as_of() }}
-        and messages.chatter_message <> ''
-        and messages.local_hour is not null
 ),
 
 rates as (

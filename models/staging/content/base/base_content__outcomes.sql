@@ -5,14 +5,6 @@ with source as (
     select * from {{ source('content', 'outcomes') }}
 ),
 
--- every raw post id (quarantined posts included): an outcome of no post is an orphan, quarantined
--- here rather than failing a relationships test downstream
-known_decisions as (
-    select distinct trim(content_metadata.decision_id) as decision_id
-    from {{ source('content', 'content_metadata') }} as content_metadata
-    where content_metadata.decision_id is not null
-),
-
 normalised as (
     select
         trim(source.decision_id) as decision_id,
@@ -36,8 +28,6 @@ row_checked as (
         case
             when decision_id is null or decision_id = '' then 'missing_decision_id'
             when collected_at is null then 'missing_collected_at'
-            when decision_id not in (select known_decisions.decision_id from known_decisions)
-                then 'orphan_decision_id'
             when collected_at < {{ sendwise.oldest_plausible_at() }} then 'implausible_date'
             when
                 not coalesce({{ sendwise.is_finite('engagement_rate_raw') }}, true)
