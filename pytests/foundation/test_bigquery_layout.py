@@ -27,7 +27,8 @@ PII_FOLDERS = (
     "models/marts/fans/",
     "python_models/fans/",
 )
-NOT_PII = {"fan_cluster_metrics", "fan_prediction_metrics", "profile_llm_calls"}
+# aggregates without a fan id (fan_timing_evaluation: one row per comparison)
+NOT_PII = {"fan_cluster_metrics", "fan_prediction_metrics", "fan_timing_evaluation", "profile_llm_calls"}
 
 
 def _models(path: Path) -> dict[str, dict]:

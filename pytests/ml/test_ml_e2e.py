@@ -92,7 +92,8 @@ def test_metrics_agree_with_sklearn_and_show_both_predictors(built):
     db, _ = built
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.sql(
-            "select actual_revenue, predicted_revenue, baseline_revenue from sendwise_ml.ml_revenue_gbm_scores"
+            "select actual_revenue, predicted_revenue, baseline_revenue, baseline_28d_revenue"
+            " from sendwise_ml.ml_revenue_gbm_scores"
             " where score_kind = 'holdout'"
         ).fetchnumpy()
         metrics = {
@@ -110,7 +111,11 @@ def test_metrics_agree_with_sklearn_and_show_both_predictors(built):
             " (select count(*) from sendwise_intermediate.int_revenue_scoring_candidates)"
         ).fetchone()
     actual = rows["actual_revenue"]
-    for predictor, column in [("gbm", "predicted_revenue"), ("naive_page_hour_mean", "baseline_revenue")]:
+    for predictor, column in [
+        ("gbm", "predicted_revenue"),
+        ("naive_page_hour_mean", "baseline_revenue"),
+        ("page_28d_revenue_per_send", "baseline_28d_revenue"),
+    ]:
         r2, mae, mape, n = metrics[predictor]
         pred = rows[column]
         positive = actual > 0
@@ -118,7 +123,7 @@ def test_metrics_agree_with_sklearn_and_show_both_predictors(built):
         assert r2 == pytest.approx(r2_score(actual, pred), rel=1e-9)
         assert mae == pytest.approx(mean_absolute_error(actual, pred), rel=1e-9)
         assert mape == pytest.approx(np.mean(np.abs(actual - pred)[positive] / actual[positive]), rel=1e-9)
-    assert n_pages % 2 == 0 and n_pages > 0
+    assert n_pages % 3 == 0 and n_pages > 0  # each page: the model and its two baselines
     assert n_pred == n_cand > 0
 
 
