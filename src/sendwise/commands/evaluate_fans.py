@@ -3,8 +3,10 @@
 For every seed a demo world is generated (history up to --end), the fan predictor and timing
 subgraph is built on it (own DuckDB file), and the figures are read back: the test AUC of every
 purchase candidate (and which one validation AUC chose), churn's test AUC beside its baselines,
-and the timing back-test (lift of the response rate inside the fan's window vs outside it and vs
-the creator-level window, with its interval). Writes one JSON file (command, commit, seeds,
+the timing back-test (lift of the response rate inside the fan's window vs outside it and vs
+the creator-level window, with its interval), and the clustering of methods A and B (k chosen by
+silhouette, never by the truth; silhouette, Davies-Bouldin, revenue eta squared, and ARI / AMI
+against the generator's hidden segments, read only here, by sendwise.fan_eval.segment_recovery). Writes one JSON file (command, commit, seeds,
 per-seed figures, means with a 95 % t-interval over seeds). Tune on seeds 1-3; report 101-105.
 """
 
@@ -23,7 +25,7 @@ from pathlib import Path
 from sendwise.paths import DEFAULT_END
 
 HELP = "build the fan predictor and timing models on generated worlds and write their test figures as JSON"
-SELECT = ["+fan_prediction_metrics", "+fan_timing_evaluation"]
+SELECT = ["+fan_prediction_metrics", "+fan_timing_evaluation", "+fan_cluster_metrics"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,6 +64,8 @@ def _commit() -> str | None:
 def seed_figures(db: Path) -> dict:
     import duckdb
 
+    from sendwise.fan_eval import segment_recovery
+
     con = duckdb.connect(str(db), read_only=True)
     try:
         metrics = con.sql(
@@ -69,6 +73,7 @@ def seed_figures(db: Path) -> dict:
             "from sendwise_ml.fan_prediction_metrics"
         ).df()
         timing = con.sql("select * from sendwise_marts.fan_timing_evaluation").df()
+        clustering = segment_recovery(con)
     finally:
         con.close()
     test = metrics[metrics["split"] == "test"]
@@ -95,6 +100,18 @@ def seed_figures(db: Path) -> dict:
                 "lift_ci_high": r.lift_ci_high,
             }
             for r in timing.itertuples()
+        },
+        "clustering": {
+            r.method: {
+                "pairs": int(r.pairs),
+                "cluster_k": int(r.cluster_k),
+                "silhouette": r.silhouette,
+                "davies_bouldin": r.davies_bouldin,
+                "revenue_eta_squared": r.revenue_eta_squared,
+                "adjusted_rand_index": r.adjusted_rand_index,
+                "adjusted_mutual_info": r.adjusted_mutual_info,
+            }
+            for r in clustering.itertuples()
         },
     }
 
@@ -132,6 +149,22 @@ def run(args: argparse.Namespace) -> int:
         "purchase_test_auc_chosen": mean_interval(
             [f["purchase_test_auc"].get(f["purchase_chosen"]) for f in per_seed.values()]
         ),
+        "clustering": {
+            method: {
+                figure: mean_interval(
+                    [f["clustering"].get(method, {}).get(figure) for f in per_seed.values()]
+                )
+                for figure in (
+                    "cluster_k",
+                    "silhouette",
+                    "davies_bouldin",
+                    "revenue_eta_squared",
+                    "adjusted_rand_index",
+                    "adjusted_mutual_info",
+                )
+            }
+            for method in sorted({m for f in per_seed.values() for m in f["clustering"]})
+        },
         "timing_lift": {
             c: mean_interval([f["timing"].get(c, {}).get("lift") for f in per_seed.values()])
             for c in ("fan_window_vs_outside", "fan_window_vs_creator_window")
