@@ -319,14 +319,27 @@ def ensemble_probability(family_probs: dict[str, np.ndarray]) -> np.ndarray:
     return np.mean(np.vstack([np.asarray(family_probs[n], dtype=float) for n in FAMILIES]), axis=0)
 
 
-def choose_model(validation_auc: dict[str, float]) -> str:
-    """The candidate with the highest validation AUC (NaN counts as none); ties go to the simpler
-    one (CANDIDATES order); baseline_prior when no candidate has a validation AUC."""
+def choose_model(validation_auc: dict[str, float], ensemble_margin: float = 0.0) -> str:
+    """The candidate with the highest validation AUC (NaN counts as none; ties go to the simpler
+    one, CANDIDATES order), except that the ensemble is kept while no single family beats it on
+    validation by more than `ensemble_margin` (fan_purchase_ensemble_margin): a validation set of a
+    few hundred pairs cannot tell AUCs that close apart, and the mean of the families varies less
+    than any one of them. baseline_prior when no candidate has a validation AUC."""
+
+    def usable(name):
+        auc = validation_auc.get(name, np.nan)
+        return auc is not None and not np.isnan(auc)
+
     best, best_auc = "baseline_prior", -np.inf
     for name in CANDIDATES:
-        auc = validation_auc.get(name, np.nan)
-        if auc is not None and not np.isnan(auc) and auc > best_auc + 1e-12:
-            best, best_auc = name, auc
+        if usable(name) and validation_auc[name] > best_auc + 1e-12:
+            best, best_auc = name, validation_auc[name]
+    if (
+        best in FAMILIES
+        and usable("ensemble")
+        and validation_auc["ensemble"] + ensemble_margin >= best_auc - 1e-12
+    ):
+        return "ensemble"
     return best
 
 
@@ -405,7 +418,10 @@ def purchase_predictions(features: pd.DataFrame, settings: dict, as_of: pd.Times
     for split_probs in probs.values():
         split_probs["ensemble"] = ensemble_probability(split_probs)
     fitted_all["ensemble"] = lambda frame: ensemble_probability({n: fitted_all[n](frame) for n in FAMILIES})
-    chosen = choose_model({n: auc_score(validation["label"], p) for n, p in probs["validation"].items()})
+    chosen = choose_model(
+        {n: auc_score(validation["label"], p) for n, p in probs["validation"].items()},
+        float(settings.get("fan_purchase_ensemble_margin", 0.0)),
+    )
     reasons = []
     if chosen != "baseline_prior" and len(score):
         reference = np.nanmedian(x["all"], axis=0) if len(x["all"]) else np.zeros(len(PURCHASE_FEATURES))
