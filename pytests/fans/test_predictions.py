@@ -108,6 +108,29 @@ def test_choose_model_by_validation_auc_ties_to_the_simpler():
     assert pm.choose_model({"baseline_prior": 0.5, "logistic_regression": 0.8, "mlp": 0.81}) == "mlp"
     assert pm.choose_model({"logistic_regression": 0.8, "gradient_boosting": 0.8}) == "logistic_regression"
     assert pm.choose_model({"logistic_regression": float("nan")}) == "baseline_prior"
+    # without a margin the ensemble wins only by beating every family (a tie goes to the family)
+    assert pm.choose_model({"logistic_regression": 0.80, "mlp": 0.81, "ensemble": 0.82}) == "ensemble"
+    assert pm.choose_model({"logistic_regression": 0.83, "ensemble": 0.82}) == "logistic_regression"
+    # with a margin it is kept while no family beats it by more than the margin
+    assert (
+        pm.choose_model({"gradient_boosting": 0.858, "ensemble": 0.846}, ensemble_margin=0.02) == "ensemble"
+    )
+    assert pm.choose_model({"gradient_boosting": 0.87, "ensemble": 0.846}, ensemble_margin=0.02) == (
+        "gradient_boosting"  # 0.024 above: beyond the margin
+    )
+    assert pm.choose_model({"baseline_prior": 0.5, "ensemble": float("nan")}, ensemble_margin=0.02) == (
+        "baseline_prior"
+    )
+
+
+def test_ensemble_is_the_mean_of_the_three_families():
+    probs = {
+        "logistic_regression": np.array([0.2, 0.9]),
+        "gradient_boosting": np.array([0.5, 0.6]),
+        "mlp": np.array([0.2, 0.3]),
+        "baseline_prior": np.array([0.4, 0.4]),  # not a member
+    }
+    assert pm.ensemble_probability(probs) == pytest.approx([0.3, 0.6])  # (0.2+0.5+0.2)/3, (0.9+0.6+0.3)/3
 
 
 def test_top_reasons_name_the_features_that_raise_the_probability():

@@ -38,6 +38,7 @@ PROBABILITY_COLUMNS = {
     "logistic_regression": "probability_logistic_regression",
     "gradient_boosting": "probability_gradient_boosting",
     "mlp": "probability_mlp",
+    "ensemble": "probability_ensemble",
 }
 
 

@@ -87,7 +87,11 @@ PURCHASE_INPUT_COLUMNS = [
     "span_hours",
     "max_gap_hours",
 ]
-CANDIDATES = ("baseline_prior", "logistic_regression", "gradient_boosting", "mlp")
+# The fitted families, and the candidates chosen among by validation AUC (ties go to the earlier,
+# simpler one): the prior, each family, and the ensemble = the mean of the three families'
+# calibrated probabilities (their errors differ, so the mean ranks pairs better than each alone).
+FAMILIES = ("logistic_regression", "gradient_boosting", "mlp")
+CANDIDATES = ("baseline_prior", *FAMILIES, "ensemble")
 OUTPUT_COLUMNS = {
     "prediction_id": "string",
     "task": "string",
@@ -102,6 +106,7 @@ OUTPUT_COLUMNS = {
     "probability_logistic_regression": "float64",
     "probability_gradient_boosting": "float64",
     "probability_mlp": "float64",
+    "probability_ensemble": "float64",
     "top_reasons": "string",
     "days_since_last_message": "float64",
 }
@@ -309,14 +314,32 @@ def fit_candidate(name: str, x: np.ndarray, y: np.ndarray, seed: int):
     return predict
 
 
-def choose_model(validation_auc: dict[str, float]) -> str:
-    """The candidate with the highest validation AUC (NaN counts as none); ties go to the simpler
-    one (CANDIDATES order); baseline_prior when no candidate has a validation AUC."""
+def ensemble_probability(family_probs: dict[str, np.ndarray]) -> np.ndarray:
+    """The ensemble candidate: the mean of the families' calibrated probabilities, row by row."""
+    return np.mean(np.vstack([np.asarray(family_probs[n], dtype=float) for n in FAMILIES]), axis=0)
+
+
+def choose_model(validation_auc: dict[str, float], ensemble_margin: float = 0.0) -> str:
+    """The candidate with the highest validation AUC (NaN counts as none; ties go to the simpler
+    one, CANDIDATES order), except that the ensemble is kept while no single family beats it on
+    validation by more than `ensemble_margin` (fan_purchase_ensemble_margin): a validation set of a
+    few hundred pairs cannot tell AUCs that close apart, and the mean of the families varies less
+    than any one of them. baseline_prior when no candidate has a validation AUC."""
+
+    def usable(name):
+        auc = validation_auc.get(name, np.nan)
+        return auc is not None and not np.isnan(auc)
+
     best, best_auc = "baseline_prior", -np.inf
     for name in CANDIDATES:
-        auc = validation_auc.get(name, np.nan)
-        if auc is not None and not np.isnan(auc) and auc > best_auc + 1e-12:
-            best, best_auc = name, auc
+        if usable(name) and validation_auc[name] > best_auc + 1e-12:
+            best, best_auc = name, validation_auc[name]
+    if (
+        best in FAMILIES
+        and usable("ensemble")
+        and validation_auc["ensemble"] + ensemble_margin >= best_auc - 1e-12
+    ):
+        return "ensemble"
     return best
 
 
@@ -385,14 +408,20 @@ def purchase_predictions(features: pd.DataFrame, settings: dict, as_of: pd.Times
     }
     probs: dict[str, dict[str, np.ndarray]] = {n: {} for n in ("train", "validation", "test", "score")}
     fitted_all = {}
-    for name in CANDIDATES:
+    for name in ("baseline_prior", *FAMILIES):
         on_train = fit_candidate(name, x["train"], train["label"], seed)
         probs["train"][name] = on_train(x["train"])
         probs["validation"][name] = on_train(x["validation"])
         probs["test"][name] = fit_candidate(name, x["refit"], refit_train["label"], seed)(x["test"])
         fitted_all[name] = fit_candidate(name, x["all"], everything["label"], seed)
         probs["score"][name] = fitted_all[name](x["score"])
-    chosen = choose_model({n: auc_score(validation["label"], p) for n, p in probs["validation"].items()})
+    for split_probs in probs.values():
+        split_probs["ensemble"] = ensemble_probability(split_probs)
+    fitted_all["ensemble"] = lambda frame: ensemble_probability({n: fitted_all[n](frame) for n in FAMILIES})
+    chosen = choose_model(
+        {n: auc_score(validation["label"], p) for n, p in probs["validation"].items()},
+        float(settings.get("fan_purchase_ensemble_margin", 0.0)),
+    )
     reasons = []
     if chosen != "baseline_prior" and len(score):
         reference = np.nanmedian(x["all"], axis=0) if len(x["all"]) else np.zeros(len(PURCHASE_FEATURES))
@@ -423,6 +452,7 @@ def purchase_predictions(features: pd.DataFrame, settings: dict, as_of: pd.Times
                     "probability_logistic_regression": p["logistic_regression"],
                     "probability_gradient_boosting": p["gradient_boosting"],
                     "probability_mlp": p["mlp"],
+                    "probability_ensemble": p["ensemble"],
                     "top_reasons": reasons if split == "score" and reasons else None,
                 }
             )
