@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import fcntl
 import pickle
-import shutil
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -45,19 +43,9 @@ def small_world(tmp_path_factory, worker_id):
 @pytest.fixture(scope="session")
 def compiled_policies(small_world, tmp_path_factory, worker_id):
     """The ranking SQL compiled once per policy (in parallel; each compile gets its own file copy)."""
-    from sendwise.evaluation.compiled import CompiledRanking
+    from sendwise.evaluation.compiled import compile_policies
 
     def compile_all(base):
-        def compile_one(policy):
-            directory = base / policy
-            directory.mkdir(parents=True)
-            shutil.copyfile(small_world.db_path, directory / small_world.db_path.name)
-            return CompiledRanking.compile(
-                directory / small_world.db_path.name, policy, target_dir=directory / "t"
-            )
-
-        policies = ("ucb", "greedy", "thompson")
-        with ThreadPoolExecutor(max_workers=3) as pool:
-            return dict(zip(policies, pool.map(compile_one, policies), strict=True))
+        return compile_policies(small_world.db_path, ("ucb", "greedy", "thompson"), base)
 
     return _built_once(tmp_path_factory, worker_id, "ranking_compile", compile_all)

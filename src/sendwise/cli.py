@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "evaluate-ranking": "sendwise.commands.evaluate_ranking",
     "evaluate-models": "sendwise.commands.evaluate_models",
     "replay": "sendwise.commands.replay",
+    "evaluate-replay": "sendwise.commands.evaluate_replay",
     "export-schedule": "sendwise.commands.export_schedule",
     "fan-report": "sendwise.commands.fan_report",
     "evaluate-fans": "sendwise.commands.evaluate_fans",

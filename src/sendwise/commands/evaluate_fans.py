@@ -15,13 +15,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import math
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from sendwise.evaluation.record import mean_interval
 from sendwise.paths import DEFAULT_END
 
 HELP = "build the fan predictor and timing models on generated worlds and write their test figures as JSON"
@@ -36,20 +35,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out", default=None, help="JSON file (default benchmarks/evaluations/fans_<scale>_<seeds>.json)"
     )
     parser.add_argument("--workdir", default=None, help="keep the worlds here (default: temp)")
-
-
-def mean_interval(values: list[float]) -> dict:
-    """Mean and 95 % t-interval over seeds (None without two values)."""
-    from scipy import stats
-
-    values = [v for v in values if v is not None and not math.isnan(v)]
-    if not values:
-        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
-    mean = statistics.fmean(values)
-    if len(values) < 2:
-        return {"mean": mean, "ci_low": None, "ci_high": None, "n": 1}
-    half = stats.t.ppf(0.975, len(values) - 1) * statistics.stdev(values) / math.sqrt(len(values))
-    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": len(values)}
 
 
 def _commit() -> str | None:

@@ -182,14 +182,6 @@ def summarise(sends, policies: list[str], days: int, default_policy: str | None 
     return out
 
 
-def _private_copy(db_path: Path, directory: Path) -> Path:
-    """A copy of a world file with the same name (dbt holds a lock on the file it compiles against)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / db_path.name
-    shutil.copyfile(db_path, target)
-    return target
-
-
 def _run_task(task):
     from sendwise.evaluation.simulate import simulate_policy
 
@@ -202,7 +194,7 @@ def _run_task(task):
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from sendwise.evaluation.compiled import CompiledRanking
+    from sendwise.evaluation.compiled import compile_policies
     from sendwise.evaluation.simulate import SQL_POLICIES, build_world
 
     days = args.days if args.days is not None else 7 * args.weeks
@@ -223,28 +215,12 @@ def run(args: argparse.Namespace) -> int:
             log(
                 f"world seed={seed} ({args.scale}): {len(world.pages)} active pages, {time.perf_counter() - t0:.1f} s"
             )
-        from concurrent.futures import ThreadPoolExecutor
-
         to_compile = [p for p in SQL_POLICIES if p in policies]
         if not to_compile:
             to_compile.append("ucb")  # the baselines read eligibility and slots from a ranking compile
         base_compile = to_compile[0]
         t0 = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=len(to_compile) or 1) as threads_pool:
-            compiled = dict(
-                zip(
-                    to_compile,
-                    threads_pool.map(
-                        lambda p: CompiledRanking.compile(
-                            _private_copy(worlds[0].db_path, workdir / f"compile_{p}"),
-                            p,
-                            target_dir=workdir / f"target_{p}",
-                        ),
-                        to_compile,
-                    ),
-                    strict=True,
-                )
-            )
+        compiled = compile_policies(worlds[0].db_path, to_compile, workdir)
         log(f"compiled the ranking SQL for {', '.join(to_compile)}: {time.perf_counter() - t0:.1f} s")
         jobs = max(1, args.jobs)
         threads = max(1, (os.cpu_count() or 2) // jobs)

@@ -5,7 +5,10 @@ or carries a `propensity` column (the logging policy's probability of the logged
 is then self-normalised inverse-propensity weighted (plain IPS reported beside it). Each policy's ranking SQL is compiled once and fed the matched events in batches (see
 sendwise.evaluation.replay); the result per policy is the revenue per event with a bootstrap 95 %
 interval, the number of matched events and the share of matched events on the log's best arm.
-`--synthetic-log FILE` writes a log with a known best arm instead (and prints that arm).
+`--synthetic-log FILE` writes a log with a known best arm instead (and prints that arm);
+`--world-log FILE --scale small --seed 101` writes a uniform-random log of one page of the demo
+world, drawn from its hidden truth, and prints the arms' true values
+(`sendwise.evaluation.world_replay`; `sendwise evaluate-replay` replays such logs on many seeds).
 """
 
 from __future__ import annotations
@@ -44,20 +47,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workdir", default=None, help="keep scratch files here (default: temp)")
     gen = parser.add_argument_group("synthetic log")
     gen.add_argument("--synthetic-log", default=None, metavar="FILE", help="write a synthetic log and exit")
-    gen.add_argument("--arms", type=int, default=6)
+    gen.add_argument("--arms", type=int, default=None, help="arms of a written log (synthetic 6, world 8)")
     gen.add_argument("--events", type=int, default=30_000)
+    world = parser.add_argument_group("log drawn from the demo world (sendwise.evaluation.world_replay)")
+    world.add_argument(
+        "--world-log",
+        default=None,
+        metavar="FILE",
+        help="generate the demo world of --scale and --seed, write a uniform-random log of one page and exit",
+    )
+    world.add_argument("--scale", default="small", help="demo world scale (default small)")
+    world.add_argument("--days", type=int, default=None, help="logged days (default 84)")
+    world.add_argument("--page", default=None, help="the page to log (default: the busiest active page)")
+    world.add_argument("--end", default=None, help="UTC end of the generated history (default the demo's)")
 
 
 def run(args: argparse.Namespace) -> int:
     from sendwise.evaluation import replay
 
+    if args.world_log:
+        return _world_log(args)
     if args.synthetic_log:
-        frame, best = replay.synthetic_log(
-            args.synthetic_log, arms=args.arms, events=args.events, seed=args.seed
-        )
-        print(
-            json.dumps({"log": args.synthetic_log, "events": len(frame), "arms": args.arms, "best_arm": best})
-        )
+        arms = 6 if args.arms is None else args.arms
+        frame, best = replay.synthetic_log(args.synthetic_log, arms=arms, events=args.events, seed=args.seed)
+        print(json.dumps({"log": args.synthetic_log, "events": len(frame), "arms": arms, "best_arm": best}))
         return 0
     if not args.log:
         print("replay: give --log FILE.csv (or --synthetic-log FILE to make one)", file=sys.stderr)
@@ -65,9 +78,7 @@ def run(args: argparse.Namespace) -> int:
     if args.batch_size < 1:
         print("replay: --batch-size must be at least 1", file=sys.stderr)
         return 2
-    from concurrent.futures import ThreadPoolExecutor
-
-    from sendwise.evaluation.compiled import CompiledRanking
+    from sendwise.evaluation.compiled import compile_policies
 
     try:
         log = replay.read_log(args.log)
@@ -80,18 +91,7 @@ def run(args: argparse.Namespace) -> int:
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="sendwise_replay_"))
     try:
         world = replay.build_replay_world(log, workdir / "world")
-        sql_policies = [p for p in policies if p in replay.SQL_POLICIES]
-
-        def compile_one(policy: str) -> CompiledRanking:
-            copy_dir = workdir / f"compile_{policy}"
-            copy_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(world, copy_dir / world.name)
-            return CompiledRanking.compile(
-                copy_dir / world.name, policy, target_dir=workdir / f"target_{policy}"
-            )
-
-        with ThreadPoolExecutor(max_workers=max(1, len(sql_policies))) as pool:
-            compiled = dict(zip(sql_policies, pool.map(compile_one, sql_policies), strict=True))
+        compiled = compile_policies(world, [p for p in policies if p in replay.SQL_POLICIES], workdir)
         report = {
             "log": str(args.log),
             "events": len(log),
@@ -128,4 +128,34 @@ def run(args: argparse.Namespace) -> int:
             print(
                 f"{policy:<10} {rpe:>10} {ci:>20} {e['matched_events']:>8} {share:>9} {e['final_choice'] or '-':>10}"
             )
+    return 0
+
+
+def _world_log(args: argparse.Namespace) -> int:
+    """--world-log FILE: a uniform-random log of one page of the demo world (seed --seed)."""
+    from sendwise.errors import UserError
+    from sendwise.evaluation.compiled import compile_policies
+    from sendwise.evaluation.simulate import build_world
+    from sendwise.evaluation.world_replay import DEFAULT_ARMS, DEFAULT_DAYS, check_arguments, draw_from_world
+    from sendwise.paths import DEFAULT_END
+
+    if args.log or args.synthetic_log:
+        raise UserError("--world-log writes a log: give it without --log or --synthetic-log")
+    n_arms = DEFAULT_ARMS if args.arms is None else args.arms
+    days = DEFAULT_DAYS if args.days is None else args.days
+    check_arguments(n_arms=n_arms, days=days, scale=args.scale)
+    target = Path(args.world_log)
+    if target.is_dir() or not target.parent.is_dir():
+        raise UserError(f"--world-log {target}: give a file name in an existing folder")
+    workdir = Path(tempfile.mkdtemp(prefix="sendwise_world_log_"))
+    try:
+        world = build_world(args.scale, args.seed, workdir, args.end or DEFAULT_END)
+        compiled = compile_policies(world.db_path, ["greedy"], workdir)["greedy"]
+        world_log = draw_from_world(
+            world, compiled, workdir / "pools", page_key=args.page, n_arms=n_arms, days=days
+        )
+        world_log.write(target)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(json.dumps({"log": str(target), "scale": args.scale, **world_log.summary()}, indent=1))
     return 0

@@ -205,3 +205,22 @@ class CompiledRanking:
             if model.unique_id in self.dynamic and (only is None or model.unique_id in only):
                 # dbt's materialisation: a view is computed where it is read (as in a dbt build)
                 self._materialise(con, model, self._sql_for(model, as_of), model.materialized == "view")
+
+
+def compile_policies(db_path: str | Path, policies, workdir: Path) -> dict[str, CompiledRanking]:
+    """`CompiledRanking.compile` for each policy, in parallel threads, each against its own copy of
+    `db_path` (dbt holds a lock on the file it compiles against; the copy keeps the file's name)."""
+    import shutil
+    from concurrent.futures import ThreadPoolExecutor
+
+    policies = list(policies)
+
+    def compile_one(policy: str) -> CompiledRanking:
+        directory = workdir / f"compile_{policy}"
+        directory.mkdir(parents=True, exist_ok=True)
+        copy = directory / Path(db_path).name
+        shutil.copyfile(db_path, copy)
+        return CompiledRanking.compile(copy, policy, target_dir=workdir / f"target_{policy}")
+
+    with ThreadPoolExecutor(max_workers=max(1, len(policies))) as pool:
+        return dict(zip(policies, pool.map(compile_one, policies), strict=True))

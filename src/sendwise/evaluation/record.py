@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -57,3 +59,17 @@ def write(path: str | Path, payload: dict) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, indent=1, default=float) + "\n")
     return path
+
+
+def mean_interval(values: list[float]) -> dict:
+    """Mean and 95 % t-interval over seeds (None without two values)."""
+    from scipy import stats
+
+    values = [v for v in values if v is not None and not math.isnan(v)]
+    if not values:
+        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
+    mean = statistics.fmean(values)
+    if len(values) < 2:
+        return {"mean": mean, "ci_low": None, "ci_high": None, "n": 1}
+    half = stats.t.ppf(0.975, len(values) - 1) * statistics.stdev(values) / math.sqrt(len(values))
+    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": len(values)}

@@ -10,7 +10,9 @@ the mean reward over matched events is an unbiased estimate of the policy's reve
 The arms become library captions of one page (time zone UTC, all hours active) whose vault
 holds their category; a matched event becomes a PPV send to one recipient at the logged price.
 Within a batch, an event at hour h after the batch start takes the ranking's rank-1 caption of
-slot h (the ranking covers 24 hourly slots), so a Thompson policy draws per event.
+slot h mod 24 (the ranking covers 24 hourly slots; a batch longer than a day, as in a sparse log,
+reuses them day after day, as `evaluate-ranking` reuses a ranking for the same hour of later days),
+so a Thompson policy draws per event hour.
 The caption cooldown is a business rule about repeating a caption to the same audience, not
 part of the bandit being evaluated: it is switched off (caption_cooldown_days = 0) unless
 `keep_cooldown`.
@@ -96,12 +98,13 @@ def read_log(path: str | Path) -> pd.DataFrame:
     return log.sort_values(["event_at", "arm_id"], kind="stable").reset_index(drop=True)
 
 
-def build_replay_world(log: pd.DataFrame, directory: Path) -> Path:
-    """A DuckDB file with the raw agency tables for one page whose captions are the log's arms."""
+def build_replay_world(log: pd.DataFrame, directory: Path, seeds_from: Path | None = None) -> Path:
+    """A DuckDB file with the raw agency tables for one page whose captions are the log's arms (the
+    dbt seeds copied from `seeds_from`, a file already seeded, when given; `dbt seed` otherwise)."""
     import duckdb
 
     from sendwise.contracts import CAPTION_BANK, MASS_MESSAGES, PAGES, VAULT_CATEGORIES, VAULT_MATRIX
-    from sendwise.dbt import run_dbt
+    from sendwise.dbt import load_seeds
     from sendwise.demo.writer import write_source
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -152,7 +155,7 @@ def build_replay_world(log: pd.DataFrame, directory: Path) -> Path:
         con.execute(f"create or replace table {MASS_MESSAGES.qualified} ({columns})")  # no sends yet
     finally:
         con.close()
-    run_dbt(["seed", "--quiet"], duckdb_path=db, target_path=directory / "target_seed", capture=True)
+    load_seeds(db, directory / "target_seed", seeds_from)
     return db
 
 
@@ -164,6 +167,9 @@ class ReplayResult:
     final_choice: str | None
     propensities: np.ndarray | None = None  # logged propensities of the matched events (if the log has them)
     events: int | None = None  # events in the log (the IPS denominator)
+    matched_index: np.ndarray | None = None  # positions of the matched events in the log
+    # the final ranking's rank-1 arm by hour of day (the slot's hour in the replay page's UTC)
+    final_by_hour: dict[int, str] | None = None
 
 
 def _choose(compiled, con, as_of: pd.Timestamp) -> dict[int, str]:
@@ -205,6 +211,7 @@ def replay_policy(
             None,
             _propensities(log, matched),
             len(log),
+            np.flatnonzero(matched),
         )
 
     scratch.mkdir(parents=True, exist_ok=True)
@@ -238,7 +245,7 @@ def replay_policy(
             batch = log.iloc[start : start + batch_size]
             as_of = batch["event_at"].iloc[0]
             choice = _choose(compiled, con, as_of)
-            hours = ((batch["event_at"] - as_of).dt.total_seconds() // 3600).clip(0, 23).astype(int)
+            hours = ((batch["event_at"] - as_of).dt.total_seconds() // 3600 % 24).astype(int)
             picked = hours.map(choice)
             hit = batch[batch["arm_id"].to_numpy() == picked.to_numpy()]
             if hit.empty:
@@ -273,7 +280,8 @@ def replay_policy(
                 con.execute(f"insert into {history} by name select * from _replay_sends")
             finally:
                 con.unregister("_replay_sends")
-        final = _choose(compiled, con, log["event_at"].iloc[-1] + pd.Timedelta(seconds=1))
+        final_as_of = log["event_at"].iloc[-1] + pd.Timedelta(seconds=1)
+        final = _choose(compiled, con, final_as_of)
     finally:
         con.close()
     matched = np.zeros(len(log), dtype=bool)
@@ -285,6 +293,9 @@ def replay_policy(
         final.get(0),
         _propensities(log, matched),
         len(log),
+        np.flatnonzero(matched),
+        # slot i starts i hours after the first full hour at or after as_of
+        {(final_as_of.ceil("h").hour + i) % 24: arm for i, arm in final.items()},
     )
 
 

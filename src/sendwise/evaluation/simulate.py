@@ -71,11 +71,12 @@ class World:
         self.restricted = True
 
 
-def build_world(scale: str, seed: int, workdir: Path, end: str) -> World:
-    """Generate the demo data for `seed`, load the dbt seeds, read the truth."""
+def build_world(scale: str, seed: int, workdir: Path, end: str, seeds_from: Path | None = None) -> World:
+    """Generate the demo data for `seed`, load the dbt seeds (copied from `seeds_from`, a world
+    already seeded, when given: `sendwise.dbt.load_seeds`), read the truth."""
     import duckdb
 
-    from sendwise.dbt import run_dbt
+    from sendwise.dbt import load_seeds
     from sendwise.demo.generate import generate
     from sendwise.demo.truth import load_truth
 
@@ -83,7 +84,7 @@ def build_world(scale: str, seed: int, workdir: Path, end: str) -> World:
     world_dir.mkdir(parents=True, exist_ok=True)
     db = world_dir / DB_NAME
     generate(scale, seed, db, end)
-    run_dbt(["seed", "--quiet"], duckdb_path=db, target_path=world_dir / "target", capture=True)
+    load_seeds(db, world_dir / "target", seeds_from)
     truth = load_truth(db)
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -190,7 +191,7 @@ def _pick_random(pool: pd.DataFrame, send_slots: pd.DataFrame, world: World, see
     return pd.DataFrame(out, columns=["page_key", "slot_local_at", "caption_id"])
 
 
-def _true_p(
+def slot_true_p(
     world: World, page_key, caption_id, slot: pd.DataFrame | pd.Series, sends_today, prior_uses=0.0
 ) -> np.ndarray:
     from sendwise.demo.truth import true_purchase_prob
@@ -208,6 +209,34 @@ def _true_p(
     )
 
 
+def read_slots(con, compiled: CompiledRanking) -> pd.DataFrame:
+    """The ranking's next 24 hourly slots of every page (int_ranking_slots) with their ladder price."""
+    slots = con.sql(
+        "select page_key, slot_local_at, slot_utc_at, slot_local_date, slot_local_hour, slot_local_dow,"
+        f" slot_price from {_relation(compiled, 'int_ranking_slots')}"
+    ).df()
+    return slots.astype({"slot_local_hour": "int64"})
+
+
+def page_send_slots(world: World, slots: pd.DataFrame) -> pd.DataFrame:
+    """The slots at which each page sends (its fixed local send hours, `World.pages.send_hours`)."""
+    hours = world.pages[["page_key", "send_hours"]].explode("send_hours")
+    hours = hours.rename(columns={"send_hours": "slot_local_hour"}).astype({"slot_local_hour": "int64"})
+    return slots.merge(hours, on=["page_key", "slot_local_hour"], how="inner")
+
+
+def shift_slots(slots: pd.DataFrame, days: int) -> pd.DataFrame:
+    """The same slots `days` later: local and UTC times, local date and weekday (DST ignored)."""
+    out = slots.copy()
+    if days:
+        shift = pd.Timedelta(days=days)
+        for col in ("slot_local_at", "slot_utc_at"):
+            out[col] = out[col] + shift
+        out["slot_local_date"] = pd.to_datetime(out["slot_local_date"]) + shift
+        out["slot_local_dow"] = (out["slot_local_dow"] + days - 1) % 7 + 1
+    return out
+
+
 class Fatigue:
     """Each (page, caption)'s decayed earlier uses, sum of exp(-age / decay_days) over its sends on the
     page (the generator's `decayed_prior_uses`), carried forward from the end of the history."""
@@ -222,20 +251,28 @@ class Fatigue:
             )
         }
 
-    def at(self, page_keys, caption_ids, utc_at) -> np.ndarray:
-        t = pd.to_datetime(pd.Series(utc_at)).map(pd.Timestamp.timestamp).to_numpy() / 86400.0
-        out = np.zeros(len(t))
-        for i, key in enumerate(zip(page_keys, caption_ids, strict=True)):
-            acc, t_ref = self.acc.get(key, (0.0, t[i]))
-            out[i] = acc * np.exp(-(t[i] - t_ref) / self.decay_days)
-        return out
+    def _now(self, key, t: float) -> float:
+        acc, t_ref = self.acc.get(key, (0.0, t))
+        return acc * np.exp(-(t - t_ref) / self.decay_days)
 
-    def record(self, page_keys, caption_ids, utc_at) -> None:
-        """Add sends in time order (each one counts 1 from its send time on)."""
-        now = self.at(page_keys, caption_ids, utc_at)
-        t = pd.to_datetime(pd.Series(utc_at)).map(pd.Timestamp.timestamp).to_numpy() / 86400.0
+    def at(self, page_keys, caption_ids, utc_at) -> np.ndarray:
+        t = _epoch_days(utc_at)
+        keys = zip(page_keys, caption_ids, strict=True)
+        return np.array([self._now(key, t[i]) for i, key in enumerate(keys)], dtype=float)
+
+    def record(self, page_keys, caption_ids, utc_at) -> np.ndarray:
+        """Add sends in time order (each one counts 1 from its send time on); returns each send's
+        decayed earlier uses (a caption sent twice in one call: the second counts the first)."""
+        t = _epoch_days(utc_at)
+        before = np.zeros(len(t))
         for i, key in enumerate(zip(page_keys, caption_ids, strict=True)):
-            self.acc[key] = (now[i] + 1.0, t[i])
+            before[i] = self._now(key, t[i])
+            self.acc[key] = (before[i] + 1.0, t[i])
+        return before
+
+
+def _epoch_days(utc_at) -> np.ndarray:
+    return pd.to_datetime(pd.Series(utc_at)).map(pd.Timestamp.timestamp).to_numpy() / 86400.0
 
 
 def _pick_oracle(
@@ -251,7 +288,7 @@ def _pick_oracle(
         ref = grp.iloc[[0]]
         n = captions.size
         keys = np.repeat(page_key, n)
-        p = _true_p(
+        p = slot_true_p(
             world,
             keys,
             captions,
@@ -260,7 +297,7 @@ def _pick_oracle(
             fatigue.at(keys, captions, np.repeat(ref["slot_utc_at"].iloc[0], n)),
         )
         best = captions[np.argsort(-p, kind="stable")[: len(grp)]]
-        value = grp["slot_price"].to_numpy() * _true_p(
+        value = grp["slot_price"].to_numpy() * slot_true_p(
             world, np.repeat(page_key, len(grp)), np.repeat(best[0], len(grp)), grp, np.zeros(len(grp))
         )
         slots_by_value = grp["slot_local_at"].to_numpy()[np.argsort(-value, kind="stable")][: best.size]
@@ -325,7 +362,7 @@ def _cooldown_pool(state: pd.DataFrame, as_of: pd.Timestamp, cooldown_days: floa
     return frame.loc[admitted, ["page_key", "caption_id"]]
 
 
-def _outcomes(
+def send_outcomes(
     chosen: pd.DataFrame,
     world: World,
     seed: int,
@@ -346,9 +383,8 @@ def _outcomes(
         sends_so_far[key] = sends_so_far.get(key, 0) + 1
     page_keys = chosen["page_key"].to_numpy()
     caption_ids = chosen["caption_id"].to_numpy()
-    prior_uses = fatigue.at(page_keys, caption_ids, chosen["slot_utc_at"])
-    fatigue.record(page_keys, caption_ids, chosen["slot_utc_at"])
-    p = _true_p(world, page_keys, caption_ids, chosen, sends_today, prior_uses)
+    prior_uses = fatigue.record(page_keys, caption_ids, chosen["slot_utc_at"])
+    p = slot_true_p(world, page_keys, caption_ids, chosen, sends_today, prior_uses)
     day_index = (np.asarray(chosen["slot_local_date"], dtype="datetime64[D]") - world.start_date).astype(
         np.int64
     )
@@ -507,8 +543,6 @@ def simulate_policy(
             default=None,
         )
         history = _relation(compiled, "stg_agency__mass_messages")
-        hours = world.pages[["page_key", "send_hours"]].explode("send_hours")
-        hours = hours.rename(columns={"send_hours": "slot_local_hour"}).astype({"slot_local_hour": "int64"})
         sends_so_far: dict = {}
         out = []
         for step in range(0, days, step_days):
@@ -527,12 +561,8 @@ def simulate_policy(
             else:
                 compiled.execute(con, as_of_text, only=compiled.ancestors({"int_ranking_slots"}))
                 pool = _cooldown_pool(pool_state, as_of, cooldown_days, min_pool)
-            slots = con.sql(
-                "select page_key, slot_local_at, slot_utc_at, slot_local_date, slot_local_hour, slot_local_dow,"
-                f" slot_price from {_relation(compiled, 'int_ranking_slots')}"
-            ).df()
+            slots = read_slots(con, compiled)
             sql_seconds += time.perf_counter() - t0
-            slots["slot_local_hour"] = slots["slot_local_hour"].astype("int64")
             if frozen_prices is None:  # the first day's ladder prices, for every policy and every day
                 frozen_prices = slots.groupby(["page_key", "slot_local_hour"], as_index=False)[
                     "slot_price"
@@ -540,19 +570,13 @@ def simulate_policy(
             slots = slots.drop(columns="slot_price").merge(
                 frozen_prices, on=["page_key", "slot_local_hour"], how="inner"
             )
-            send_slots = slots.merge(hours, on=["page_key", "slot_local_hour"], how="inner")
+            send_slots = page_send_slots(world, slots)
             # a step longer than the ranking horizon reuses the horizon's hours each day
             for offset in range(step_days):
                 if step + offset >= days:
                     break
                 day = step + offset
-                day_slots = send_slots.copy()
-                if offset:
-                    shift = pd.Timedelta(days=offset)
-                    for col in ("slot_local_at", "slot_utc_at"):
-                        day_slots[col] = day_slots[col] + shift
-                    day_slots["slot_local_date"] = pd.to_datetime(day_slots["slot_local_date"]) + shift
-                    day_slots["slot_local_dow"] = (day_slots["slot_local_dow"] + offset - 1) % 7 + 1
+                day_slots = shift_slots(send_slots, offset)
                 if policy in SQL_POLICIES:
                     shifted = ranks.assign(slot_local_at=ranks["slot_local_at"] + pd.Timedelta(days=offset))
                     chosen = _pick_ranked(shifted, day_slots)
@@ -569,7 +593,7 @@ def simulate_policy(
                 else:
                     chosen = _pick_oracle(pool, day_slots, world, fatigue)
                 chosen = chosen.merge(day_slots, on=["page_key", "slot_local_at"], how="inner")
-                sends = _outcomes(chosen, world, world.seed, day, sends_so_far, fatigue)
+                sends = send_outcomes(chosen, world, world.seed, day, sends_so_far, fatigue)
                 sends["is_new_caption"] = ~sends["caption_id"].isin(sent_before)
                 sends["is_new_to_page"] = [
                     (k, c) not in page_sent_before
