@@ -131,7 +131,8 @@ def run(args: argparse.Namespace) -> int:
             log(
                 f"seed {seed}: page {world_log.page_key}, {len(events):,} events, {per_seed[seed]['seconds']:.0f} s"
             )
-            shutil.rmtree(workdir / f"world_{seed}", ignore_errors=True)  # keep the disk small
+            if world.db_path != seeded:  # keep the disk small (the first world lends its dbt seeds)
+                shutil.rmtree(world.db_path.parent, ignore_errors=True)
         report = {
             "scale": args.scale,
             "days": args.days,
