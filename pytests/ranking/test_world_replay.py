@@ -149,3 +149,32 @@ def test_replay_on_a_world_log(small_world, compiled_policies, tmp_path):
     assert greedy.final_choice == world_log.best_arm and check["final_ranking_pct_of_best_arm"] == 100.0
     assert check["truth_in_interval"]  # the estimate brackets the truth of the events it matched
     assert check["final_choice_true_value"] == world_log.arm_values[greedy.final_choice]
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["replay", "--world-log", "{dir}/log.csv", "--scale", "huge"], "--scale"),
+        (["replay", "--world-log", "{dir}/log.csv", "--arms", "1"], "--arms"),
+        (["replay", "--world-log", "{dir}/log.csv", "--days", "400"], "--days"),
+        (["replay", "--world-log", "{dir}/missing/log.csv"], "existing folder"),
+        (["replay", "--world-log", "{dir}/log.csv", "--log", "{dir}/x.csv"], "without --log"),
+        (["evaluate-replay", "--seeds", "1", "--days", "0", "--out", "{dir}/r.json"], "--days"),
+        (["evaluate-replay", "--seeds", "1", "--batch-days", "0", "--out", "{dir}/r.json"], "--batch-days"),
+    ],
+)
+def test_bad_world_log_arguments_exit_2_with_one_line_and_write_nothing(tmp_path, capsys, argv, words):
+    from sendwise.cli import main
+
+    assert main([a.format(dir=tmp_path) for a in argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and words in err[0]
+    assert not any(tmp_path.iterdir())
+
+
+def test_evaluation_file_names_its_seeds():
+    from sendwise.commands.evaluate_replay import seeds_label
+
+    assert seeds_label([101, 102, 103, 104, 105]) == "101-105"
+    assert seeds_label([1, 3]) == "1_3"  # not consecutive: not to be read as 1, 2, 3
+    assert seeds_label([1]) == "1"

@@ -53,10 +53,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def seeds_label(seeds: list[int]) -> str:
-    """'101-105' for a run of consecutive seeds, else the seeds joined by '-'."""
+    """'101-105' for a run of consecutive seeds, else the seeds joined by '_' ('1_3', not '1-3')."""
     if len(seeds) > 1 and seeds == list(range(seeds[0], seeds[0] + len(seeds))):
         return f"{seeds[0]}-{seeds[-1]}"
-    return "-".join(map(str, seeds))
+    return "_".join(map(str, seeds))
 
 
 def run(args: argparse.Namespace) -> int:
