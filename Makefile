@@ -13,6 +13,7 @@ SCALE ?= seed
 SEED ?= 42
 # The demo data ends here; every window is relative to it (the `as_of` var).
 AS_OF ?= 2026-11-15 00:00:00
+PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; [ $$n -gt 4 ] && n=4; echo $$n)
 DEMO_DB ?= data/sendwise.duckdb
 TEST_DB ?= data/test.duckdb
 EXPORT_DIR ?= out/schedule
@@ -73,7 +74,7 @@ lint: venv ## ruff, ruff format --check and sqlfluff
 
 # The dbt templater compiles against the DuckDB target; it needs the test database's raw tables.
 sqlfluff: venv $(TEST_DB) ## sqlfluff lint of models, analyses and tests (dbt templater)
-	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/sqlfluff lint models analyses tests --processes 2
+	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/sqlfluff lint models analyses tests --processes 0
 
 $(TEST_DB): $(STAMP)
 	$(BIN)/sendwise demo-data --scale small --seed $(SEED) --db $(TEST_DB) --end "$(AS_OF)"
@@ -85,11 +86,12 @@ dbt-test: venv ## small demo data, then dbt build (models, data and unit tests) 
 	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --vars '{as_of: "$(AS_OF)"}'
 	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt docs generate --quiet --vars '{as_of: "$(AS_OF)"}'
 
-# two workers (pytest-xdist): the end-to-end tests are mostly dbt start-up and parsing, one core each.
+# one worker per core, at least 2 and at most 4 (pytest-xdist; each end-to-end module runs a DuckDB
+# build of its own, so more would only compete for memory): the end-to-end tests are mostly dbt start-up and parsing, one core each.
 # --dist loadfile keeps each test module on one worker, so a module's built database is built once
 # (loadgroup would group across files, but xdist 3.8 cannot rename node ids under pytest 9.2).
-pytest: venv chromium ## pytest on two workers (after dbt-test)
-	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/pytest -n 2 --dist loadfile
+pytest: venv chromium ## pytest on one worker per core, 2 to 4 (after dbt-test)
+	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # The dashboard's browser test drives Debian's chromium (Playwright, no browser download). CI runs
 # as root: install it when missing (lean: no recommended packages, apt lists removed afterwards).

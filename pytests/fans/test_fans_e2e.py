@@ -1,5 +1,6 @@
 """End to end: the fan models build on the small demo data in their own temporary DuckDB file
-(only the fan subgraph and the staging it needs), and the LLM provider caches through dbt.
+(a copy of the database `make dbt-test` built and tested, or else a build of only the fan subgraph
+and the staging it needs), and the LLM provider caches through dbt.
 
 The LLM run talks to a local fake Anthropic server over real HTTP (var profile_llm_base_url);
 the API key is a dummy from the environment.
@@ -11,6 +12,7 @@ import hashlib
 
 import duckdb
 import pytest
+from conftest import copy_built_demo
 from fake_llm_server import FakeAnthropic
 
 from sendwise.dbt import run_dbt, vars_arg
@@ -21,14 +23,25 @@ pytestmark = pytest.mark.e2e
 
 SELECT = ["+tag:fans", "stg_chat__chat_logs_rejected", "stg_agency__pages_rejected"]
 VARS = {"as_of": DEFAULT_END}
+# what the tests below read from the build
+BUILT = (
+    "sendwise_ml.fan_predictions",
+    "sendwise_ml.fan_profiles",
+    "sendwise_ml.fan_clusters",
+    "sendwise_marts.fan_model_pairs",
+    "sendwise_marts.conversations",
+)
 
 
 @pytest.fixture(scope="module")
 def fan_build(tmp_path_factory):
     root = tmp_path_factory.mktemp("fans_e2e")
     db = root / "fans.duckdb"
-    generate("small", 42, db, DEFAULT_END)
     target = root / "target"
+    copied = copy_built_demo(root / "built", BUILT)  # make dbt-test built and tested the same selection
+    if copied:
+        return copied, target
+    generate("small", 42, db, DEFAULT_END)
     # unit tests run in the main build (make dbt-test); here the models and their data tests.
     # cautious: a test runs only when every model it reads was selected (a relationships test
     # from another area onto stg_agency__pages would otherwise run against a table not built here)

@@ -1,8 +1,8 @@
 """weekly_plan_history end to end: a rebuild with the same as_of replaces that week with identical
 rows, another as_of adds its week beside it, and --full-refresh keeps the history.
 
-The small demo data is generated into a temporary DuckDB file; the first build runs everything the
-template needs at as_of A, later builds only the template subgraph (int_template_send_slots+), which
+The small demo data is generated into a temporary DuckDB file and the first build runs everything the
+template needs at as_of A (or that file is a copy of the database `make dbt-test` built at A); later builds only the template subgraph (int_template_send_slots+), which
 regenerates the template (and stamps generated_for_as_of) from the same upstream tables.
 """
 
@@ -12,6 +12,7 @@ import os
 
 import duckdb
 import pytest
+from conftest import copy_built_demo
 
 from sendwise.dbt import ensure_profiles
 from sendwise.demo import generate
@@ -77,11 +78,18 @@ class _Dbt:
 def history_dbt(tmp_path_factory):
     root = tmp_path_factory.mktemp("plan_history")
     db_path = root / "history.duckdb"
-    generate("small", 42, db_path, DEFAULT_END)
+    # make dbt-test built the same subgraph at AS_OF_A; else build it here
+    copied = copy_built_demo(
+        root / "built", ("sendwise_marts.weekly_plan_history", "sendwise_marts.weekly_template_7d")
+    )
+    db_path = copied or db_path
+    if not copied:
+        generate("small", 42, db_path, DEFAULT_END)
     previous = os.environ.get("SENDWISE_DUCKDB_PATH")
     session = _Dbt(db_path, root / "target")
-    # everything the template subgraph reads, QC table included (it reads the vault table stg_agency__vault_matrix)
-    session.build(AS_OF_A, ["+weekly_plan_history", "+weekly_template_qc_violations"])
+    if not copied:
+        # everything the template subgraph reads, QC table included (it reads the vault table stg_agency__vault_matrix)
+        session.build(AS_OF_A, ["+weekly_plan_history", "+weekly_template_qc_violations"])
     yield session
     if previous is None:
         os.environ.pop("SENDWISE_DUCKDB_PATH", None)
