@@ -176,3 +176,56 @@ def test_duckdb_file_is_released_after_the_queries(tmp_path):
     writer.close()
     assert warehouse.query("select count(*) as n from t")["n"].iloc[0] == 2
     warehouse.close()
+
+
+def test_header_stamp_is_the_oldest_of_the_marts_a_page_reads(tmp_path):
+    """build_stamp: the oldest as_of and built_at of the stamped marts; a mart from an earlier build
+    is named; a row-stamped incremental mart and a mart without the stamp are not read."""
+    import duckdb
+
+    from sendwise.dashboard.warehouse import DuckDBWarehouse
+
+    db = tmp_path / "stamp.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create schema sendwise_marts")
+    stamped = {  # mart: (as_of, built_at)
+        "eros_score": ("2026-11-15 00:00:00", "2026-12-03 09:16:37"),
+        "fan_predictions": ("2026-11-15 00:00:00", "2026-12-03 09:18:40.5"),  # a Python mart: its run time
+        "page_knobs": ("2026-11-08 00:00:00", "2026-11-26 10:00:00"),  # left behind by a failed build
+        "content_bandit_arms": ("2026-11-01 00:00:00", "2026-11-20 10:00:00"),  # rows keep their stamp
+    }
+    for name, (as_of, built) in stamped.items():
+        con.execute(
+            f"create table sendwise_marts.{name} as select 1 as k, timestamp '{as_of}' as as_of,"
+            f" timestamp '{built}' as built_at"
+        )
+    con.execute("create table sendwise_marts.fan_clusters as select 1 as k")  # built before the stamp
+    con.close()
+    reader = queries.Reader(DuckDBWarehouse(db))
+    names = [*stamped, "fan_clusters", "not_built"]
+    stamp = queries.build_stamp(reader, names)
+    assert stamp == queries.Stamp(
+        pd.Timestamp("2026-11-08"), pd.Timestamp("2026-11-26 10:00"), 3, older=("page_knobs",)
+    )
+    current = queries.build_stamp(reader, ["eros_score", "fan_predictions"])
+    assert (current.built_at, current.older) == (pd.Timestamp("2026-12-03 09:16:37"), ())
+    assert queries.build_stamp(reader, ["fan_clusters", "content_bandit_arms"]) is None
+    reader.warehouse.close()
+
+
+def test_each_page_reads_the_marts_of_its_exposures():
+    from sendwise.dashboard import site
+
+    reads = site.exposure_reads()
+    assert reads["data_quality_monitor"] == (
+        "rejected_rows",
+        "quarantine_reconciliation",
+        "data_quality_by_page",
+    )
+    assert site.marts_read("Data quality") == reads["data_quality_monitor"]
+    fans = site.marts_read("Fans")
+    assert "fan_model_pairs" in fans and "fan_clusters" in fans  # both exposures of the page
+    overview = site.marts_read("sendwise")
+    assert set(overview) == {name for names in reads.values() for name in names}
+    # every mart the pages read (marts.MARTS) is read through an exposure, so the header covers it
+    assert set(marts.MARTS) - set(overview) == {"settings_modeling"}

@@ -144,3 +144,19 @@ def test_seed_types_declared_or_inferred_like_dbt(tmp_path):
     path.write_text("name,count,share,flag,day\nx,1,0.5,true,2026-01-01\ny,2,1.25,false,2026-01-02\n")
     types = seed_inferred_types(path, {"name": "string"})
     assert types == {"name": "string", "count": "INT64", "share": "FLOAT64", "flag": "BOOL", "day": "DATE"}
+
+
+def test_parity_ignores_built_at_by_name_in_every_model_and_allow_listed_columns_per_model():
+    from sendwise.bigquery.settings import ALLOWLIST, read_allowlist, read_column_allowlist
+    from sendwise.commands.bq_check import ParityJob
+
+    everywhere = read_allowlist(ALLOWLIST, "parity_ignored_columns")
+    assert "built_at" in everywhere  # the build stamp's run start: the two builds ran at different times
+    per_model = read_column_allowlist(ALLOWLIST, "parity_columns")
+    # a column-name rule, not one entry per mart
+    assert not [(m, c) for m, columns in per_model.items() for c in columns if c in everywhere]
+    output = [("id", INT64), ("raw_record", INT64), ("as_of", TIMESTAMP), ("BUILT_AT", TIMESTAMP)]
+    job = ParityJob("m", "model.m", "select 1", [], output, ("d", "s", "m"), {"raw_record": "why"})
+    assert job.compared() == [0, 2, 3]
+    job.ignored_everywhere = frozenset({"built_at"})
+    assert job.compared() == [0, 2]  # as_of stays compared

@@ -135,3 +135,43 @@ def test_fanout_counts_direct_leaf_children_only():
         )
     )
     assert not any("fanout" in p for p in check(_manifest(models), None, 3, 5))
+
+
+def _exposure(name, *parents):
+    return {"name": name, "package_name": "sendwise", "depends_on": {"nodes": list(parents)}}
+
+
+STAMPED = {
+    "id": {"description": "key"},
+    "as_of": {"description": "stamp"},
+    "built_at": {"description": "stamp"},
+}
+
+
+def test_a_mart_an_exposure_reads_without_the_build_stamp_is_reported():
+    models = _good()
+    models.append(_model("fan_scores", "python_models/fans/fan_scores.py", ["model.sendwise.int_t_joined"]))
+    manifest = _manifest(models)
+    manifest["exposures"] = {
+        "exposure.sendwise.board": _exposure(
+            "board", "model.sendwise.t_mart", "model.sendwise.fan_scores", "model.sendwise.stg_raw__t"
+        ),
+        "exposure.sendwise.export": _exposure("export", "model.sendwise.t_mart", "seed.sendwise.settings"),
+    }
+    problems = check(manifest, None, 8, 5)
+    assert any(
+        p.startswith("t_mart: read by exposure board, export but no column as_of, built_at") for p in problems
+    ), problems
+    assert any(
+        p.startswith("fan_scores: read by exposure board but no column as_of, built_at") for p in problems
+    )
+    # a staging model or a seed an exposure reads is not a mart: no stamp asked of it
+    assert not any(p.startswith(("stg_raw__t:", "settings")) for p in problems)
+
+    # documented: clean; documented but not built (catalog): reported
+    for name in ("t_mart", "fan_scores"):
+        manifest["nodes"][f"model.sendwise.{name}"]["columns"] = dict(STAMPED)
+    assert check(manifest, None, 8, 5) == []
+    catalog = {"nodes": {"model.sendwise.t_mart": {"columns": {"id": {}, "as_of": {}}}}}
+    expected = "t_mart: read by exposure board, export but its table has no column built_at"
+    assert check(manifest, catalog, 8, 5) == [f"{expected} (the build stamp: macro build_stamp)"]

@@ -153,9 +153,10 @@ OUTPUT_PREDICTED = 6  # predicted_revenue in ml_revenue_gbm_scores' column order
 
 
 def gbm_scores(db) -> list:
+    """Every column but fit_mode and built_at (the build stamp: when the model ran, new every run)."""
     with duckdb.connect(str(db), read_only=True) as con:
         return con.sql(
-            "select * exclude (fit_mode) from sendwise_ml.ml_revenue_gbm_scores order by score_key"
+            "select * exclude (fit_mode, built_at) from sendwise_ml.ml_revenue_gbm_scores order by score_key"
         ).fetchall()
 
 

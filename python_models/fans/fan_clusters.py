@@ -249,6 +249,41 @@ def to_pandas(frame) -> pd.DataFrame:
     raise TypeError(f"cannot convert {type(frame).__name__} to pandas")
 
 
+# --- Build stamp (macro build_stamp of the SQL marts; docs/reliability.md): as_of and built_at. --
+# The same text in every Python mart a dashboard reads (pytests/ml/test_python_stamp.py keeps the
+# copies equal; dbt Python models cannot import project code on BigQuery).
+
+
+def with_build_stamp(frame, as_of, built_at, target_type=None):
+    """`frame` with the build's stamp on every row, as the SQL marts' macro build_stamp adds it:
+    as_of (the build's as_of) and built_at (when this model ran), UTC timestamps, set or replaced.
+    DuckDB gets naive microsecond timestamps (TIMESTAMP, like the SQL marts); BigQuery UTC-aware
+    ones (BigQuery DataFrames writes them as TIMESTAMP; naive ones would be DATETIME). `frame` is
+    pandas, BigQuery DataFrames or an Arrow table (a reused output on DuckDB)."""
+    stamps = {}
+    for name, value in (("as_of", as_of), ("built_at", built_at)):
+        stamp = pd.Timestamp(value)
+        stamp = stamp.tz_convert("UTC") if stamp.tzinfo is not None else stamp.tz_localize("UTC")
+        stamps[name] = (stamp if target_type == "bigquery" else stamp.tz_localize(None)).as_unit("us")
+    if hasattr(frame, "append_column"):  # an Arrow table
+        import pyarrow as pa
+
+        for name, stamp in stamps.items():
+            column = pa.array([stamp.to_pydatetime()] * frame.num_rows, pa.timestamp("us"))
+            index = frame.schema.get_field_index(name)
+            frame = frame.set_column(index, name, column) if index >= 0 else frame.append_column(name, column)
+        return frame
+    if not isinstance(frame, pd.DataFrame):  # BigQuery DataFrames: a constant column
+        for name, stamp in stamps.items():
+            frame[name] = stamp
+        return frame
+    frame = frame.copy()
+    for name, stamp in stamps.items():
+        dtype = "datetime64[us, UTC]" if stamp.tzinfo is not None else "datetime64[us]"
+        frame[name] = pd.Series([stamp] * len(frame), index=frame.index, dtype=dtype)
+    return frame
+
+
 def model(dbt, session):
     dbt.config(
         materialized="table",
@@ -263,13 +298,16 @@ def model(dbt, session):
     import sklearn.cluster  # noqa: F401 - load OpenMP first: threadpoolctl limits only loaded libraries
     from threadpoolctl import threadpool_limits
 
+    built_at = pd.Timestamp.now(tz="UTC")
     settings = settings_dict(to_pandas(dbt.ref("settings_modeling")))
     embeddings = to_pandas(dbt.ref("fan_embeddings"))
     stage_texts = to_pandas(dbt.ref("int_fan_stage_texts"))
     with threadpool_limits(limits=int(float(settings["ml_max_threads"]))):
         result = cluster_all(embeddings, stage_texts, settings)
 
-    if dbt.config.get("target_type") == "bigquery":
+    target_type = dbt.config.get("target_type")
+    result = with_build_stamp(result, dbt.config.get("as_of"), built_at, target_type)
+    if target_type == "bigquery":
         import bigframes.pandas as bpd
 
         return bpd.read_pandas(result)

@@ -576,11 +576,47 @@ def select_columns(relation, columns: list[str]) -> pd.DataFrame:
     return relation.select(*columns).toPandas()
 
 
+# --- Build stamp (macro build_stamp of the SQL marts; docs/reliability.md): as_of and built_at. --
+# The same text in every Python mart a dashboard reads (pytests/ml/test_python_stamp.py keeps the
+# copies equal; dbt Python models cannot import project code on BigQuery).
+
+
+def with_build_stamp(frame, as_of, built_at, target_type=None):
+    """`frame` with the build's stamp on every row, as the SQL marts' macro build_stamp adds it:
+    as_of (the build's as_of) and built_at (when this model ran), UTC timestamps, set or replaced.
+    DuckDB gets naive microsecond timestamps (TIMESTAMP, like the SQL marts); BigQuery UTC-aware
+    ones (BigQuery DataFrames writes them as TIMESTAMP; naive ones would be DATETIME). `frame` is
+    pandas, BigQuery DataFrames or an Arrow table (a reused output on DuckDB)."""
+    stamps = {}
+    for name, value in (("as_of", as_of), ("built_at", built_at)):
+        stamp = pd.Timestamp(value)
+        stamp = stamp.tz_convert("UTC") if stamp.tzinfo is not None else stamp.tz_localize("UTC")
+        stamps[name] = (stamp if target_type == "bigquery" else stamp.tz_localize(None)).as_unit("us")
+    if hasattr(frame, "append_column"):  # an Arrow table
+        import pyarrow as pa
+
+        for name, stamp in stamps.items():
+            column = pa.array([stamp.to_pydatetime()] * frame.num_rows, pa.timestamp("us"))
+            index = frame.schema.get_field_index(name)
+            frame = frame.set_column(index, name, column) if index >= 0 else frame.append_column(name, column)
+        return frame
+    if not isinstance(frame, pd.DataFrame):  # BigQuery DataFrames: a constant column
+        for name, stamp in stamps.items():
+            frame[name] = stamp
+        return frame
+    frame = frame.copy()
+    for name, stamp in stamps.items():
+        dtype = "datetime64[us, UTC]" if stamp.tzinfo is not None else "datetime64[us]"
+        frame[name] = pd.Series([stamp] * len(frame), index=frame.index, dtype=dtype)
+    return frame
+
+
 def model(dbt, session):
     dbt.config(
         materialized="table",
         packages=["pandas==2.3.3", "numpy==2.4.6", "scikit-learn==1.9.1", "scipy==1.17.1"],
     )
+    built_at = pd.Timestamp.now(tz="UTC")
     messages = select_columns(dbt.ref("int_fan_chat_messages"), CHURN_MESSAGE_COLUMNS)
     features = select_columns(dbt.ref("int_fan_purchase_features"), PURCHASE_INPUT_COLUMNS)
     raw = select_columns(dbt.ref("settings_modeling"), ["setting_name", "setting_value", "value_type"])
@@ -591,7 +627,9 @@ def model(dbt, session):
     }
     as_of = pd.Timestamp(dbt.config.get("as_of"))
     predictions = predict_all(messages, features, settings, as_of)
-    if dbt.config.get("target_type") == "bigquery":
+    target_type = dbt.config.get("target_type")
+    predictions = with_build_stamp(predictions, as_of, built_at, target_type)
+    if target_type == "bigquery":
         import bigframes.pandas as bpd
 
         return bpd.read_pandas(predictions)

@@ -4,12 +4,13 @@
     (ledger_batch_seq), so an outcome is counted exactly once across runs, a re-collection replaces
     its post's previous contribution (reverse + count), and a rerun adds nothing. --full-refresh
     re-aggregates the whole ledger, which gives the same counts. alpha = successes + 1,
-    beta = failures + 1 (a uniform Beta(1, 1) prior). -#}
+    beta = failures + 1 (a uniform Beta(1, 1) prior). as_of / built_at (build_stamp): the build that
+    last changed the arm (the merge keeps the others' rows, stamp included). -#}
 {{
     config(
         materialized='incremental',
         unique_key=['scope', 'arm_name'],
-        on_schema_change='fail',
+        on_schema_change='append_new_columns',
     )
 }}
 
@@ -121,4 +122,8 @@ final as (
     from merged
 )
 
-select * from final
+select
+    final.*,
+    -- the build's as_of and start time: a mart not rebuilt by a failed build shows its old stamp
+    {{ sendwise.build_stamp() }}
+from final

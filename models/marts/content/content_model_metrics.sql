@@ -27,9 +27,12 @@ final as (
         fit_status,
         target,
         baseline_description,
-        cast(train_cutoff_at as {{ dbt.type_timestamp() }}) as train_cutoff_at,
-        {{ sendwise.as_of() }} as as_of
+        cast(train_cutoff_at as {{ dbt.type_timestamp() }}) as train_cutoff_at
     from unioned
 )
 
-select * from final
+select
+    final.*,
+    -- the build's as_of and start time: a mart not rebuilt by a failed build shows its old stamp
+    {{ sendwise.build_stamp() }}
+from final

@@ -243,9 +243,12 @@ final as (
         is_untried,
         cast(scope_outcomes as {{ dbt.type_bigint() }}) as scope_outcomes,
         cast(rank_in_scope as {{ dbt.type_bigint() }}) as rank_in_scope,
-        rank_in_scope = 1 as is_recommended,
-        {{ sendwise.as_of() }} as as_of
+        rank_in_scope = 1 as is_recommended
     from unioned
 )
 
-select * from final
+select
+    final.*,
+    -- the build's as_of and start time: a mart not rebuilt by a failed build shows its old stamp
+    {{ sendwise.build_stamp() }}
+from final

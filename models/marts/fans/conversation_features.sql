@@ -77,4 +77,8 @@ final as (
     inner join pair_last_messages on conversation_totals.fan_model_key = pair_last_messages.fan_model_key
 )
 
-select * from final
+select
+    final.*,
+    -- the build's as_of and start time: a mart not rebuilt by a failed build shows its old stamp
+    {{ sendwise.build_stamp() }}
+from final

@@ -102,4 +102,8 @@ final as (
     inner join total on method_scores.method = total.method
 )
 
-select * from final
+select
+    final.*,
+    -- the build's as_of and start time: a mart not rebuilt by a failed build shows its old stamp
+    {{ sendwise.build_stamp() }}
+from final

@@ -69,4 +69,8 @@ final as (
             and stage_totals.stage = stage_texts.stage
 )
 
-select * from final
+select
+    final.*,
+    -- the build's as_of and start time: a mart not rebuilt by a failed build shows its old stamp
+    {{ sendwise.build_stamp() }}
+from final

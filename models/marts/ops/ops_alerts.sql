@@ -66,4 +66,8 @@ final as (
     left join open_since on candidates.alert_key = open_since.alert_key
 )
 
-select * from final
+select
+    final.*,
+    -- the build's as_of and start time: a mart not rebuilt by a failed build shows its old stamp
+    {{ sendwise.build_stamp() }}
+from final

@@ -531,7 +531,14 @@ class ParityJob:
     inputs: list[tuple[str, str, list, tuple[str, str, str] | None]]
     output_columns: list
     expected: tuple[str, str, str]
-    ignored: Mapping[str, str]
+    ignored: Mapping[str, str]  # this model's allow-listed columns (parity_columns): column -> reason
+    # columns of this model that no model compares (parity_ignored_columns, e.g. built_at)
+    ignored_everywhere: frozenset[str] = frozenset()
+
+    def compared(self) -> list[int]:
+        """Positions of the output columns compared: all but the ignored ones."""
+        skip = set(self.ignored) | self.ignored_everywhere
+        return [i for i, (name, _) in enumerate(self.output_columns) if name.lower() not in skip]
 
 
 class ParityWorker:
@@ -597,7 +604,7 @@ class ParityWorker:
             return str(exc)
         except (ZetaSQLError, EncodeError) as exc:
             return f"evaluator: {str(exc)[:300]}"
-        keep = [i for i, (n, _) in enumerate(job.output_columns) if n.lower() not in job.ignored]
+        keep = job.compared()
         names = [job.output_columns[i][0] for i in keep]
         expected = self.rows.rows(job.expected, names)
         actual = [tuple(row[i] for i in keep) for row in actual]
@@ -615,6 +622,8 @@ def parity_jobs(
 
     allowed = read_allowlist(ALLOWLIST, "parity")
     column_allowed = read_column_allowlist(ALLOWLIST, "parity_columns")
+    # columns compared in no model, by name (a column-name rule: every model that has one)
+    everywhere = {c.lower(): r for c, r in read_allowlist(ALLOWLIST, "parity_ignored_columns").items()}
     by_key = catalog.by_key()
     # BigQuery relation key -> DuckDB relation (database, schema, identifier)
     duck_relation: dict[str, tuple[str, str, str]] = {}
@@ -668,10 +677,23 @@ def parity_jobs(
             report.parity["failed"].append((name, problem))
             report.fail(uid, f"parity: {problem}", "parity")
             continue
+        produced = {column.lower() for column, _ in output}
         jobs.append(
             ParityJob(
-                name, uid, branch["compiled_code"], inputs, output, expected, column_allowed.get(name, {})
+                name,
+                uid,
+                branch["compiled_code"],
+                inputs,
+                output,
+                expected,
+                column_allowed.get(name, {}),
+                frozenset(produced & set(everywhere)),
             )
+        )
+    for column, reason in sorted(everywhere.items()):
+        having = sum(1 for job in jobs if column in job.ignored_everywhere)
+        report.notes.append(
+            f"parity ignores column {column} in every model ({having} models have it): {reason}"
         )
     return jobs
 

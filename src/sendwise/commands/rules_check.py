@@ -14,6 +14,10 @@ this project are checked in Python over dbt's own artifacts:
 * every documented column has a description, and (with catalog.json) every built column is
   documented (a base model's pass-through raw columns count as documented on their source);
 * no hard-coded relation names (a dotted name after from/join in raw SQL);
+* every mart an exposure reads (models/_exposures.yml: the dashboard pages and exports; SQL or
+  Python) carries the build's stamp, the columns `as_of` and `built_at` (macro build_stamp),
+  documented and, with catalog.json, built - so a reader can tell a mart a failed build left
+  behind. Seeds and staging models an exposure reads are not marts and carry no stamp;
 * fanout, as dbt-project-evaluator's fct_model_fanout defines it: a model with more than
   `--max-fanout` (3) direct *leaf* children (models nothing else reads) is reported - the sign
   of end-of-DAG logic that should be shared in an intermediate model. A staging model read by
@@ -39,6 +43,8 @@ HARD_CODED_RELATION = re.compile(
     r"\b(?:from|join)\s+(?!\{\{|\(|lateral\b)[`\"]?[A-Za-z_][\w$-]*[`\"]?\.[`\"]?[A-Za-z_][\w$]*", re.I
 )
 JINJA_OR_COMMENT = re.compile(r"\{#.*?#\}|--[^\n]*|/\*.*?\*/", re.S)
+# the build's stamp (macro build_stamp) that every mart an exposure reads carries
+STAMP_COLUMNS = ("as_of", "built_at")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -77,6 +83,38 @@ def _pk_tested(model_id: str, model: dict, tests_by_model: dict) -> bool:
         if column and name in {"unique", "not_null"}:
             per_column[column].add(name)
     return any(v == {"unique", "not_null"} for v in per_column.values())
+
+
+def _stamp_problems(manifest: dict, catalog: dict | None, models: dict[str, dict]) -> list[str]:
+    """Every mart (models/marts or python_models) an exposure reads has STAMP_COLUMNS, documented
+    and, when the catalog lists the mart, built."""
+    readers: dict[str, list[str]] = defaultdict(list)
+    for exposure in (manifest.get("exposures") or {}).values():
+        if exposure.get("package_name", "sendwise") != "sendwise":
+            continue
+        for parent in (exposure.get("depends_on") or {}).get("nodes") or []:
+            if parent in models and _layer(models[parent]) in {"marts", "python"}:
+                readers[parent].append(exposure["name"])
+    problems = []
+    for model_id, exposures in sorted(readers.items()):
+        model = models[model_id]
+        read_by = f"read by exposure {', '.join(sorted(set(exposures)))}"
+        documented = {c.lower() for c in model.get("columns") or {}}
+        missing = [c for c in STAMP_COLUMNS if c not in documented]
+        if missing:
+            problems.append(
+                f"{model['name']}: {read_by} but no column {', '.join(missing)} in its YAML "
+                "(the build stamp: macro build_stamp)"
+            )
+        built = (catalog or {}).get("nodes", {}).get(model_id)
+        if built:
+            not_built = [c for c in STAMP_COLUMNS if c not in {b.lower() for b in built["columns"]}]
+            if not_built:
+                problems.append(
+                    f"{model['name']}: {read_by} but its table has no column {', '.join(not_built)} "
+                    "(the build stamp: macro build_stamp)"
+                )
+    return problems
 
 
 def check(manifest: dict, catalog: dict | None, max_fanout: int, max_view_chain: int) -> list[str]:
@@ -155,6 +193,8 @@ def check(manifest: dict, catalog: dict | None, max_fanout: int, max_view_chain:
                 missing = [c for c in built["columns"] if c.lower() not in documented]
                 if missing:
                     problems.append(f"{name}: undocumented columns {', '.join(sorted(missing))}")
+
+    problems += _stamp_problems(manifest, catalog, models)
 
     for source_id, readers in sorted(source_readers.items()):
         if len(readers) > 1:

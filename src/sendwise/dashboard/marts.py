@@ -286,7 +286,15 @@ MARTS: dict[str, dict[str, str]] = {
 # Marts the dashboard shows when they exist but does not require (built by later work).
 OPTIONAL_MARTS = ("ops_alerts",)
 
-# Columns that carry the data's as_of or the build time, looked for in these marts (first found wins).
+# The build's stamp (macro build_stamp) on every mart an exposure reads: the header shows, per page,
+# the oldest as_of and built_at of the marts the page's exposures read (queries.build_stamp).
+STAMP_COLUMNS = ("as_of", "built_at")
+# Incremental marts whose rows keep the stamp of the build that wrote them: a build that adds no row
+# leaves their newest stamp older, so the header does not read their stamp.
+ROW_STAMPED = ("content_bandit_arms", "personalization_weights_changelog", "weekly_plan_history")
+
+# Before the stamp (an older build): columns that carry the data's as_of or the build time, looked
+# for in these marts (first found wins).
 AS_OF_SOURCES = (
     ("data_quality_by_page", "as_of"),
     ("creator_performance", "computed_at"),

@@ -10,7 +10,7 @@ pytests/dashboard/test_metrics.py checks that MetricFlow returns the same number
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -61,6 +61,46 @@ class Reader:
 
 
 # ---- header ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """The build stamp of the marts a page reads (macro build_stamp): the oldest as_of and built_at,
+    so a mart a failed build left behind shows; `older` names the marts whose as_of is older than
+    the newest one (they come from an earlier build)."""
+
+    as_of: pd.Timestamp
+    built_at: pd.Timestamp
+    marts: int
+    older: tuple[str, ...] = ()
+
+
+def build_stamp(reader: Reader, names: Iterable[str]) -> Stamp | None:
+    """The stamp of the built marts among `names` that carry one (marts.ROW_STAMPED left out),
+    in one query; None when none does (an older build: the header falls back to data_as_of and
+    built_at)."""
+    stamped = [
+        name
+        for name in dict.fromkeys(names)
+        if name not in marts.ROW_STAMPED
+        and reader.has(name)
+        and set(marts.STAMP_COLUMNS) <= set(reader.warehouse.columns(name))
+    ]
+    if not stamped:
+        return None
+    sql = "\nunion all\n".join(
+        f"select '{name}' as mart, cast(max(as_of) as timestamp) as as_of,"
+        f" cast(max(built_at) as timestamp) as built_at from {reader.relation(name)}"
+        for name in stamped
+    )
+    frame = reader.sql(sql).dropna()
+    if frame.empty:
+        return None
+    as_of = pd.to_datetime(frame["as_of"])
+    older = tuple(sorted(frame.loc[as_of < as_of.max(), "mart"]))
+    return Stamp(
+        pd.Timestamp(as_of.min()), pd.Timestamp(pd.to_datetime(frame["built_at"]).min()), len(frame), older
+    )
 
 
 def data_as_of(reader: Reader) -> pd.Timestamp | None:

@@ -6,8 +6,12 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from sendwise.paths import PROJECT_ROOT
 
 HERE = Path(__file__).resolve().parent
 APP = HERE / "app.py"
@@ -99,6 +103,36 @@ PAGES = (
         "Is anything wrong that someone must act on?",
     ),
 )
+
+
+EXPOSURES_YML = PROJECT_ROOT / "models" / "_exposures.yml"
+
+
+@functools.cache
+def exposure_reads(path: Path = EXPOSURES_YML) -> dict[str, tuple[str, ...]]:
+    """exposure -> the relations it reads (the ref() names of its depends_on); empty when the
+    project's YAML is not there."""
+    import yaml
+
+    if not path.exists():
+        return {}
+    exposures = yaml.safe_load(path.read_text()).get("exposures") or []
+    return {
+        exposure["name"]: tuple(
+            match.group(1)
+            for ref in exposure.get("depends_on") or []
+            if (match := re.fullmatch(r"\s*ref\(\s*['\"]([^'\"]+)['\"]\s*\)\s*", ref))
+        )
+        for exposure in exposures
+    }
+
+
+def marts_read(title: str) -> tuple[str, ...]:
+    """The relations the page titled `title` reads (its exposures' depends_on); for the overview
+    (any other title), every page's."""
+    pages = [page for page in PAGES if page.title == title] or list(PAGES)
+    reads = exposure_reads()
+    return tuple(dict.fromkeys(name for page in pages for e in page.exposures for name in reads.get(e, ())))
 
 
 def url(page: Page, host: str = "localhost", port: int = DEFAULT_PORT) -> str:

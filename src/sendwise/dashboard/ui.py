@@ -8,7 +8,7 @@ import math
 
 import pandas as pd
 
-from sendwise.dashboard.queries import MissingMart, Reader, built_at, data_as_of
+from sendwise.dashboard.queries import MissingMart, Reader, build_stamp, built_at, data_as_of
 
 
 def money(value) -> str:
@@ -80,26 +80,40 @@ def cached_playbook(data: Reader, method: str) -> str | None:
 
 
 def page(title: str, question: str) -> tuple[Reader, pd.Timestamp | None]:
-    """The page's title, the question it answers and the header line; stops the page with one
-    clear message when the warehouse cannot be read."""
+    """The page's title, the question it answers and the header line: the oldest as_of and
+    built_at of the marts the page reads (their build stamp; site.marts_read), so a mart a failed
+    build left behind shows; stops the page with one clear message when the warehouse cannot be
+    read."""
     import streamlit as st
 
+    from sendwise.dashboard.site import marts_read
     from sendwise.dashboard.warehouse import WarehouseError
 
     st.title(title)
     st.caption(question)
     try:
         data = reader()
-        as_of, built = data_as_of(data), built_at(data)
+        stamp = build_stamp(data, marts_read(title))
+        if stamp is None:  # a build from before the stamp
+            as_of, built = data_as_of(data), built_at(data)
+        else:
+            as_of, built = stamp.as_of, stamp.built_at
     except (WarehouseError, MissingMart) as exc:
         st.error(str(exc))
         st.stop()
     where = data.warehouse.path.name if data.engine == "duckdb" else data.warehouse.key
+    of_marts = f" (oldest of {stamp.marts} marts)" if stamp is not None and stamp.marts > 1 else ""
     st.markdown(
-        f"**Data as of** {as_of:%Y-%m-%d %H:%M} UTC · **built** {built:%Y-%m-%d %H:%M} UTC · {data.engine}: `{where}`"
+        f"**Data as of** {as_of:%Y-%m-%d %H:%M} UTC · **built** {built:%Y-%m-%d %H:%M} UTC{of_marts} · "
+        f"{data.engine}: `{where}`"
         if as_of is not None and built is not None
         else f"**Data as of** unknown · {data.engine}: `{where}`"
     )
+    if stamp is not None and stamp.older:
+        st.warning(
+            f"{', '.join(stamp.older)}: from an earlier build than the page's other marts (an older "
+            "as_of): the last build did not rebuild them (it failed or did not select them)."
+        )
     return data, as_of
 
 

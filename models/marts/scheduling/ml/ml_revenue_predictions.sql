@@ -57,4 +57,8 @@ final as (
     inner join scores on candidates.scoring_key = scores.scoring_key
 )
 
-select * from final
+select
+    final.*,
+    -- the build's as_of and start time: a mart not rebuilt by a failed build shows its old stamp
+    {{ sendwise.build_stamp() }}
+from final

@@ -104,4 +104,8 @@ final as (
         on page_days.page_key = planned_days.page_key and page_days.local_date = planned_days.plan_date
 )
 
-select * from final
+select
+    final.*,
+    -- the build's as_of and start time: a mart not rebuilt by a failed build shows its old stamp
+    {{ sendwise.build_stamp() }}
+from final

@@ -289,4 +289,8 @@ final as (
     where rn <= {{ sendwise.setting('ranking_top_n') }}
 )
 
-select * from final
+select
+    final.*,
+    -- the build's as_of and start time: a mart not rebuilt by a failed build shows its old stamp
+    {{ sendwise.build_stamp() }}
+from final

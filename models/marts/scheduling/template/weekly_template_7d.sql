@@ -309,4 +309,8 @@ final as (
     left join pages on scored.page_key = pages.page_key
 )
 
-select * from final
+select
+    final.*,
+    -- the build's as_of and start time: a mart not rebuilt by a failed build shows its old stamp
+    {{ sendwise.build_stamp() }}
+from final
