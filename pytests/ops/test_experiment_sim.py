@@ -69,6 +69,14 @@ def _dbt(db, tmp_path, as_of: str, *models: str) -> None:
     )
 
 
+def _rows(db, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(sql).fetchall()
+    finally:
+        con.close()
+
+
 def _copy_with_settings(built_db, tmp_path, **settings: str):
     db = tmp_path / built_db.name
     shutil.copy(built_db, db)
@@ -167,17 +175,13 @@ def test_planted_price_effect_is_recovered_within_its_interval(built_db, tmp_pat
     assert up["recommended_ladder_shift"] == pytest.approx(0.05)
 
     _dbt(db, tmp_path, LADDER_AS_OF, "int_experiment_price_feedback", "int_page_price_ladder")
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        feedback = con.sql("select * from sendwise_intermediate.int_experiment_price_feedback").fetchall()
-        shifts = {
-            r[0]
-            for r in con.sql(
-                "select distinct experiment_price_shift from sendwise_intermediate.int_page_price_ladder"
-            ).fetchall()
-        }
-    finally:
-        con.close()
+    feedback = _rows(db, "select * from sendwise_intermediate.int_experiment_price_feedback")
+    shifts = {
+        r[0]
+        for r in _rows(
+            db, "select distinct experiment_price_shift from sendwise_intermediate.int_page_price_ladder"
+        )
+    }
     assert [(f[1].isoformat(sep=" "), round(f[2], 6)) for f in feedback] == [(RESULTS_AS_OF, 0.05)]
     assert sorted(round(x, 6) for x in shifts) == [0.05]  # every page's rungs moved up 5 %
 
@@ -225,17 +229,13 @@ def test_planted_caption_effect_is_recovered_and_moves_the_ranking(built_db, tmp
     assert (results["recommended_ladder_shift"] == 0).all()
 
     _dbt(db, tmp_path, LADDER_AS_OF, "int_experiment_caption_feedback", "int_ranking_slots")
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        feedback = con.sql("select * from sendwise_intermediate.int_experiment_caption_feedback").fetchall()
-        multipliers = {
-            r[0]
-            for r in con.sql(
-                "select distinct exploration_multiplier from sendwise_intermediate.int_ranking_slots"
-            ).fetchall()
-        }
-    finally:
-        con.close()
+    feedback = _rows(db, "select * from sendwise_intermediate.int_experiment_caption_feedback")
+    multipliers = {
+        r[0]
+        for r in _rows(
+            db, "select distinct exploration_multiplier from sendwise_intermediate.int_ranking_slots"
+        )
+    }
     assert [(f[0], f[1].isoformat(sep=" "), round(f[2], 6)) for f in feedback] == [
         (CAPTION_EXPERIMENT, RESULTS_AS_OF, 0.1)
     ]

@@ -20,7 +20,8 @@
 --   - day caps, worst case: for each content category (caption family) the day's other slots' captions +
 --     the held slots whose candidates include it must stay within max_category_per_day
 --     (family_cap_per_day); otherwise the spares of that category (family) are removed, except on a slot
---     whose own caption already has it. A slot left with one candidate is not part of the experiment.
+--     whose own caption already has it (both caps in one pass: cap_kind, cap_key). A slot left with one
+--     candidate is not part of the experiment.
 -- * Draw distribution over the slot's k candidates (experiment_caption_draw): uniform p_j = 1 / k, or
 --   softmax p_j = exp((s_j / s_max - 1) / T) / sum, s = score_per_dollar x (1 + w_energy_match on an
 --   energy match), T = experiment_caption_softmax_temperature. The caption_topk arm takes candidate
@@ -177,36 +178,23 @@ conflicts as (
                 or day_spares.caption_hash = planned_near.caption_hash
             )
     where not planned_near.is_same_page
-    union all
-    select
-        day_spares.page_key,
-        day_spares.plan_date,
-        day_spares.caption_id
-    from day_spares
-    inner join day_spares as other_spare
-        on
-            day_spares.dedup_key = other_spare.dedup_key
-            and day_spares.page_key <> other_spare.page_key
-    where
-        {{ sendwise.epoch_seconds('other_spare.first_held_at_utc') }}
-        < {{ sendwise.epoch_seconds('day_spares.last_held_at_utc') }} + {{ cross_page_seconds }}
-        and {{ sendwise.epoch_seconds('day_spares.first_held_at_utc') }}
-        < {{ sendwise.epoch_seconds('other_spare.last_held_at_utc') }} + {{ cross_page_seconds }}
-    union all
-    select
-        day_spares.page_key,
-        day_spares.plan_date,
-        day_spares.caption_id
-    from day_spares
-    inner join day_spares as other_spare
-        on
-            day_spares.caption_hash = other_spare.caption_hash
-            and day_spares.page_key <> other_spare.page_key
-    where
-        {{ sendwise.epoch_seconds('other_spare.first_held_at_utc') }}
-        < {{ sendwise.epoch_seconds('day_spares.last_held_at_utc') }} + {{ cross_page_seconds }}
-        and {{ sendwise.epoch_seconds('day_spares.first_held_at_utc') }}
-        < {{ sendwise.epoch_seconds('other_spare.last_held_at_utc') }} + {{ cross_page_seconds }}
+    {%- for same_caption_key in ['dedup_key', 'caption_hash'] %}
+        union all
+        select
+            day_spares.page_key,
+            day_spares.plan_date,
+            day_spares.caption_id
+        from day_spares
+        inner join day_spares as other_spare
+            on
+                day_spares.{{ same_caption_key }} = other_spare.{{ same_caption_key }}
+                and day_spares.page_key <> other_spare.page_key
+        where
+            {{ sendwise.epoch_seconds('other_spare.first_held_at_utc') }}
+            < {{ sendwise.epoch_seconds('day_spares.last_held_at_utc') }} + {{ cross_page_seconds }}
+            and {{ sendwise.epoch_seconds('day_spares.first_held_at_utc') }}
+            < {{ sendwise.epoch_seconds('other_spare.last_held_at_utc') }} + {{ cross_page_seconds }}
+    {%- endfor %}
 ),
 
 conflicted as (
@@ -299,98 +287,112 @@ dealt as (
             and candidate_sets.slot_number = held.slot_number
 ),
 
-category_use as (
-    -- worst case per held day and category: the other slots' captions + the held slots that may take it
+dealt_caps as (
+    -- each dealt candidate under its two day caps: its content category and its caption family (none
+    -- without one), with the held slot's own caption's key under the same cap
     select
         page_key,
         plan_date,
-        content_category,
-        count(distinct slot_number) as held_slots_with
+        slot_number,
+        caption_id,
+        deal_rank,
+        'category' as cap_kind,
+        content_category as cap_key,
+        control_category as control_cap_key,
+        {{ sendwise.setting('max_category_per_day') }} as cap_limit
     from dealt
-    group by 1, 2, 3
-),
-
-family_use as (
+    union all
     select
         page_key,
         plan_date,
-        caption_family,
-        count(distinct slot_number) as held_slots_with
+        slot_number,
+        caption_id,
+        deal_rank,
+        'family' as cap_kind,
+        cast(caption_family as {{ dbt.type_string() }}) as cap_key,
+        cast(control_family as {{ dbt.type_string() }}) as control_cap_key,
+        {{ sendwise.setting('family_cap_per_day') }} as cap_limit
     from dealt
     where caption_family is not null
-    group by 1, 2, 3
 ),
 
-category_base as (
+cap_use as (
+    -- worst case per held day and cap key: the held slots whose candidates include it
+    select
+        page_key,
+        plan_date,
+        cap_kind,
+        cap_key,
+        count(distinct slot_number) as held_slots_with
+    from dealt_caps
+    group by 1, 2, 3, 4
+),
+
+cap_base as (
+    -- the day's other captions under each cap key (they stay whatever is drawn)
     select
         held_page_key as page_key,
         held_plan_date as plan_date,
-        content_category,
+        'category' as cap_kind,
+        content_category as cap_key,
         count(*) as other_slots_with
     from planned_near
     where is_same_page
-    group by 1, 2, 3
-),
-
-family_base as (
+    group by 1, 2, 3, 4
+    union all
     select
         held_page_key as page_key,
         held_plan_date as plan_date,
-        caption_family,
+        'family' as cap_kind,
+        cast(caption_family as {{ dbt.type_string() }}) as cap_key,
         count(*) as other_slots_with
     from planned_near
     where is_same_page and caption_family is not null
-    group by 1, 2, 3
+    group by 1, 2, 3, 4
 ),
 
 over_caps as (
-    select
-        dealt.*,
-        coalesce(category_base.other_slots_with, 0) + category_use.held_slots_with
-        > {{ sendwise.setting('max_category_per_day') }} as is_category_over,
-        coalesce(
-            coalesce(family_base.other_slots_with, 0) + family_use.held_slots_with
-            > {{ sendwise.setting('family_cap_per_day') }},
-            false
-        ) as is_family_over
-    from dealt
-    inner join category_use
+    -- spares that could take a cap key over its limit, on a slot whose own caption does not have that key
+    select distinct
+        dealt_caps.page_key,
+        dealt_caps.plan_date,
+        dealt_caps.slot_number,
+        dealt_caps.caption_id
+    from dealt_caps
+    inner join cap_use
         on
-            dealt.page_key = category_use.page_key
-            and dealt.plan_date = category_use.plan_date
-            and dealt.content_category = category_use.content_category
-    left join category_base
+            dealt_caps.page_key = cap_use.page_key
+            and dealt_caps.plan_date = cap_use.plan_date
+            and dealt_caps.cap_kind = cap_use.cap_kind
+            and dealt_caps.cap_key = cap_use.cap_key
+    left join cap_base
         on
-            dealt.page_key = category_base.page_key
-            and dealt.plan_date = category_base.plan_date
-            and dealt.content_category = category_base.content_category
-    left join family_use
-        on
-            dealt.page_key = family_use.page_key
-            and dealt.plan_date = family_use.plan_date
-            and dealt.caption_family = family_use.caption_family
-    left join family_base
-        on
-            dealt.page_key = family_base.page_key
-            and dealt.plan_date = family_base.plan_date
-            and dealt.caption_family = family_base.caption_family
+            dealt_caps.page_key = cap_base.page_key
+            and dealt_caps.plan_date = cap_base.plan_date
+            and dealt_caps.cap_kind = cap_base.cap_kind
+            and dealt_caps.cap_key = cap_base.cap_key
+    where
+        dealt_caps.deal_rank > 1
+        and coalesce(cap_base.other_slots_with, 0) + cap_use.held_slots_with > dealt_caps.cap_limit
+        and dealt_caps.cap_key <> coalesce(dealt_caps.control_cap_key, '')
 ),
 
 within_caps as (
     select
-        *,
+        dealt.*,
         row_number() over (
-            partition by page_key, plan_date, slot_number
-            order by deal_rank, list_position
+            partition by dealt.page_key, dealt.plan_date, dealt.slot_number
+            order by dealt.deal_rank, dealt.list_position
         ) as candidate_rank,
-        count(*) over (partition by page_key, plan_date, slot_number) as candidate_count
-    from over_caps
-    where
-        deal_rank = 1
-        or (
-            not (is_category_over and content_category <> control_category)
-            and not (is_family_over and caption_family <> coalesce(control_family, -1))
-        )
+        count(*) over (partition by dealt.page_key, dealt.plan_date, dealt.slot_number) as candidate_count
+    from dealt
+    left join over_caps
+        on
+            dealt.page_key = over_caps.page_key
+            and dealt.plan_date = over_caps.plan_date
+            and dealt.slot_number = over_caps.slot_number
+            and dealt.caption_id = over_caps.caption_id
+    where over_caps.caption_id is null
 ),
 
 scored as (
