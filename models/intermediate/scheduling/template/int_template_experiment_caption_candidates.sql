@@ -33,6 +33,11 @@
 {#- The two arms are drawn with equal probability (the arm draw is floor(2u)). -#}
 {%- set arm_probability = 0.5 %}
 {%- set cross_page_seconds = sendwise.setting('cross_page_caption_hours') ~ ' * 3600' %}
+{#- What the candidates carry of each caption (the assignment's and the list's columns of the same names). -#}
+{%- set caption_columns = [
+    'caption_id', 'caption_hash', 'caption_text', 'content_category', 'content_kind', 'caption_energy',
+    'caption_family', 'dedup_key', 'score_per_dollar', 'shortlist_rank', 'list_position'
+] %}
 
 with assignment as (
     select
@@ -43,17 +48,7 @@ with assignment as (
         slot_value,
         slot_daypart,
         price,
-        caption_id,
-        caption_hash,
-        caption_text,
-        content_category,
-        content_kind,
-        caption_energy,
-        caption_family,
-        dedup_key,
-        score_per_dollar,
-        shortlist_rank,
-        list_position
+        {{ caption_columns | join(', ') }}
     from {{ ref('int_template_caption_assignment') }}
     where not is_dropped
 ),
@@ -62,17 +57,7 @@ candidates as (
     select
         page_key,
         plan_date,
-        caption_id,
-        caption_hash,
-        caption_text,
-        content_category,
-        content_kind,
-        caption_energy,
-        caption_family,
-        dedup_key,
-        score_per_dollar,
-        shortlist_rank,
-        list_position
+        {{ caption_columns | join(', ') }}
     from {{ ref('int_template_caption_candidates') }}
 ),
 
@@ -227,39 +212,19 @@ candidate_sets as (
         page_key,
         plan_date,
         slot_number,
-        cast(1 as {{ dbt.type_bigint() }}) as deal_rank,
-        caption_id,
-        caption_hash,
-        caption_text,
-        content_category,
-        content_kind,
-        caption_energy,
-        caption_family,
-        dedup_key,
-        score_per_dollar,
-        shortlist_rank,
-        list_position
+        {{ caption_columns | join(', ') }},
+        cast(1 as {{ dbt.type_bigint() }}) as deal_rank
     from held
     union all
     select
         held.page_key,
         held.plan_date,
         held.slot_number,
+        {% for column in caption_columns %}valid_spares.{{ column }}, {% endfor %}  -- noqa: LT05
         cast(
             2 + floor((valid_spares.spare_rank - 1) / cast(held.held_in_day as {{ dbt.type_float() }}))
             as {{ dbt.type_bigint() }}
-        ) as deal_rank,
-        valid_spares.caption_id,
-        valid_spares.caption_hash,
-        valid_spares.caption_text,
-        valid_spares.content_category,
-        valid_spares.content_kind,
-        valid_spares.caption_energy,
-        valid_spares.caption_family,
-        valid_spares.dedup_key,
-        valid_spares.score_per_dollar,
-        valid_spares.shortlist_rank,
-        valid_spares.list_position
+        ) as deal_rank
     from valid_spares
     inner join held
         on
