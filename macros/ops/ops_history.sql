@@ -76,3 +76,22 @@
     {%- endif -%}
     {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
 {%- endmacro %}
+
+{#- Whether a relation (from prior_build_relation) has a column: true offline (no introspection: the
+    compile assumes the current schema), else from the warehouse's column list. Lets a reader of an
+    earlier build's table fall back when the table predates the column (a history table gains new
+    columns only when its own model runs later in the build). -#}
+{% macro relation_has_column(relation, column_name) -%}
+    {%- if relation is none -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- if not flags.INTROSPECT -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- for column in adapter.get_columns_in_relation(relation) -%}
+        {%- if column.name | lower == column_name | lower -%}
+            {{ return(true) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(false) }}
+{%- endmacro %}

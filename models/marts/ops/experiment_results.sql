@@ -1,9 +1,13 @@
 -- Results of the template's randomised experiments (docs/operations.md), one row per experiment and arm
 -- at this build (floats rounded to 6 decimals); experiment_results_history keeps every build's rows and
--- the price ladder reads the latest build before its own as_of from there.
+-- the price ladder and the caption ranking read the latest build before their own as_of from there.
+-- Two kinds of experiment (experiment_kind, from the arms its held-out slots carry): price (arms control =
+-- the ladder price, price_down, price_up) and caption (arms caption_top1 = the control, the template's own
+-- caption, and caption_topk = a caption drawn from the slot's top k).
 -- Units: the held-out slots of int_experiment_slot_outcomes that were sent as planned (the planned price,
--- within the tolerance of the planned time); outcome y = the send's revenue; covariate x = the plan's
--- expected revenue at the ladder price (fixed before the arm was drawn, so it cannot be affected by it).
+-- and for the caption experiment the planned caption, within the tolerance of the planned time); outcome
+-- y = the send's revenue; covariate x = the plan's expected revenue (at the ladder price, of the top-1
+-- caption: fixed before the arm was drawn, so it cannot be affected by it).
 --   effect_per_send  = mean(y - x | arm) - mean(y - x | control)   (a difference in revenue per send,
 --                      regression-adjusted by the pre-treatment prediction: unbiased under randomisation,
 --                      with less variance than the raw difference, which is reported as raw_difference)
@@ -11,14 +15,30 @@
 --   interval         = effect -+ experiment_z x effect_se; is_significant when it excludes 0 and both arms
 --                      have at least experiment_min_slots_per_arm slots
 --   relative_effect  = effect_per_send / mean(y | control)
---   ips_revenue_per_send = (1 / N) x sum over all as-planned slots of the experiment's weeks (held out or
---                      not) of 1{action = arm} x y / propensity: the inverse-propensity estimate of the
---                      revenue per send of always taking the arm (the ladder price for control), with its
---                      standard error sqrt(var(z) / N)
+--   ips_revenue_per_send, with its standard error sqrt(var(z) / N) over the N terms z:
+--                      price: z = 1{action = arm} x y / propensity over all as-planned slots of the
+--                      experiment's weeks (held out or not): the revenue per send of always taking the arm
+--                      (the ladder price for control);
+--                      caption, over its held-out (randomised) as-planned slots: caption_top1 z = 1{caption =
+--                      top-1} x y / control_caption_propensity (the value of the top-1 policy); caption_topk
+--                      z = p_c / caption_propensity x y, p_c = the top-k draw's probability of the caption =
+--                      (caption_propensity - a x 1{top-1}) / a, a = 1/2 the probability of each arm (the value
+--                      of the top-k policy)
 --   recommended_ladder_shift (per experiment): for the significant step arm with the larger positive
 --                      relative effect, sign x min(experiment_ladder_weight x relative_effect,
 --                      experiment_ladder_max_shift) (+ for price_up, - for price_down), else 0; the price
---                      ladder applies it at the next build (int_experiment_price_feedback)
+--                      ladder applies it at the next build (int_experiment_price_feedback); price
+--                      experiments only
+--   recommended_exploration_shift (per caption experiment): when caption_topk is significant, sign(effect) x
+--                      min(experiment_exploration_weight x |relative_effect|, experiment_exploration_max_shift)
+--                      (top-k better than the top-1: the ranking's ordering is over-confident, explore more;
+--                      worse: less), else 0; the ranking applies it at the next build
+--                      (int_experiment_caption_feedback)
+{#- The caption experiment's two arms are drawn with equal probability (int_template_experiment_caption_candidates). -#}
+{%- set arm_probability = 0.5 %}
+{%- set reference_phrase =
+    "case when experiment_kind = 'caption' then 'the top-1 caption' else 'the ladder price' end" %}
+
 with outcomes as (
     select * from {{ ref('int_experiment_slot_outcomes') }}
     where is_as_planned
@@ -29,20 +49,48 @@ parameters as (
         {{ sendwise.setting('experiment_z') }} as z,
         {{ sendwise.setting('experiment_min_slots_per_arm') }} as min_slots,
         {{ sendwise.setting('experiment_ladder_weight') }} as ladder_weight,
-        {{ sendwise.setting('experiment_ladder_max_shift') }} as ladder_max_shift
+        {{ sendwise.setting('experiment_ladder_max_shift') }} as ladder_max_shift,
+        {{ sendwise.setting('experiment_exploration_weight') }} as exploration_weight,
+        {{ sendwise.setting('experiment_exploration_max_shift') }} as exploration_max_shift
 ),
 
 arms as (
-    select 'control' as arm
+    -- the arms of each kind of experiment; is_control: the arm the others are compared with
+    select
+        'price' as experiment_kind,
+        'control' as arm,
+        true as is_control
     union all
-    select 'price_down' as arm
+    select
+        'price' as experiment_kind,
+        'price_down' as arm,
+        false as is_control
     union all
-    select 'price_up' as arm
+    select
+        'price' as experiment_kind,
+        'price_up' as arm,
+        false as is_control
+    union all
+    select
+        'caption' as experiment_kind,
+        'caption_top1' as arm,
+        true as is_control
+    union all
+    select
+        'caption' as experiment_kind,
+        'caption_topk' as arm,
+        false as is_control
 ),
 
 experiments as (
-    select distinct experiment_id
+    select
+        experiment_id,
+        case
+            when max(case when experiment_kind = 'caption' then 1 else 0 end) = 1 then 'caption'
+            else 'price'
+        end as experiment_kind
     from {{ ref('int_experiment_slot_outcomes') }}
+    group by 1
 ),
 
 planned as (
@@ -77,9 +125,27 @@ ips_terms as (
     select
         outcomes.experiment_id,
         arms.arm,
-        case when outcomes.action_arm = arms.arm then outcomes.revenue / outcomes.propensity else 0 end as term
+        case
+            when arms.experiment_kind = 'price'
+                then case when outcomes.action_arm = arms.arm then outcomes.revenue / outcomes.propensity else 0 end
+            when arms.is_control
+                then
+                    case
+                        when outcomes.is_control_caption then outcomes.revenue / outcomes.control_caption_propensity
+                        else 0
+                    end
+            else
+                outcomes.revenue
+                * (
+                    outcomes.caption_propensity
+                    - {{ arm_probability }} * case when outcomes.is_control_caption then 1 else 0 end
+                )
+                / ({{ arm_probability }} * outcomes.caption_propensity)
+        end as term
     from outcomes
-    cross join arms
+    inner join experiments on outcomes.experiment_id = experiments.experiment_id
+    inner join arms on experiments.experiment_kind = arms.experiment_kind
+    where arms.experiment_kind = 'price' or outcomes.is_held_out
 ),
 
 ips as (
@@ -96,7 +162,9 @@ ips as (
 compared as (
     select
         experiments.experiment_id,
+        experiments.experiment_kind,
         arms.arm,
+        arms.is_control,
         coalesce(planned.planned_slots, 0) as planned_slots,
         coalesce(planned.executed_slots, 0) as executed_slots,
         coalesce(arm_stats.as_planned_slots, 0) as as_planned_slots,
@@ -105,15 +173,15 @@ compared as (
         arm_stats.mean_expected_revenue,
         arm_stats.mean_price,
         arm_stats.mean_ladder_price,
-        case when arms.arm <> 'control' then arm_stats.mean_residual - control.mean_residual end as effect_per_send,
+        case when not arms.is_control then arm_stats.mean_residual - control.mean_residual end as effect_per_send,
         case
-            when arms.arm <> 'control'
+            when not arms.is_control
                 then sqrt(
                         arm_stats.var_residual / arm_stats.as_planned_slots
                         + control.var_residual / control.as_planned_slots
                     )
         end as effect_se,
-        case when arms.arm <> 'control' then arm_stats.mean_revenue - control.mean_revenue end as raw_difference,
+        case when not arms.is_control then arm_stats.mean_revenue - control.mean_revenue end as raw_difference,
         control.mean_revenue as control_mean_revenue,
         coalesce(arm_stats.as_planned_slots, 0) >= parameters.min_slots
         and coalesce(control.as_planned_slots, 0) >= parameters.min_slots as has_enough_slots,
@@ -123,9 +191,11 @@ compared as (
         parameters.z,
         parameters.min_slots,
         parameters.ladder_weight,
-        parameters.ladder_max_shift
+        parameters.ladder_max_shift,
+        parameters.exploration_weight,
+        parameters.exploration_max_shift
     from experiments
-    cross join arms
+    inner join arms on experiments.experiment_kind = arms.experiment_kind
     cross join parameters
     left join planned
         on
@@ -138,7 +208,7 @@ compared as (
     left join arm_stats as control
         on
             experiments.experiment_id = control.experiment_id
-            and control.arm = 'control'
+            and control.arm = case when experiments.experiment_kind = 'caption' then 'caption_top1' else 'control' end
     left join ips
         on
             experiments.experiment_id = ips.experiment_id
@@ -163,7 +233,7 @@ tested as (
 recommended as (
     select
         *,
-        max(case when is_significant and relative_effect > 0 then relative_effect end)
+        max(case when experiment_kind = 'price' and is_significant and relative_effect > 0 then relative_effect end)
             over (partition by experiment_id) as best_relative_effect
     from tested
 ),
@@ -173,7 +243,9 @@ shifted as (
         *,
         max(
             case
-                when is_significant and relative_effect > 0 and relative_effect = best_relative_effect
+                when
+                    experiment_kind = 'price' and is_significant and relative_effect > 0
+                    and relative_effect = best_relative_effect
                     then
                         (case when arm = 'price_up' then 1 else -1 end)
                         * case
@@ -181,7 +253,19 @@ shifted as (
                             else ladder_weight * relative_effect
                         end
             end
-        ) over (partition by experiment_id) as best_shift
+        ) over (partition by experiment_id) as best_shift,
+        max(
+            case
+                when experiment_kind = 'caption' and not is_control and is_significant
+                    then
+                        (case when effect_per_send > 0 then 1 else -1 end)
+                        * case
+                            when exploration_weight * abs(relative_effect) > exploration_max_shift
+                                then exploration_max_shift
+                            else exploration_weight * abs(relative_effect)
+                        end
+            end
+        ) over (partition by experiment_id) as exploration_shift
     from recommended
 ),
 
@@ -193,6 +277,7 @@ final as (
         ) as experiment_result_key,
         cast({{ sendwise.as_of() }} as {{ dbt.type_timestamp() }}) as computed_for_as_of,
         cast(experiment_id as {{ dbt.type_string() }}) as experiment_id,
+        cast(experiment_kind as {{ dbt.type_string() }}) as experiment_kind,
         cast(arm as {{ dbt.type_string() }}) as arm,
         cast(planned_slots as {{ dbt.type_bigint() }}) as planned_slots,
         cast(executed_slots as {{ dbt.type_bigint() }}) as executed_slots,
@@ -214,8 +299,10 @@ final as (
         round(ips_revenue_per_send, 6) as ips_revenue_per_send,
         round(ips_se, 6) as ips_se,
         cast(round(coalesce(best_shift, 0), 6) as {{ dbt.type_float() }}) as recommended_ladder_shift,
+        cast(round(coalesce(exploration_shift, 0), 6) as {{ dbt.type_float() }}) as recommended_exploration_shift,
         cast(case
-            when arm = 'control' then 'control arm (ladder price)'
+            when is_control and experiment_kind = 'caption' then 'control arm (top-1 caption)'
+            when is_control then 'control arm (ladder price)'
             when as_planned_slots = 0 then 'no send of this arm yet'
             when not has_enough_slots
                 then {{ dbt.concat([
@@ -223,9 +310,10 @@ final as (
                     sendwise.format_number('min_slots', 0),
                     "' per arm)'"
                 ]) }}
-            when is_significant and effect_per_send > 0 then 'significantly better than the ladder price'
-            when is_significant then 'significantly worse than the ladder price'
-            else 'no significant difference from the ladder price'
+            when is_significant and effect_per_send > 0
+                then concat('significantly better than ', {{ reference_phrase }})
+            when is_significant then concat('significantly worse than ', {{ reference_phrase }})
+            else concat('no significant difference from ', {{ reference_phrase }})
         end as {{ dbt.type_string() }}) as conclusion
     from shifted
 )

@@ -9,12 +9,14 @@
 --       the caption's prior on this page: the page prior (SPEC) times the caption's agency-wide
 --       lift (int_ranking_caption_lift) and the page's lift for its content category
 --       (int_ranking_page_category_lift); both are 1 without evidence
---   p_buy_eb = (w_purchases + prior_nu_buy * mu_caption) / (w_sent_context + prior_nu_buy)
+--   p_buy_eb = (w_purchases + nu * mu_caption) / (w_sent_context + nu),  nu = prior_nu_buy x the page's
+--       exploration_multiplier (int_ranking_slots: the caption experiment's bounded feedback, 1 without
+--       results)
 --       the SPEC's Empirical-Bayes formula with two refinements the evaluation measured
 --       (docs/ranking.md): the prior mean comes from mu_caption instead of mu_buy alone, and the
 --       exposure is w_sent_context (recipients restated at the page's average hour and weekday)
 --       instead of raw w_sent, so a caption is not credited for having been sent at a good hour
---   eb_n     = w_sent_context + prior_nu_buy    (the Beta posterior's alpha + beta)
+--   eb_n     = w_sent_context + nu    (the Beta posterior's alpha + beta)
 --   p_buy_se = sqrt(p_buy_eb * (1 - p_buy_eb) / eb_n)     (UCB bonus = sigma * price * p_buy_se)
 --   p_buy_sd = sqrt(p_buy_eb * (1 - p_buy_eb) / (eb_n + 1))  (sd of the posterior, Thompson)
 --
@@ -162,14 +164,16 @@ style_lift as (
 slots as (
     select
         page_key,
-        sigma
+        sigma,
+        exploration_multiplier
     from {{ ref('int_ranking_slots') }}
 ),
 
 page_sigma as (
     select
         page_key,
-        max(sigma) as sigma_max_page
+        max(sigma) as sigma_max_page,
+        max(coalesce(exploration_multiplier, 1.0)) as exploration_multiplier
     from slots
     group by 1
 ),
@@ -185,7 +189,8 @@ joined as (
         * coalesce(category_lift.category_lift, 1) as mu_caption,
         style_features.style_key,
         coalesce(style_lift.style_lift, 0) as style_lift,
-        page_sigma.sigma_max_page
+        page_sigma.sigma_max_page,
+        {{ sendwise.setting('prior_nu_buy') }} * page_sigma.exploration_multiplier as prior_nu
     from candidates
     inner join page_priors on candidates.page_key = page_priors.page_key
     inner join page_sigma on candidates.page_key = page_sigma.page_key
@@ -201,9 +206,8 @@ joined as (
 eb as (
     select
         *,
-        (w_purchases + {{ sendwise.setting('prior_nu_buy') }} * mu_caption)
-        / (w_sent_context + {{ sendwise.setting('prior_nu_buy') }}) as p_buy_eb,
-        w_sent_context + {{ sendwise.setting('prior_nu_buy') }} as eb_n
+        (w_purchases + prior_nu * mu_caption) / (w_sent_context + prior_nu) as p_buy_eb,
+        w_sent_context + prior_nu as eb_n
     from joined
 ),
 
@@ -331,6 +335,7 @@ final as (
         caption_lift,
         category_lift,
         mu_caption,
+        prior_nu as eb_prior_nu,
         p_buy_eb,
         eb_n,
         p_buy_se,

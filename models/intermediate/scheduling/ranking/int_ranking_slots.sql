@@ -17,9 +17,14 @@
 --
 -- sigma = (ucb_sigma_min + (ucb_sigma_max - ucb_sigma_min)
 --          * (0.5 / (1 + log10(1 + sends_28d_slot)) + 0.5 / (1 + log10(1 + w_sent_60d_page))))
---         * exploration_rate / exploration_rate_reference
+--         * exploration_rate / exploration_rate_reference * exploration_multiplier
 -- sends_28d_slot = PPV sends of the page at this local hour in slot_sends_window_days;
 -- w_sent_60d_page = the page's caption-decayed recipients in caption_stats_window_days.
+-- exploration_multiplier = 1 + the caption experiment's feedback (int_experiment_caption_feedback: the
+-- bounded recommended_exploration_shift of the latest earlier build's experiment_results; 1 without
+-- results, which leaves the ranking exactly as it was). int_ranking_caption_scores multiplies the caption
+-- Empirical-Bayes prior strength by the same factor, so the ranking explores more (a larger UCB bonus,
+-- more shrinkage of each caption's record toward its prior) when the randomised top-k beat the top-1.
 {#- Slots are generated for at most one week (the template horizon) and cut at the setting. -#}
 {%- set max_horizon_hours = 168 %}
 
@@ -46,6 +51,11 @@ personalization as (
         page_key,
         exploration_rate
     from {{ ref('page_personalization_weights') }}
+),
+
+experiment_feedback as (
+    select exploration_multiplier
+    from {{ ref('int_experiment_caption_feedback') }}
 ),
 
 price_ladder as (
@@ -219,10 +229,12 @@ slots_explored as (
         page_priors.w_sent_60d_page,
         coalesce(personalization.exploration_rate, {{ sendwise.setting('exploration_rate_reference') }})
             as exploration_rate,
-        personalization.exploration_rate is null as is_exploration_rate_defaulted
+        personalization.exploration_rate is null as is_exploration_rate_defaulted,
+        coalesce(experiment_feedback.exploration_multiplier, 1.0) as exploration_multiplier
     from slots_priced
     left join page_priors on slots_priced.page_key = page_priors.page_key
     left join personalization on slots_priced.page_key = personalization.page_key
+    left join experiment_feedback on true
 ),
 
 final as (
@@ -248,6 +260,7 @@ final as (
         w_sent_60d_page,
         exploration_rate,
         is_exploration_rate_defaulted,
+        exploration_multiplier,
         (
             {{ sendwise.setting('ucb_sigma_min') }}
             + ({{ sendwise.setting('ucb_sigma_max') }} - {{ sendwise.setting('ucb_sigma_min') }})
@@ -255,7 +268,7 @@ final as (
                 0.5 / (1 + log10(1 + sends_28d_slot))
                 + 0.5 / (1 + log10(1 + w_sent_60d_page))
             )
-        ) * exploration_rate / {{ sendwise.setting('exploration_rate_reference') }} as sigma
+        ) * exploration_rate / {{ sendwise.setting('exploration_rate_reference') }} * exploration_multiplier as sigma
     from slots_explored
 )
 

@@ -1,9 +1,12 @@
 -- Price experiment with logged propensities (docs/operations.md): every send slot of the week with the
 -- price it is planned at and the probability with which that price was chosen.
--- * Hold-out: a slot is held out for randomisation when portable_uniform('experiment_hold|<key>') <
---   experiment_slot_share (key = page|plan_date|slot_number|as_of); held-out slots draw an arm uniformly
---   from control / price_down / price_up with portable_uniform('experiment_arm|<key>'): arm index =
---   floor(u x 3). PPV slots only (a free slot is never held out).
+-- * Hold-out (macro experiment_hold_kind, shared with the caption experiment, so a slot is held out for at
+--   most one experiment): a slot is held out when portable_uniform('experiment_hold|<key>') <
+--   experiment_slot_share (key = page|plan_date|slot_number|as_of), and it goes to the price experiment
+--   when portable_uniform('experiment_split|<key>') >= experiment_caption_share (else to the caption
+--   experiment, int_template_experiment_captions, where it keeps the ladder price). Price-held slots draw
+--   an arm uniformly from control / price_down / price_up with portable_uniform('experiment_arm|<key>'):
+--   arm index = floor(u x 3). PPV slots only (a free slot is never held out).
 -- * Arm price: the slot's ladder price in whole dollars d (the price + 0.01 on .99 pages) times
 --   (1 - experiment_price_step) or (1 + experiment_price_step), rounded to whole dollars and moved at
 --   least one price_collision_step away from d in the arm's direction, within
@@ -12,9 +15,10 @@
 --   slot first, then slot_number) are pushed up by the ladder's anti-collision (running maximum of
 --   d_k - k x step, + k x step) and down from the top bound (dollars_max - (n - k) x step), exactly as
 --   int_page_price_ladder_daily separates its rungs; the .99 ending is restored by subtracting the offset.
--- * Propensity (the logging policy's probability of the action taken): the ladder price is taken with
---   probability (1 - share) + share / 3 (not held out, or held out in the control arm), each price step
---   with share / 3 (rounded to 6 decimals). experiment_id/experiment_arm are set on held-out slots only.
+-- * Propensity (the logging policy's probability of the price taken), with the price share
+--   s = experiment_slot_share x (1 - experiment_caption_share): the ladder price is taken with
+--   probability (1 - s) + s / 3 (not price-held, or held in the control arm), each price step with s / 3
+--   (rounded to 6 decimals). experiment_id/experiment_arm are set on price-held slots only.
 with slots as (
     select
         page_key,
@@ -34,7 +38,8 @@ endings as (
 
 parameters as (
     select
-        {{ sendwise.setting('experiment_slot_share') }} as slot_share,
+        {{ sendwise.setting('experiment_slot_share') }}
+        * (1 - {{ sendwise.setting('experiment_caption_share') }}) as price_share,
         {{ sendwise.setting('experiment_price_step') }} as price_step,
         {{ sendwise.setting('price_collision_step') }} as collision_step,
         {{ sendwise.setting('price_min') }} as price_min,
@@ -50,10 +55,7 @@ keyed as (
         slots.price as ladder_price,
         coalesce(endings.ending_offset, 0.0) as ending_offset,
         coalesce(slots.price, 0) > 0 as is_ppv,
-        {{ dbt.concat([
-            'slots.page_key', "'|'", 'cast(slots.plan_date as ' ~ dbt.type_string() ~ ')', "'|'",
-            'cast(slots.slot_number as ' ~ dbt.type_string() ~ ')', "'|'", "'" ~ sendwise.as_of_text() ~ "'"
-        ]) }} as draw_key
+        {{ sendwise.experiment_draw_key('slots.page_key', 'slots.plan_date', 'slots.slot_number') }} as draw_key
     from slots
     left join endings on slots.page_key = endings.page_key
 ),
@@ -61,15 +63,14 @@ keyed as (
 drawn as (
     select
         keyed.*,
-        parameters.slot_share,
+        parameters.price_share,
         parameters.price_step,
         parameters.collision_step,
         parameters.experiment_id,
         ceil(parameters.price_min + keyed.ending_offset) as dollars_min,
         floor(parameters.price_max + keyed.ending_offset) as dollars_max,
         round(keyed.ladder_price + keyed.ending_offset) as ladder_dollars,
-        keyed.is_ppv
-        and {{ sendwise.portable_uniform("concat('experiment_hold|', keyed.draw_key)") }} < parameters.slot_share
+        keyed.is_ppv and coalesce({{ sendwise.experiment_hold_kind('keyed.draw_key') }} = 'price', false)
             as is_held_out,
         cast(
             floor({{ sendwise.portable_uniform("concat('experiment_arm|', keyed.draw_key)") }} * 3)
@@ -151,8 +152,8 @@ final as (
             round(
                 case
                     when not is_ppv then 1.0
-                    when experiment_arm in ('price_down', 'price_up') then slot_share / 3
-                    else 1 - slot_share + slot_share / 3
+                    when experiment_arm in ('price_down', 'price_up') then price_share / 3
+                    else 1 - price_share + price_share / 3
                 end, 6
             ) as {{ dbt.type_float() }}
         ) as propensity

@@ -12,8 +12,10 @@
 -- (DuckDB: delete+insert on generated_for_as_of; BigQuery: insert_overwrite of the as_of's hourly
 -- partition, so two as_of values less than an hour apart share a partition) and keeps every other
 -- week. full_refresh=false: `dbt build --full-refresh` keeps the history. The experiment columns
--- (ladder_price, experiment_id, experiment_arm, propensity) are the log the experiment_results mart and
--- an offline policy evaluation (sendwise replay with a propensity column) read.
+-- (ladder_price, experiment_id, experiment_arm, propensity of the price; control_caption_id,
+-- caption_propensity and control_caption_propensity of the caption) are the log the experiment_results
+-- mart and an offline policy evaluation (sendwise replay with a propensity column) read. Columns added
+-- later are appended to an existing history (on_schema_change); older generations have them null.
 with template as (
     select * from {{ ref('weekly_template_7d') }}
 ),
@@ -56,7 +58,10 @@ final as (
         ladder_price,
         experiment_id,
         experiment_arm,
-        propensity
+        propensity,
+        control_caption_id,
+        caption_propensity,
+        control_caption_propensity
     from template
 )
 

@@ -1,7 +1,7 @@
 -- The 7-day send template (SPEC 7, TEMPLATE_CONTRACT item 3): one row per planned send of every
 -- templated page. Times, prices and slot values come from int_template_send_slots; captions from
--- int_template_caption_assignment (dropped slots are left out; the day's other rows say so in
--- strategy_note).
+-- int_template_caption_assignment with the caption experiment applied (int_template_experiment_captions;
+-- dropped slots are left out; the day's other rows say so in strategy_note).
 --   expected audience = the page's average PPV recipients per send over the last
 --       gbm_momentum_days before as_of (int_page_momentum_daily.audience_7d); the agency median
 --       of that figure when the page sent no PPV then
@@ -25,17 +25,23 @@
 --   price experiment (int_template_experiment_prices, docs/operations.md): price is the slot's planned
 --       price - the ladder price, or on a held-out slot of the price_down / price_up arm the stepped
 --       price; ladder_price, experiment_id, experiment_arm and propensity (the probability with which
---       the logging policy chose this price; captions are chosen deterministically) are kept for the
---       plan history. Expected revenue and its interval are those of the ladder price (a pre-treatment
---       estimate: the experiment measures what the step changes), and the note says
---       'price experiment: <arm> (ladder $x)' on a stepped slot.
+--       the logging policy chose this price) are kept for the plan history. Expected revenue and its
+--       interval are those of the ladder price (a pre-treatment estimate: the experiment measures what
+--       the step changes), and the note says 'price experiment: <arm> (ladder $x)' on a stepped slot.
+--   caption experiment (int_template_experiment_captions, docs/operations.md): the caption columns are
+--       the planned caption's (on a caption_topk slot the caption drawn from the top k), control_caption_id
+--       the template's own choice (the top-1); caption_propensity / control_caption_propensity are the
+--       logging policy's probabilities of the planned caption / of the top-1 (1 outside the experiment).
+--       A slot is held out for at most one experiment: experiment_id / experiment_arm come from the one
+--       that holds it. Expected revenue (the GBM's, keyed by control_caption_id) is the top-1's, and the
+--       note says 'caption experiment: draw #j of k (top-1 <id>)' on a caption_topk slot.
 -- Floats are rounded to output_decimals (4).
 {#- Output precision (not a model parameter): DuckDB's parallel float sums upstream can differ in
     the last bit between two builds, so reported floats are rounded to keep rebuilds identical. -#}
 {%- set output_decimals = 4 %}
 
 with assignment as (
-    select * from {{ ref('int_template_caption_assignment') }}
+    select * from {{ ref('int_template_experiment_captions') }}
 ),
 
 slots as (
@@ -155,8 +161,8 @@ estimated as (
         calendar.daily_quota as holiday_quota,
         calendar.quota_without_calendar as holiday_quota_without_calendar,
         experiment_prices.price as planned_price,
-        experiment_prices.experiment_id,
-        experiment_prices.experiment_arm,
+        coalesce(experiment_prices.experiment_id, planned.experiment_id) as held_experiment_id,
+        coalesce(experiment_prices.experiment_arm, planned.experiment_arm) as held_experiment_arm,
         experiment_prices.propensity
     from planned
     left join momentum on planned.page_key = momentum.page_key
@@ -167,7 +173,7 @@ estimated as (
             = {{ dbt.concat([
                 'planned.page_key', "'|'",
                 sendwise.format_timestamp('planned.send_local_at', '%Y-%m-%d %H:%M'), "'|'",
-                'planned.caption_id'
+                'planned.control_caption_id'
             ]) }}
     left join day_drops
         on
@@ -235,10 +241,19 @@ scored as (
                 else ''
             end,
             case
-                when experiment_arm in ('price_down', 'price_up')
+                when held_experiment_arm in ('price_down', 'price_up')
                     then concat(
-                            '; price experiment: ', experiment_arm, ' (ladder $',
+                            '; price experiment: ', held_experiment_arm, ' (ladder $',
                             {{ sendwise.format_number('price', 2) }}, ')'
+                        )
+                else ''
+            end,
+            case
+                when held_experiment_arm = 'caption_topk'
+                    then concat(
+                            '; caption experiment: draw #', cast(caption_candidate_rank as {{ dbt.type_string() }}),
+                            ' of ', cast(caption_candidate_count as {{ dbt.type_string() }}),
+                            ' (top-1 ', control_caption_id, ')'
                         )
                 else ''
             end,
@@ -302,9 +317,12 @@ final as (
         scored.is_prime_hour,
         cast(scored.strategy_note as {{ dbt.type_string() }}) as strategy_note,
         cast(coalesce(scored.price, 0) as {{ dbt.type_float() }}) as ladder_price,
-        cast(scored.experiment_id as {{ dbt.type_string() }}) as experiment_id,
-        cast(scored.experiment_arm as {{ dbt.type_string() }}) as experiment_arm,
-        cast(coalesce(scored.propensity, 1.0) as {{ dbt.type_float() }}) as propensity
+        cast(scored.held_experiment_id as {{ dbt.type_string() }}) as experiment_id,
+        cast(scored.held_experiment_arm as {{ dbt.type_string() }}) as experiment_arm,
+        cast(coalesce(scored.propensity, 1.0) as {{ dbt.type_float() }}) as propensity,
+        cast(scored.control_caption_id as {{ dbt.type_string() }}) as control_caption_id,
+        cast(coalesce(scored.caption_propensity, 1.0) as {{ dbt.type_float() }}) as caption_propensity,
+        cast(coalesce(scored.control_caption_propensity, 1.0) as {{ dbt.type_float() }}) as control_caption_propensity
     from scored
     left join pages on scored.page_key = pages.page_key
 )
