@@ -16,6 +16,7 @@ AS_OF ?= 2026-11-15 00:00:00
 PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; [ $$n -gt 4 ] && n=4; echo $$n)
 DEMO_DB ?= data/sendwise.duckdb
 TEST_DB ?= data/test.duckdb
+LINT_DB ?= data/lint.duckdb
 EXPORT_DIR ?= out/schedule
 
 export DBT_PROFILES_DIR := $(CURDIR)
@@ -60,10 +61,13 @@ demo: venv ## generate demo data (SCALE=seed), dbt build on DuckDB, export the s
 	SENDWISE_DUCKDB_PATH=$(DEMO_DB) $(BIN)/sendwise export-schedule --db $(DEMO_DB) --out $(EXPORT_DIR)
 	@$(BIN)/sendwise where --db $(DEMO_DB) --export $(EXPORT_DIR)
 
-# The BigQuery gate compiles into its own target path (target_bq), so it runs beside the DuckDB build;
-# bq-check then reuses that compile and compares with the DuckDB build.
-test: venv lint ## every check: lint, dbt build + tests, BigQuery gate and check, project rules, pytest
-	$(MAKE) --no-print-directory -j2 --output-sync=target dbt-test bq-gate zetasql-deps
+# The BigQuery gate compiles into its own target path (target_bq) and sqlfluff into target_lint with
+# its own database, so both run beside the DuckDB build (whose dbt process keeps about one core busy);
+# bq-check then reuses the BigQuery compile and compares with the DuckDB build.
+test: venv ## every check: lint, dbt build + tests, BigQuery gate and check, project rules, pytest
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory -j3 --output-sync=target dbt-test bq-gate zetasql-deps sqlfluff
 	$(MAKE) --no-print-directory bq-check BQ_CHECK_ARGS=--skip-compile
 	$(MAKE) --no-print-directory rules-check pytest
 
@@ -72,12 +76,13 @@ lint: venv ## ruff, ruff format --check and sqlfluff
 	$(BIN)/ruff format --check .
 	$(MAKE) --no-print-directory sqlfluff
 
-# The dbt templater compiles against the DuckDB target; it needs the test database's raw tables.
-sqlfluff: venv $(TEST_DB) ## sqlfluff lint of models, analyses and tests (dbt templater)
-	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/sqlfluff lint models analyses tests --processes 0
+# The dbt templater compiles against the DuckDB target; it needs a database with the raw tables
+# (its own, so it never waits for the lock of a build on the test database).
+sqlfluff: venv $(LINT_DB) ## sqlfluff lint of models, analyses and tests (dbt templater)
+	DBT_TARGET_PATH=target_lint SENDWISE_DUCKDB_PATH=$(LINT_DB) $(BIN)/sqlfluff lint models analyses tests --processes 0
 
-$(TEST_DB): $(STAMP)
-	$(BIN)/sendwise demo-data --scale small --seed $(SEED) --db $(TEST_DB) --end "$(AS_OF)"
+$(LINT_DB): $(STAMP)
+	$(BIN)/sendwise demo-data --scale small --seed $(SEED) --db $(LINT_DB) --end "$(AS_OF)"
 
 dbt-test: venv ## small demo data, then dbt build (models, data and unit tests) and docs on data/test.duckdb
 	$(BIN)/sendwise demo-data --scale small --seed $(SEED) --db $(TEST_DB) --end "$(AS_OF)"
@@ -91,7 +96,7 @@ dbt-test: venv ## small demo data, then dbt build (models, data and unit tests) 
 # --dist loadfile keeps each test module on one worker, so a module's built database is built once
 # (loadgroup would group across files, but xdist 3.8 cannot rename node ids under pytest 9.2).
 pytest: venv chromium ## pytest on one worker per core, 2 to 4 (after dbt-test)
-	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	SENDWISE_DUCKDB_PATH=$(TEST_DB) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=15
 
 # The dashboard's browser test drives Debian's chromium (Playwright, no browser download). CI runs
 # as root: install it when missing (lean: no recommended packages, apt lists removed afterwards).

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 
+import pytest
+
 from sendwise.commands.bench import append_row, group_times, share_of_tests
 
 
@@ -43,6 +45,7 @@ def test_append_row_widens_the_header_and_keeps_old_rows(tmp_path):
     assert [r["duckdb_memory_limit"] for r in rows] == ["", "", "8GB", ""]
 
 
+@pytest.mark.e2e  # starts dbt twice
 def test_run_dbt_peak_memory_measures_that_process_and_fails_loudly():
     import subprocess
 

@@ -20,6 +20,8 @@ from sendwise.dashboard import queries
 from sendwise.dbt import dbt_env
 from sendwise.paths import PROJECT_ROOT
 
+pytestmark = pytest.mark.e2e
+
 SCRIPT = """
 import json, sys, datetime as dt
 from sendwise.commands.metrics import query

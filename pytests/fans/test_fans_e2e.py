@@ -12,7 +12,7 @@ import hashlib
 
 import duckdb
 import pytest
-from conftest import copy_built_demo
+from built_demo import copy_built_demo
 from fake_llm_server import FakeAnthropic
 
 from sendwise.dbt import run_dbt, vars_arg

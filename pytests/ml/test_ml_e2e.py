@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pytest
-from conftest import copy_built_demo
+from built_demo import copy_built_demo
 
 from sendwise.dbt import run_dbt, vars_arg
 from sendwise.demo import generate

@@ -22,6 +22,8 @@ import pytest
 from sendwise.dbt import dbt_env, run_dbt
 from sendwise.paths import dbt_executable, project_dir
 
+pytestmark = pytest.mark.e2e
+
 AS_OF = "2026-11-15 00:00:00"
 VARS = '{as_of: "2026-11-15 00:00:00"}'
 QUARANTINE_SELECTION = [

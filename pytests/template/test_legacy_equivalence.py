@@ -27,6 +27,8 @@ import pytest
 from sendwise.dbt import run_dbt, vars_arg
 from sendwise.paths import DEFAULT_END, PROJECT_ROOT
 
+pytestmark = pytest.mark.e2e
+
 LEGACY_DIR = Path(__file__).parent / "legacy"
 # current model -> its legacy file (same name) in LEGACY_DIR
 COMPARED = ["int_template_send_slots", "int_template_caption_assignment", "weekly_template_qc_violations"]

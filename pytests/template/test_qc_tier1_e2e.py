@@ -7,9 +7,12 @@ import json
 import shutil
 
 import duckdb
+import pytest
 
 from sendwise.dbt import run_dbt, vars_arg
 from sendwise.paths import DEFAULT_END
+
+pytestmark = pytest.mark.e2e
 
 TIER1 = {"vault_violation", "duplicate_caption", "price_out_of_range", "gap_below_min", "over_quota"}
 

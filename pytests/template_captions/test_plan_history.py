@@ -12,11 +12,13 @@ import os
 
 import duckdb
 import pytest
-from conftest import copy_built_demo
+from built_demo import copy_built_demo
 
 from sendwise.dbt import ensure_profiles
 from sendwise.demo import generate
 from sendwise.paths import DEFAULT_END, PROJECT_ROOT
+
+pytestmark = pytest.mark.e2e
 
 AS_OF_A = DEFAULT_END
 AS_OF_B = "2026-11-22 00:00:00"

@@ -1,0 +1,52 @@
+"""The database `make dbt-test` built, copied for an end-to-end test that would otherwise build the
+same thing itself (a module of its own: several test folders have a conftest.py, so `from conftest
+import ...` would find whichever was imported first)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sendwise.paths import duckdb_path
+
+
+def copy_built_demo(folder: Path, relations: tuple[str, ...]) -> Path | None:
+    """Copy the database `make dbt-test` built into `folder` (under its own file name: DuckDB names
+    the catalog after the file, and the views refer to it) and return the copy's path, when it is what an end-to-end test would
+    build itself: the small demo of seed 42 ending at DEFAULT_END, built with `as_of` DEFAULT_END
+    (the build stamp of quarantine_reconciliation says so) and holding every one of `relations`
+    ("schema.table"). Returns None, copying nothing, otherwise: the caller then generates and
+    builds its own (the same data, only slower). Saves each caller a full demo build."""
+    import shutil
+
+    import duckdb
+
+    from sendwise.paths import DEFAULT_END
+
+    source = duckdb_path(os.environ.get("SENDWISE_DUCKDB_PATH") or "data/test.duckdb")
+    if not source.exists() or Path(f"{source}.wal").exists():  # a file still being written
+        return None
+    try:
+        with duckdb.connect(str(source), read_only=True) as con:
+            meta = con.sql(
+                "select scale, seed, strftime(end_at, '%Y-%m-%d %H:%M:%S') from ground_truth.generation_meta"
+            ).fetchall()
+            stamp = con.sql(
+                "select distinct strftime(as_of, '%Y-%m-%d %H:%M:%S') from sendwise_ops.quarantine_reconciliation"
+            ).fetchall()
+            present = {
+                f"{schema}.{name}"
+                for schema, name in con.sql(
+                    "select table_schema, table_name from information_schema.tables"
+                ).fetchall()
+            }
+    except duckdb.Error:
+        return None
+    if meta != [("small", 42, DEFAULT_END)] or stamp != [(DEFAULT_END,)]:
+        return None
+    if not set(relations) <= present:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    dest = folder / source.name
+    shutil.copyfile(source, dest)
+    return dest
