@@ -44,9 +44,38 @@ def load_python_model(relative_path: str):
     return module
 
 
+# Seconds each end-to-end module took in `make test` (pytest --durations, 2-core machine, 2026-12-03,
+# commit 51b0139): the longest are handed out first (longest-processing-time-first), so the run does
+# not end with one worker on a long module while the other idles. Only the order depends on these.
+MODULE_SECONDS = {
+    "pytests/ops/test_experiment_sim.py": 128,
+    "pytests/ml/test_ml_e2e.py": 110,
+    "pytests/ranking/test_world_replay.py": 75,
+    "pytests/learning/test_multi_run_learning.py": 75,
+    "pytests/fans/test_fans_e2e.py": 70,
+    "pytests/ops/test_report_llm.py": 60,
+    "pytests/ranking/test_replay.py": 50,
+    "pytests/ops/test_replay_propensity.py": 50,
+    "pytests/ops/test_alerts_e2e.py": 45,
+    "pytests/ranking/test_thompson_portability.py": 40,
+    "pytests/reliability/test_build_faults.py": 40,
+    "pytests/content/test_content_loop_e2e.py": 40,
+    "pytests/template/test_legacy_equivalence.py": 35,
+    "pytests/ranking/test_shortlist_exact.py": 35,
+    "pytests/ranking/test_evaluate_ranking.py": 30,
+    "pytests/fans/test_fans_short_log.py": 25,
+    "pytests/template_captions/test_plan_history.py": 20,
+}
+
+
 def pytest_collection_modifyitems(config, items):
-    """Modules with an end-to-end test run first, each module's tests in their own order: with
-    xdist's --dist loadfile a module runs whole on one worker, and a long module handed out last
-    keeps one worker busy while the other has nothing left to do."""
+    """Modules with an end-to-end test run first, the longest first (MODULE_SECONDS), each module's
+    tests in their own order: with xdist's --dist loadfile a module runs whole on one worker, and a
+    long module handed out last keeps one worker busy while the other has nothing left to do."""
     heavy = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("e2e")}
-    items.sort(key=lambda item: item.nodeid.split("::")[0] not in heavy)
+
+    def order(item) -> tuple[bool, int]:
+        module = item.nodeid.split("::")[0]
+        return module not in heavy, -MODULE_SECONDS.get(module, 0)
+
+    items.sort(key=order)
