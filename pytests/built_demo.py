@@ -50,3 +50,16 @@ def copy_built_demo(folder: Path, relations: tuple[str, ...]) -> Path | None:
     dest = folder / source.name
     shutil.copyfile(source, dest)
     return dest
+
+
+def seeded_database() -> Path | None:
+    """The database `make dbt-test` built, to copy the dbt seeds from (`sendwise.dbt.load_seeds`),
+    when its seeds are current: written after every file under seeds/ last changed. None otherwise
+    (the caller then runs `dbt seed`)."""
+    from sendwise.paths import PROJECT_ROOT
+
+    source = duckdb_path(os.environ.get("SENDWISE_DUCKDB_PATH") or "data/test.duckdb")
+    if not source.exists() or Path(f"{source}.wal").exists():
+        return None
+    newest_seed = max(path.stat().st_mtime for path in (PROJECT_ROOT / "seeds").rglob("*.csv"))
+    return source if source.stat().st_mtime > newest_seed else None

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 from pathlib import Path
 
 import pytest
 
 from sendwise.paths import PROJECT_ROOT, duckdb_path
+
+# dbt commands of the tests (sendwise.dbt.run_dbt) run inside the test process, the parsed project kept
+# between them (sendwise.dbt_in_process): dozens of short commands would each start and parse dbt.
+# SENDWISE_DBT_IN_PROCESS=0 in the environment runs each as its own dbt process, as users' commands do.
+os.environ.setdefault("SENDWISE_DBT_IN_PROCESS", "1")
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +38,51 @@ def built_con(built_db):
     con = duckdb.connect(str(built_db), read_only=True)
     yield con
     con.close()
+
+
+def _built_once(tmp_path_factory, worker_id: str, name: str, produce):
+    """produce(directory) once per test session, also across xdist workers: the first worker to ask
+    builds it under a file lock in the session's shared temporary directory, the others load the
+    pickled result."""
+    if worker_id == "master":  # not distributed
+        return produce(tmp_path_factory.mktemp(name))
+    root = tmp_path_factory.getbasetemp().parent  # shared by the session's workers
+    pickled = root / f"{name}.pickle"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if pickled.is_file():
+            return pickle.loads(pickled.read_bytes())
+        value = produce(root / name)
+        pickled.write_bytes(pickle.dumps(value))
+        return value
+
+
+@pytest.fixture(scope="session")
+def small_world(tmp_path_factory, worker_id):
+    """A small demo world (raw data + dbt seeds, seed 1) in a temporary DuckDB file named sim.duckdb,
+    shared by the ranking and replay end-to-end tests; every test copies the file before writing to
+    it. The seeds are copied from the built test database when it is current (else `dbt seed`)."""
+    from built_demo import seeded_database
+
+    from sendwise.evaluation.simulate import build_world
+    from sendwise.paths import DEFAULT_END
+
+    def produce(directory):
+        return build_world("small", 1, directory, DEFAULT_END, seeds_from=seeded_database())
+
+    return _built_once(tmp_path_factory, worker_id, "ranking_world", produce)
+
+
+@pytest.fixture(scope="session")
+def compiled_policies(small_world, tmp_path_factory, worker_id):
+    """The ranking SQL compiled against the small world once per policy the tests replay (ucb and
+    greedy)."""
+    from sendwise.evaluation.compiled import compile_policies
+
+    def compile_all(base):
+        return compile_policies(small_world.db_path, ("ucb", "greedy"), base)
+
+    return _built_once(tmp_path_factory, worker_id, "ranking_compile", compile_all)
 
 
 def load_python_model(relative_path: str):

@@ -94,16 +94,15 @@ def test_random_policy_replay_is_the_same_with_uniform_propensities(tmp_path):
 
 
 @pytest.mark.e2e
-def test_ranking_sql_replay_is_the_same_with_uniform_propensities(tmp_path):
+def test_ranking_sql_replay_is_the_same_with_uniform_propensities(small_world, compiled_policies, tmp_path):
     """The compiled greedy ranking replayed on the same uniform log, without and with a uniform
-    propensity column: the same matched events, the same estimate and interval."""
-    from sendwise.evaluation.compiled import CompiledRanking
-
+    propensity column: the same matched events, the same estimate and interval. (The ranking SQL
+    compiled once for the session's tests; the replay world takes its seeds from that world.)"""
     frame, best = replay.synthetic_log(tmp_path / "log.csv", arms=4, events=1_200, seed=13)
     _with_propensity(frame, tmp_path / "p.csv", 0.25)
     plain_log, weighted_log = replay.read_log(tmp_path / "log.csv"), replay.read_log(tmp_path / "p.csv")
-    world = replay.build_replay_world(plain_log, tmp_path / "world")
-    compiled = CompiledRanking.compile(world, "greedy", target_dir=tmp_path / "target")
+    world = replay.build_replay_world(plain_log, tmp_path / "world", seeds_from=small_world.db_path)
+    compiled = compiled_policies["greedy"]
     runs = [
         replay.replay_policy(log, world, compiled, "greedy", tmp_path / name, batch_size=400, seed=2)
         for name, log in (("plain", plain_log), ("weighted", weighted_log))

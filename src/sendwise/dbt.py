@@ -62,6 +62,10 @@ def run_dbt(
     check: bool = True,
 ) -> subprocess.CompletedProcess:
     cmd, full_env = _command(args, duckdb_path, target_path, env)
+    if os.environ.get("SENDWISE_DBT_IN_PROCESS") == "1":  # the test suite: see sendwise.dbt_in_process
+        from sendwise.dbt_in_process import run_in_process
+
+        return run_in_process(cmd, full_env, project_dir(), capture=capture, check=check)
     return subprocess.run(
         cmd,
         cwd=project_dir(),  # the user's project folder, never the install's (its target/ stays untouched)
