@@ -5,7 +5,7 @@ No credentials and no network: the `bigquery_offline` output of the profile uses
 Incremental models are compiled twice (the root `is_incremental()` override answers
 `var('offline_is_incremental')` when dbt cannot introspect), so both branches are checked.
 
-Each compiled SQL model, snapshot and data test is parsed with sqlglot's BigQuery dialect.
+Each compiled SQL model, snapshot, data test and analysis is parsed with sqlglot's BigQuery dialect.
 sqlglot accepts unknown function names as "anonymous" calls, so the gate also rejects any
 anonymous function that is not a known BigQuery function (DuckDB-only functions such as
 `quantile_cont` or `regexp_matches` would otherwise slip through). Python models are parsed
@@ -100,7 +100,7 @@ def _compile(target: str, target_path: Path, incremental: bool) -> None:
             "--no-populate-cache",
             "--quiet",
             "--select",
-            "resource_type:model resource_type:snapshot resource_type:test",
+            "resource_type:model resource_type:snapshot resource_type:test resource_type:analysis",
             "--exclude",
             "test_type:unit",
             "--vars",
@@ -151,11 +151,11 @@ def check_python(code: str) -> str | None:
 def check_manifest(manifest_path: Path, result: GateResult, label: str) -> None:
     manifest = json.loads(manifest_path.read_text())
     for unique_id, node in sorted(manifest["nodes"].items()):
-        if node["resource_type"] not in {"model", "snapshot", "test"}:
+        if node["resource_type"] not in {"model", "snapshot", "test", "analysis"}:
             continue
         code = node.get("compiled_code")
         if code is None:
-            if node.get("config", {}).get("enabled", True) and node["resource_type"] != "test":
+            if node.get("config", {}).get("enabled", True) and node["resource_type"] in {"model", "snapshot"}:
                 result.failures.append((unique_id, f"[{label}] was not compiled"))
             continue
         if node.get("language") == "python":
