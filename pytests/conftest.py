@@ -85,17 +85,6 @@ def compiled_policies(small_world, tmp_path_factory, worker_id):
     return _built_once(tmp_path_factory, worker_id, "ranking_compile", compile_all)
 
 
-def load_python_model(relative_path: str):
-    """Import a dbt Python model file (python_models/...) as a module, to test its pure functions."""
-    import importlib.util
-
-    path = PROJECT_ROOT / relative_path
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 # Seconds each end-to-end module took in `make test` (pytest --durations, 2-core machine, 2026-12-03,
 # commit 51b0139): the longest are handed out first (longest-processing-time-first), so the run does
 # not end with one worker on a long module while the other idles. Only the order depends on these.

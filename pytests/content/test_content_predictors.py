@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import load_python_model
+from model_loader import load_python_model
 
 ENGAGEMENT = load_python_model("python_models/content/ml_engagement_model.py")
 FOLLOW = load_python_model("python_models/content/ml_follow_through_model.py")

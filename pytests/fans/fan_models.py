@@ -1,20 +1,8 @@
-"""The fan dbt Python models as modules, imported with load_python_model of pytests/conftest.py.
-
-(Several folders have a conftest.py, so `from conftest import ...` is ambiguous: the root one is
-loaded here by path under its own name.)
-"""
+"""The fan dbt Python models as modules (pytests/model_loader.py)."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-_spec = importlib.util.spec_from_file_location(
-    "sendwise_root_conftest", Path(__file__).parents[1] / "conftest.py"
-)
-_root_conftest = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_root_conftest)
-load_python_model = _root_conftest.load_python_model
+from model_loader import load_python_model
 
 profiles = load_python_model("python_models/fans/fan_profiles.py")
 ledger = load_python_model("python_models/fans/fan_profile_llm_ledger.py")

@@ -8,7 +8,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 import pytest
-from ml_models import load_python_model
+from model_loader import load_python_model
 
 emb = load_python_model("python_models/scheduling/ml_text_embeddings.py")
 PARAMS = emb.LOCAL_MODELS["sendwise-hash-ngram-256-v1"]

@@ -10,7 +10,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 import pyarrow as pa
-from ml_models import load_python_model
+from model_loader import load_python_model
 
 from sendwise.paths import PROJECT_ROOT
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from ml_models import load_python_model
+from model_loader import load_python_model
 
 from sendwise.paths import PROJECT_ROOT
 

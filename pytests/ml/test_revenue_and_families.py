@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import sklearn.ensemble  # noqa: F401 - OpenMP loaded before threadpool_limits
-from ml_models import load_python_model
+from model_loader import load_python_model
 from threadpoolctl import threadpool_limits
 
 gbm = load_python_model("python_models/scheduling/ml_revenue_gbm_scores.py")

@@ -4,7 +4,6 @@ client for the orchestration and a fake HTTP server (real sockets) for the clien
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 from collections import Counter
@@ -13,21 +12,13 @@ import duckdb
 import pandas as pd
 import pytest
 from fake_report_server import FakeReportLLM, good_report
+from model_loader import load_python_model
 
 from sendwise.dbt import run_dbt, vars_arg
-from sendwise.paths import DEFAULT_END, PROJECT_ROOT
+from sendwise.paths import DEFAULT_END
 
-
-def _load(relative: str):
-    path = PROJECT_ROOT / relative
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-lm = _load("python_models/ops/page_strategy_report_llm_ledger.py")
-rp = _load("python_models/ops/page_strategy_reports.py")
+lm = load_python_model("python_models/ops/page_strategy_report_llm_ledger.py")
+rp = load_python_model("python_models/ops/page_strategy_reports.py")
 
 FACTS = {
     "page_key": "mia_rose",
