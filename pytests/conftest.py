@@ -89,16 +89,15 @@ def compiled_policies(small_world, tmp_path_factory, worker_id):
 # commit 51b0139): the longest are handed out first (longest-processing-time-first), so the run does
 # not end with one worker on a long module while the other idles. Only the order depends on these.
 MODULE_SECONDS = {
-    "pytests/ops/test_experiment_sim.py": 128,
+    "pytests/ops/test_experiment_sim.py": 60,
     "pytests/ml/test_ml_e2e.py": 110,
     "pytests/ranking/test_world_replay.py": 75,
     "pytests/learning/test_multi_run_learning.py": 75,
     "pytests/fans/test_fans_e2e.py": 70,
     "pytests/ops/test_report_llm.py": 60,
     "pytests/ranking/test_replay.py": 50,
-    "pytests/ops/test_replay_propensity.py": 50,
+    "pytests/ops/test_replay_propensity.py": 10,
     "pytests/ops/test_alerts_e2e.py": 45,
-    "pytests/ranking/test_thompson_portability.py": 40,
     "pytests/reliability/test_build_faults.py": 40,
     "pytests/content/test_content_loop_e2e.py": 40,
     "pytests/template/test_legacy_equivalence.py": 35,
