@@ -1,7 +1,7 @@
 """The demo world is calibrated to the business it models (issue 14), at small and seed scale.
 
 Every range below comes from a source, never from the generator's output:
-* EROS = the earlier system's documentation (EROS Max v2 README): creator tiers at $150 / $75 / $30
+* EROS = the earlier system (EROS Max v2) that did this job: creator tiers at $150 / $75 / $30
   of daily mass-message revenue; a business baseline of $12.50 revenue per send and 8.5 % conversion;
 * issue 14 (a realistic world) turns those into ranges: each tier 10-40 % of pages, mean revenue per
   PPV send $8-$30 with the median below the mean, purchases / viewed 5-12 %, viewed / sent 20-60 %,
@@ -89,14 +89,14 @@ def test_report_cli_reads_an_existing_world_as_json(small_db, capsys):
     assert (out["scale"], out["seed"]) == ("small", 42)
     rows = {r["key"]: r for r in out["figures"]}
     assert rows["revenue_per_ppv_send_mean"]["lo"] == 8.0 and rows["revenue_per_ppv_send_mean"]["hi"] == 30.0
-    assert rows["revenue_per_ppv_send_mean"]["source_text"].startswith("EROS Max v2 README")
+    assert rows["revenue_per_ppv_send_mean"]["source_text"].startswith("earlier system (EROS Max v2)")
     assert out["all_ok"] is all(r["ok"] is not False for r in out["figures"])
 
 
 def test_report_cli_text_and_user_mistakes(small_db, tmp_path, capsys):
     assert main(["demo-data", "--report", "--db", str(small_db)]) == 0
     text = capsys.readouterr().out
-    assert "mean revenue per PPV send" in text and "EROS Max v2 README" in text
+    assert "mean revenue per PPV send" in text and "earlier system (EROS Max v2)" in text
     other = tmp_path / "other.duckdb"
     duckdb.connect(str(other)).close()
     assert main(["demo-data", "--report", "--db", str(other)]) == 2

@@ -1,4 +1,4 @@
-"""Raw data contracts (SPEC section 2): the one place that names every raw column.
+"""Raw data contracts (docs/data_contracts.md): the one place that names every raw column.
 
 The demo-data generator writes exactly these tables, `sendwise load` checks a
 user's file against them, and the dbt sources (`models/staging/*/_*__sources.yml`)

@@ -1,7 +1,7 @@
 -- Cooldown is never skipped while enough fresh captions remain: a caption used on the page within
 -- caption_cooldown_days is a candidate only when the page's fresh pool is below cooldown_min_pool,
--- only up to that size, and least-recently-used first (SPEC defect: "cooldown skipped for every
--- caption once one eligible caption exists").
+-- only up to that size, and least-recently-used first (an earlier system's defect: its
+-- cooldown was skipped for every caption once one eligible caption existed).
 with eligibility as (
     select * from {{ ref('int_ranking_caption_eligibility') }}
 ),

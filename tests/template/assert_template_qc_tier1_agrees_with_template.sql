@@ -1,4 +1,4 @@
--- The QC table and the template agree on tier 1: every blocking rule of SPEC 7 is re-checked here
+-- The QC table and the template agree on tier 1: every blocking template rule (docs/template_qc.md) is re-checked here
 -- directly from weekly_template_7d and its inputs, written independently of the QC model (anti-joins,
 -- a canonical near-duplicate pair, a self-join for the previous send instead of lag), and the set
 -- of (rule_id, page_key, plan_date, slot_number) must be exactly the QC table's tier-1 rows.

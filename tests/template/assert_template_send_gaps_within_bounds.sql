@@ -1,5 +1,5 @@
 -- Every two consecutive planned sends of a page-day are at least min_gap_hours and at most
--- max_gap_hours apart in minutes, jitter included (SPEC 7 spacing; tier 1 and tier 2 of the QC).
+-- max_gap_hours apart in minutes, jitter included (docs/template.md spacing; tier 1 and tier 2 of the QC).
 -- Returns the offending pairs.
 with send_slots as (
     select

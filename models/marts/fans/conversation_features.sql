@@ -1,4 +1,4 @@
--- Features of every conversation (SPEC 10). Money: revenue = PPV revenue (price of bought
+-- Features of every conversation (docs/fans.md). Money: revenue = PPV revenue (price of bought
 -- offers) + tips. Rates are null where the denominator is 0. Purchase timing columns are null
 -- for conversations without a purchase. Status columns describe the fan-model pair (the
 -- customer) relative to as_of and repeat on each of its conversations.

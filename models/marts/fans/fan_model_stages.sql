@@ -1,4 +1,4 @@
--- One row per fan-model pair and stage present (SPEC 10): 1 = acquisition (first message up to
+-- One row per fan-model pair and stage present (docs/fans.md): 1 = acquisition (first message up to
 -- and including the first sale; the whole history when there is no sale), 2 = monetisation
 -- (after the first sale up to and including the last sale; only with 2+ sales), 3 = retention
 -- (after the last sale; absent when the last row is the last sale). A sale = a bought PPV offer;

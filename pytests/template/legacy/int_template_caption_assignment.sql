@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
--- Captions for every send slot of the week (SPEC 7): one row per slot of int_template_send_slots,
+-- Captions for every send slot of the week (docs/template.md): one row per slot of int_template_send_slots,
 -- with the assigned caption, or none and the reason (the slot is dropped; a tier-1 rule is never
 -- broken to fill it). How each rule holds:
 --   * vault / eligibility: captions come only from the ranking's eligible shortlist

@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
--- The send times of the weekly template (SPEC 7), captions not yet chosen: one row per planned send of
+-- The send times of the weekly template (docs/template.md), captions not yet chosen: one row per planned send of
 -- every planned page-day of the active pages that pass the data-quality bar.
 --
 -- Spacing solver (exact). The day's window is a line of W <= 24 hour positions (int_template_hour_pool;

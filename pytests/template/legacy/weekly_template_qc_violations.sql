@@ -1,10 +1,10 @@
--- One row per violation of a SPEC 7 rule by the weekly template (docs/template_qc.md has the table).
+-- One row per violation of a template rule by the weekly template (docs/template_qc.md has the table).
 -- Every rule is re-checked from weekly_template_7d and the template's inputs (library, vault,
 -- quotas, near-duplicates, families, data quality), never from the template's own flags where an
 -- input can answer: a caption's category is the library's, its explicit/teasing class the
 -- content_categories seed's, its family ml_caption_clusters', a send's local hour comes from
 -- send_at_utc and the page's time zone, and gaps are real elapsed time (UTC). A failed lookup is a
--- violation, never a pass (SPEC defect: "vault filter that silently becomes 1=1").
+-- violation, never a pass (an earlier system's defect: a vault filter that silently became 1=1).
 --   tier 1 (blocking, a data test with severity error fails the build):
 --     vault_violation, duplicate_caption, price_out_of_range, gap_below_min, over_quota
 --   tier 2 (warn): gap_above_max, outside_active_window, cross_page_caption, content_mix_off_target,

@@ -25,10 +25,10 @@ TIER_WINDOW_DAYS = 90.0
 TIER_HALF_LIFE_DAYS = 30.0
 
 SOURCES: dict[str, str] = {
-    "tiers": "EROS Max v2 README: tiers at $150 / $75 / $30 a day; issue 14: each tier 10-40 % of pages",
-    "rps": "EROS Max v2 README: baseline $12.50 revenue per send; issue 14: mean $8-$30",
+    "tiers": "earlier system (EROS Max v2): tiers at $150 / $75 / $30 a day; issue 14: each tier 10-40 % of pages",
+    "rps": "earlier system (EROS Max v2): baseline $12.50 revenue per send; issue 14: mean $8-$30",
     "rps_skew": "issue 14: the median PPV send earns less than the mean",
-    "conversion": "EROS Max v2 README: baseline conversion 8.5 %; issue 14: 5-12 %",
+    "conversion": "earlier system (EROS Max v2): baseline conversion 8.5 %; issue 14: 5-12 %",
     "view": "issue 14: viewed / sent 20-60 %",
     "shortfall": "issue 14: SHORTFALL at most 10 % of page-weeks (seeds/tier_policies.csv, min_gap_hours)",
     "noise": "issue 14: the truth's expected revenue explains at most 70 % of per-send variance",

@@ -102,7 +102,7 @@ def _allocate(
     return out[rng.permutation(n)]
 
 
-# Creator tiers of the earlier system (EROS Max v2 README): decayed average daily mass-message revenue
+# Creator tiers of the earlier system (EROS Max v2): decayed average daily mass-message revenue
 # >= $150 ULTRA, >= $75 LARGE, >= $30 MID, else SMALL, with a 30-day half-life over a 90-day window.
 # Each active page gets a target in one band (log-uniform inside it, clear of the thresholds).
 TIER_BANDS: dict[str, tuple[float, float]] = {
@@ -195,7 +195,7 @@ def _economics(rng: np.random.Generator, pages: pd.DataFrame) -> pd.DataFrame:
 
     Bigger pages send more (PPV sends a day grow with revenue as its 0.42 power), so revenue per
     send grows with size too; view rate and conversion per view are drawn around the earlier
-    system's baseline (8.5 % conversion, EROS Max v2 README)."""
+    system's baseline (8.5 % conversion, EROS Max v2)."""
     n = len(pages)
     band = np.empty(n, dtype=_O)
     act = pages["is_active"].to_numpy()

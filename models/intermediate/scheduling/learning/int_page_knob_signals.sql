@@ -1,4 +1,4 @@
--- The knob learner's signals and rule verdicts for every active page at as_of (SPEC 5). Pure
+-- The knob learner's signals and rule verdicts for every active page at as_of (docs/learning.md). Pure
 -- function of the data and the config, no state: page_knob_learning_steps applies the verdicts to
 -- the learned state. Windows of knob_window_days (14) before as_of:
 --   earnings_lift   (earnings last window - earnings previous window) / earnings previous window

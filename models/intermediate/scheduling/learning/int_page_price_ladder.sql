@@ -1,9 +1,9 @@
 {{ config(materialized='table') }}
--- The price ladder of every page (SPEC 6): three rungs, cheapest first, read by the caption ranking
+-- The price ladder of every page (docs/learning.md): three rungs, cheapest first, read by the caption ranking
 -- (slot prices) and expanded per day by int_page_price_ladder_daily (template).
 -- * price_mode: premium when weight_price >= price_mode_premium_at or the learned price_mode_bias is
 --   premium; value when weight_price <= price_mode_value_at or the bias is value (checked in this
---   order, as the SPEC states it); else balanced.
+--   order, so weight premium + bias value is premium); else balanced.
 -- * The percentile grid p35 < p50 < p60 < p80 < p90 (positions 1-5 of int_page_price_profile).
 --   The mode picks three consecutive positions: value p35/p50/p60 (from 1), balanced p50/p60/p80
 --   (from 2), premium p60/p80/p90 (from 3). The page state from health moves the start:

@@ -1,4 +1,4 @@
--- Price profile of every page (SPEC 6) from its PPV sends of the last price_window_days (90):
+-- Price profile of every page (docs/learning.md) from its PPV sends of the last price_window_days (90):
 -- the exact continuous percentiles p35, p50, p60, p80, p90 (percentile_cont, the labels are the
 -- fractions computed; rounded to the cent, which also removes interpolation noise such as
 -- p80 = 60.99000000000001 > p90 = 60.99), corr(price, earnings), and the share of prices ending in .99 (the page's

@@ -1,4 +1,4 @@
--- The four features of the personalization weights (SPEC 5), one row per page, over the sends of
+-- The four features of the personalization weights (docs/learning.md), one row per page, over the sends of
 -- the last weight_window_days (28) before as_of. Days are 24-hour buckets counted back from as_of
 -- (day_back 0 = the last 24 hours), so "the last 7 days" means the same thing on every page.
 --   slope_pct_7d    (last 7 days - previous 7 days) / previous 7 days of daily revenue, each day

@@ -14,7 +14,7 @@ with caption_texts as (
 ),
 
 fan_stage_texts as (
-    -- the fan's words per fan-model pair and conversation stage (fan analytics, SPEC 10); a stage
+    -- the fan's words per fan-model pair and conversation stage (fan analytics, docs/fans.md); a stage
     -- without words has nothing to embed and is skipped by key (is_text_empty), never by position
     select
         stage_text_id as text_id,

@@ -1,4 +1,4 @@
--- The four components (each 0-100) of the EROS score of every page (SPEC 8), over the last
+-- The four components (each 0-100) of the EROS score of every page (docs/performance.md), over the last
 -- eros_window_days before as_of:
 -- * revenue per send = earnings / sends (all sends), log-normalised against the tier benchmark
 --   (the median revenue per send of the pages of the same creator tier with sends in the window;

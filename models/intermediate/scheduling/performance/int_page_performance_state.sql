@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
--- Creator tier and health of every page (SPEC 8), computed once and shared: the price ladder
+-- Creator tier and health of every page (docs/performance.md), computed once and shared: the price ladder
 -- (page state), the personalization weights (tier peers), the daily quota (tier policy) and the
 -- creator-performance mart read this model instead of recomputing it.
 --

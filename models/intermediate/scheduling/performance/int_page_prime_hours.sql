@@ -1,4 +1,4 @@
--- Decayed revenue of every page by page-local hour and its prime hours (SPEC 8): over the last
+-- Decayed revenue of every page by page-local hour and its prime hours (docs/performance.md): over the last
 -- prime_hour_window_days, each send weighs 0.5 ^ (age / performance_half_life_days); among the
 -- hours in which the page sent at least once, an hour is prime when its percent rank by decayed
 -- revenue, (rank - 1) / (hours - 1), is at least prime_hour_quantile (0.75: the top quartile; for

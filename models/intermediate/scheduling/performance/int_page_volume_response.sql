@@ -1,4 +1,4 @@
--- The page's own volume-response (SPEC 8 saturation): does an extra send on a day still earn what
+-- The page's own volume-response (saturation, docs/performance.md): does an extra send on a day still earn what
 -- the page's sends earn on average? From the page-days with sends of the last
 -- saturation_window_days, daily revenue is regressed on daily sends within ISO weeks (each
 -- page-week demeaned: week fixed effects absorb audience growth, trends and seasonality, so the

@@ -3,16 +3,16 @@
 -- Score every candidate caption once per page (nothing here depends on the slot), then keep the
 -- page's shortlist: the ranking_shortlist_size captions with the highest optimistic score per
 -- dollar of slot price. Only the shortlist is expanded to slots (the mart), which is what keeps
--- the ranking fast (SPEC performance notes).
+-- the ranking fast (docs/ranking.md, "Performance").
 --
 --   mu_caption = mu_buy * caption_lift * category_lift
---       the caption's prior on this page: the page prior (SPEC) times the caption's agency-wide
+--       the caption's prior on this page: the page prior mu_buy times the caption's agency-wide
 --       lift (int_ranking_caption_lift) and the page's lift for its content category
 --       (int_ranking_page_category_lift); both are 1 without evidence
 --   p_buy_eb = (w_purchases + nu * mu_caption) / (w_sent_context + nu),  nu = prior_nu_buy x the page's
 --       exploration_multiplier (int_ranking_slots: the caption experiment's bounded feedback, 1 without
 --       results)
---       the SPEC's Empirical-Bayes formula with two refinements the evaluation measured
+--       the plain Empirical-Bayes formula with two refinements the evaluation measured
 --       (docs/ranking.md): the prior mean comes from mu_caption instead of mu_buy alone, and the
 --       exposure is w_sent_context (recipients restated at the page's average hour and weekday)
 --       instead of raw w_sent, so a caption is not credited for having been sent at a good hour

@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
--- The caption list of every templated page for its week (SPEC 7), built so that the assignment
+-- The caption list of every templated page for its week (docs/template.md), built so that the assignment
 -- (int_template_caption_assignment) cannot break the per-page rules:
 --   1. candidates = the ranking's page shortlist (int_ranking_caption_scores: eligible captions
 --      only, so vault compliance and cooldown come from int_ranking_caption_eligibility), scored

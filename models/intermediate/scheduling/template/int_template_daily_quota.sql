@@ -1,5 +1,5 @@
 -- Daily send quota of every active page for each of the template_days (7) page-local dates after
--- as_of (SPEC 7), with the calendar (int_page_calendar_days, docs/operations.md):
+-- as_of (docs/template.md), with the calendar (int_page_calendar_days, docs/operations.md):
 --   scaled_quota  = round(tier policy base quota x weight_volume x day-of-week multiplier)
 --   normal_quota  = clamp(scaled_quota + quota_nudge, quota_min, quota_max)
 --   daily_quota   = clamp(round(normal_quota x saturation_factor), quota_min, quota_max)

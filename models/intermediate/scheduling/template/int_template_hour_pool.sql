@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
--- Every hour of the active window of every planned page-day, ordered into the day's hour pool (SPEC 7).
+-- Every hour of the active window of every planned page-day, ordered into the day's hour pool (docs/template.md).
 -- The window runs from active_from_hour for active_window_hours positions (inclusive hours, wrapping
 -- past midnight: a 20-3 window is positions 0..7 = hours 20, 21, 22, 23, 0, 1, 2, 3, the last four on
 -- the next calendar date). Each hour is scored by what is known about it, best source first:
@@ -13,7 +13,7 @@
 -- page-day) is the page's decayed revenue for tier-1 hours; a fallback hour gets a value below the page's
 -- weakest own hour that keeps the pool order: floor x (window_hours + 1 - pool_rank) / (window_hours + 1),
 -- floor = the day's smallest tier-1 value (1 when the page has no own revenue that day: pure rank weights).
--- is_prime_hour (SPEC 8, prime hours = top quartile of decayed hourly revenue): the page's decayed revenue
+-- is_prime_hour (docs/performance.md, prime hours = top quartile of decayed hourly revenue): the page's decayed revenue
 -- at that hour of day (all days of week) ranks within the top prime_hour_top_share of the day's 24 hours.
 -- Calendar (int_page_calendar_days): the (day of week, hour) revenue is read at the day's hour_profile_dow,
 -- the plan date's own weekday except on a public holiday, which is ranked on the page's last weekend day

@@ -1,4 +1,4 @@
--- How many hours the template may choose from on each planned page-day (SPEC 7):
+-- How many hours the template may choose from on each planned page-day (docs/template.md):
 --   base_pool      = clamp(hour_pool_quota_mult x daily_quota, hour_pool_min, hour_pool_max)
 --   hour_pool_size = clamp(round(base_pool / weight_hours) + hour_pool_nudge, hour_pool_min, hour_pool_max)
 -- with the page's bounds (page_learner_config, default 6-24). weight_hours is a concentration

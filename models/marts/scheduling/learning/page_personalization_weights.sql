@@ -1,4 +1,4 @@
--- The four personalization weights of every page (SPEC 5), recomputed every run from
+-- The four personalization weights of every page (docs/learning.md), recomputed every run from
 -- int_page_weight_features and mapped linearly into their ranges (coefficients in settings_modeling):
 --   weight_volume    = clamp(1 + weight_volume_coef * (volume_perf - 1))                  [0.80, 1.60]
 --   weight_price     = clamp(1 + weight_price_corr_coef * corr_final)                     [0.90, 1.15]

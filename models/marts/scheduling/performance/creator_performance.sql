@@ -1,4 +1,4 @@
--- One row per page (SPEC 8): creator tier and health (reused from int_page_performance_state, never
+-- One row per page (docs/performance.md): creator tier and health (reused from int_page_performance_state, never
 -- recomputed), saturation against the page's own volume-response (int_page_volume_response),
 -- prime hours (int_page_prime_hours: top quartile of decayed hourly revenue), the optimal price
 -- range (the page's price ladder: cheapest to dearest rung of int_page_price_ladder), the

@@ -1,4 +1,4 @@
--- EROS score 0-100 of every page (SPEC 8) from the four components of int_page_eros_components:
+-- EROS score 0-100 of every page (docs/performance.md) from the four components of int_page_eros_components:
 --   eros_score = (w_rps x rps + w_conv x conversion + w_exec x execution + w_div x diversity)
 --                / (sum of the weights of the components present)
 -- with the weights 0.40 / 0.30 / 0.20 / 0.10 (settings). Without plan history the execution

@@ -1,5 +1,5 @@
 -- For every active page and every hourly slot of the next 24 page-local hours: the eligible
--- captions ranked, top ranking_top_n (20) kept, with every score component (SPEC section 4).
+-- captions ranked, top ranking_top_n (20) kept, with every score component (docs/ranking.md).
 -- The per-page shortlist (int_ranking_caption_scores) is expanded to the page's slots here.
 --
 --   p_buy_scored  = p_buy_eb (ucb, greedy) or, under thompson, a seeded draw from the EB Beta

@@ -7,7 +7,7 @@
     full_refresh=false,
     on_schema_change='append_new_columns',
 ) }}
--- Every generated week kept (SPEC 7, TEMPLATE_CONTRACT item 4): the rows of weekly_template_7d,
+-- Every generated week kept (docs/template.md): the rows of weekly_template_7d,
 -- keyed by (generated_for_as_of, template_slot_key). A build replaces the rows of its own as_of
 -- (DuckDB: delete+insert on generated_for_as_of; BigQuery: insert_overwrite of the as_of's hourly
 -- partition, so two as_of values less than an hour apart share a partition) and keeps every other

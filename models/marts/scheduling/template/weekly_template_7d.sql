@@ -1,4 +1,4 @@
--- The 7-day send template (SPEC 7, TEMPLATE_CONTRACT item 3): one row per planned send of every
+-- The 7-day send template (docs/template.md): one row per planned send of every
 -- templated page. Times, prices and slot values come from int_template_send_slots; captions from
 -- int_template_caption_assignment with the caption experiment applied (int_template_experiment_captions;
 -- dropped slots are left out; the day's other rows say so in strategy_note).

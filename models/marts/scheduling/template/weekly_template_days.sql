@@ -1,4 +1,4 @@
--- One row per planned page-day of every active page (SPEC 7): the day's quota, the sends the spacing
+-- One row per planned page-day of every active page (docs/template.md): the day's quota, the sends the spacing
 -- solver fitted (int_template_send_slots) and why any are missing. Time fitting only: the caption
 -- step may plan fewer when no rule-abiding caption exists and says so in weekly_template_7d.
 -- shortfall_reason: a page under the data-quality bar plans nothing ('data quality below the bar: ...');
