@@ -10,3 +10,13 @@
         {{ alias }}.{{ column }}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
+
+{#- The caption-style feature columns of the revenue model (int_caption_style_features), selected
+    from `alias` (none: unqualified): one list for the training features and both kinds of scoring
+    candidates, so they cannot drift apart. -#}
+{% macro caption_style_features(alias=none) -%}
+    {%- set columns = ['length_bin', 'emoji_bin', 'has_cta', 'has_urgency', 'ends_with_question'] -%}
+    {%- for column in columns %}
+        {{ alias ~ '.' if alias }}{{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

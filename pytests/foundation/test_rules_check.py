@@ -175,3 +175,53 @@ def test_a_mart_an_exposure_reads_without_the_build_stamp_is_reported():
     catalog = {"nodes": {"model.sendwise.t_mart": {"columns": {"id": {}, "as_of": {}}}}}
     expected = "t_mart: read by exposure board, export but its table has no column built_at"
     assert check(manifest, catalog, 8, 5) == [f"{expected} (the build stamp: macro build_stamp)"]
+
+
+def _python_models_copy(tmp_path):
+    import shutil
+
+    from sendwise.paths import PROJECT_ROOT
+
+    shutil.copytree(PROJECT_ROOT / "python_models", tmp_path / "python_models")
+    return tmp_path
+
+
+def test_shared_python_blocks_are_one_text():
+    from sendwise.commands.rules_check import SHARED_BLOCKS, shared_block_problems, shared_blocks
+    from sendwise.paths import PROJECT_ROOT
+
+    assert shared_block_problems() == []
+    # the five ML models carry the reuse block, the five Python marts the build stamp's adapter helper
+    counts = dict.fromkeys(SHARED_BLOCKS, 0)
+    for path in (PROJECT_ROOT / "python_models").rglob("*.py"):
+        for name, copies in shared_blocks(path.read_text())[0].items():
+            counts[name] += len(copies)
+    assert counts == {"build_stamp": 5, "reuse": 5}
+
+
+def test_a_copy_that_differs_fails_rules_check(tmp_path):
+    from sendwise.commands.rules_check import shared_block_problems
+
+    root = _python_models_copy(tmp_path)
+    copy = root / "python_models/content/ml_engagement_model.py"
+    text = copy.read_text()
+    copy.write_text(
+        text.replace("Var ml_retrain=true forces a new fit.", "Var ml_retrain=true forces a fit.")
+    )
+    problems = shared_block_problems(root)
+    assert len(problems) == 1 and problems[0].startswith(
+        "python_models/content/ml_engagement_model.py: shared block reuse differs from its canonical text"
+    ), problems
+    # a copy without its markers is reported too, and so is a marker left open
+    copy.write_text(text.replace("# <<< shared block reuse\n", ""))
+    problems = shared_block_problems(root)
+    assert any("never closes" in p for p in problems) and any(
+        "outside a shared block reuse" in p for p in problems
+    )
+    stamp = root / "python_models/fans/fan_predictions.py"
+    stamp.write_text(stamp.read_text().replace("# >>> shared block build_stamp", "# build stamp"))
+    assert any(
+        p.startswith("python_models/fans/fan_predictions.py: line ")
+        and p.endswith("shared block build_stamp closes without opening")
+        for p in shared_block_problems(root)
+    )

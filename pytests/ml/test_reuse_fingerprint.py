@@ -1,14 +1,13 @@
-"""The reuse block the ML Python models share (docs/ml.md, "Reuse"): one text in every file (dbt
-Python models cannot import project code on BigQuery, so it is copied; this keeps the copies
-equal) and its pure functions."""
+"""The reuse block the ML Python models share (docs/ml.md, "Reuse"): its pure functions. The block
+is copied into every ML model (dbt Python models cannot import project code on BigQuery);
+`sendwise rules-check` keeps the copies one text (shared block `reuse`,
+pytests/foundation/test_rules_check.py)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 from model_loader import load_python_model
-
-from sendwise.paths import PROJECT_ROOT
 
 FILES = [
     "python_models/scheduling/ml_revenue_gbm_scores.py",
@@ -18,17 +17,6 @@ FILES = [
     "python_models/content/ml_follow_through_model.py",
 ]
 gbm = load_python_model(FILES[0])
-
-
-def reuse_block(path: str) -> str:
-    text = (PROJECT_ROOT / path).read_text()
-    start = text.index("# --- Reuse (docs/ml.md")
-    return text[start : text.index("\ndef model(dbt, session):", start)]
-
-
-def test_every_model_carries_the_same_reuse_block():
-    blocks = {path: reuse_block(path) for path in FILES}
-    assert len(set(blocks.values())) == 1, [p for p, b in blocks.items() if b != blocks[FILES[0]]]
 
 
 def fingerprints(**hash_xor) -> pd.DataFrame:

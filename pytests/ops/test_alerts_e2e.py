@@ -24,6 +24,8 @@ from sendwise.paths import DEFAULT_END, PROJECT_ROOT
 AS_OF = datetime.fromisoformat(DEFAULT_END)
 STALE_SOURCE = "content.outcomes"
 ALERT_MODELS = [
+    # the template's QC rules are models of their own (docs/template_qc.md), then their union
+    "path:models/intermediate/scheduling/template/qc",
     "weekly_template_qc_violations",
     "int_source_freshness",
     "ops_source_health_history",

@@ -1,19 +1,26 @@
 """End to end: a template broken on purpose is caught by the QC table, the tier-1 test fails the
-build, and the independent re-check (the agreement test) finds exactly the same tier-1 rows."""
+build, and the independent re-check (the agreement test) finds exactly the same tier-1 rows. And the
+QC table of the built test database holds exactly the rows of the golden file, which the QC model as
+one 815-line query (before the split into one model per rule, issue 18) produced on the same demo."""
 
 from __future__ import annotations
 
+import csv
 import json
+import math
 import shutil
 
 import duckdb
 import pytest
 
 from sendwise.dbt import run_dbt, vars_arg
-from sendwise.paths import DEFAULT_END
+from sendwise.paths import DEFAULT_END, PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 
+# the QC rules are models of their own (int_template_qc_*, docs/template_qc.md): rebuild them all
+QC_MODELS = "path:models/intermediate/scheduling/template/qc"
+GOLDEN = PROJECT_ROOT / "pytests/template/golden/weekly_template_qc_violations_small.csv"
 TIER1 = {"vault_violation", "duplicate_caption", "price_out_of_range", "gap_below_min", "over_quota"}
 
 
@@ -63,6 +70,7 @@ def test_broken_template_fails_tier1_and_agrees(built_db, tmp_path):
         "build",
         "--quiet",
         "--select",
+        QC_MODELS,
         "weekly_template_qc_violations",
         "assert_template_qc_tier1_agrees_with_template",
         "--exclude-resource-type",
@@ -90,3 +98,42 @@ def test_broken_template_fails_tier1_and_agrees(built_db, tmp_path):
     finally:
         con.close()
     assert found == TIER1
+
+
+def _golden_value(column: str, text: str):
+    if text == "":
+        return None
+    if column in {"tier", "slot_number"}:
+        return int(text)
+    if column in {"observed", "limit_value"}:
+        return float(text)
+    return text
+
+
+def test_qc_rows_identical_to_the_golden_file(built_con):
+    """The rows (without the build stamp as_of/built_at) equal the golden file, exported from the
+    small demo (seed 42, as_of DEFAULT_END) built with the single-query QC model of main before the
+    split (commit 467b931). A deliberate change of a rule updates the file in the same change and says why."""
+    meta = built_con.sql(
+        "select scale, seed, strftime(end_at, '%Y-%m-%d %H:%M:%S') from ground_truth.generation_meta"
+    )
+    if meta.fetchall() != [("small", 42, DEFAULT_END)]:
+        pytest.skip("the built database is not the small demo of seed 42 ending at DEFAULT_END")
+    with GOLDEN.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        columns = reader.fieldnames
+        golden = [tuple(_golden_value(c, row[c]) for c in columns) for row in reader]
+    built = [
+        tuple(
+            None if v is None else (str(v) if c in {"plan_date", "generated_for_as_of"} else v)
+            for c, v in zip(columns, row, strict=True)
+        )
+        for row in built_con.sql(
+            f"select {', '.join(columns)} from sendwise_marts.weekly_template_qc_violations order by violation_key"
+        ).fetchall()
+    ]
+    assert len(built) == len(golden)
+    for got, want in zip(built, golden, strict=True):
+        assert got[:6] == want[:6] and got[8:] == want[8:], (got, want)
+        for g, w in zip(got[6:8], want[6:8], strict=True):
+            assert (g is None and w is None) or math.isclose(g, w, rel_tol=1e-12, abs_tol=1e-12), (got, want)

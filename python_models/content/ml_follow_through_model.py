@@ -227,6 +227,7 @@ def _typed_card(card: pd.DataFrame) -> pd.DataFrame:
     return card
 
 
+# >>> shared block reuse: keep every copy the same text (sendwise rules-check)
 # --- Reuse (docs/ml.md, "Reuse"): the same inputs, settings and code -> the previous output. ------
 # int_ml_input_fingerprints hashes each input relation's content in the warehouse; the model's
 # fingerprint adds the settings it reads (REUSE_SETTING_PREFIXES), this file's code (model_code) and
@@ -309,6 +310,9 @@ def previous_output(dbt, session, fingerprint: str):
         return None
     column = table.schema.get_field_index("fit_mode")
     return table.set_column(column, "fit_mode", pa.array(["reused"] * table.num_rows, pa.string()))
+
+
+# <<< shared block reuse
 
 
 def model(dbt, session):

@@ -197,8 +197,9 @@ def log_span_days(relation) -> float | None:
     return float((pd.Timestamp(last) - pd.Timestamp(first)) / pd.Timedelta(days=1))
 
 
+# >>> shared block build_stamp: keep every copy the same text (sendwise rules-check)
 # --- Build stamp (macro build_stamp of the SQL marts; docs/reliability.md): as_of and built_at. --
-# The same text in every Python mart a dashboard reads (pytests/ml/test_python_stamp.py keeps the
+# The same text in every Python mart a dashboard reads (sendwise rules-check keeps the
 # copies equal; dbt Python models cannot import project code on BigQuery).
 
 
@@ -230,6 +231,9 @@ def with_build_stamp(frame, as_of, built_at, target_type=None):
         dtype = "datetime64[us, UTC]" if stamp.tzinfo is not None else "datetime64[us]"
         frame[name] = pd.Series([stamp] * len(frame), index=frame.index, dtype=dtype)
     return frame
+
+
+# <<< shared block build_stamp
 
 
 def model(dbt, session):

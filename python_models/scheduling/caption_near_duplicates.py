@@ -131,6 +131,7 @@ def to_pandas(frame, columns: list[str] | None = None) -> pd.DataFrame:
     raise TypeError(f"cannot convert {type(frame).__name__} to pandas")
 
 
+# >>> shared block reuse: keep every copy the same text (sendwise rules-check)
 # --- Reuse (docs/ml.md, "Reuse"): the same inputs, settings and code -> the previous output. ------
 # int_ml_input_fingerprints hashes each input relation's content in the warehouse; the model's
 # fingerprint adds the settings it reads (REUSE_SETTING_PREFIXES), this file's code (model_code) and
@@ -213,6 +214,9 @@ def previous_output(dbt, session, fingerprint: str):
         return None
     column = table.schema.get_field_index("fit_mode")
     return table.set_column(column, "fit_mode", pa.array(["reused"] * table.num_rows, pa.string()))
+
+
+# <<< shared block reuse
 
 
 def model(dbt, session):

@@ -294,8 +294,9 @@ def to_pandas(frame, columns: list[str] | None = None) -> pd.DataFrame:
     raise TypeError(f"cannot convert {type(frame).__name__} to pandas")
 
 
+# >>> shared block build_stamp: keep every copy the same text (sendwise rules-check)
 # --- Build stamp (macro build_stamp of the SQL marts; docs/reliability.md): as_of and built_at. --
-# The same text in every Python mart a dashboard reads (pytests/ml/test_python_stamp.py keeps the
+# The same text in every Python mart a dashboard reads (sendwise rules-check keeps the
 # copies equal; dbt Python models cannot import project code on BigQuery).
 
 
@@ -329,6 +330,10 @@ def with_build_stamp(frame, as_of, built_at, target_type=None):
     return frame
 
 
+# <<< shared block build_stamp
+
+
+# >>> shared block reuse: keep every copy the same text (sendwise rules-check)
 # --- Reuse (docs/ml.md, "Reuse"): the same inputs, settings and code -> the previous output. ------
 # int_ml_input_fingerprints hashes each input relation's content in the warehouse; the model's
 # fingerprint adds the settings it reads (REUSE_SETTING_PREFIXES), this file's code (model_code) and
@@ -411,6 +416,9 @@ def previous_output(dbt, session, fingerprint: str):
         return None
     column = table.schema.get_field_index("fit_mode")
     return table.set_column(column, "fit_mode", pa.array(["reused"] * table.num_rows, pa.string()))
+
+
+# <<< shared block reuse
 
 
 def model(dbt, session):

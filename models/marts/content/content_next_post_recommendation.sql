@@ -68,9 +68,8 @@ uniforms as (
         draw_sizes.alpha,
         draw_indexes.draw_index,
         {{ sendwise.portable_uniform(
-            "concat('content|', draw_sizes.arm_name, '|', '" ~ sendwise.as_of_text() ~ "', '|', "
-            ~ "cast(cast(" ~ sendwise.setting('content_thompson_seed') ~ " as " ~ dbt.type_bigint() ~ ") as "
-            ~ dbt.type_string() ~ "), '|', cast(draw_indexes.draw_index as " ~ dbt.type_string() ~ "))"
+            'concat(' ~ sendwise.content_draw_key_parts('draw_sizes.arm_name')
+            ~ ", '|', cast(draw_indexes.draw_index as " ~ dbt.type_string() ~ '))'
         ) }} as uniform_value
     from draw_sizes
     inner join draw_indexes
@@ -107,9 +106,7 @@ content_scored as (
             {{ sendwise.beta_draw_normal_approx(
                 'content_candidates.alpha',
                 'content_candidates.beta',
-                "concat('content|', content_candidates.arm_name, '|', '" ~ sendwise.as_of_text() ~ "', '|', "
-                ~ "cast(cast(" ~ sendwise.setting('content_thompson_seed') ~ " as " ~ dbt.type_bigint() ~ ") as "
-                ~ dbt.type_string() ~ "))"
+                'concat(' ~ sendwise.content_draw_key_parts('content_candidates.arm_name') ~ ')'
             ) }}
         ) as thompson_draw,
         case
@@ -172,22 +169,18 @@ timing_totals as (
     from timing_arms
 ),
 
-timing_logs as (
-    select
-        *,
-        ln(case when scope_outcomes > 1 then scope_outcomes else 1 end) as log_scope_outcomes
-    from timing_totals
-),
-
 timing_scored as (
     select
         *,
         case when n_outcomes > 0 then successes / (n_outcomes + 0.0) end as mean_reward,
         case
             when n_outcomes > 0
-                then sqrt({{ sendwise.setting('content_ucb1_exploration') }} * log_scope_outcomes / n_outcomes)
+                then sqrt(
+                        {{ sendwise.setting('content_ucb1_exploration') }}
+                        * ln(case when scope_outcomes > 1 then scope_outcomes else 1 end) / n_outcomes
+                    )
         end as ucb_bonus
-    from timing_logs
+    from timing_totals
 ),
 
 timing_ranked as (

@@ -18,6 +18,11 @@ this project are checked in Python over dbt's own artifacts:
   Python) carries the build's stamp, the columns `as_of` and `built_at` (macro build_stamp),
   documented and, with catalog.json, built - so a reader can tell a mart a failed build left
   behind. Seeds and staging models an exposure reads are not marts and carry no stamp;
+* the blocks the dbt Python models share (copied, since a Python model cannot import project code
+  on BigQuery): every copy between `# >>> shared block NAME` and `# <<< shared block NAME` in
+  python_models/**/*.py is the same text as the canonical copy (SHARED_BLOCKS: the adapter helper
+  with_build_stamp of the Python marts, the ML reuse block); a file defining one of the block's
+  functions outside the markers is reported too;
 * fanout, as dbt-project-evaluator's fct_model_fanout defines it: a model with more than
   `--max-fanout` (3) direct *leaf* children (models nothing else reads) is reported - the sign
   of end-of-DAG logic that should be shared in an intermediate model. A staging model read by
@@ -45,6 +50,12 @@ HARD_CODED_RELATION = re.compile(
 JINJA_OR_COMMENT = re.compile(r"\{#.*?#\}|--[^\n]*|/\*.*?\*/", re.S)
 # the build's stamp (macro build_stamp) that every mart an exposure reads carries
 STAMP_COLUMNS = ("as_of", "built_at")
+# shared block name -> (the file holding its canonical text, a function only the block defines)
+SHARED_BLOCKS = {
+    "build_stamp": ("python_models/fans/fan_clusters.py", "def with_build_stamp("),
+    "reuse": ("python_models/scheduling/ml_revenue_gbm_scores.py", "def input_fingerprint("),
+}
+SHARED_MARKER = re.compile(r"^# (>>>|<<<) shared block (\w+)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -236,6 +247,75 @@ def check(manifest: dict, catalog: dict | None, max_fanout: int, max_view_chain:
     return problems
 
 
+def shared_blocks(text: str) -> tuple[dict[str, list[str]], list[str]]:
+    """The shared blocks of one file's text (name -> the text between each pair of markers, in
+    order) and the problems of its markers (unbalanced, nested, unknown name)."""
+    blocks: dict[str, list[str]] = defaultdict(list)
+    problems: list[str] = []
+    current: tuple[str, int] | None = None
+    lines = text.splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        match = SHARED_MARKER.match(line)
+        if not match:
+            continue
+        kind, name = match.groups()
+        if name not in SHARED_BLOCKS:
+            problems.append(f"line {number + 1}: unknown shared block {name}")
+        if kind == ">>>":
+            if current is not None:
+                problems.append(f"line {number + 1}: shared block {name} opens inside block {current[0]}")
+            current = (name, number + 1)
+        elif current is None or current[0] != name:
+            problems.append(f"line {number + 1}: shared block {name} closes without opening")
+        else:
+            blocks[name].append("".join(lines[current[1] : number]))
+            current = None
+    if current is not None:
+        problems.append(f"line {current[1]}: shared block {current[0]} never closes")
+    return blocks, problems
+
+
+def shared_block_problems(root: Path = PROJECT_ROOT) -> list[str]:
+    """Every copy of a shared block in root/python_models/**/*.py equals its canonical copy."""
+    problems: list[str] = []
+    files = {
+        path.relative_to(root).as_posix(): path.read_text()
+        for path in sorted((root / "python_models").rglob("*.py"))
+    }
+    found = {}
+    for path, text in files.items():
+        blocks, marker_problems = shared_blocks(text)
+        problems += [f"{path}: {problem}" for problem in marker_problems]
+        found[path] = blocks
+    for name, (canonical_path, signature) in SHARED_BLOCKS.items():
+        canonical = found.get(canonical_path, {}).get(name)
+        if not canonical:
+            problems.append(f"{canonical_path}: no shared block {name} (its canonical text)")
+            continue
+        for path, text in files.items():
+            copies = found[path].get(name, [])
+            for copy in copies:
+                if copy != canonical[0]:
+                    differing = next(
+                        (
+                            i + 1
+                            for i, (a, b) in enumerate(
+                                zip(copy.splitlines(), canonical[0].splitlines(), strict=False)
+                            )
+                            if a != b
+                        ),
+                        min(len(copy.splitlines()), len(canonical[0].splitlines())) + 1,
+                    )
+                    problems.append(
+                        f"{path}: shared block {name} differs from its canonical text in {canonical_path}"
+                        f" (line {differing} of the block)"
+                    )
+            outside = text.count(signature) - sum(copy.count(signature) for copy in copies)
+            if outside:
+                problems.append(f"{path}: `{signature}` outside a shared block {name} (add the markers)")
+    return problems
+
+
 def run(args: argparse.Namespace) -> int:
     if args.manifest:
         manifest_path = Path(args.manifest)
@@ -247,7 +327,7 @@ def run(args: argparse.Namespace) -> int:
     catalog_path = Path(args.catalog) if args.catalog else None
     if catalog_path and catalog_path.exists():
         catalog = json.loads(catalog_path.read_text())
-    problems = check(manifest, catalog, args.max_fanout, args.max_view_chain)
+    problems = check(manifest, catalog, args.max_fanout, args.max_view_chain) + shared_block_problems()
     for problem in problems:
         print(f"RULE {problem}", file=sys.stderr)
     n_models = sum(1 for n in manifest["nodes"].values() if n["resource_type"] == "model")

@@ -12,6 +12,7 @@
 -- A signal with fewer than knob_min_sends sends proposes nothing ("hold"). The gate closes the
 -- whole step when auto-tune is off for the page, as_of is before freeze_until, or the confidence
 -- is below knob_min_confidence.
+{%- set margin_pct = sendwise.format_number('100 * rps_margin', 1) %}
 with learner_config as (
     select * from {{ ref('int_page_learner_config') }}
 ),
@@ -124,22 +125,13 @@ signals as (
 verdicts as (
     select
         *,
-        cast(
-            case
-                when sends_recent < min_sends or sends_previous < min_sends or earnings_lift is null then 0
-                when earnings_lift >= lift_up then 1
-                when earnings_lift <= lift_down then -1
-                else 0
-            end as {{ dbt.type_bigint() }}
-        ) as quota_step,
-        cast(
-            case
-                when ppv_sends_recent < min_sends or sell_rate is null then 0
-                when sell_rate >= sell_rate_up then 1
-                when sell_rate <= sell_rate_down then -1
-                else 0
-            end as {{ dbt.type_bigint() }}
-        ) as hour_pool_step,
+        {{ sendwise.knob_step(
+            'sends_recent < min_sends or sends_previous < min_sends or earnings_lift is null',
+            'earnings_lift', 'lift_up', 'lift_down'
+        ) }} as quota_step,
+        {{ sendwise.knob_step(
+            'ppv_sends_recent < min_sends or sell_rate is null', 'sell_rate', 'sell_rate_up', 'sell_rate_down'
+        ) }} as hour_pool_step,
         case
             when
                 ppv_sends_high_price < min_sends or ppv_sends_low_price < min_sends
@@ -198,16 +190,7 @@ final as (
                     ' d $', {{ sendwise.format_number('earnings_recent', 0) }},
                     ' vs previous $', {{ sendwise.format_number('earnings_previous', 0) }},
                     ': lift ', {{ sendwise.format_number('100 * earnings_lift', 1) }}, '%',
-                    case
-                        when earnings_lift >= lift_up
-                            then concat(' >= ', {{ sendwise.format_number('100 * lift_up', 1) }}, '% (quota +1)')
-                        when earnings_lift <= lift_down
-                            then concat(' <= ', {{ sendwise.format_number('100 * lift_down', 1) }}, '% (quota -1)')
-                        else concat(
-                                ' inside (', {{ sendwise.format_number('100 * lift_down', 1) }}, '%, ',
-                                {{ sendwise.format_number('100 * lift_up', 1) }}, '%) (quota holds)'
-                            )
-                    end
+                    {{ sendwise.knob_step_text('earnings_lift', 'lift_up', 'lift_down', 'quota') }}
                 )
         end as quota_signal,
         case
@@ -220,20 +203,7 @@ final as (
             else concat(
                     'sell rate ', {{ sendwise.format_number('100 * sell_rate', 1) }}, '% of ',
                     cast(ppv_sends_recent as {{ dbt.type_string() }}), ' PPV sends',
-                    case
-                        when sell_rate >= sell_rate_up
-                            then concat(
-                                    ' >= ', {{ sendwise.format_number('100 * sell_rate_up', 1) }}, '% (hour pool +1)'
-                                )
-                        when sell_rate <= sell_rate_down
-                            then concat(
-                                    ' <= ', {{ sendwise.format_number('100 * sell_rate_down', 1) }}, '% (hour pool -1)'
-                                )
-                        else concat(
-                                ' inside (', {{ sendwise.format_number('100 * sell_rate_down', 1) }}, '%, ',
-                                {{ sendwise.format_number('100 * sell_rate_up', 1) }}, '%) (hour pool holds)'
-                            )
-                    end
+                    {{ sendwise.knob_step_text('sell_rate', 'sell_rate_up', 'sell_rate_down', 'hour pool') }}
                 )
         end as hour_pool_signal,
         case
@@ -251,19 +221,9 @@ final as (
                     ' at or above the median price $', {{ sendwise.format_number('split_price', 2) }},
                     ' vs $', {{ sendwise.format_number('rps_low_price', 2) }}, ' below',
                     case price_bias_verdict
-                        when 'premium'
-                            then concat(
-                                    ': higher prices earn ', {{ sendwise.format_number('100 * rps_margin', 1) }},
-                                    '% or more (premium)'
-                                )
-                        when 'value'
-                            then concat(
-                                    ': lower prices earn ', {{ sendwise.format_number('100 * rps_margin', 1) }},
-                                    '% or more (value)'
-                                )
-                        else concat(
-                                ': within ', {{ sendwise.format_number('100 * rps_margin', 1) }}, '% (neutral)'
-                            )
+                        when 'premium' then concat(': higher prices earn ', {{ margin_pct }}, '% or more (premium)')
+                        when 'value' then concat(': lower prices earn ', {{ margin_pct }}, '% or more (value)')
+                        else concat(': within ', {{ margin_pct }}, '% (neutral)')
                     end
                 )
         end as price_bias_signal,

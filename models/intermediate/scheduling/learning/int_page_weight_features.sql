@@ -96,18 +96,8 @@ winsor_bounds as (
         page_key,
         max(days_observed) as days_observed,
         max(zero_days) as zero_days,
-        coalesce(max(case when revenue_rank = floor(low_position) then revenue end), 0)
-        + max(low_position - floor(low_position))
-        * (
-            coalesce(max(case when revenue_rank = ceil(low_position) then revenue end), 0)
-            - coalesce(max(case when revenue_rank = floor(low_position) then revenue end), 0)
-        ) as daily_revenue_p_low,
-        coalesce(max(case when revenue_rank = floor(high_position) then revenue end), 0)
-        + max(high_position - floor(high_position))
-        * (
-            coalesce(max(case when revenue_rank = ceil(high_position) then revenue end), 0)
-            - coalesce(max(case when revenue_rank = floor(high_position) then revenue end), 0)
-        ) as daily_revenue_p_high
+        {{ sendwise.percentile_from_ranks('revenue_rank', 'revenue', 'low_position') }} as daily_revenue_p_low,
+        {{ sendwise.percentile_from_ranks('revenue_rank', 'revenue', 'high_position') }} as daily_revenue_p_high
     from daily_ranked
     group by 1
 ),
@@ -116,43 +106,14 @@ slope_sums as (
     -- winsorized sums of the two halves; each zero day of a half counts as clamp(0) = p_low
     select
         daily_ranked.page_key,
-        coalesce(sum(
-            case
-                when daily_ranked.day_back < parameters.slope_window_days
-                    then {{ sendwise.clamp(
-                        'daily_ranked.revenue', 'winsor_bounds.daily_revenue_p_low', 'winsor_bounds.daily_revenue_p_high'
-                    ) }}
-            end
-        ), 0)
-        + (
-            {{ sendwise.clamp('max(daily_ranked.days_observed)', '0', 'max(parameters.slope_window_days)') }}
-            - sum(case when daily_ranked.day_back < parameters.slope_window_days then 1 else 0 end)
-        ) * max(winsor_bounds.daily_revenue_p_low) as revenue_last_7d,
-        coalesce(sum(
-            case
-                when
-                    daily_ranked.day_back >= parameters.slope_window_days
-                    and daily_ranked.day_back < 2 * parameters.slope_window_days
-                    then {{ sendwise.clamp(
-                        'daily_ranked.revenue', 'winsor_bounds.daily_revenue_p_low', 'winsor_bounds.daily_revenue_p_high'
-                    ) }}
-            end
-        ), 0)
-        + (
-            {{ sendwise.clamp(
-                'max(daily_ranked.days_observed) - max(parameters.slope_window_days)',
-                '0', 'max(parameters.slope_window_days)'
-            ) }}
-            - sum(
-                case
-                    when
-                        daily_ranked.day_back >= parameters.slope_window_days
-                        and daily_ranked.day_back < 2 * parameters.slope_window_days
-                        then 1
-                    else 0
-                end
-            )
-        ) * max(winsor_bounds.daily_revenue_p_low) as revenue_prev_7d
+        {{ sendwise.winsorized_half_revenue(
+            'daily_ranked.day_back < parameters.slope_window_days', 'max(daily_ranked.days_observed)'
+        ) }} as revenue_last_7d,
+        {{ sendwise.winsorized_half_revenue(
+            'daily_ranked.day_back >= parameters.slope_window_days'
+            ~ ' and daily_ranked.day_back < 2 * parameters.slope_window_days',
+            'max(daily_ranked.days_observed) - max(parameters.slope_window_days)'
+        ) }} as revenue_prev_7d
     from daily_ranked
     inner join winsor_bounds on daily_ranked.page_key = winsor_bounds.page_key
     cross join parameters

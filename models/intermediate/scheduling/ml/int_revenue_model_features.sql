@@ -86,11 +86,7 @@ final as (
         split.price,
         split.price_band,
         coalesce(split.content_category, 'unknown') as content_category,
-        styles.length_bin,
-        styles.emoji_bin,
-        styles.has_cta,
-        styles.has_urgency,
-        styles.ends_with_question,
+        {{ sendwise.caption_style_features('styles') }},
         day_positions.send_index_in_day,
         {{ sendwise.momentum_features('momentum') }},
         split.earnings

@@ -23,11 +23,7 @@ recent_ppv as (
         sends.page_key,
         sends.price,
         coalesce(sends.content_category, 'unknown') as content_category,
-        styles.length_bin,
-        styles.emoji_bin,
-        styles.has_cta,
-        styles.has_urgency,
-        styles.ends_with_question
+        {{ sendwise.caption_style_features('styles') }}
     from {{ ref('int_mass_messages_enriched') }} as sends
     left join {{ ref('int_caption_style_features') }} as styles
         on sends.caption_hash = styles.caption_hash
@@ -76,11 +72,7 @@ global_category as (
 style_counts as (
     select
         page_key,
-        length_bin,
-        emoji_bin,
-        has_cta,
-        has_urgency,
-        ends_with_question,
+        {{ sendwise.caption_style_features() }},
         count(*) as n_sends
     from recent_ppv
     where length_bin is not null
@@ -170,11 +162,7 @@ template_sends as (
         assigned.price,
         assigned.caption_id,
         coalesce(assigned.content_category, 'unknown') as content_category,
-        styles.length_bin,
-        styles.emoji_bin,
-        styles.has_cta,
-        styles.has_urgency,
-        styles.ends_with_question
+        {{ sendwise.caption_style_features('styles') }}
     from {{ ref('int_template_caption_assignment') }} as assigned
     inner join {{ ref('int_template_send_slots') }} as slots
         on
@@ -205,11 +193,7 @@ template_candidates as (
         round(template_sends.price, 2) as price,
         {{ sendwise.price_band('template_sends.price') }} as price_band,
         template_sends.content_category,
-        template_sends.length_bin,
-        template_sends.emoji_bin,
-        template_sends.has_cta,
-        template_sends.has_urgency,
-        template_sends.ends_with_question,
+        {{ sendwise.caption_style_features('template_sends') }},
         cast(template_sends.slot_number - 1 as {{ dbt.type_int() }}) as send_index_in_day,
         {{ sendwise.momentum_features('momentum') }}
     from template_sends
@@ -234,11 +218,7 @@ grid_candidates as (
         round(coalesce(page_prices.median_price, global_price.median_price), 2) as price,
         {{ sendwise.price_band('coalesce(page_prices.median_price, global_price.median_price)') }} as price_band,
         coalesce(page_categories.content_category, global_category.content_category) as content_category,
-        page_styles.length_bin,
-        page_styles.emoji_bin,
-        page_styles.has_cta,
-        page_styles.has_urgency,
-        page_styles.ends_with_question,
+        {{ sendwise.caption_style_features('page_styles') }},
         cast(floor(
             coalesce(momentum.sends_per_day_28d, 0) * slots_timed.hour_position / slots_timed.window_hours
         ) as {{ dbt.type_int() }}) as send_index_in_day,

@@ -185,12 +185,6 @@ tiered as (
     select
         *,
         case
-            when page_dow_hour_revenue > 0 then 'page'
-            when agency_dow_hour_revenue > 0 then 'agency'
-            when default_list_position is not null then 'default'
-            else 'window'
-        end as hour_source,
-        case
             when page_dow_hour_revenue > 0 then 1
             when agency_dow_hour_revenue > 0 then 2
             when default_list_position is not null then 3
@@ -236,7 +230,7 @@ final as (
         page_dow_hour_revenue,
         agency_dow_hour_revenue,
         cast(default_list_position as {{ dbt.type_bigint() }}) as default_list_position,
-        hour_source,
+        case source_tier when 1 then 'page' when 2 then 'agency' when 3 then 'default' else 'window' end as hour_source,
         pool_rank,
         pool_rank <= hour_pool_size_in_window as is_in_pool,
         round(

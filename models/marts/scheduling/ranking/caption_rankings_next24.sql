@@ -1,4 +1,5 @@
 -- For every active page and every hourly slot of the next 24 page-local hours: the eligible
+<<<<<<< HEAD
 -- captions ranked, top ranking_top_n (20) kept, with every score component (docs/ranking.md).
 -- The per-page shortlist (int_ranking_caption_scores) is expanded to the page's slots here.
 --
@@ -8,6 +9,12 @@
 --   se_bonus      = min(sigma * slot_price * p_buy_se, ucb_bonus_cap_mult * rps_eb_price) under ucb;
 --                   0 under greedy and thompson (the draw is thompson's exploration)
 --   style_score   = w_style_lift * style_lift * rps_eb_price                      (dollars)
+=======
+-- captions ranked, top ranking_top_n (20) kept, with every score component (docs/ranking.md).
+-- int_ranking_slot_caption_scores expands the per-page shortlist (int_ranking_caption_scores) to the
+-- page's slots and scores it (p_buy_scored, rps_eb_price, se_bonus, style_score: the formulas are
+-- there); this model adds the penalties and the rank:
+>>>>>>> feat/qcsplit
 --   penalty_same_day   = penalty_same_day_mult * rps_eb_price on every slot of a page-local day
 --                        but the caption's best one (rank > 1 of the caption on that day; the
 --                        best slot is the caption's highest score before penalties, ties: earliest)
@@ -20,100 +27,9 @@
 --   rn            = row_number() over (page, slot order by score_final desc, caption_id)
 {%- set policy = sendwise.ranking_policy() %}
 
-with shortlist as (
-    select * from {{ ref('int_ranking_caption_scores') }}
-),
-
-slots as (
-    select * from {{ ref('int_ranking_slots') }}
-),
-
-expanded as (
-    select
-        slots.page_key,
-        slots.slot_local_at,
-        slots.slot_utc_at,
-        slots.slot_local_date,
-        slots.slot_local_hour,
-        slots.slot_local_dow,
-        slots.is_in_active_window,
-        slots.slot_price,
-        slots.ladder_rung,
-        slots.price_mode,
-        slots.price_source,
-        slots.sigma,
-        shortlist.caption_id,
-        shortlist.caption_hash,
-        shortlist.content_category,
-        shortlist.is_cooldown_ok,
-        shortlist.days_since_last_use,
-        shortlist.ppv_sends_60d,
-        shortlist.w_sent,
-        shortlist.w_sent_context,
-        shortlist.w_purchases,
-        shortlist.mu_buy,
-        shortlist.caption_lift,
-        shortlist.category_lift,
-        shortlist.mu_caption,
-        shortlist.p_buy_eb,
-        shortlist.eb_n,
-        shortlist.p_buy_se,
-        shortlist.style_key,
-        shortlist.style_lift,
-        {%- if policy == 'thompson' %}
-            {{ sendwise.portable_normal(sendwise.thompson_draw_key(
-                'slots.page_key', 'slots.slot_local_at', 'shortlist.caption_id',
-                sendwise.setting('thompson_seed')
-            )) }} as thompson_z
-        {%- else %}
-            cast(null as {{ dbt.type_float() }}) as thompson_z
-        {%- endif %}
-    from slots
-    inner join shortlist on slots.page_key = shortlist.page_key
-),
-
-drawn as (
-    select
-        *,
-        {%- if policy == 'thompson' %}
-            {{ sendwise.thompson_posterior_draw('p_buy_eb', 'eb_n', 'thompson_z', sendwise.setting('thompson_z_max')) }}
-        {%- else %}
-            p_buy_eb
-        {%- endif %} as p_buy_scored
-    from expanded
-),
-
-priced as (
-    select
-        *,
-        slot_price * p_buy_scored as rps_eb_price,
-        sigma * slot_price * p_buy_se as se_bonus_uncapped
-    from drawn
-),
-
-components as (
-    select
-        *,
-        {%- if policy == 'ucb' %}
-            case
-                when se_bonus_uncapped > {{ sendwise.setting('ucb_bonus_cap_mult') }} * rps_eb_price
-                    then {{ sendwise.setting('ucb_bonus_cap_mult') }} * rps_eb_price
-                else se_bonus_uncapped
-            end as se_bonus,
-            se_bonus_uncapped > {{ sendwise.setting('ucb_bonus_cap_mult') }} * rps_eb_price as is_bonus_capped,
-        {%- else %}
-            cast(0 as {{ dbt.type_float() }}) as se_bonus,
-            false as is_bonus_capped,
-        {%- endif %}
-        {{ sendwise.setting('w_style_lift') }} * style_lift * rps_eb_price as style_score
-    from priced
-),
-
-scored as (
-    select
-        *,
-        rps_eb_price + se_bonus + style_score as score_before_penalties
-    from components
+with scored as (
+    -- every shortlisted caption at every slot, scored before penalties
+    select * from {{ ref('int_ranking_slot_caption_scores') }}
 ),
 
 caption_day_best_score as (
