@@ -88,3 +88,16 @@ def test_the_patterns_catch_what_they_should():
         assert FORBIDDEN[what].search(text), text
     for harmless in ("spec = importlib.util.spec_from_file_location", "spec_section", "SPECIAL"):
         assert not any(pattern.search(harmless) for pattern in FORBIDDEN.values()), harmless
+
+
+def test_no_merge_conflict_markers_are_left():
+    """A merge left half-resolved would still parse as SQL comments or YAML text in places."""
+    marker = re.compile("^(" + "<" * 7 + " |" + ">" * 7 + " )")
+    left = []
+    for name in _tracked_files():
+        text = _text(name)
+        for number, line in enumerate((text or "").splitlines(), start=1):
+            if marker.match(line):
+                left.append(f"{name}:{number}: {line[:60]}")
+    assert not left, "merge conflict markers left:\n" + "\n".join(left)
+    assert marker.match("<" * 7 + " HEAD") and not marker.match("<" * 3 + " text")
