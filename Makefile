@@ -63,8 +63,10 @@ demo: venv ## generate demo data (SCALE=seed), dbt build on DuckDB, export the s
 
 # The BigQuery gate compiles into its own target path (target_bq) and sqlfluff into target_lint with
 # its own database, so both run beside the DuckDB build (whose dbt process keeps about one core busy);
-# bq-check then reuses the BigQuery compile and compares with the DuckDB build.
-test: venv ## every check: lint, dbt build + tests, BigQuery gate and check, project rules, pytest
+# bq-check then reuses the BigQuery compile and compares with the DuckDB build. The three installs
+# (Python packages, Debian's chromium, the ZetaSQL bridge's npm packages) run side by side first.
+test: ## every check: lint, dbt build + tests, BigQuery gate and check, project rules, pytest
+	$(MAKE) --no-print-directory -j3 --output-sync=target venv chromium zetasql-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MAKE) --no-print-directory -j3 --output-sync=target dbt-test bq-gate zetasql-deps sqlfluff
