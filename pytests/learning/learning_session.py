@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import duckdb
 
 from sendwise.dbt import ensure_profiles
+from sendwise.dbt_in_process import release_duckdb
 from sendwise.paths import PROJECT_ROOT
 
 # Daily growth applied to every send's earnings: 1.05 ^ 14 = 1.98, so every 14-day window earns about
@@ -79,7 +80,7 @@ class DbtSession:
         try:
             result = self.runner.invoke(args)
         finally:
-            self._release_database()
+            release_duckdb()  # dbt-duckdb keeps its DuckDB instance open in the process
         if not result.success:
             failures = [
                 f"{r.node.name}: {r.message}"
@@ -88,16 +89,6 @@ class DbtSession:
             ]
             raise AssertionError(f"dbt build at {as_of} failed: {result.exception or failures}")
         self.seeded = True
-
-    @staticmethod
-    def _release_database() -> None:
-        """dbt-duckdb keeps its DuckDB instance open in the process; close it so the file can be read."""
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-        with DuckDBConnectionManager._LOCK:
-            if DuckDBConnectionManager._ENV is not None:
-                DuckDBConnectionManager._ENV.close()
-            DuckDBConnectionManager._ENV = None
 
     def query(self, sql: str) -> list[tuple]:
         con = duckdb.connect(str(self.db_path), read_only=True)

@@ -15,6 +15,7 @@ import pytest
 from built_demo import copy_built_demo
 
 from sendwise.dbt import ensure_profiles
+from sendwise.dbt_in_process import release_duckdb
 from sendwise.demo import generate
 from sendwise.paths import DEFAULT_END, PROJECT_ROOT
 
@@ -60,12 +61,7 @@ class _Dbt:
         try:
             result = self.runner.invoke(args)
         finally:
-            from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-            with DuckDBConnectionManager._LOCK:
-                if DuckDBConnectionManager._ENV is not None:
-                    DuckDBConnectionManager._ENV.close()
-                DuckDBConnectionManager._ENV = None
+            release_duckdb()  # dbt-duckdb keeps its DuckDB instance open in the process
         assert result.success, f"dbt build at {as_of} failed: {result.exception}"
 
     def query(self, sql: str) -> list[tuple]:

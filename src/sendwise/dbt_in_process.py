@@ -83,7 +83,7 @@ def _environment(env: Mapping[str, str]):
         os.environ.update(saved)
 
 
-def _release_duckdb() -> None:
+def release_duckdb() -> None:
     """Close the DuckDB instance dbt-duckdb keeps open in the process (so the file can be opened)."""
     try:
         from dbt.adapters.duckdb.connections import DuckDBConnectionManager
@@ -135,7 +135,7 @@ def run_in_process(
             with contextlib.redirect_stdout(stdout if capture else _Tee(stdout)):
                 result = runner.invoke(args)
         finally:
-            _release_duckdb()
+            release_duckdb()
     returncode = 0 if result.success else (2 if result.exception is not None else 1)
     completed = subprocess.CompletedProcess(command, returncode, stdout.getvalue(), "")
     if check and returncode != 0:
