@@ -172,7 +172,7 @@ def test_fan_clusters_cover_every_pair_and_recover_segments(fan_build):
     """Every pair has a vector and a cluster under both methods, the metrics compare A and B, and
     both methods recover the generator's hidden segments far better than chance (ARI 0) on the
     small demo data; the truth is read here only, never by a model."""
-    from sendwise.fan_eval import segment_recovery
+    from sendwise.evaluation.fans import segment_recovery
 
     db, _ = fan_build
     [(pairs, vectors, clustered, methods)] = _query(

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from fan_models import profiles as fp
 
-from sendwise.fan_eval import profile_precision_recall
+from sendwise.evaluation.fans import profile_precision_recall
 
 EMPTY = {
     "age": None,

@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 COMMANDS: dict[str, str] = {
-    "demo-data": "sendwise.demo.cli",
+    "demo-data": "sendwise.commands.demo_data",
     "load": "sendwise.commands.load",
     "prepare-db": "sendwise.commands.prepare_db",
     "bench": "sendwise.commands.bench",
@@ -47,13 +47,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if only is not None and name != only:
             sub.add_parser(name, add_help=False)
             continue
-        try:
-            module = _load(name)
-        except ModuleNotFoundError as exc:  # a command not built yet
-            if exc.name and exc.name.startswith("sendwise"):
-                sub.add_parser(name, help="(not available in this build)")
-                continue
-            raise
+        module = _load(name)
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
     return parser
@@ -64,10 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     only = argv[0] if argv and argv[0] in COMMANDS else None
     parser = build_parser(only)
     args = parser.parse_args(argv)
-    try:
-        module = _load(args.command)
-    except ModuleNotFoundError:
-        parser.error(f"command {args.command!r} is not available in this build")
+    module = _load(args.command)
     try:
         return int(module.run(args) or 0)
     except subprocess.CalledProcessError as exc:  # dbt printed its own errors above

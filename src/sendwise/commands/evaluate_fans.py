@@ -6,7 +6,7 @@ purchase candidate (and which one validation AUC chose), churn's test AUC beside
 the timing back-test (lift of the response rate inside the fan's window vs outside it and vs
 the creator-level window, with its interval), and the clustering of methods A and B (k chosen by
 silhouette, never by the truth; silhouette, Davies-Bouldin, revenue eta squared, and ARI / AMI
-against the generator's hidden segments, read only here, by sendwise.fan_eval.segment_recovery). Writes one JSON file (command, commit, seeds,
+against the generator's hidden segments, read only here, by sendwise.evaluation.fans.segment_recovery). Writes one JSON file (command, commit, seeds,
 per-seed figures, means with a 95 % t-interval over seeds). Tune on seeds 1-3; report 101-105.
 """
 
@@ -49,7 +49,7 @@ def _commit() -> str | None:
 def seed_figures(db: Path) -> dict:
     import duckdb
 
-    from sendwise.fan_eval import segment_recovery
+    from sendwise.evaluation.fans import segment_recovery
 
     con = duckdb.connect(str(db), read_only=True)
     try:

@@ -115,6 +115,9 @@ def _uuid(rng: np.random.Generator, n: int) -> np.ndarray:
 def generate_content(
     rng: np.random.Generator, target_outcomes: int, start: np.datetime64, end: np.datetime64, labels: Labels
 ) -> dict[str, pd.DataFrame]:
+    """The content tables and their truth. The steps draw from `rng` in a fixed order (a world is
+    reproducible from its seed): arms, features, post times, metadata, collections, follows,
+    defects."""
     n_types = len(vocab.CONTENT_TYPES)
     mu, best, arms_df = _arms(rng, n_types)
     type_p = np.full(n_types, 1.0)
@@ -123,6 +126,38 @@ def generate_content(
 
     n = max(20, round(target_outcomes / (0.92 * 2.0)))
     f = _draw_features(rng, n, type_p)
+    end_s = end.astype("datetime64[s]").astype(np.int64)
+    unposted, created, posted = _post_times(rng, f, start, end)
+    meta, posts_truth, traits = _post_metadata(rng, f, mu, unposted, created, posted)
+    er = posts_truth["true_er"].to_numpy()
+    c = _collections(rng, f, er, posted, unposted, end_s)
+    follows, p_follow, followers = _follows(rng, traits, unposted, c)
+    posts_truth["p_follow"] = np.where(unposted, np.nan, p_follow)
+    posts_truth["gains_followers"] = follows
+    outcomes = _outcomes_frame(rng, meta["decision_id"].to_numpy(), c, followers)
+    meta, outcomes = _add_defects(rng, meta, outcomes, c["is_latest"], labels)
+    params = pd.DataFrame(
+        {
+            "name": list(PARAMS) + [f"mu_{t}" for t in vocab.CONTENT_TYPES],
+            "value": list(PARAMS.values()) + list(mu),
+        }
+    )
+    return {
+        "content_metadata": meta,
+        "outcomes": outcomes,
+        "content_arms": arms_df,
+        "content_posts": posts_truth,
+        "content_params": params,
+    }
+
+
+def _post_times(
+    rng: np.random.Generator, f: dict[str, np.ndarray], start: np.datetime64, end: np.datetime64
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(unposted, created, posted) in epoch seconds; 8 % of posts are drafts created in the last days.
+    A posted post goes out at its drawn UTC hour, 10 min to ~2 days after creation, at least 3 h
+    before `end`; `f["hour"]` is set to the hour actually posted."""
+    n = f["hour"].size
     start_s = start.astype("datetime64[s]").astype(np.int64)
     end_s = end.astype("datetime64[s]").astype(np.int64)
     unposted = rng.random(n) < 0.08
@@ -131,7 +166,6 @@ def generate_content(
         end_s - rng.integers(3600, 4 * 86400, n),
         start_s + rng.integers(0, end_s - start_s - 2 * 86400, n),
     )
-    # posted at the drawn UTC hour, 10 min to ~2 days after creation, at least 3 h before `end`
     day0 = (created // 86400 + rng.integers(0, 2, n)) * 86400
     posted = day0 + f["hour"] * 3600 + rng.integers(0, 3600, n)
     posted = np.where(posted <= created + 600, posted + 86400, posted)
@@ -140,8 +174,21 @@ def generate_content(
     created = np.where(unposted, created, np.minimum(created, posted - rng.integers(600, 36 * 3600, n)))
     hour = (posted % 86400) // 3600  # consistent with posted_at even after the shifts
     f["hour"] = np.where(unposted, f["hour"], hour)
-    planned_part = daypart(f["hour"])
+    return unposted, created, posted
 
+
+def _post_metadata(
+    rng: np.random.Generator,
+    f: dict[str, np.ndarray],
+    mu: np.ndarray,
+    unposted: np.ndarray,
+    created: np.ndarray,
+    posted: np.ndarray,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
+    """(content_metadata rows, the posts' truth without the follow columns, the unrounded novelty
+    and expertise): true ER from the model in the module docstring, style, ids, topic and hook."""
+    n = f["hour"].size
+    planned_part = daypart(f["hour"])
     log_er = _log_er(f, mu, rng.normal(0, PARAMS["er_noise_sd"], n))
     er = np.clip(np.exp(log_er), 0.001, 0.4)
     novelty = rng.beta(2, 2, n)
@@ -167,8 +214,34 @@ def generate_content(
         }
     )
     meta["posted_at"] = meta["posted_at"].astype("datetime64[s]")
+    posts_truth = pd.DataFrame(
+        {
+            "decision_id": ids,
+            "content_type": ctype,
+            "decision_type": dtype,
+            "daypart": planned_part,
+            "posted_hour_utc": np.where(unposted, -1, f["hour"]),
+            "style_length": lengths,
+            "is_posted": ~unposted,
+            "true_er": er,
+            "is_success": er > SUCCESS_ER,
+        }
+    )
+    return meta, posts_truth, {"novelty": novelty, "expertise": expertise}
 
-    # collections: 1-3 per posted post, later = more impressions; never after `end`
+
+def _collections(
+    rng: np.random.Generator,
+    f: dict[str, np.ndarray],
+    er: np.ndarray,
+    posted: np.ndarray,
+    unposted: np.ndarray,
+    end_s: int,
+) -> dict[str, np.ndarray]:
+    """1-3 collections per posted post (index `o_post` into the posts), later = more impressions,
+    never after `end`; engagement drawn from the true ER; the viral score of each collection and of
+    each post's latest one (`viral_final`)."""
+    n = er.size
     post = np.flatnonzero(~unposted)
     k = rng.choice([1, 2, 3], size=post.size, p=[0.3, 0.4, 0.3])
     o_post = np.repeat(post, k)
@@ -196,64 +269,83 @@ def generate_content(
     replies = rest - retweets
     bookmarks = rng.binomial(impr, er[o_post] * 0.15)
     obs_er = (likes + retweets + replies) / impr
-    viral = np.clip(
-        100
-        / (
-            1
-            + np.exp(
-                -(
-                    2.0 * np.log(np.maximum(obs_er, 1e-4) / SUCCESS_ER)
-                    + 0.5 * np.log(impr / 3000.0)
-                    + rng.normal(0, 0.3, o_post.size)
-                )
-            )
-        ),
-        0,
-        100,
-    ).round(1)
+    z = (
+        2.0 * np.log(np.maximum(obs_er, 1e-4) / SUCCESS_ER)
+        + 0.5 * np.log(impr / 3000.0)
+        + rng.normal(0, 0.3, o_post.size)
+    )
+    viral = np.clip(100 / (1 + np.exp(-z)), 0, 100).round(1)
     viral_final = np.zeros(n)
     viral_final[o_post[is_latest]] = viral[is_latest]
+    return {
+        "o_post": o_post,
+        "when": when,
+        "is_latest": is_latest,
+        "frac": frac,
+        "impr": impr,
+        "likes": likes,
+        "retweets": retweets,
+        "replies": replies,
+        "bookmarks": bookmarks,
+        "obs_er": obs_er,
+        "viral": viral,
+        "viral_final": viral_final,
+    }
+
+
+def _follows(
+    rng: np.random.Generator, traits: dict[str, np.ndarray], unposted: np.ndarray, c: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(post gains followers, its probability, followers_gained per collection): the follow model of
+    the module docstring; earlier collections show a binomial share of the final count."""
     p = PARAMS
+    novelty, expertise = traits["novelty"], traits["expertise"]
     z = p["follow_intercept"] + p["follow_novelty"] * novelty + p["follow_expertise"] * expertise
-    z = z + p["follow_viral"] * viral_final / 100
+    z = z + p["follow_viral"] * c["viral_final"] / 100
     p_follow = 1 / (1 + np.exp(-z))
-    follows = (rng.random(n) < p_follow) & ~unposted
-    final_followers = np.where(follows, 1 + rng.poisson(3 + 10 * viral_final / 100), 0)
-    followers = np.where(is_latest, final_followers[o_post], rng.binomial(final_followers[o_post], frac))
-    er_col = np.where(rng.random(o_post.size) < 0.4, np.nan, obs_er)
-    outcomes = pd.DataFrame(
+    follows = (rng.random(novelty.size) < p_follow) & ~unposted
+    final_followers = np.where(follows, 1 + rng.poisson(3 + 10 * c["viral_final"] / 100), 0)
+    o_post = c["o_post"]
+    followers = np.where(
+        c["is_latest"], final_followers[o_post], rng.binomial(final_followers[o_post], c["frac"])
+    )
+    return follows, p_follow, followers
+
+
+def _outcomes_frame(
+    rng: np.random.Generator, ids: np.ndarray, c: dict[str, np.ndarray], followers: np.ndarray
+) -> pd.DataFrame:
+    """content.outcomes: one row per collection; 40 % leave engagement_rate empty."""
+    o_post = c["o_post"]
+    er_col = np.where(rng.random(o_post.size) < 0.4, np.nan, c["obs_er"])
+    return pd.DataFrame(
         {
             "decision_id": ids[o_post],
-            "impressions": impr.astype(float),
-            "likes": likes,
-            "retweets": retweets,
-            "replies": replies,
-            "bookmarks": bookmarks,
+            "impressions": c["impr"].astype(float),
+            "likes": c["likes"],
+            "retweets": c["retweets"],
+            "replies": c["replies"],
+            "bookmarks": c["bookmarks"],
             "engagement_rate": er_col,
-            "viral_score": viral,
+            "viral_score": c["viral"],
             "followers_gained": followers,
-            "collected_at": when.astype("datetime64[s]"),
-        }
-    )
-    posts_truth = pd.DataFrame(
-        {
-            "decision_id": ids,
-            "content_type": ctype,
-            "decision_type": dtype,
-            "daypart": planned_part,
-            "posted_hour_utc": np.where(unposted, -1, f["hour"]),
-            "style_length": lengths,
-            "is_posted": ~unposted,
-            "true_er": er,
-            "is_success": er > SUCCESS_ER,
-            "p_follow": np.where(unposted, np.nan, p_follow),
-            "gains_followers": follows,
+            "collected_at": c["when"].astype("datetime64[s]"),
         }
     )
 
-    # defects
+
+def _add_defects(
+    rng: np.random.Generator,
+    meta: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    is_latest: np.ndarray,
+    labels: Labels,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The content sources' defects (labelled in `labels`): out-of-range quality and duplicated
+    decision ids in the metadata; superseded collections, negative metrics and missing impressions
+    in the outcomes."""
     src = "content.content_metadata"
-    picks, _ = pick_disjoint(rng, n, src)
+    picks, _ = pick_disjoint(rng, len(meta), src)
     i = picks["quality_score_out_of_range"]
     meta.loc[i, "quality_score"] = np.where(
         np.arange(i.size) % 2 == 0, 1 + rng.uniform(0.05, 0.6, i.size), -rng.uniform(0.05, 0.4, i.size)
@@ -264,7 +356,6 @@ def generate_content(
     meta = with_copies(meta, dup)
 
     src = "content.outcomes"
-    m = len(outcomes)
     sup = np.flatnonzero(~is_latest)
     labels.add(
         src,
@@ -274,32 +365,20 @@ def generate_content(
     )
     picks, _ = pick_disjoint(
         rng,
-        m,
+        len(outcomes),
         src,
         eligible={"negative_metric": is_latest, "missing_impressions": is_latest},
         skip=("superseded_collection",),
     )
     i = picks["negative_metric"]
     cols = np.array(["likes", "retweets", "replies", "bookmarks"])[np.arange(i.size) % 4]
-    for c in np.unique(cols):
-        rows = i[cols == c]
-        outcomes.loc[rows, c] = -(1 + rng.integers(0, 50, rows.size))
+    for col in np.unique(cols):
+        rows = i[cols == col]
+        outcomes.loc[rows, col] = -(1 + rng.integers(0, 50, rows.size))
     labels.add(src, "negative_metric", *(outcomes[c].to_numpy()[i] for c in ("decision_id", "collected_at")))
     i = picks["missing_impressions"]
     outcomes.loc[i, "impressions"] = np.nan
     labels.add(
         src, "missing_impressions", *(outcomes[c].to_numpy()[i] for c in ("decision_id", "collected_at"))
     )
-    params = pd.DataFrame(
-        {
-            "name": list(PARAMS) + [f"mu_{t}" for t in vocab.CONTENT_TYPES],
-            "value": list(PARAMS.values()) + list(mu),
-        }
-    )
-    return {
-        "content_metadata": meta,
-        "outcomes": outcomes,
-        "content_arms": arms_df,
-        "content_posts": posts_truth,
-        "content_params": params,
-    }
+    return meta, outcomes
