@@ -63,3 +63,12 @@ def seeded_database() -> Path | None:
         return None
     newest_seed = max(path.stat().st_mtime for path in (PROJECT_ROOT / "seeds").rglob("*.csv"))
     return source if source.stat().st_mtime > newest_seed else None
+
+
+def numeric_settings(con) -> dict[str, float]:
+    """The number-typed rows of the built database's settings_modeling seed, by name (what the models
+    read with `sendwise.setting()`)."""
+    rows = con.sql(
+        "select setting_name, setting_value from sendwise_seeds.settings_modeling where value_type = 'number'"
+    ).fetchall()
+    return {name: float(value) for name, value in rows}

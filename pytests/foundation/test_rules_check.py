@@ -151,6 +151,7 @@ STAMPED = {
 def test_a_mart_an_exposure_reads_without_the_build_stamp_is_reported():
     models = _good()
     models.append(_model("fan_scores", "python_models/fans/fan_scores.py", ["model.sendwise.int_t_joined"]))
+    models[-1]["language"] = "python"
     manifest = _manifest(models)
     manifest["exposures"] = {
         "exposure.sendwise.board": _exposure(
@@ -158,6 +159,7 @@ def test_a_mart_an_exposure_reads_without_the_build_stamp_is_reported():
         ),
         "exposure.sendwise.export": _exposure("export", "model.sendwise.t_mart", "seed.sendwise.settings"),
     }
+    _make_public(manifest)
     problems = check(manifest, None, 8, 5)
     assert any(
         p.startswith("t_mart: read by exposure board, export but no column as_of, built_at") for p in problems
@@ -175,6 +177,45 @@ def test_a_mart_an_exposure_reads_without_the_build_stamp_is_reported():
     catalog = {"nodes": {"model.sendwise.t_mart": {"columns": {"id": {}, "as_of": {}}}}}
     expected = "t_mart: read by exposure board, export but its table has no column built_at"
     assert check(manifest, catalog, 8, 5) == [f"{expected} (the build stamp: macro build_stamp)"]
+
+
+def _make_public(manifest, python_model="fan_scores"):
+    """The exposure parents public, the SQL ones with an enforced contract (the access rule's clean state)."""
+    for name in ("t_mart", "stg_raw__t", python_model):
+        node = manifest["nodes"][f"model.sendwise.{name}"]
+        node["access"] = "public"
+        if name != python_model:
+            node["config"]["contract"] = {"enforced": True}
+
+
+def test_exposure_parents_must_be_public_with_an_enforced_contract():
+    models = _good()
+    python_model = _model("fan_scores", "python_models/fans/fan_scores.py", ["model.sendwise.int_t_joined"])
+    python_model["language"] = "python"
+    models.append(python_model)
+    for model in models:
+        model["columns"] = dict(STAMPED)
+    manifest = _manifest(models)
+    manifest["exposures"] = {
+        "exposure.sendwise.board": _exposure("board", "model.sendwise.t_mart", "model.sendwise.fan_scores"),
+        "exposure.sendwise.export": _exposure("export", "model.sendwise.stg_raw__t"),
+    }
+    assert sorted(check(manifest, None, 8, 5)) == [
+        "fan_scores: read by exposure board but not `access: public`",
+        "stg_raw__t: read by exposure export but not `access: public`",
+        "t_mart: read by exposure board but not `access: public`",
+    ]
+    _make_public(manifest)
+    assert check(manifest, None, 8, 5) == []
+    # a public SQL model without its contract; a public Python model that does not build a column
+    # its YAML documents (dbt enforces no contract on Python models)
+    del manifest["nodes"]["model.sendwise.t_mart"]["config"]["contract"]
+    catalog = {"nodes": {"model.sendwise.fan_scores": {"columns": {"id": {}, "as_of": {}}}}}
+    assert sorted(check(manifest, catalog, 8, 5)) == [
+        "fan_scores: public Python model documents columns it does not build: built_at",
+        "fan_scores: read by exposure board but its table has no column built_at (the build stamp: macro build_stamp)",
+        "t_mart: public but its contract is not enforced (config: contract: enforced)",
+    ]
 
 
 def _python_models_copy(tmp_path):

@@ -9,7 +9,6 @@ critical-alert test must fail the build only when var fail_on_critical_alerts as
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 from datetime import datetime, timedelta
@@ -17,6 +16,7 @@ from datetime import datetime, timedelta
 import duckdb
 import pytest
 import yaml
+from built_demo import numeric_settings
 
 from sendwise.dbt import run_dbt, vars_arg
 from sendwise.paths import DEFAULT_END, PROJECT_ROOT
@@ -34,15 +34,6 @@ ALERT_MODELS = [
     "ops_alerts",
 ]
 HOURS = {"minute": 1 / 60, "hour": 1, "day": 24}
-
-
-def _settings(con) -> dict[str, float]:
-    rows = con.sql("select setting_name, setting_value from sendwise_seeds.settings_modeling").fetchall()
-    out = {}
-    for name, value in rows:
-        with contextlib.suppress(ValueError):
-            out[name] = float(value)
-    return out
 
 
 def source_freshness_rules() -> list[tuple[str, str, str, dict[str, float]]]:
@@ -69,7 +60,7 @@ def source_freshness_rules() -> list[tuple[str, str, str, dict[str, float]]]:
 
 def expected_alerts(con) -> dict[tuple, str]:
     """(rule_id, page_key, subject) -> severity, derived without the alert SQL (single-build rules)."""
-    s = _settings(con)
+    s = numeric_settings(con)
     out: dict[tuple, str] = {}
     active = {
         r[0]

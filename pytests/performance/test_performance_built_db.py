@@ -10,6 +10,7 @@ import math
 
 import pandas as pd
 import pytest
+from built_demo import numeric_settings
 
 # the generator's volume habit -> the saturation a page should get
 EXPECTED_SATURATION = {"over": "OVERSATURATED", "near": "OPTIMAL", "under": "UNDERSATURATED"}
@@ -21,13 +22,6 @@ def perf_con(built_con):
     if not {"creator_performance", "eros_score"} <= tables:
         pytest.skip("the test database lacks the performance marts: run `make dbt-test`")
     return built_con
-
-
-def _settings(con) -> dict[str, float]:
-    rows = con.sql(
-        "select setting_name, setting_value from sendwise_seeds.settings_modeling where value_type = 'number'"
-    ).fetchall()
-    return {name: float(value) for name, value in rows}
 
 
 def test_saturation_follows_the_hidden_volume_habit(perf_con):
@@ -68,7 +62,7 @@ def test_prime_hours_are_the_top_quartile_of_each_page(perf_con):
     hours = perf_con.sql(
         "select page_key, local_hour, decayed_revenue, is_prime_hour from sendwise_intermediate.int_page_prime_hours"
     ).df()
-    quantile = _settings(perf_con)["prime_hour_quantile"]
+    quantile = numeric_settings(perf_con)["prime_hour_quantile"]
     for page_key, page in hours.groupby("page_key"):
         prime, other = page[page["is_prime_hour"]], page[~page["is_prime_hour"]]
         assert len(prime) >= 1, page_key
@@ -93,7 +87,7 @@ def _label(score: float, s: dict[str, float]) -> str:
 
 
 def test_eros_score_is_the_weighted_mean_of_its_components(perf_con):
-    s = _settings(perf_con)
+    s = numeric_settings(perf_con)
     scores = perf_con.sql("select * from sendwise_marts.eros_score").df()
     weights = {
         "rps_component": s["eros_weight_rps"],

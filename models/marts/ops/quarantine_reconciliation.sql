@@ -86,7 +86,7 @@ reason_counts as (
 rejected_counts as (
     select
         source_table,
-        sum(reason_rows) as rejected_rows,
+        cast(sum(reason_rows) as {{ dbt.type_bigint() }}) as rejected_rows,
         {{ dbt.listagg(
             dbt.concat(['rejection_reason', "'='", 'cast(reason_rows as ' ~ dbt.type_string() ~ ')']),
             "', '", "order by rejection_reason") }} as rejected_by_reason

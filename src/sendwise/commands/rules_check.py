@@ -18,6 +18,10 @@ this project are checked in Python over dbt's own artifacts:
   Python) carries the build's stamp, the columns `as_of` and `built_at` (macro build_stamp),
   documented and, with catalog.json, built - so a reader can tell a mart a failed build left
   behind. Seeds and staging models an exposure reads are not marts and carry no stamp;
+* every model an exposure reads is `access: public` (dbt-project-evaluator reads a protected
+  exposure parent as a missing interface), and every public SQL model enforces its contract; dbt
+  enforces contracts on SQL models only, so for a public Python model every documented column must
+  be built (with catalog.json; the undocumented-columns rule covers the other direction);
 * the blocks the dbt Python models share (copied, since a Python model cannot import project code
   on BigQuery): every copy between `# >>> shared block NAME` and `# <<< shared block NAME` in
   python_models/**/*.py is the same text as the canonical copy (SHARED_BLOCKS: the adapter helper
@@ -99,13 +103,11 @@ def _pk_tested(model_id: str, model: dict, tests_by_model: dict) -> bool:
 def _stamp_problems(manifest: dict, catalog: dict | None, models: dict[str, dict]) -> list[str]:
     """Every mart (models/marts or python_models) an exposure reads has STAMP_COLUMNS, documented
     and, when the catalog lists the mart, built."""
-    readers: dict[str, list[str]] = defaultdict(list)
-    for exposure in (manifest.get("exposures") or {}).values():
-        if exposure.get("package_name", "sendwise") != "sendwise":
-            continue
-        for parent in (exposure.get("depends_on") or {}).get("nodes") or []:
-            if parent in models and _layer(models[parent]) in {"marts", "python"}:
-                readers[parent].append(exposure["name"])
+    readers = {
+        model_id: names
+        for model_id, names in _exposure_readers(manifest, models).items()
+        if _layer(models[model_id]) in {"marts", "python"}
+    }
     problems = []
     for model_id, exposures in sorted(readers.items()):
         model = models[model_id]
@@ -124,6 +126,48 @@ def _stamp_problems(manifest: dict, catalog: dict | None, models: dict[str, dict
                 problems.append(
                     f"{model['name']}: {read_by} but its table has no column {', '.join(not_built)} "
                     "(the build stamp: macro build_stamp)"
+                )
+    return problems
+
+
+def _exposure_readers(manifest: dict, models: dict[str, dict]) -> dict[str, list[str]]:
+    """model id -> the exposures (of this project) that read it."""
+    readers: dict[str, list[str]] = defaultdict(list)
+    for exposure in (manifest.get("exposures") or {}).values():
+        if exposure.get("package_name", "sendwise") != "sendwise":
+            continue
+        for parent in (exposure.get("depends_on") or {}).get("nodes") or []:
+            if parent in models:
+                readers[parent].append(exposure["name"])
+    return readers
+
+
+def _access_problems(manifest: dict, catalog: dict | None, models: dict[str, dict]) -> list[str]:
+    """Exposure parents are public; public SQL models enforce their contract; a public Python
+    model (no contract in dbt) builds every column its YAML documents."""
+    problems = []
+    readers = _exposure_readers(manifest, models)
+    for model_id, model in sorted(models.items()):
+        name = model["name"]
+        public = model.get("access") == "public"
+        if model_id in readers and not public:
+            read_by = ", ".join(sorted(set(readers[model_id])))
+            problems.append(f"{name}: read by exposure {read_by} but not `access: public`")
+        if not public:
+            continue
+        if model.get("language", "sql") == "sql":
+            if not ((model.get("config") or {}).get("contract") or {}).get("enforced"):
+                problems.append(
+                    f"{name}: public but its contract is not enforced (config: contract: enforced)"
+                )
+            continue
+        built = (catalog or {}).get("nodes", {}).get(model_id)
+        if built:
+            made = {c.lower() for c in built["columns"]}
+            missing = sorted(c for c in model.get("columns") or {} if c.lower() not in made)
+            if missing:
+                problems.append(
+                    f"{name}: public Python model documents columns it does not build: {', '.join(missing)}"
                 )
     return problems
 
@@ -206,6 +250,7 @@ def check(manifest: dict, catalog: dict | None, max_fanout: int, max_view_chain:
                     problems.append(f"{name}: undocumented columns {', '.join(sorted(missing))}")
 
     problems += _stamp_problems(manifest, catalog, models)
+    problems += _access_problems(manifest, catalog, models)
 
     for source_id, readers in sorted(source_readers.items()):
         if len(readers) > 1:
