@@ -156,16 +156,6 @@ def test_recent_baseline_is_the_28_day_revenue_per_send_else_the_fallback():
     np.testing.assert_allclose(gbm.recent_baseline(rows, np.array([1.0, 7.0, 3.0])), [12.5, 7.0, 0.0])
 
 
-def test_to_pandas_selects_the_columns_on_the_duckdb_relation():
-    import duckdb
-
-    con = duckdb.connect()
-    relation = con.sql("select 1 as a, 'x' as b, 2.5 as \"c d\", 4 as e")
-    out = gbm.to_pandas(relation, ["e", "c d", "a"])
-    assert out.columns.tolist() == ["e", "c d", "a"] and out.iloc[0].tolist() == [4, 2.5, 1]
-    assert gbm.to_pandas(relation).columns.tolist() == ["a", "b", "c d", "e"]
-
-
 def test_predict_interval_orders_and_clips():
     class Fixed:
         def __init__(self, values):

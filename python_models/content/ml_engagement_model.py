@@ -48,52 +48,6 @@ CARD_COLUMNS = [
 ]
 
 
-def _to_pandas(
-    relation, columns: list[str] | None = None, equals: dict[str, str] | None = None
-) -> pd.DataFrame:
-    """The one place a dbt relation becomes pandas (DuckDB, BigQuery DataFrames or Spark). Only the
-    rows whose columns equal `equals` and only `columns` leave the warehouse: they are selected on
-    the relation before the download (BigQuery DataFrames refuses downloads over 500 MB by default)."""
-    module = type(relation).__module__
-    equals = equals or {}
-    if module.startswith("bigframes"):
-        for name, value in equals.items():
-            relation = relation[relation[name] == value]
-        return (relation if columns is None else relation[columns]).to_pandas()
-    if module.startswith("pyspark"):
-        for name, value in equals.items():
-            relation = relation.filter(relation[name] == value)
-        return (relation if columns is None else relation.select(*columns)).toPandas()
-    for name, value in equals.items():
-        relation = relation.filter(f"\"{name}\" = '{value}'")
-    if columns is not None:
-        relation = relation.project(", ".join(f'"{c}"' for c in columns))
-    return relation.df()
-
-
-def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
-    return dict(zip(settings["setting_name"], settings["setting_value"], strict=True))
-
-
-def time_split(features: pd.DataFrame, test_share: float) -> tuple[pd.Series, pd.Timestamp | None]:
-    """Label each post train / test / label_after_cutoff / unscored; returns (labels, cutoff).
-
-    Scored posts are ordered by (posted_at, decision_id); the newest ceil(share * n) are the test
-    set and the cutoff is the first of them. Every scored post posted at or after the cutoff is a
-    test post; a post posted before it trains only if its outcome was collected by the cutoff.
-    """
-    labels = pd.Series("unscored", index=features.index, dtype=object)
-    scored = features[features["scoring_status"] == "scored"].sort_values(["posted_at", "decision_id"])
-    if scored.empty:
-        return labels, None
-    n_test = min(len(scored), max(1, math.ceil(test_share * len(scored))))
-    cutoff = pd.Timestamp(scored["posted_at"].iloc[len(scored) - n_test])
-    is_test = scored["posted_at"] >= cutoff
-    is_train = ~is_test & (scored["collected_at"] <= cutoff)
-    labels.loc[scored.index] = np.select([is_test, is_train], ["test", "train"], "label_after_cutoff")
-    return labels, cutoff
-
-
 def category_levels(train: pd.DataFrame) -> dict[str, list[str]]:
     return {c: sorted(train[c].dropna().astype(str).unique()) for c in CATEGORICAL}
 
@@ -126,12 +80,6 @@ def regression_metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, f
         "mse": sse / len(actual),
         "mae": float(np.abs(residual).mean()),
     }
-
-
-def _beats(metric: str, value: float, baseline: float) -> bool | None:
-    if value is None or baseline is None or np.isnan(value) or np.isnan(baseline):
-        return None
-    return bool(value > baseline) if HIGHER_IS_BETTER[metric] else bool(value < baseline)
 
 
 def fit_engagement_model(
@@ -189,6 +137,37 @@ def fit_engagement_model(
     return _typed_card(card)
 
 
+# >>> shared block content_card: keep every copy the same text (sendwise rules-check)
+# --- The content models' card (docs/content.md, "Predictors"): the time split, the card's types. --
+# The same text in both content models (sendwise rules-check keeps the copies equal; dbt Python
+# models cannot import project code on BigQuery); each file sets HIGHER_IS_BETTER and CARD_COLUMNS.
+
+
+def time_split(features: pd.DataFrame, test_share: float) -> tuple[pd.Series, pd.Timestamp | None]:
+    """Label each post train / test / label_after_cutoff / unscored; returns (labels, cutoff).
+
+    Scored posts are ordered by (posted_at, decision_id); the newest ceil(share * n) are the test
+    set and the cutoff is the first of them. Every scored post posted at or after the cutoff is a
+    test post; a post posted before it trains only if its outcome was collected by the cutoff.
+    """
+    labels = pd.Series("unscored", index=features.index, dtype=object)
+    scored = features[features["scoring_status"] == "scored"].sort_values(["posted_at", "decision_id"])
+    if scored.empty:
+        return labels, None
+    n_test = min(len(scored), max(1, math.ceil(test_share * len(scored))))
+    cutoff = pd.Timestamp(scored["posted_at"].iloc[len(scored) - n_test])
+    is_test = scored["posted_at"] >= cutoff
+    is_train = ~is_test & (scored["collected_at"] <= cutoff)
+    labels.loc[scored.index] = np.select([is_test, is_train], ["test", "train"], "label_after_cutoff")
+    return labels, cutoff
+
+
+def _beats(metric: str, value: float, baseline: float) -> bool | None:
+    if value is None or baseline is None or np.isnan(value) or np.isnan(baseline):
+        return None
+    return bool(value > baseline) if HIGHER_IS_BETTER[metric] else bool(value < baseline)
+
+
 def _typed_card(card: pd.DataFrame) -> pd.DataFrame:
     for column in CARD_COLUMNS:
         if column not in card:
@@ -199,6 +178,9 @@ def _typed_card(card: pd.DataFrame) -> pd.DataFrame:
     card["beats_baseline"] = card["beats_baseline"].astype("boolean")
     card["train_cutoff_at"] = pd.to_datetime(card["train_cutoff_at"])
     return card
+
+
+# <<< shared block content_card
 
 
 # >>> shared block reuse: keep every copy the same text (sendwise rules-check)
@@ -289,18 +271,80 @@ def previous_output(dbt, session, fingerprint: str):
 # <<< shared block reuse
 
 
+# >>> shared block adapter: keep every copy the same text (sendwise rules-check)
+# --- Adapter (docs/ml.md, "Both adapters"): a dbt relation to pandas, the result back to the engine.
+# The same text in every Python model that reads a relation (sendwise rules-check keeps the copies
+# equal to the canonical one; dbt Python models cannot import project code on BigQuery).
+
+
+def to_pandas(
+    frame, columns: list[str] | None = None, equals: dict[str, str] | None = None, arrow: bool = False
+) -> pd.DataFrame:
+    """A DuckDB relation, BigQuery DataFrames, Spark DataFrame or pandas frame as pandas. Only the
+    rows whose columns equal `equals` and only `columns` (in that order) leave the warehouse: they
+    are selected on the engine before the download (BigQuery DataFrames refuses downloads over
+    500 MB by default). arrow=True reads a DuckDB relation through Arrow with pd.ArrowDtype columns,
+    so a vector column stays an Arrow list column instead of one numpy object per row (the other
+    engines ignore it)."""
+    equals = equals or {}
+    module = type(frame).__module__
+    if isinstance(frame, pd.DataFrame) or module.startswith("bigframes"):
+        for name, value in equals.items():
+            frame = frame[frame[name] == value]
+        frame = frame if columns is None else frame[columns]
+        return frame if isinstance(frame, pd.DataFrame) else frame.to_pandas()
+    if module.startswith("pyspark"):
+        for name, value in equals.items():
+            frame = frame.filter(frame[name] == value)
+        return (frame if columns is None else frame.select(*columns)).toPandas()
+    if not hasattr(frame, "project"):
+        raise TypeError(f"cannot convert {type(frame).__name__} to pandas")
+    for name, value in equals.items():  # a DuckDB relation
+        text = str(value).replace("'", "''")
+        frame = frame.filter(f"\"{name}\" = '{text}'")
+    if columns is not None:
+        frame = frame.project(", ".join(f'"{c}"' for c in columns))
+    if not arrow:
+        return frame.df()
+    table = frame.arrow()
+    table = table.read_all() if hasattr(table, "read_all") else table  # a RecordBatchReader (DuckDB 1.4)
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
+    """settings_modeling as {setting_name: setting_value}. The seed declares setting_value a
+    not-null string (seeds/_seeds.yml), so the values are text on every engine and .astype(str)
+    changes none of them; it keeps them plain Python str whatever dtype the download gives."""
+    return dict(zip(settings["setting_name"], settings["setting_value"].astype(str), strict=True))
+
+
+def to_engine(frame, target_type: str):
+    """The model's result as the engine's DataFrame: on BigQuery a pandas frame becomes BigQuery
+    DataFrames (bigframes, bpd.read_pandas) and one that already is (a reused output) stays as it
+    is; elsewhere the frame itself: pandas, or the Arrow table of a reused output on DuckDB (its
+    column types kept)."""
+    if target_type == "bigquery" and isinstance(frame, pd.DataFrame):
+        import bigframes.pandas as bpd
+
+        return bpd.read_pandas(frame)
+    return frame
+
+
+# <<< shared block adapter
+
+
 def model(dbt, session):
     dbt.config(
         materialized="table",
         packages=["scikit-learn==1.9.1", "pandas==2.3.3", "numpy==2.4.6"],
     )
-    settings = settings_dict(_to_pandas(dbt.ref("settings_modeling"), ["setting_name", "setting_value"]))
-    fingerprint = input_fingerprint(_to_pandas(dbt.ref("int_ml_input_fingerprints")), settings)
+    settings = settings_dict(to_pandas(dbt.ref("settings_modeling"), ["setting_name", "setting_value"]))
+    fingerprint = input_fingerprint(to_pandas(dbt.ref("int_ml_input_fingerprints")), settings)
     previous = previous_output(dbt, session, fingerprint)
     if previous is not None:
         print(f"ml_engagement_model: reused, inputs and settings unchanged (input fingerprint {fingerprint})")
-        return previous
-    features = _to_pandas(dbt.ref("int_content_post_features"), INPUT_COLUMNS)
+        return to_engine(previous, dbt.config.get("target_type"))
+    features = to_pandas(dbt.ref("int_content_post_features"), INPUT_COLUMNS)
     card = fit_engagement_model(
         features,
         alpha=float(settings["content_ridge_alpha"]),
@@ -308,8 +352,4 @@ def model(dbt, session):
         min_rows=int(float(settings["content_min_train_rows"])),
     )
     card = with_fit_columns(card, fingerprint)
-    if dbt.config.get("target_type") == "bigquery":
-        import bigframes.pandas as bpd
-
-        return bpd.read_pandas(card)
-    return card
+    return to_engine(card, dbt.config.get("target_type"))

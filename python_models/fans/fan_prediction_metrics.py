@@ -172,15 +172,6 @@ def compute_metrics(predictions: pd.DataFrame, settings: dict, log_days: float |
     return frame
 
 
-def select_columns(relation, columns: list[str]) -> pd.DataFrame:
-    """Only `columns` of a dbt.ref() become pandas (DuckDB .project, BigFrames / Spark selection)."""
-    if hasattr(relation, "project"):
-        return relation.project(", ".join(columns)).df()
-    if hasattr(relation, "to_pandas"):
-        return relation[columns].to_pandas()
-    return relation.select(*columns).toPandas()
-
-
 def log_span_days(relation) -> float | None:
     """Days from the first to the last chat row (aggregated in the warehouse: two values come back)."""
     if hasattr(relation, "aggregate"):  # DuckDB
@@ -236,14 +227,76 @@ def with_build_stamp(frame, as_of, built_at, target_type=None):
 # <<< shared block build_stamp
 
 
+# >>> shared block adapter: keep every copy the same text (sendwise rules-check)
+# --- Adapter (docs/ml.md, "Both adapters"): a dbt relation to pandas, the result back to the engine.
+# The same text in every Python model that reads a relation (sendwise rules-check keeps the copies
+# equal to the canonical one; dbt Python models cannot import project code on BigQuery).
+
+
+def to_pandas(
+    frame, columns: list[str] | None = None, equals: dict[str, str] | None = None, arrow: bool = False
+) -> pd.DataFrame:
+    """A DuckDB relation, BigQuery DataFrames, Spark DataFrame or pandas frame as pandas. Only the
+    rows whose columns equal `equals` and only `columns` (in that order) leave the warehouse: they
+    are selected on the engine before the download (BigQuery DataFrames refuses downloads over
+    500 MB by default). arrow=True reads a DuckDB relation through Arrow with pd.ArrowDtype columns,
+    so a vector column stays an Arrow list column instead of one numpy object per row (the other
+    engines ignore it)."""
+    equals = equals or {}
+    module = type(frame).__module__
+    if isinstance(frame, pd.DataFrame) or module.startswith("bigframes"):
+        for name, value in equals.items():
+            frame = frame[frame[name] == value]
+        frame = frame if columns is None else frame[columns]
+        return frame if isinstance(frame, pd.DataFrame) else frame.to_pandas()
+    if module.startswith("pyspark"):
+        for name, value in equals.items():
+            frame = frame.filter(frame[name] == value)
+        return (frame if columns is None else frame.select(*columns)).toPandas()
+    if not hasattr(frame, "project"):
+        raise TypeError(f"cannot convert {type(frame).__name__} to pandas")
+    for name, value in equals.items():  # a DuckDB relation
+        text = str(value).replace("'", "''")
+        frame = frame.filter(f"\"{name}\" = '{text}'")
+    if columns is not None:
+        frame = frame.project(", ".join(f'"{c}"' for c in columns))
+    if not arrow:
+        return frame.df()
+    table = frame.arrow()
+    table = table.read_all() if hasattr(table, "read_all") else table  # a RecordBatchReader (DuckDB 1.4)
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
+    """settings_modeling as {setting_name: setting_value}. The seed declares setting_value a
+    not-null string (seeds/_seeds.yml), so the values are text on every engine and .astype(str)
+    changes none of them; it keeps them plain Python str whatever dtype the download gives."""
+    return dict(zip(settings["setting_name"], settings["setting_value"].astype(str), strict=True))
+
+
+def to_engine(frame, target_type: str):
+    """The model's result as the engine's DataFrame: on BigQuery a pandas frame becomes BigQuery
+    DataFrames (bigframes, bpd.read_pandas) and one that already is (a reused output) stays as it
+    is; elsewhere the frame itself: pandas, or the Arrow table of a reused output on DuckDB (its
+    column types kept)."""
+    if target_type == "bigquery" and isinstance(frame, pd.DataFrame):
+        import bigframes.pandas as bpd
+
+        return bpd.read_pandas(frame)
+    return frame
+
+
+# <<< shared block adapter
+
+
 def model(dbt, session):
     dbt.config(materialized="table", packages=["pandas==2.3.3", "numpy==2.4.6"])
     built_at = pd.Timestamp.now(tz="UTC")
-    predictions = select_columns(
+    predictions = to_pandas(
         dbt.ref("fan_predictions"),
         ["task", "split", "label", "model_name", "days_since_last_message", *PROBABILITY_COLUMNS.values()],
     )
-    raw = select_columns(dbt.ref("settings_modeling"), ["setting_name", "setting_value", "value_type"])
+    raw = to_pandas(dbt.ref("settings_modeling"), ["setting_name", "setting_value", "value_type"])
     settings = {
         n: float(v)
         for n, v, t in zip(raw["setting_name"], raw["setting_value"], raw["value_type"], strict=True)
@@ -252,8 +305,4 @@ def model(dbt, session):
     metrics = compute_metrics(predictions, settings, log_span_days(dbt.ref("int_fan_chat_messages")))
     target_type = dbt.config.get("target_type")
     metrics = with_build_stamp(metrics, dbt.config.get("as_of"), built_at, target_type)
-    if target_type == "bigquery":
-        import bigframes.pandas as bpd
-
-        return bpd.read_pandas(metrics)
-    return metrics
+    return to_engine(metrics, target_type)

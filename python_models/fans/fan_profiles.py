@@ -446,25 +446,74 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _to_pandas(relation) -> pd.DataFrame:
-    """The one place a dbt.ref() becomes pandas (DuckDB, BigFrames or Spark)."""
-    if hasattr(relation, "to_pandas"):
-        return relation.to_pandas()
-    if hasattr(relation, "toPandas"):
-        return relation.toPandas()
-    return relation.df()
+# >>> shared block adapter: keep every copy the same text (sendwise rules-check)
+# --- Adapter (docs/ml.md, "Both adapters"): a dbt relation to pandas, the result back to the engine.
+# The same text in every Python model that reads a relation (sendwise rules-check keeps the copies
+# equal to the canonical one; dbt Python models cannot import project code on BigQuery).
+
+
+def to_pandas(
+    frame, columns: list[str] | None = None, equals: dict[str, str] | None = None, arrow: bool = False
+) -> pd.DataFrame:
+    """A DuckDB relation, BigQuery DataFrames, Spark DataFrame or pandas frame as pandas. Only the
+    rows whose columns equal `equals` and only `columns` (in that order) leave the warehouse: they
+    are selected on the engine before the download (BigQuery DataFrames refuses downloads over
+    500 MB by default). arrow=True reads a DuckDB relation through Arrow with pd.ArrowDtype columns,
+    so a vector column stays an Arrow list column instead of one numpy object per row (the other
+    engines ignore it)."""
+    equals = equals or {}
+    module = type(frame).__module__
+    if isinstance(frame, pd.DataFrame) or module.startswith("bigframes"):
+        for name, value in equals.items():
+            frame = frame[frame[name] == value]
+        frame = frame if columns is None else frame[columns]
+        return frame if isinstance(frame, pd.DataFrame) else frame.to_pandas()
+    if module.startswith("pyspark"):
+        for name, value in equals.items():
+            frame = frame.filter(frame[name] == value)
+        return (frame if columns is None else frame.select(*columns)).toPandas()
+    if not hasattr(frame, "project"):
+        raise TypeError(f"cannot convert {type(frame).__name__} to pandas")
+    for name, value in equals.items():  # a DuckDB relation
+        text = str(value).replace("'", "''")
+        frame = frame.filter(f"\"{name}\" = '{text}'")
+    if columns is not None:
+        frame = frame.project(", ".join(f'"{c}"' for c in columns))
+    if not arrow:
+        return frame.df()
+    table = frame.arrow()
+    table = table.read_all() if hasattr(table, "read_all") else table  # a RecordBatchReader (DuckDB 1.4)
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
+    """settings_modeling as {setting_name: setting_value}. The seed declares setting_value a
+    not-null string (seeds/_seeds.yml), so the values are text on every engine and .astype(str)
+    changes none of them; it keeps them plain Python str whatever dtype the download gives."""
+    return dict(zip(settings["setting_name"], settings["setting_value"].astype(str), strict=True))
+
+
+def to_engine(frame, target_type: str):
+    """The model's result as the engine's DataFrame: on BigQuery a pandas frame becomes BigQuery
+    DataFrames (bigframes, bpd.read_pandas) and one that already is (a reused output) stays as it
+    is; elsewhere the frame itself: pandas, or the Arrow table of a reused output on DuckDB (its
+    column types kept)."""
+    if target_type == "bigquery" and isinstance(frame, pd.DataFrame):
+        import bigframes.pandas as bpd
+
+        return bpd.read_pandas(frame)
+    return frame
+
+
+# <<< shared block adapter
 
 
 def model(dbt, session):
     dbt.config(materialized="table", packages=["pandas==2.3.3"])
     provider = dbt.config.get("profile_provider") or "rules"
     llm_model = dbt.config.get("profile_llm_model")
-    texts = _to_pandas(dbt.ref("int_fan_profile_texts"))
-    patterns = _to_pandas(dbt.ref("int_fan_communication_patterns"))
-    ledger = _to_pandas(dbt.ref("fan_profile_llm_ledger"))
+    texts = to_pandas(dbt.ref("int_fan_profile_texts"))
+    patterns = to_pandas(dbt.ref("int_fan_communication_patterns"))
+    ledger = to_pandas(dbt.ref("fan_profile_llm_ledger"))
     profiles = build_profiles(texts, patterns, provider, ledger, llm_model)
-    if dbt.config.get("target_type") == "bigquery":
-        import bigframes.pandas as bpd
-
-        return bpd.read_pandas(profiles)
-    return profiles
+    return to_engine(profiles, dbt.config.get("target_type"))

@@ -47,8 +47,8 @@ SECTIONS = ("**Tier and health.**", "**What the learning changed.**", "**The wee
 MIN_REPORT_CHARS = 200
 MAX_REPORT_CHARS = 6000
 MAX_ANSWER_TOKENS = 2048
-HTTP_TIMEOUT_SECONDS = 120
-API_KEY_ENV = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
+VENDOR_VAR = "report_llm_vendor"  # the var naming the vendor (in errors)
+DEFAULT_SECRET_NAME = "report-llm-api-key"  # the Secret Manager secret on BigQuery
 # (dbt renders model files with Jinja: no double braces in this file, so the answer's shape is
 # built from a dict.)
 ANSWER_SHAPE = json.dumps({"report_markdown": "<the markdown>"})
@@ -85,24 +85,6 @@ LEDGER_COLUMNS = {
     "cost_usd": "float64",
     "recorded_as_of": "string",
 }
-
-
-class TransientLLMError(Exception):
-    """Worth retrying: rate limit, server error, timeout."""
-
-
-class PermanentLLMError(Exception):
-    """Not worth retrying: bad key, bad request."""
-
-
-# (a namedtuple, not a dataclass: dbt-duckdb loads model files outside sys.modules)
-# truncated: the answer stopped at max_tokens (anthropic stop_reason max_tokens, openai finish_reason
-# length); it is never parsed as a success, and is re-sent once with twice the max_tokens.
-LLMResponse = namedtuple(
-    "LLMResponse", ["text", "input_tokens", "output_tokens", "truncated"], defaults=[False]
-)
-# 408 request timeout, 409 conflict, 425 too early, 429 rate limit (and every 5xx) are worth retrying
-TRANSIENT_HTTP_STATUSES = {408, 409, 425, 429}
 
 
 # --------------------------------------------------------------------------------------- facts
@@ -162,7 +144,34 @@ def validate_report(text: str | None) -> tuple[str | None, str | None]:
     return report, None
 
 
-# ------------------------------------------------------------------------------------- clients
+# >>> shared block llm_ledger: keep every copy the same text (sendwise rules-check)
+# --- LLM ledger (docs/fans.md, "Fan profiles"): the vendor clients and their errors, the ledger
+# frame, the API key and the ledger's own rows. The same text in both LLM ledgers (sendwise
+# rules-check keeps the copies equal; dbt Python models cannot import project code on BigQuery);
+# each file sets its own MAX_ANSWER_TOKENS, LEDGER_COLUMNS, VENDOR_VAR and DEFAULT_SECRET_NAME.
+
+HTTP_TIMEOUT_SECONDS = 120
+API_KEY_ENV = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
+
+
+class TransientLLMError(Exception):
+    """Worth retrying: rate limit, server error, timeout."""
+
+
+class PermanentLLMError(Exception):
+    """Not worth retrying: bad key, bad request."""
+
+
+# (a namedtuple, not a dataclass: dbt-duckdb loads model files outside sys.modules)
+# truncated: the answer stopped at max_tokens (anthropic stop_reason max_tokens, openai finish_reason
+# length); it is never parsed as a success, and is re-sent once with twice the max_tokens.
+LLMResponse = namedtuple(
+    "LLMResponse", ["text", "input_tokens", "output_tokens", "truncated"], defaults=[False]
+)
+# 408 request timeout, 409 conflict, 425 too early, 429 rate limit (and every 5xx) are worth retrying
+TRANSIENT_HTTP_STATUSES = {408, 409, 425, 429}
+
+
 def _post_json(url: str, headers: dict, body: dict) -> dict:
     request = urllib.request.Request(
         url, data=json.dumps(body).encode(), headers={"content-type": "application/json", **headers}
@@ -197,7 +206,7 @@ def _usage(data: dict, input_name: str, output_name: str) -> tuple[int, int]:
 
 def make_client(vendor: str, llm_model: str, api_key: str, base_url: str | None = None):
     """A callable (system, user) -> LLMResponse for the vendor's HTTP API (temperature 0);
-    base_url replaces the vendor's host (a gateway, or the test's local fake server)."""
+    base_url replaces the vendor's host (a gateway or proxy; the end-to-end test's fake server)."""
     if vendor == "anthropic":
 
         def call(system: str, user: str, max_tokens: int = MAX_ANSWER_TOKENS) -> LLMResponse:
@@ -213,7 +222,7 @@ def make_client(vendor: str, llm_model: str, api_key: str, base_url: str | None 
                 },
             )
             content = data.get("content") if isinstance(data.get("content"), list) else []
-            text = "".join(p.get("text") or "" for p in content if isinstance(p, dict))
+            text = "".join(part.get("text") or "" for part in content if isinstance(part, dict))
             input_tokens, output_tokens = _usage(data, "input_tokens", "output_tokens")
             return LLMResponse(text, input_tokens, output_tokens, data.get("stop_reason") == "max_tokens")
 
@@ -239,7 +248,7 @@ def make_client(vendor: str, llm_model: str, api_key: str, base_url: str | None 
             return LLMResponse(text, input_tokens, output_tokens, first.get("finish_reason") == "length")
 
         return call
-    raise ValueError(f"report_llm_vendor must be 'anthropic' or 'openai', got {vendor!r}")
+    raise ValueError(f"{VENDOR_VAR} must be 'anthropic' or 'openai', got {vendor!r}")
 
 
 def _raised(max_tokens: int) -> dict:
@@ -250,6 +259,39 @@ def _raised(max_tokens: int) -> dict:
 def _error_text(exc: BaseException) -> str:
     """A ledger error: the client's own message, or the type of an unexpected error."""
     return str(exc) if isinstance(exc, TransientLLMError) else f"transient: {type(exc).__name__}: {exc}"[:300]
+
+
+def ledger_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=list(LEDGER_COLUMNS))
+    for column, dtype in LEDGER_COLUMNS.items():
+        frame[column] = frame[column].astype(dtype)
+    return frame
+
+
+def llm_api_key(target_type: str, env_name: str, secret_name: str | None, project: str | None) -> str | None:
+    """The LLM API key: from the environment variable env_name locally; on BigQuery from Secret
+    Manager only (secret_name is a full resource name or a secret id in the job's project; latest
+    version; the model's var *_llm_secret_name, else DEFAULT_SECRET_NAME), never from the job's
+    environment."""
+    if target_type != "bigquery":
+        return os.environ.get(env_name)
+    from google.cloud import secretmanager
+
+    name = secret_name if secret_name not in (None, "", "None") else DEFAULT_SECRET_NAME
+    if not name.startswith("projects/"):
+        name = f"projects/{project}/secrets/{name}/versions/latest"
+    response = secretmanager.SecretManagerServiceClient().access_secret_version(name=name)
+    return response.payload.data.decode("utf-8").strip()
+
+
+def _read_this(dbt, session, target_type: str):
+    sql = f"select entry_type, status, cache_key, run_number from {dbt.this}"
+    if target_type == "bigquery":
+        return to_pandas(session.read_gbq(sql))
+    return to_pandas(session.sql(sql))
+
+
+# <<< shared block llm_ledger
 
 
 # -------------------------------------------------------------------------------- orchestration
@@ -351,46 +393,66 @@ def run_reports(
     return ledger_frame(rows)
 
 
-def ledger_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=list(LEDGER_COLUMNS))
-    for column, dtype in LEDGER_COLUMNS.items():
-        frame[column] = frame[column].astype(dtype)
+# >>> shared block adapter: keep every copy the same text (sendwise rules-check)
+# --- Adapter (docs/ml.md, "Both adapters"): a dbt relation to pandas, the result back to the engine.
+# The same text in every Python model that reads a relation (sendwise rules-check keeps the copies
+# equal to the canonical one; dbt Python models cannot import project code on BigQuery).
+
+
+def to_pandas(
+    frame, columns: list[str] | None = None, equals: dict[str, str] | None = None, arrow: bool = False
+) -> pd.DataFrame:
+    """A DuckDB relation, BigQuery DataFrames, Spark DataFrame or pandas frame as pandas. Only the
+    rows whose columns equal `equals` and only `columns` (in that order) leave the warehouse: they
+    are selected on the engine before the download (BigQuery DataFrames refuses downloads over
+    500 MB by default). arrow=True reads a DuckDB relation through Arrow with pd.ArrowDtype columns,
+    so a vector column stays an Arrow list column instead of one numpy object per row (the other
+    engines ignore it)."""
+    equals = equals or {}
+    module = type(frame).__module__
+    if isinstance(frame, pd.DataFrame) or module.startswith("bigframes"):
+        for name, value in equals.items():
+            frame = frame[frame[name] == value]
+        frame = frame if columns is None else frame[columns]
+        return frame if isinstance(frame, pd.DataFrame) else frame.to_pandas()
+    if module.startswith("pyspark"):
+        for name, value in equals.items():
+            frame = frame.filter(frame[name] == value)
+        return (frame if columns is None else frame.select(*columns)).toPandas()
+    if not hasattr(frame, "project"):
+        raise TypeError(f"cannot convert {type(frame).__name__} to pandas")
+    for name, value in equals.items():  # a DuckDB relation
+        text = str(value).replace("'", "''")
+        frame = frame.filter(f"\"{name}\" = '{text}'")
+    if columns is not None:
+        frame = frame.project(", ".join(f'"{c}"' for c in columns))
+    if not arrow:
+        return frame.df()
+    table = frame.arrow()
+    table = table.read_all() if hasattr(table, "read_all") else table  # a RecordBatchReader (DuckDB 1.4)
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
+    """settings_modeling as {setting_name: setting_value}. The seed declares setting_value a
+    not-null string (seeds/_seeds.yml), so the values are text on every engine and .astype(str)
+    changes none of them; it keeps them plain Python str whatever dtype the download gives."""
+    return dict(zip(settings["setting_name"], settings["setting_value"].astype(str), strict=True))
+
+
+def to_engine(frame, target_type: str):
+    """The model's result as the engine's DataFrame: on BigQuery a pandas frame becomes BigQuery
+    DataFrames (bigframes, bpd.read_pandas) and one that already is (a reused output) stays as it
+    is; elsewhere the frame itself: pandas, or the Arrow table of a reused output on DuckDB (its
+    column types kept)."""
+    if target_type == "bigquery" and isinstance(frame, pd.DataFrame):
+        import bigframes.pandas as bpd
+
+        return bpd.read_pandas(frame)
     return frame
 
 
-def llm_api_key(target_type: str, env_name: str, secret_name: str | None, project: str | None) -> str | None:
-    """The LLM API key: from the environment variable env_name locally; on BigQuery from Secret
-    Manager only (secret_name is a full resource name or a secret id in the job's project; latest
-    version; var report_llm_secret_name), never from the job's environment."""
-    if target_type != "bigquery":
-        return os.environ.get(env_name)
-    from google.cloud import secretmanager
-
-    name = secret_name if secret_name not in (None, "", "None") else "report-llm-api-key"
-    if not name.startswith("projects/"):
-        name = f"projects/{project}/secrets/{name}/versions/latest"
-    response = secretmanager.SecretManagerServiceClient().access_secret_version(name=name)
-    return response.payload.data.decode("utf-8").strip()
-
-
-def _settings(frame: pd.DataFrame) -> dict[str, str]:
-    return dict(zip(frame["setting_name"], frame["setting_value"], strict=True))
-
-
-def _to_pandas(relation) -> pd.DataFrame:
-    """The one place a dbt relation becomes pandas (DuckDB, BigFrames or Spark)."""
-    if hasattr(relation, "to_pandas"):
-        return relation.to_pandas()
-    if hasattr(relation, "toPandas"):
-        return relation.toPandas()
-    return relation.df()
-
-
-def _read_this(dbt, session, target_type: str):
-    sql = f"select entry_type, status, cache_key, run_number from {dbt.this}"
-    if target_type == "bigquery":
-        return _to_pandas(session.read_gbq(sql))
-    return _to_pandas(session.sql(sql))
+# <<< shared block adapter
 
 
 def model(dbt, session):
@@ -403,8 +465,8 @@ def model(dbt, session):
     )
     target_type = dbt.config.get("target_type")
     provider = dbt.config.get("report_provider") or "template"
-    facts = _to_pandas(dbt.ref("int_page_report_facts"))
-    settings = _settings(_to_pandas(dbt.ref("settings_modeling")))
+    facts = to_pandas(dbt.ref("int_page_report_facts"))
+    settings = settings_dict(to_pandas(dbt.ref("settings_modeling")))
     ledger = ledger_frame([])
     if provider == "llm":
         vendor = dbt.config.get("report_llm_vendor")
@@ -414,7 +476,7 @@ def model(dbt, session):
         base_url = dbt.config.get("report_llm_base_url")
         env_name = API_KEY_ENV.get(vendor)
         if env_name is None:
-            raise ValueError(f"report_llm_vendor must be one of {sorted(API_KEY_ENV)}, got {vendor!r}")
+            raise ValueError(f"{VENDOR_VAR} must be one of {sorted(API_KEY_ENV)}, got {vendor!r}")
         secret_name = dbt.config.get("report_llm_secret_name")
         api_key = llm_api_key(target_type, env_name, secret_name, dbt.this.database)
         if not api_key:
@@ -434,8 +496,4 @@ def model(dbt, session):
             run_number=run_number,
             as_of=str(dbt.config.get("as_of")),
         )
-    if target_type == "bigquery":
-        import bigframes.pandas as bpd
-
-        return bpd.read_pandas(ledger)
-    return ledger
+    return to_engine(ledger, target_type)

@@ -194,42 +194,77 @@ def build_reports(
     return pd.DataFrame(rows, columns=REPORT_COLUMNS)
 
 
-def _to_pandas(
-    relation, columns: list[str] | None = None, equals: dict[str, str] | None = None
+# >>> shared block adapter: keep every copy the same text (sendwise rules-check)
+# --- Adapter (docs/ml.md, "Both adapters"): a dbt relation to pandas, the result back to the engine.
+# The same text in every Python model that reads a relation (sendwise rules-check keeps the copies
+# equal to the canonical one; dbt Python models cannot import project code on BigQuery).
+
+
+def to_pandas(
+    frame, columns: list[str] | None = None, equals: dict[str, str] | None = None, arrow: bool = False
 ) -> pd.DataFrame:
-    """The one place a dbt relation becomes pandas (DuckDB, BigQuery DataFrames or Spark). Only the
-    rows whose columns equal `equals` and only `columns` leave the warehouse: they are selected on
-    the relation before the download (BigQuery DataFrames refuses downloads over 500 MB by default)."""
-    module = type(relation).__module__
+    """A DuckDB relation, BigQuery DataFrames, Spark DataFrame or pandas frame as pandas. Only the
+    rows whose columns equal `equals` and only `columns` (in that order) leave the warehouse: they
+    are selected on the engine before the download (BigQuery DataFrames refuses downloads over
+    500 MB by default). arrow=True reads a DuckDB relation through Arrow with pd.ArrowDtype columns,
+    so a vector column stays an Arrow list column instead of one numpy object per row (the other
+    engines ignore it)."""
     equals = equals or {}
-    if module.startswith("bigframes"):
+    module = type(frame).__module__
+    if isinstance(frame, pd.DataFrame) or module.startswith("bigframes"):
         for name, value in equals.items():
-            relation = relation[relation[name] == value]
-        return (relation if columns is None else relation[columns]).to_pandas()
+            frame = frame[frame[name] == value]
+        frame = frame if columns is None else frame[columns]
+        return frame if isinstance(frame, pd.DataFrame) else frame.to_pandas()
     if module.startswith("pyspark"):
         for name, value in equals.items():
-            relation = relation.filter(relation[name] == value)
-        return (relation if columns is None else relation.select(*columns)).toPandas()
-    for name, value in equals.items():
-        relation = relation.filter(f"\"{name}\" = '{value}'")
+            frame = frame.filter(frame[name] == value)
+        return (frame if columns is None else frame.select(*columns)).toPandas()
+    if not hasattr(frame, "project"):
+        raise TypeError(f"cannot convert {type(frame).__name__} to pandas")
+    for name, value in equals.items():  # a DuckDB relation
+        text = str(value).replace("'", "''")
+        frame = frame.filter(f"\"{name}\" = '{text}'")
     if columns is not None:
-        relation = relation.project(", ".join(f'"{c}"' for c in columns))
-    return relation.df()
+        frame = frame.project(", ".join(f'"{c}"' for c in columns))
+    if not arrow:
+        return frame.df()
+    table = frame.arrow()
+    table = table.read_all() if hasattr(table, "read_all") else table  # a RecordBatchReader (DuckDB 1.4)
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
+    """settings_modeling as {setting_name: setting_value}. The seed declares setting_value a
+    not-null string (seeds/_seeds.yml), so the values are text on every engine and .astype(str)
+    changes none of them; it keeps them plain Python str whatever dtype the download gives."""
+    return dict(zip(settings["setting_name"], settings["setting_value"].astype(str), strict=True))
+
+
+def to_engine(frame, target_type: str):
+    """The model's result as the engine's DataFrame: on BigQuery a pandas frame becomes BigQuery
+    DataFrames (bigframes, bpd.read_pandas) and one that already is (a reused output) stays as it
+    is; elsewhere the frame itself: pandas, or the Arrow table of a reused output on DuckDB (its
+    column types kept)."""
+    if target_type == "bigquery" and isinstance(frame, pd.DataFrame):
+        import bigframes.pandas as bpd
+
+        return bpd.read_pandas(frame)
+    return frame
+
+
+# <<< shared block adapter
 
 
 def model(dbt, session):
     dbt.config(materialized="table", packages=["pandas==2.3.3"])
     provider = dbt.config.get("report_provider") or "template"
     llm_model = dbt.config.get("report_llm_model")
-    facts = _to_pandas(dbt.ref("int_page_report_facts"))
-    ledger = _to_pandas(
+    facts = to_pandas(dbt.ref("int_page_report_facts"))
+    ledger = to_pandas(
         dbt.ref("page_strategy_report_llm_ledger"),
         ["entry_type", "status", "cache_key", "report_markdown"],
         {"entry_type": "report", "status": "ok"},
     )
     reports = build_reports(facts, provider, ledger, llm_model)
-    if dbt.config.get("target_type") == "bigquery":
-        import bigframes.pandas as bpd
-
-        return bpd.read_pandas(reports)
-    return reports
+    return to_engine(reports, dbt.config.get("target_type"))

@@ -38,10 +38,6 @@ OUTPUT_COLUMNS = [
 SETTINGS_COLUMNS = ["setting_name", "setting_value"]
 
 
-def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
-    return dict(zip(settings["setting_name"], settings["setting_value"].astype(str), strict=True))
-
-
 def embedding_matrix(vectors: pd.Series) -> np.ndarray:
     """Stack a column of vectors into float32 (n, d); raises on missing vectors."""
     missing = int(vectors.isna().sum())
@@ -189,31 +185,6 @@ def cluster_captions(captions: pd.DataFrame, pairs: pd.DataFrame, settings: dict
     return out[OUTPUT_COLUMNS]
 
 
-def to_pandas(frame, columns: list[str] | None = None) -> pd.DataFrame:
-    """The one conversion point: DuckDB relation (via Arrow, so vector columns stay Arrow lists
-    instead of one numpy object per row), BigFrames or Spark DataFrame -> pandas. Only `columns`
-    leave the warehouse: they are selected on the relation before the download (BigQuery
-    DataFrames refuses downloads over 500 MB by default)."""
-    if isinstance(frame, pd.DataFrame):
-        return frame if columns is None else frame[columns]
-    if columns is not None:
-        if hasattr(frame, "project"):  # DuckDB relation
-            frame = frame.project(", ".join(f'"{c}"' for c in columns))
-        elif hasattr(frame, "toPandas"):  # Spark
-            frame = frame.select(*columns)
-        else:  # BigQuery DataFrames
-            frame = frame[columns]
-    if hasattr(frame, "arrow"):
-        table = frame.arrow()
-        table = table.read_all() if hasattr(table, "read_all") else table
-        return table.to_pandas(types_mapper=pd.ArrowDtype)
-    if hasattr(frame, "to_pandas"):
-        return frame.to_pandas()
-    if hasattr(frame, "toPandas"):
-        return frame.toPandas()
-    raise TypeError(f"cannot convert {type(frame).__name__} to pandas")
-
-
 # >>> shared block reuse: keep every copy the same text (sendwise rules-check)
 # --- Reuse (docs/ml.md, "Reuse"): the same inputs, settings and code -> the previous output. ------
 # int_ml_input_fingerprints hashes each input relation's content in the warehouse; the model's
@@ -302,6 +273,68 @@ def previous_output(dbt, session, fingerprint: str):
 # <<< shared block reuse
 
 
+# >>> shared block adapter: keep every copy the same text (sendwise rules-check)
+# --- Adapter (docs/ml.md, "Both adapters"): a dbt relation to pandas, the result back to the engine.
+# The same text in every Python model that reads a relation (sendwise rules-check keeps the copies
+# equal to the canonical one; dbt Python models cannot import project code on BigQuery).
+
+
+def to_pandas(
+    frame, columns: list[str] | None = None, equals: dict[str, str] | None = None, arrow: bool = False
+) -> pd.DataFrame:
+    """A DuckDB relation, BigQuery DataFrames, Spark DataFrame or pandas frame as pandas. Only the
+    rows whose columns equal `equals` and only `columns` (in that order) leave the warehouse: they
+    are selected on the engine before the download (BigQuery DataFrames refuses downloads over
+    500 MB by default). arrow=True reads a DuckDB relation through Arrow with pd.ArrowDtype columns,
+    so a vector column stays an Arrow list column instead of one numpy object per row (the other
+    engines ignore it)."""
+    equals = equals or {}
+    module = type(frame).__module__
+    if isinstance(frame, pd.DataFrame) or module.startswith("bigframes"):
+        for name, value in equals.items():
+            frame = frame[frame[name] == value]
+        frame = frame if columns is None else frame[columns]
+        return frame if isinstance(frame, pd.DataFrame) else frame.to_pandas()
+    if module.startswith("pyspark"):
+        for name, value in equals.items():
+            frame = frame.filter(frame[name] == value)
+        return (frame if columns is None else frame.select(*columns)).toPandas()
+    if not hasattr(frame, "project"):
+        raise TypeError(f"cannot convert {type(frame).__name__} to pandas")
+    for name, value in equals.items():  # a DuckDB relation
+        text = str(value).replace("'", "''")
+        frame = frame.filter(f"\"{name}\" = '{text}'")
+    if columns is not None:
+        frame = frame.project(", ".join(f'"{c}"' for c in columns))
+    if not arrow:
+        return frame.df()
+    table = frame.arrow()
+    table = table.read_all() if hasattr(table, "read_all") else table  # a RecordBatchReader (DuckDB 1.4)
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
+    """settings_modeling as {setting_name: setting_value}. The seed declares setting_value a
+    not-null string (seeds/_seeds.yml), so the values are text on every engine and .astype(str)
+    changes none of them; it keeps them plain Python str whatever dtype the download gives."""
+    return dict(zip(settings["setting_name"], settings["setting_value"].astype(str), strict=True))
+
+
+def to_engine(frame, target_type: str):
+    """The model's result as the engine's DataFrame: on BigQuery a pandas frame becomes BigQuery
+    DataFrames (bigframes, bpd.read_pandas) and one that already is (a reused output) stays as it
+    is; elsewhere the frame itself: pandas, or the Arrow table of a reused output on DuckDB (its
+    column types kept)."""
+    if target_type == "bigquery" and isinstance(frame, pd.DataFrame):
+        import bigframes.pandas as bpd
+
+        return bpd.read_pandas(frame)
+    return frame
+
+
+# <<< shared block adapter
+
+
 def model(dbt, session):
     dbt.config(
         materialized="table",
@@ -321,18 +354,14 @@ def model(dbt, session):
     previous = previous_output(dbt, session, fingerprint)
     if previous is not None:
         print(f"ml_caption_clusters: reused, inputs and settings unchanged (input fingerprint {fingerprint})")
-        return previous
+        return to_engine(previous, dbt.config.get("target_type"))
 
     captions = to_pandas(
-        dbt.ref("int_caption_embeddings"), ["caption_id", "caption_text_normalized", "embedding"]
+        dbt.ref("int_caption_embeddings"), ["caption_id", "caption_text_normalized", "embedding"], arrow=True
     )
-    pairs = to_pandas(dbt.ref("caption_near_duplicates"), ["caption_id", "duplicate_caption_id"])
+    pairs = to_pandas(dbt.ref("caption_near_duplicates"), ["caption_id", "duplicate_caption_id"], arrow=True)
     with threadpool_limits(limits=int(float(settings["ml_max_threads"]))):
         result = cluster_captions(captions, pairs, settings)
 
     result = with_fit_columns(result, fingerprint)
-    if dbt.config.get("target_type") == "bigquery":
-        import bigframes.pandas as bpd
-
-        return bpd.read_pandas(result)
-    return result
+    return to_engine(result, dbt.config.get("target_type"))

@@ -74,10 +74,6 @@ OUTPUT_COLUMNS = [
 ]
 
 
-def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
-    return dict(zip(settings["setting_name"], settings["setting_value"].astype(str), strict=True))
-
-
 def split_train_holdout(features: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(train, holdout) usable rows by the SQL time split; raises if the split is not a time split
     (a training send at or after the first holdout send) or uses unknown labels."""
@@ -271,29 +267,6 @@ FEATURE_COLUMNS = ["send_id", "sent_at", "sample_split", "exclusion_reason", "ea
 CANDIDATE_COLUMNS = ["scoring_key", *STORED_FEATURES]
 
 
-def to_pandas(frame, columns: list[str] | None = None) -> pd.DataFrame:
-    """The one conversion point: DuckDB relation, BigFrames or Spark DataFrame -> pandas, with only
-    `columns` selected on the engine first (DuckDB `.project`, BigFrames / Spark column selection)."""
-    if columns is not None:
-        if isinstance(frame, pd.DataFrame):
-            frame = frame[columns]
-        elif hasattr(frame, "project"):  # DuckDBPyRelation
-            frame = frame.project(", ".join(f'"{c}"' for c in columns))
-        elif hasattr(frame, "toPandas"):  # Spark
-            frame = frame.select(*columns)
-        else:  # BigFrames (pandas-like column selection, done in BigQuery)
-            frame = frame[columns]
-    if isinstance(frame, pd.DataFrame):
-        return frame
-    if hasattr(frame, "df"):
-        return frame.df()
-    if hasattr(frame, "to_pandas"):
-        return frame.to_pandas()
-    if hasattr(frame, "toPandas"):
-        return frame.toPandas()
-    raise TypeError(f"cannot convert {type(frame).__name__} to pandas")
-
-
 # >>> shared block build_stamp: keep every copy the same text (sendwise rules-check)
 # --- Build stamp (macro build_stamp of the SQL marts; docs/reliability.md): as_of and built_at. --
 # The same text in every Python mart a dashboard reads (sendwise rules-check keeps the
@@ -421,6 +394,68 @@ def previous_output(dbt, session, fingerprint: str):
 # <<< shared block reuse
 
 
+# >>> shared block adapter: keep every copy the same text (sendwise rules-check)
+# --- Adapter (docs/ml.md, "Both adapters"): a dbt relation to pandas, the result back to the engine.
+# The same text in every Python model that reads a relation (sendwise rules-check keeps the copies
+# equal to the canonical one; dbt Python models cannot import project code on BigQuery).
+
+
+def to_pandas(
+    frame, columns: list[str] | None = None, equals: dict[str, str] | None = None, arrow: bool = False
+) -> pd.DataFrame:
+    """A DuckDB relation, BigQuery DataFrames, Spark DataFrame or pandas frame as pandas. Only the
+    rows whose columns equal `equals` and only `columns` (in that order) leave the warehouse: they
+    are selected on the engine before the download (BigQuery DataFrames refuses downloads over
+    500 MB by default). arrow=True reads a DuckDB relation through Arrow with pd.ArrowDtype columns,
+    so a vector column stays an Arrow list column instead of one numpy object per row (the other
+    engines ignore it)."""
+    equals = equals or {}
+    module = type(frame).__module__
+    if isinstance(frame, pd.DataFrame) or module.startswith("bigframes"):
+        for name, value in equals.items():
+            frame = frame[frame[name] == value]
+        frame = frame if columns is None else frame[columns]
+        return frame if isinstance(frame, pd.DataFrame) else frame.to_pandas()
+    if module.startswith("pyspark"):
+        for name, value in equals.items():
+            frame = frame.filter(frame[name] == value)
+        return (frame if columns is None else frame.select(*columns)).toPandas()
+    if not hasattr(frame, "project"):
+        raise TypeError(f"cannot convert {type(frame).__name__} to pandas")
+    for name, value in equals.items():  # a DuckDB relation
+        text = str(value).replace("'", "''")
+        frame = frame.filter(f"\"{name}\" = '{text}'")
+    if columns is not None:
+        frame = frame.project(", ".join(f'"{c}"' for c in columns))
+    if not arrow:
+        return frame.df()
+    table = frame.arrow()
+    table = table.read_all() if hasattr(table, "read_all") else table  # a RecordBatchReader (DuckDB 1.4)
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
+    """settings_modeling as {setting_name: setting_value}. The seed declares setting_value a
+    not-null string (seeds/_seeds.yml), so the values are text on every engine and .astype(str)
+    changes none of them; it keeps them plain Python str whatever dtype the download gives."""
+    return dict(zip(settings["setting_name"], settings["setting_value"].astype(str), strict=True))
+
+
+def to_engine(frame, target_type: str):
+    """The model's result as the engine's DataFrame: on BigQuery a pandas frame becomes BigQuery
+    DataFrames (bigframes, bpd.read_pandas) and one that already is (a reused output) stays as it
+    is; elsewhere the frame itself: pandas, or the Arrow table of a reused output on DuckDB (its
+    column types kept)."""
+    if target_type == "bigquery" and isinstance(frame, pd.DataFrame):
+        import bigframes.pandas as bpd
+
+        return bpd.read_pandas(frame)
+    return frame
+
+
+# <<< shared block adapter
+
+
 def model(dbt, session):
     dbt.config(
         materialized="table",
@@ -443,7 +478,8 @@ def model(dbt, session):
         print(
             f"ml_revenue_gbm_scores: reused, inputs and settings unchanged (input fingerprint {fingerprint})"
         )
-        return with_build_stamp(previous, as_of, built_at, target_type)  # this build wrote the table
+        # this build wrote the table: the stamp is this build's
+        return to_engine(with_build_stamp(previous, as_of, built_at, target_type), target_type)
 
     features = to_pandas(dbt.ref("int_revenue_model_features"), FEATURE_COLUMNS)
     candidates = to_pandas(dbt.ref("int_revenue_scoring_candidates"), CANDIDATE_COLUMNS)
@@ -451,8 +487,4 @@ def model(dbt, session):
         result = score(features, candidates, settings)
 
     result = with_build_stamp(with_fit_columns(result, fingerprint), as_of, built_at, target_type)
-    if target_type == "bigquery":
-        import bigframes.pandas as bpd
-
-        return bpd.read_pandas(result)
-    return result
+    return to_engine(result, target_type)

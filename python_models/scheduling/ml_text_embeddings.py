@@ -394,10 +394,6 @@ def embed_new_texts(
     return result_frame(need, vectors, tokens, provider, model_name, embedded_at)
 
 
-def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
-    return dict(zip(settings["setting_name"], settings["setting_value"].astype(str), strict=True))
-
-
 def provider_model(provider: str, settings: dict[str, str]) -> str:
     if provider not in PROVIDERS:
         raise EmbeddingError(f"embedding_provider must be one of {PROVIDERS}, got {provider!r}")
@@ -429,25 +425,74 @@ def voyage_api_key(target_type: str, secret_name: str | None, project: str | Non
 # ---- the dbt model -----------------------------------------------------------------------------
 
 
-def to_pandas(frame) -> pd.DataFrame:
-    """The one conversion point: DuckDB relation, BigFrames or Spark DataFrame -> pandas."""
-    if isinstance(frame, pd.DataFrame):
-        return frame
-    if hasattr(frame, "df"):
-        return frame.df()
-    if hasattr(frame, "to_pandas"):
-        return frame.to_pandas()
-    if hasattr(frame, "toPandas"):
-        return frame.toPandas()
-    raise TypeError(f"cannot convert {type(frame).__name__} to pandas")
-
-
 def read_query(session, sql: str, target_type: str):
     if target_type == "bigquery":
         import bigframes.pandas as bpd
 
         return bpd.read_gbq(sql)
     return session.sql(sql)
+
+
+# >>> shared block adapter: keep every copy the same text (sendwise rules-check)
+# --- Adapter (docs/ml.md, "Both adapters"): a dbt relation to pandas, the result back to the engine.
+# The same text in every Python model that reads a relation (sendwise rules-check keeps the copies
+# equal to the canonical one; dbt Python models cannot import project code on BigQuery).
+
+
+def to_pandas(
+    frame, columns: list[str] | None = None, equals: dict[str, str] | None = None, arrow: bool = False
+) -> pd.DataFrame:
+    """A DuckDB relation, BigQuery DataFrames, Spark DataFrame or pandas frame as pandas. Only the
+    rows whose columns equal `equals` and only `columns` (in that order) leave the warehouse: they
+    are selected on the engine before the download (BigQuery DataFrames refuses downloads over
+    500 MB by default). arrow=True reads a DuckDB relation through Arrow with pd.ArrowDtype columns,
+    so a vector column stays an Arrow list column instead of one numpy object per row (the other
+    engines ignore it)."""
+    equals = equals or {}
+    module = type(frame).__module__
+    if isinstance(frame, pd.DataFrame) or module.startswith("bigframes"):
+        for name, value in equals.items():
+            frame = frame[frame[name] == value]
+        frame = frame if columns is None else frame[columns]
+        return frame if isinstance(frame, pd.DataFrame) else frame.to_pandas()
+    if module.startswith("pyspark"):
+        for name, value in equals.items():
+            frame = frame.filter(frame[name] == value)
+        return (frame if columns is None else frame.select(*columns)).toPandas()
+    if not hasattr(frame, "project"):
+        raise TypeError(f"cannot convert {type(frame).__name__} to pandas")
+    for name, value in equals.items():  # a DuckDB relation
+        text = str(value).replace("'", "''")
+        frame = frame.filter(f"\"{name}\" = '{text}'")
+    if columns is not None:
+        frame = frame.project(", ".join(f'"{c}"' for c in columns))
+    if not arrow:
+        return frame.df()
+    table = frame.arrow()
+    table = table.read_all() if hasattr(table, "read_all") else table  # a RecordBatchReader (DuckDB 1.4)
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
+    """settings_modeling as {setting_name: setting_value}. The seed declares setting_value a
+    not-null string (seeds/_seeds.yml), so the values are text on every engine and .astype(str)
+    changes none of them; it keeps them plain Python str whatever dtype the download gives."""
+    return dict(zip(settings["setting_name"], settings["setting_value"].astype(str), strict=True))
+
+
+def to_engine(frame, target_type: str):
+    """The model's result as the engine's DataFrame: on BigQuery a pandas frame becomes BigQuery
+    DataFrames (bigframes, bpd.read_pandas) and one that already is (a reused output) stays as it
+    is; elsewhere the frame itself: pandas, or the Arrow table of a reused output on DuckDB (its
+    column types kept)."""
+    if target_type == "bigquery" and isinstance(frame, pd.DataFrame):
+        import bigframes.pandas as bpd
+
+        return bpd.read_pandas(frame)
+    return frame
+
+
+# <<< shared block adapter
 
 
 def model(dbt, session):
@@ -470,7 +515,7 @@ def model(dbt, session):
     secret_name = dbt.config.get("voyage_secret_name")
     settings = settings_dict(to_pandas(dbt.ref("settings_modeling")))
     model_name = provider_model(provider, settings)
-    texts = to_pandas(dbt.ref("int_texts_to_embed"))[TEXT_COLUMNS]
+    texts = to_pandas(dbt.ref("int_texts_to_embed"), TEXT_COLUMNS)
 
     if dbt.is_incremental:
         cached = to_pandas(
@@ -509,8 +554,4 @@ def model(dbt, session):
     embedded_at = datetime.now(timezone.utc).replace(tzinfo=None)  # noqa: UP017 - runtimes older than 3.11
     result = embed_new_texts(texts, cached, provider, model_name, embed, embedded_at)
 
-    if target_type == "bigquery":
-        import bigframes.pandas as bpd
-
-        return bpd.read_pandas(result)
-    return result
+    return to_engine(result, target_type)

@@ -24,9 +24,10 @@ this project are checked in Python over dbt's own artifacts:
   be built (with catalog.json; the undocumented-columns rule covers the other direction);
 * the blocks the dbt Python models share (copied, since a Python model cannot import project code
   on BigQuery): every copy between `# >>> shared block NAME` and `# <<< shared block NAME` in
-  python_models/**/*.py is the same text as the canonical copy (SHARED_BLOCKS: the adapter helper
-  with_build_stamp of the Python marts, the ML reuse block); a file defining one of the block's
-  functions outside the markers is reported too;
+  python_models/**/*.py is the same text as the canonical copy (SHARED_BLOCKS: with_build_stamp of
+  the Python marts, the ML reuse block, the adapter to_pandas / settings_dict / to_engine, the
+  LLM ledgers' clients, the content models' time split and card); a file defining a block's
+  signature function outside the markers is reported too;
 * fanout, as dbt-project-evaluator's fct_model_fanout defines it: a model with more than
   `--max-fanout` (3) direct *leaf* children (models nothing else reads) is reported - the sign
   of end-of-DAG logic that should be shared in an intermediate model. A staging model read by
@@ -58,6 +59,9 @@ STAMP_COLUMNS = ("as_of", "built_at")
 SHARED_BLOCKS = {
     "build_stamp": ("python_models/fans/fan_clusters.py", "def with_build_stamp("),
     "reuse": ("python_models/scheduling/ml_revenue_gbm_scores.py", "def input_fingerprint("),
+    "adapter": ("python_models/scheduling/ml_revenue_gbm_scores.py", "def to_engine("),
+    "llm_ledger": ("python_models/fans/fan_profile_llm_ledger.py", "def llm_api_key("),
+    "content_card": ("python_models/content/ml_engagement_model.py", "def time_split("),
 }
 SHARED_MARKER = re.compile(r"^# (>>>|<<<) shared block (\w+)")
 
