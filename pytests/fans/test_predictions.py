@@ -104,6 +104,60 @@ def test_purchase_split_is_by_time_and_labels_stop_at_the_next_cutoff():
     assert list(test["label"]) == [1, 1]
 
 
+def test_label_horizon_is_the_days_from_the_nth_row_to_the_label_cutoff():
+    at = ["2026-11-10 00:00:00", "2026-11-14 12:00:00", "2026-11-16 00:00:00"]
+    # one cutoff for all: 5 days, half a day, and a row after the cutoff floored at 0
+    assert pm.label_horizon_days(at, AS_OF).tolist() == [5.0, 0.5, 0.0]
+    # one cutoff per pair (today's scores: the N-th row + the score horizon): 30 days each
+    until = pd.to_datetime(at) + pd.Timedelta(days=30)
+    assert pm.label_horizon_days(pd.Series(at), pd.Series(until)).tolist() == [30.0, 30.0, 30.0]
+    # the design's last column is ln(1 + days): ln 6 for the first pair
+    design = pm.purchase_design(pd.DataFrame([purchase_features("a", at[0])]), AS_OF)
+    assert list(design.columns) == [*pm.PURCHASE_FEATURES, pm.HORIZON_FEATURE]
+    assert design[pm.HORIZON_FEATURE].iloc[0] == pytest.approx(np.log(6.0))
+
+
+def test_every_candidate_sees_the_window_its_labels_are_read_in():
+    # Every pair is the same fan except its time and buys exactly 10 days after its N-th row: a
+    # pair is labelled a buyer when its label window (to the next split's cutoff, as_of for the
+    # test split) is at least 10 days long. Only the window can rank them; it must be measured to
+    # each split's own cutoff, or the test AUC falls to 0.5 (identical features).
+    start = pd.Timestamp("2026-06-01")
+    feats = pd.DataFrame(
+        [
+            purchase_features(f"p{i:03d}", at, bought_at=at + pd.Timedelta(days=10))
+            for i, at in enumerate(start + pd.Timedelta(hours=12) * np.arange(330))
+        ]
+    )
+    settings = {
+        "fan_purchase_validation_share": 0.2,
+        "fan_purchase_test_share": 0.2,
+        "fan_purchase_seed": 1,
+        "fan_active_days": 7,
+        "fan_purchase_top_reasons": 3,
+        "fan_purchase_score_horizon_days": 30,
+    }
+    out = pm.purchase_predictions(feats, settings, AS_OF)
+    test = out[out["split"] == "test"]
+    # N-th row i at Jun 1 + 12 h x i; the test cutoff is the 0.8 quantile, position 263.2 -> Oct 10
+    # 14:24, so the test pairs are i = 264..329 (Oct 11 00:00 .. Nov 12 12:00); a sale 10 days later
+    # is before as_of for i <= 314 (Nov 5 00:00 + 10 days = as_of): 51 buyers, 15 not
+    assert len(test) == 66 and test["label"].sum() == 51
+    # without the window every candidate would score 0.5 (the features are identical); gradient
+    # boosting's leaves of 20+ pairs tie the pairs around the 10-day step (0.91 here)
+    auc = {c: pm.auc_score(test["label"], test[f"probability_{c}"]) for c in pm.FAMILIES}
+    assert auc["logistic_regression"] > 0.95 and auc["mlp"] > 0.95 and auc["gradient_boosting"] > 0.85, auc
+    # and the window is measured to each split's own cutoff: fitted on train + validation windows
+    # (to the test cutoff), logistic regression puts the 10-day step where it is on the test rows
+    # (windows measured to as_of everywhere would put it ~78 days out: every pair below 0.5); the
+    # validation rows (i = 198..263, 46 buyers) likewise from the train fit (windows to its cutoff)
+    validation = out[out["split"] == "validation"]
+    assert len(validation) == 66 and validation["label"].sum() == 46
+    for split in (test, validation):
+        predicted = (split["probability_logistic_regression"] >= 0.5).astype(int)
+        assert (predicted == split["label"]).mean() > 0.9
+
+
 def test_choose_model_by_validation_auc_ties_to_the_simpler():
     assert pm.choose_model({"baseline_prior": 0.5, "logistic_regression": 0.8, "mlp": 0.81}) == "mlp"
     assert pm.choose_model({"logistic_regression": 0.8, "gradient_boosting": 0.8}) == "logistic_regression"
@@ -163,6 +217,7 @@ def test_purchase_predictions_learn_a_planted_signal_and_score_live_pairs():
         "fan_purchase_seed": 1,
         "fan_active_days": 7,
         "fan_purchase_top_reasons": 3,
+        "fan_purchase_score_horizon_days": 30,
     }
     out = pm.purchase_predictions(pd.DataFrame([*rows_, live]), settings, AS_OF)
     assert set(out["split"]) == {"train", "validation", "test", "score"}

@@ -10,9 +10,10 @@ before the prediction time, and every label from history after it:
   cutoff. Scores: at-risk pairs at as_of, by the model refit on every labelled cutoff.
 * purchase — from the features of a pair's first N = `fan_purchase_first_n_messages` rows
   (int_fan_purchase_features, SQL: timing, lengths, questions, emoji, offers seen and bought, an
-  intent score), will the pair buy a PPV after them? Pairs that reached N rows are split by the
-  time of their N-th row (purchase_split): train, validation, test (the latest); labels are read
-  only up to the next split's cutoff. Candidates: baseline_prior, logistic regression, gradient
+  intent score) and the length of the window its label is read in (log_horizon_days), will the
+  pair buy a PPV after them? Pairs that reached N rows are split by the time of their N-th row
+  (purchase_split): train, validation, test (the latest); labels are read only up to the next
+  split's cutoff. Candidates: baseline_prior, logistic regression, gradient
   boosting, an MLP (each Platt-calibrated); the one with the best VALIDATION AUC is chosen, never
   by test. Scores: live pairs (active, N rows, no sale after them yet) with their top reasons.
 
@@ -61,6 +62,9 @@ PURCHASE_FEATURES = [
     "log_span_hours",
     "log_max_gap_hours",
 ]
+# The window the label is read in, known when the N-th row is written (label_horizon_days): every
+# candidate sees it after the pair's features; top reasons name only the pair's features.
+HORIZON_FEATURE = "log_horizon_days"
 PURCHASE_INPUT_COLUMNS = [
     "fan_model_key",
     "predicted_at",
@@ -214,8 +218,24 @@ def purchase_split(features: pd.DataFrame, as_of: pd.Timestamp, validation_share
     return (*parts, {"validation_start": validation_start, "test_start": test_start})
 
 
-def purchase_design(features: pd.DataFrame) -> pd.DataFrame:
-    """Model inputs from int_fan_purchase_features (counts logged, missing rates as NaN)."""
+def label_horizon_days(predicted_at, label_until) -> np.ndarray:
+    """Days from each pair's N-th row (`predicted_at`) to the end of the window its label is read
+    in (`label_until`, one time or one per pair: the next split's cutoff, as_of, or for today's
+    scores the N-th row + fan_purchase_score_horizon_days), floored at 0. Known when the N-th row
+    is written: it is the back-test's design, not the fan's future. A pair whose N-th row is an
+    hour before its cutoff can hardly be seen buying, whatever the fan; without the window every
+    candidate ranks that censoring blind."""
+    start = pd.to_datetime(pd.Series(predicted_at)).reset_index(drop=True)
+    if isinstance(label_until, pd.Series | np.ndarray | list):
+        until = pd.to_datetime(pd.Series(label_until)).reset_index(drop=True)
+    else:
+        until = pd.Timestamp(label_until)
+    return ((until - start) / DAY).clip(lower=0).to_numpy(dtype=float)
+
+
+def purchase_design(features: pd.DataFrame, label_until) -> pd.DataFrame:
+    """Model inputs from int_fan_purchase_features (counts logged, missing rates as NaN) and, last,
+    the log of the label window's length in days (label_horizon_days, up to `label_until`)."""
     f = features
     out = pd.DataFrame(
         {
@@ -240,8 +260,9 @@ def purchase_design(features: pd.DataFrame) -> pd.DataFrame:
             "log_span_hours": np.log1p(f["span_hours"].astype(float).clip(lower=0)),
             "log_max_gap_hours": np.log1p(f["max_gap_hours"].astype(float).clip(lower=0)),
         }
-    )
-    return out.reset_index(drop=True)
+    ).reset_index(drop=True)
+    out[HORIZON_FEATURE] = np.log1p(label_horizon_days(f["predicted_at"], label_until))
+    return out
 
 
 # ------------------------------------------------------------------------------------ models
@@ -346,7 +367,8 @@ def choose_model(validation_auc: dict[str, float], ensemble_margin: float = 0.0)
 def top_reasons(predict, x: np.ndarray, reference: np.ndarray, names: list[str], k: int) -> list[str]:
     """Per row, the k features that raise its probability most: contribution of feature j =
     P(x) - P(x with feature j set to the training median `reference[j]`), listed 'name (+0.12)'
-    when positive, largest first; '' when none raises it."""
+    when positive, largest first; '' when none raises it. Only the first len(names) columns are
+    named (the label window after them is the question asked, not a reason)."""
     if len(x) == 0:
         return []
     base = predict(x)
@@ -377,7 +399,9 @@ def purchase_predictions(features: pd.DataFrame, settings: dict, as_of: pd.Times
     """Every candidate fitted on train (-> train and validation probabilities), chosen by
     validation AUC; each refitted on train + validation (-> test probabilities, labels of the
     refit read up to the test cutoff) and on every labelled pair (-> score probabilities of the live
-    pairs: active, N rows reached, no sale after them yet). `probability` = the chosen one."""
+    pairs: active, N rows reached, no sale after them yet, asked about a label window of
+    fan_purchase_score_horizon_days). Every candidate sees the pair's label window
+    (label_horizon_days) beside its features. `probability` = the chosen one."""
     seed = int(settings.get("fan_purchase_seed", 0))
     train, validation, test, cutoffs = purchase_split(
         features, as_of, settings["fan_purchase_validation_share"], settings["fan_purchase_test_share"]
@@ -395,15 +419,18 @@ def purchase_predictions(features: pd.DataFrame, settings: dict, as_of: pd.Times
     everything = pd.concat([train, validation, test], ignore_index=True)
     if len(everything):
         everything["label"] = everything["first_purchase_after_at"].notna().astype(int)
+    # each frame's label window ends at the cutoff its labels are read up to; a live pair's score
+    # is the answer for a window of fan_purchase_score_horizon_days after its N-th row
+    score_until = pd.to_datetime(score["predicted_at"]) + settings["fan_purchase_score_horizon_days"] * DAY
     x = {
-        n: purchase_design(f).to_numpy(dtype=float)
-        for n, f in (
-            ("train", train),
-            ("validation", validation),
-            ("test", test),
-            ("score", score),
-            ("refit", refit_train),
-            ("all", everything),
+        n: purchase_design(f, until).to_numpy(dtype=float)
+        for n, f, until in (
+            ("train", train, cutoffs["validation_start"]),
+            ("validation", validation, cutoffs["test_start"]),
+            ("test", test, as_of),
+            ("score", score, score_until),
+            ("refit", refit_train, cutoffs["test_start"]),
+            ("all", everything, as_of),
         )
     }
     probs: dict[str, dict[str, np.ndarray]] = {n: {} for n in ("train", "validation", "test", "score")}
@@ -424,7 +451,7 @@ def purchase_predictions(features: pd.DataFrame, settings: dict, as_of: pd.Times
     )
     reasons = []
     if chosen != "baseline_prior" and len(score):
-        reference = np.nanmedian(x["all"], axis=0) if len(x["all"]) else np.zeros(len(PURCHASE_FEATURES))
+        reference = np.nanmedian(x["all"], axis=0) if len(x["all"]) else np.zeros(x["score"].shape[1])
         reference = np.where(np.isnan(reference), 0.0, reference)
         reasons = top_reasons(
             fitted_all[chosen],
