@@ -239,7 +239,7 @@ def test_shared_python_blocks_are_one_text():
     for path in (PROJECT_ROOT / "python_models").rglob("*.py"):
         for name, copies in shared_blocks(path.read_text())[0].items():
             counts[name] += len(copies)
-    assert counts == {"build_stamp": 5, "reuse": 5, "adapter": 13, "llm_ledger": 2, "content_card": 2}
+    assert counts == {"build_stamp": 5, "reuse": 5, "adapter": 14, "llm_ledger": 2, "content_card": 2}
 
 
 def test_a_copy_that_differs_fails_rules_check(tmp_path):

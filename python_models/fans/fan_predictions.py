@@ -592,15 +592,66 @@ def predict_all(
     return typed_output(out, settings["fan_prediction_threshold"])
 
 
-def select_columns(relation, columns: list[str]) -> pd.DataFrame:
-    """Only `columns` of a dbt.ref() become pandas (the projection runs in the warehouse: BigQuery
-    DataFrames refuses downloads over 500 MB): DuckDB relation .project, BigFrames / Spark
-    column selection."""
-    if hasattr(relation, "project"):  # DuckDBPyRelation
-        return relation.project(", ".join(columns)).df()
-    if hasattr(relation, "to_pandas"):  # bigframes DataFrame
-        return relation[columns].to_pandas()
-    return relation.select(*columns).toPandas()
+# >>> shared block adapter: keep every copy the same text (sendwise rules-check)
+# --- Adapter (docs/ml.md, "Both adapters"): a dbt relation to pandas, the result back to the engine.
+# The same text in every Python model that reads a relation (sendwise rules-check keeps the copies
+# equal to the canonical one; dbt Python models cannot import project code on BigQuery).
+
+
+def to_pandas(
+    frame, columns: list[str] | None = None, equals: dict[str, str] | None = None, arrow: bool = False
+) -> pd.DataFrame:
+    """A DuckDB relation, BigQuery DataFrames, Spark DataFrame or pandas frame as pandas. Only the
+    rows whose columns equal `equals` and only `columns` (in that order) leave the warehouse: they
+    are selected on the engine before the download (BigQuery DataFrames refuses downloads over
+    500 MB by default). arrow=True reads a DuckDB relation through Arrow with pd.ArrowDtype columns,
+    so a vector column stays an Arrow list column instead of one numpy object per row (the other
+    engines ignore it)."""
+    equals = equals or {}
+    module = type(frame).__module__
+    if isinstance(frame, pd.DataFrame) or module.startswith("bigframes"):
+        for name, value in equals.items():
+            frame = frame[frame[name] == value]
+        frame = frame if columns is None else frame[columns]
+        return frame if isinstance(frame, pd.DataFrame) else frame.to_pandas()
+    if module.startswith("pyspark"):
+        for name, value in equals.items():
+            frame = frame.filter(frame[name] == value)
+        return (frame if columns is None else frame.select(*columns)).toPandas()
+    if not hasattr(frame, "project"):
+        raise TypeError(f"cannot convert {type(frame).__name__} to pandas")
+    for name, value in equals.items():  # a DuckDB relation
+        text = str(value).replace("'", "''")
+        frame = frame.filter(f"\"{name}\" = '{text}'")
+    if columns is not None:
+        frame = frame.project(", ".join(f'"{c}"' for c in columns))
+    if not arrow:
+        return frame.df()
+    table = frame.arrow()
+    table = table.read_all() if hasattr(table, "read_all") else table  # a RecordBatchReader (DuckDB 1.4)
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def settings_dict(settings: pd.DataFrame) -> dict[str, str]:
+    """settings_modeling as {setting_name: setting_value}. The seed declares setting_value a
+    not-null string (seeds/_seeds.yml), so the values are text on every engine and .astype(str)
+    changes none of them; it keeps them plain Python str whatever dtype the download gives."""
+    return dict(zip(settings["setting_name"], settings["setting_value"].astype(str), strict=True))
+
+
+def to_engine(frame, target_type: str):
+    """The model's result as the engine's DataFrame: on BigQuery a pandas frame becomes BigQuery
+    DataFrames (bigframes, bpd.read_pandas) and one that already is (a reused output) stays as it
+    is; elsewhere the frame itself: pandas, or the Arrow table of a reused output on DuckDB (its
+    column types kept)."""
+    if target_type == "bigquery" and isinstance(frame, pd.DataFrame):
+        import bigframes.pandas as bpd
+
+        return bpd.read_pandas(frame)
+    return frame
+
+
+# <<< shared block adapter
 
 
 # >>> shared block build_stamp: keep every copy the same text (sendwise rules-check)
@@ -648,9 +699,9 @@ def model(dbt, session):
         packages=["pandas==2.3.3", "numpy==2.4.6", "scikit-learn==1.9.1", "scipy==1.17.1"],
     )
     built_at = pd.Timestamp.now(tz="UTC")
-    messages = select_columns(dbt.ref("int_fan_chat_messages"), CHURN_MESSAGE_COLUMNS)
-    features = select_columns(dbt.ref("int_fan_purchase_features"), PURCHASE_INPUT_COLUMNS)
-    raw = select_columns(dbt.ref("settings_modeling"), ["setting_name", "setting_value", "value_type"])
+    messages = to_pandas(dbt.ref("int_fan_chat_messages"), CHURN_MESSAGE_COLUMNS)
+    features = to_pandas(dbt.ref("int_fan_purchase_features"), PURCHASE_INPUT_COLUMNS)
+    raw = to_pandas(dbt.ref("settings_modeling"), ["setting_name", "setting_value", "value_type"])
     settings = {
         n: float(v)
         for n, v, t in zip(raw["setting_name"], raw["setting_value"], raw["value_type"], strict=True)
@@ -660,8 +711,4 @@ def model(dbt, session):
     predictions = predict_all(messages, features, settings, as_of)
     target_type = dbt.config.get("target_type")
     predictions = with_build_stamp(predictions, as_of, built_at, target_type)
-    if target_type == "bigquery":
-        import bigframes.pandas as bpd
-
-        return bpd.read_pandas(predictions)
-    return predictions
+    return to_engine(predictions, target_type)
