@@ -23,6 +23,8 @@ this project are checked in Python over dbt's own artifacts:
   python_models/**/*.py is the same text as the canonical copy (SHARED_BLOCKS: the adapter helper
   with_build_stamp of the Python marts, the ML reuse block); a file defining one of the block's
   functions outside the markers is reported too;
+* no SQL model under models/ is longer than MAX_SQL_MODEL_LINES (250) lines: a longer one is split
+  into named intermediate steps (or a documented macro for a reused formula);
 * fanout, as dbt-project-evaluator's fct_model_fanout defines it: a model with more than
   `--max-fanout` (3) direct *leaf* children (models nothing else reads) is reported - the sign
   of end-of-DAG logic that should be shared in an intermediate model. A staging model read by
@@ -56,6 +58,11 @@ SHARED_BLOCKS = {
     "reuse": ("python_models/scheduling/ml_revenue_gbm_scores.py", "def input_fingerprint("),
 }
 SHARED_MARKER = re.compile(r"^# (>>>|<<<) shared block (\w+)")
+# Longest SQL model (lines of the file, header comments included; issue 18). Past this a model holds
+# several steps that each deserve a name, a description and a unit test of their own: split it into
+# intermediate models (or move a reused formula into a documented macro). On BigQuery smaller models
+# also mean fewer inlined CTE evaluations per query (docs/bigquery-checks.md, plan limits).
+MAX_SQL_MODEL_LINES = 250
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -128,7 +135,13 @@ def _stamp_problems(manifest: dict, catalog: dict | None, models: dict[str, dict
     return problems
 
 
-def check(manifest: dict, catalog: dict | None, max_fanout: int, max_view_chain: int) -> list[str]:
+def check(
+    manifest: dict,
+    catalog: dict | None,
+    max_fanout: int,
+    max_view_chain: int,
+    max_sql_lines: int = MAX_SQL_MODEL_LINES,
+) -> list[str]:
     problems: list[str] = []
     nodes = manifest["nodes"]
     models = {
@@ -183,6 +196,14 @@ def check(manifest: dict, catalog: dict | None, max_fanout: int, max_view_chain:
             problems.append(
                 f"{name}: no primary-key test (unique + not_null, unique_combination_of_columns or a constraint)"
             )
+
+        # length of a SQL model's file (its raw code as dbt read it)
+        if model.get("language", "sql") == "sql" and model["original_file_path"].startswith("models/"):
+            lines = len((model.get("raw_code") or "").splitlines())
+            if lines > max_sql_lines:
+                problems.append(
+                    f"{name}: {lines} lines > {max_sql_lines} (split it into named intermediate models)"
+                )
 
         # hard-coded relations (raw SQL, Jinja and comments removed)
         if model.get("language", "sql") == "sql":
