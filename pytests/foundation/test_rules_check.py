@@ -109,6 +109,31 @@ def test_chained_views_and_undocumented_built_columns_are_reported():
     assert any("t_mart: undocumented columns secret_col" in p for p in problems)
 
 
+def test_a_sql_model_longer_than_the_limit_is_reported():
+    from sendwise.commands.rules_check import MAX_SQL_MODEL_LINES
+
+    models = _good()
+    models[2]["raw_code"] = "select 1\n" + "-- a line\n" * (MAX_SQL_MODEL_LINES - 1)
+    assert check(_manifest(models), None, 8, 5) == []  # exactly at the limit: fine
+    models[2]["raw_code"] += "-- one line too many\n"
+    problems = check(_manifest(models), None, 8, 5)
+    assert problems == [
+        f"int_t_joined: {MAX_SQL_MODEL_LINES + 1} lines > {MAX_SQL_MODEL_LINES} "
+        "(split it into named intermediate models)"
+    ]
+    # a Python model is not a SQL model: no limit here
+    models.append(
+        _model(
+            "fan_scores",
+            "python_models/fans/fan_scores.py",
+            ["model.sendwise.int_t_joined"],
+            raw="x = 1\n" * 400,
+        )
+        | {"language": "python"}
+    )
+    assert check(_manifest(models), None, 8, 5, max_sql_lines=MAX_SQL_MODEL_LINES + 1) == []
+
+
 def test_fanout_counts_direct_leaf_children_only():
     models = _good()
     # four leaf marts on one intermediate model: reported at threshold 3, not at 4

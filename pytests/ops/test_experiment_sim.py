@@ -41,8 +41,13 @@ CAPTION_MULTIPLIER = {"top1": 1.0, "other": 1.5}
 CAPTION_EXPERIMENT = "caption_topk_v1"
 PLAN_MODELS = (
     "int_template_experiment_prices",
+    # the caption experiment's steps: hold-out, spares, deal, draw (docs/operations.md)
+    "int_template_experiment_caption_slots",
+    "int_template_experiment_caption_spares",
+    "int_template_experiment_caption_deals",
     "int_template_experiment_caption_candidates",
     "int_template_experiment_captions",
+    "int_template_planned_sends",
     "weekly_template_7d",
     "weekly_plan_history",
 )
@@ -52,6 +57,7 @@ RESULT_MODELS = (
     "stg_agency__mass_messages",
     "int_mass_messages_enriched",
     "int_experiment_slot_outcomes",
+    "int_experiment_arm_stats",
     "experiment_results",
     "experiment_results_history",
 )

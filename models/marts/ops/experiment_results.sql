@@ -15,15 +15,8 @@
 --   interval         = effect -+ experiment_z x effect_se; is_significant when it excludes 0 and both arms
 --                      have at least experiment_min_slots_per_arm slots
 --   relative_effect  = effect_per_send / mean(y | control)
---   ips_revenue_per_send, with its standard error sqrt(var(z) / N) over the N terms z:
---                      price: z = 1{action = arm} x y / propensity over all as-planned slots of the
---                      experiment's weeks (held out or not): the revenue per send of always taking the arm
---                      (the ladder price for control);
---                      caption, over its held-out (randomised) as-planned slots: caption_top1 z = 1{caption =
---                      top-1} x y / control_caption_propensity (the value of the top-1 policy); caption_topk
---                      z = p_c / caption_propensity x y, p_c = the top-k draw's probability of the caption =
---                      (caption_propensity - a x 1{top-1}) / a, a = 1/2 the probability of each arm (the value
---                      of the top-k policy)
+--   ips_revenue_per_send, ips_se: the inverse-propensity value of each arm's policy and its standard error
+--                      (int_experiment_arm_stats has the terms), as are the per-arm counts and moments
 --   recommended_ladder_shift (per experiment): for the significant step arm with the larger positive
 --                      relative effect, sign x min(experiment_ladder_weight x relative_effect,
 --                      experiment_ladder_max_shift) (+ for price_up, - for price_down), else 0; the price
@@ -34,14 +27,30 @@
 --                      (top-k better than the top-1: the ranking's ordering is over-confident, explore more;
 --                      worse: less), else 0; the ranking applies it at the next build
 --                      (int_experiment_caption_feedback)
-{#- The caption experiment's two arms are drawn with equal probability (int_template_experiment_caption_candidates). -#}
-{%- set arm_probability = 0.5 %}
 {%- set reference_phrase =
     "case when experiment_kind = 'caption' then 'the top-1 caption' else 'the ladder price' end" %}
 
-with outcomes as (
-    select * from {{ ref('int_experiment_slot_outcomes') }}
-    where is_as_planned
+with arm_stats as (
+    -- one row per experiment and arm; statistics null when the arm has no slot of their kind
+    select
+        experiment_id,
+        experiment_kind,
+        arm,
+        is_control,
+        planned_slots,
+        executed_slots,
+        as_planned_slots,
+        mean_revenue,
+        var_revenue,
+        mean_residual,
+        var_residual,
+        mean_expected_revenue,
+        mean_price,
+        mean_ladder_price,
+        ips_slots,
+        ips_revenue_per_send,
+        ips_se
+    from {{ ref('int_experiment_arm_stats') }}
 ),
 
 parameters as (
@@ -54,165 +63,48 @@ parameters as (
         {{ sendwise.setting('experiment_exploration_max_shift') }} as exploration_max_shift
 ),
 
-arms as (
-    -- the arms of each kind of experiment; is_control: the arm the others are compared with
-    select
-        'price' as experiment_kind,
-        'control' as arm,
-        true as is_control
-    union all
-    select
-        'price' as experiment_kind,
-        'price_down' as arm,
-        false as is_control
-    union all
-    select
-        'price' as experiment_kind,
-        'price_up' as arm,
-        false as is_control
-    union all
-    select
-        'caption' as experiment_kind,
-        'caption_top1' as arm,
-        true as is_control
-    union all
-    select
-        'caption' as experiment_kind,
-        'caption_topk' as arm,
-        false as is_control
-),
-
-experiments as (
-    select
-        experiment_id,
-        case
-            when max(case when experiment_kind = 'caption' then 1 else 0 end) = 1 then 'caption'
-            else 'price'
-        end as experiment_kind
-    from {{ ref('int_experiment_slot_outcomes') }}
-    group by 1
-),
-
-planned as (
-    select
-        experiment_id,
-        experiment_arm as arm,
-        count(*) as planned_slots,
-        sum(case when is_executed then 1 else 0 end) as executed_slots
-    from {{ ref('int_experiment_slot_outcomes') }}
-    where is_held_out
-    group by 1, 2
-),
-
-arm_stats as (
-    select
-        experiment_id,
-        experiment_arm as arm,
-        count(*) as as_planned_slots,
-        avg(revenue) as mean_revenue,
-        var_samp(revenue) as var_revenue,
-        avg(revenue - expected_revenue) as mean_residual,
-        var_samp(revenue - expected_revenue) as var_residual,
-        avg(expected_revenue) as mean_expected_revenue,
-        avg(planned_price) as mean_price,
-        avg(ladder_price) as mean_ladder_price
-    from outcomes
-    where is_held_out
-    group by 1, 2
-),
-
-ips_terms as (
-    select
-        outcomes.experiment_id,
-        arms.arm,
-        case
-            when arms.experiment_kind = 'price'
-                then case when outcomes.action_arm = arms.arm then outcomes.revenue / outcomes.propensity else 0 end
-            when arms.is_control
-                then
-                    case
-                        when outcomes.is_control_caption then outcomes.revenue / outcomes.control_caption_propensity
-                        else 0
-                    end
-            else
-                outcomes.revenue
-                * (
-                    outcomes.caption_propensity
-                    - {{ arm_probability }} * case when outcomes.is_control_caption then 1 else 0 end
-                )
-                / ({{ arm_probability }} * outcomes.caption_propensity)
-        end as term
-    from outcomes
-    inner join experiments on outcomes.experiment_id = experiments.experiment_id
-    inner join arms on experiments.experiment_kind = arms.experiment_kind
-    where arms.experiment_kind = 'price' or outcomes.is_held_out
-),
-
-ips as (
-    select
-        experiment_id,
-        arm,
-        count(*) as ips_slots,
-        avg(term) as ips_revenue_per_send,
-        sqrt(var_samp(term) / count(*)) as ips_se
-    from ips_terms
-    group by 1, 2
-),
-
 compared as (
     select
-        experiments.experiment_id,
-        experiments.experiment_kind,
-        arms.arm,
-        arms.is_control,
-        coalesce(planned.planned_slots, 0) as planned_slots,
-        coalesce(planned.executed_slots, 0) as executed_slots,
+        arm_stats.experiment_id,
+        arm_stats.experiment_kind,
+        arm_stats.arm,
+        arm_stats.is_control,
+        coalesce(arm_stats.planned_slots, 0) as planned_slots,
+        coalesce(arm_stats.executed_slots, 0) as executed_slots,
         coalesce(arm_stats.as_planned_slots, 0) as as_planned_slots,
         arm_stats.mean_revenue,
         sqrt(arm_stats.var_revenue) as sd_revenue,
         arm_stats.mean_expected_revenue,
         arm_stats.mean_price,
         arm_stats.mean_ladder_price,
-        case when not arms.is_control then arm_stats.mean_residual - control.mean_residual end as effect_per_send,
+        case when not arm_stats.is_control then arm_stats.mean_residual - control.mean_residual end as effect_per_send,
         case
-            when not arms.is_control
+            when not arm_stats.is_control
                 then sqrt(
                         arm_stats.var_residual / arm_stats.as_planned_slots
                         + control.var_residual / control.as_planned_slots
                     )
         end as effect_se,
-        case when not arms.is_control then arm_stats.mean_revenue - control.mean_revenue end as raw_difference,
+        case when not arm_stats.is_control then arm_stats.mean_revenue - control.mean_revenue end as raw_difference,
         control.mean_revenue as control_mean_revenue,
         coalesce(arm_stats.as_planned_slots, 0) >= parameters.min_slots
         and coalesce(control.as_planned_slots, 0) >= parameters.min_slots as has_enough_slots,
-        ips.ips_slots,
-        ips.ips_revenue_per_send,
-        ips.ips_se,
+        arm_stats.ips_slots,
+        arm_stats.ips_revenue_per_send,
+        arm_stats.ips_se,
         parameters.z,
         parameters.min_slots,
         parameters.ladder_weight,
         parameters.ladder_max_shift,
         parameters.exploration_weight,
         parameters.exploration_max_shift
-    from experiments
-    inner join arms on experiments.experiment_kind = arms.experiment_kind
+    from arm_stats
     cross join parameters
-    left join planned
-        on
-            experiments.experiment_id = planned.experiment_id
-            and arms.arm = planned.arm
-    left join arm_stats
-        on
-            experiments.experiment_id = arm_stats.experiment_id
-            and arms.arm = arm_stats.arm
+    -- the experiment's control arm (control for a price experiment, caption_top1 for a caption one)
     left join arm_stats as control
         on
-            experiments.experiment_id = control.experiment_id
-            and control.arm = case when experiments.experiment_kind = 'caption' then 'caption_top1' else 'control' end
-    left join ips
-        on
-            experiments.experiment_id = ips.experiment_id
-            and arms.arm = ips.arm
+            arm_stats.experiment_id = control.experiment_id
+            and control.is_control
 ),
 
 tested as (

@@ -28,6 +28,8 @@ this project are checked in Python over dbt's own artifacts:
   the Python marts, the ML reuse block, the adapter to_pandas / settings_dict / to_engine, the
   LLM ledgers' clients, the content models' time split and card); a file defining a block's
   signature function outside the markers is reported too;
+* no SQL model under models/ is longer than MAX_SQL_MODEL_LINES (250) lines: a longer one is split
+  into named intermediate steps (or a documented macro for a reused formula);
 * fanout, as dbt-project-evaluator's fct_model_fanout defines it: a model with more than
   `--max-fanout` (3) direct *leaf* children (models nothing else reads) is reported - the sign
   of end-of-DAG logic that should be shared in an intermediate model. A staging model read by
@@ -64,6 +66,11 @@ SHARED_BLOCKS = {
     "content_card": ("python_models/content/ml_engagement_model.py", "def time_split("),
 }
 SHARED_MARKER = re.compile(r"^# (>>>|<<<) shared block (\w+)")
+# Longest SQL model (lines of the file, header comments included; issue 18). Past this a model holds
+# several steps that each deserve a name, a description and a unit test of their own: split it into
+# intermediate models (or move a reused formula into a documented macro). On BigQuery smaller models
+# also mean fewer inlined CTE evaluations per query (docs/bigquery-checks.md, plan limits).
+MAX_SQL_MODEL_LINES = 250
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -176,7 +183,13 @@ def _access_problems(manifest: dict, catalog: dict | None, models: dict[str, dic
     return problems
 
 
-def check(manifest: dict, catalog: dict | None, max_fanout: int, max_view_chain: int) -> list[str]:
+def check(
+    manifest: dict,
+    catalog: dict | None,
+    max_fanout: int,
+    max_view_chain: int,
+    max_sql_lines: int = MAX_SQL_MODEL_LINES,
+) -> list[str]:
     problems: list[str] = []
     nodes = manifest["nodes"]
     models = {
@@ -231,6 +244,14 @@ def check(manifest: dict, catalog: dict | None, max_fanout: int, max_view_chain:
             problems.append(
                 f"{name}: no primary-key test (unique + not_null, unique_combination_of_columns or a constraint)"
             )
+
+        # length of a SQL model's file (its raw code as dbt read it)
+        if model.get("language", "sql") == "sql" and model["original_file_path"].startswith("models/"):
+            lines = len((model.get("raw_code") or "").splitlines())
+            if lines > max_sql_lines:
+                problems.append(
+                    f"{name}: {lines} lines > {max_sql_lines} (split it into named intermediate models)"
+                )
 
         # hard-coded relations (raw SQL, Jinja and comments removed)
         if model.get("language", "sql") == "sql":
