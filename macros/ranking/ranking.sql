@@ -31,3 +31,19 @@
         'cast(cast(' ~ seed ~ ' as ' ~ dbt.type_bigint() ~ ') as ' ~ dbt.type_string() ~ ')'
     ]) }}
 {%- endmacro %}
+
+{#- The UCB exploration bonus and its cap, in the unit of `mean` (a purchase probability in the
+    shortlist's bound, dollars per recipient in the slot scores): min(uncapped, ucb_bonus_cap_mult *
+    mean). One formula for both models (docs/ranking.md, "UCB"). -#}
+{% macro ucb_bonus(uncapped, mean) -%}
+    case
+        when {{ uncapped }} > {{ sendwise.setting('ucb_bonus_cap_mult') }} * {{ mean }}
+            then {{ sendwise.setting('ucb_bonus_cap_mult') }} * {{ mean }}
+        else {{ uncapped }}
+    end
+{%- endmacro %}
+
+{#- Whether ucb_bonus(uncapped, mean) is at its cap. -#}
+{% macro is_ucb_bonus_capped(uncapped, mean) -%}
+    {{ uncapped }} > {{ sendwise.setting('ucb_bonus_cap_mult') }} * {{ mean }}
+{%- endmacro %}

@@ -51,11 +51,7 @@ bounded as (
         *,
         {%- if policy == 'ucb' %}
             p_buy_eb
-            + case
-                when sigma_max_page * p_buy_se > {{ sendwise.setting('ucb_bonus_cap_mult') }} * p_buy_eb
-                    then {{ sendwise.setting('ucb_bonus_cap_mult') }} * p_buy_eb
-                else sigma_max_page * p_buy_se
-            end
+            + {{ sendwise.ucb_bonus('sigma_max_page * p_buy_se', 'p_buy_eb') }}
             + {{ sendwise.setting('w_style_lift') }} * style_lift * p_buy_eb
         {%- elif policy == 'greedy' %}
             p_buy_eb * (1 + {{ sendwise.setting('w_style_lift') }} * style_lift)

@@ -85,12 +85,8 @@ components as (
     select
         *,
         {%- if policy == 'ucb' %}
-            case
-                when se_bonus_uncapped > {{ sendwise.setting('ucb_bonus_cap_mult') }} * rps_eb_price
-                    then {{ sendwise.setting('ucb_bonus_cap_mult') }} * rps_eb_price
-                else se_bonus_uncapped
-            end as se_bonus,
-            se_bonus_uncapped > {{ sendwise.setting('ucb_bonus_cap_mult') }} * rps_eb_price as is_bonus_capped,
+            {{ sendwise.ucb_bonus('se_bonus_uncapped', 'rps_eb_price') }} as se_bonus,
+            {{ sendwise.is_ucb_bonus_capped('se_bonus_uncapped', 'rps_eb_price') }} as is_bonus_capped,
         {%- else %}
             cast(0 as {{ dbt.type_float() }}) as se_bonus,
             false as is_bonus_capped,
