@@ -86,6 +86,24 @@ def test_missing_description_pk_and_bad_name_are_reported():
     assert any("orders: a intermediate model must be named int_*" in p for p in problems)
 
 
+def test_python_model_names_follow_their_folder():
+    models = _good()
+    for name, path in (
+        ("fan_scores", "python_models/fans/fan_scores.py"),
+        ("ml_scores", "python_models/scheduling/ml_scores.py"),
+        ("scores", "python_models/content/scores.py"),
+        ("fan_things", "python_models/ops/fan_things.py"),
+        ("page_x", "python_models/misc/page_x.py"),
+    ):
+        models.append(_model(name, path, ["model.sendwise.int_t_joined"]))
+    problems = [p for p in check(_manifest(models), None, 8, 5) if "Python model" in p]
+    assert sorted(problems) == [
+        "fan_things: a Python model in python_models/ops must be named page_*",
+        "page_x: Python model in a folder without a naming rule (misc)",
+        "scores: a Python model in python_models/content must be named ml_*",
+    ]
+
+
 def test_hard_coded_relation_is_reported_but_ctes_and_refs_are_not():
     models = _good()
     models[3]["raw_code"] = (

@@ -8,7 +8,8 @@ this project are checked in Python over dbt's own artifacts:
 * staging never reads intermediate models, marts or Python models; no model other than
   base reads a source;
 * naming by layer: models/staging -> base_ / stg_, models/intermediate -> int_, marts have
-  no layer prefix, python_models -> ml_ / fan_ / content_ (no stg_/int_);
+  no layer prefix; a Python model's name starts with a prefix of its folder (PYTHON_PREFIXES:
+  fans -> fan_, ops -> page_, scheduling -> ml_ or caption_, content -> ml_);
 * every model has a description and a primary-key test (unique + not_null on one column,
   unique_combination_of_columns, or an enforced primary_key constraint);
 * every documented column has a description, and (with catalog.json) every built column is
@@ -71,6 +72,16 @@ SHARED_MARKER = re.compile(r"^# (>>>|<<<) shared block (\w+)")
 # intermediate models (or move a reused formula into a documented macro). On BigQuery smaller models
 # also mean fewer inlined CTE evaluations per query (docs/bigquery-checks.md, plan limits).
 MAX_SQL_MODEL_LINES = 250
+# Python model names by folder (python_models/<folder>/): the entity its rows describe where a
+# dashboard reads it by that name (fan_, page_, caption_), ml_ for the scheduling and content
+# models' fitted outputs. Public names are kept as they are: renaming a mart an exposure reads
+# breaks its readers.
+PYTHON_PREFIXES = {
+    "fans": ("fan_",),
+    "ops": ("page_",),
+    "scheduling": ("ml_", "caption_"),
+    "content": ("ml_",),
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -231,6 +242,15 @@ def check(
             problems.append(f"{name}: a {layer} model must be named {expected[layer][0]}*")
         if layer in {"marts", "python"} and name.startswith(("stg_", "int_", "base_")):
             problems.append(f"{name}: a {layer} model must not carry a staging/intermediate prefix")
+        if layer == "python":
+            folder = model["original_file_path"].split("/")[1]
+            prefixes = PYTHON_PREFIXES.get(folder)
+            if prefixes is None:
+                problems.append(f"{name}: Python model in a folder without a naming rule ({folder})")
+            elif not name.startswith(prefixes):
+                problems.append(
+                    f"{name}: a Python model in python_models/{folder} must be named {' or '.join(prefixes)}*"
+                )
         if layer == "other":
             problems.append(f"{name}: model outside models/staging|intermediate|marts and python_models")
 
