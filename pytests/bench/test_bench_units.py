@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from sendwise.commands.bench import append_row, group_times, share_of_tests
+from sendwise.commands.bench import add_arguments, append_row, build_command, group_times, share_of_tests
 
 
 def test_group_times_separates_models_tests_and_unit_tests(tmp_path):
@@ -31,6 +31,21 @@ def test_group_times_separates_models_tests_and_unit_tests(tmp_path):
     # tests 0.75 + unit tests 0.75 of 4.5 s in all (the seed is not counted)
     assert share_of_tests(totals) == 1.5 / 4.5
     assert share_of_tests({}) is None
+
+
+def test_the_timed_build_is_the_daily_one_unless_unit_tests_are_asked_for():
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    daily = build_command(parser.parse_args(["--scale", "seed"]))
+    assert daily[:2] == ["build", "--quiet"]
+    assert daily[daily.index("--exclude-resource-type") + 1] == "unit_test"
+    assert "ml_retrain" not in daily[daily.index("--vars") + 1]
+    full = build_command(parser.parse_args(["--unit-tests", "--ml-retrain", "--select", "tag:fans"]))
+    assert "--exclude-resource-type" not in full
+    assert json.loads(full[full.index("--vars") + 1])["ml_retrain"] is True
+    assert full[-2:] == ["--select", "tag:fans"]
 
 
 def test_append_row_widens_the_header_and_keeps_old_rows(tmp_path):
