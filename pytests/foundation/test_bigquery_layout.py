@@ -57,7 +57,7 @@ def test_duckdb_keeps_the_layer_schemas():
     assert not any(node["schema"].endswith("_pii") for node in models.values())
     assert models["int_fan_chat_messages"]["schema"] == "sendwise_intermediate"
     assert models["fan_profiles"]["schema"] == "sendwise_ml"
-    assert models["stg_chat__chat_logs"]["config"]["materialized"] == "view"
+    assert models["stg_chat__chat_logs"]["config"]["materialized"] == "table"
     assert models["stg_chat__chat_logs"]["config"].get("partition_by") is None
 
 

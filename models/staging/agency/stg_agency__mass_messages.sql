@@ -1,5 +1,4 @@
 {{ config(
-    materialized=sendwise.staging_fact_materialization(),
     partition_by=sendwise.fact_partition_by('sent_at'),
     cluster_by=sendwise.fact_cluster_by()
 ) }}
