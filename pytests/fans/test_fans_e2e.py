@@ -246,6 +246,32 @@ def test_similar_fans_macro_matches_numpy_cosine(fan_build):
             assert all(r[3] == page_key and r[5] > 0 for r in got)
 
 
+def test_not_null_columns_scans_once_and_rejects_an_unknown_column(fan_build):
+    """The project's generic test not_null_columns (tests/generic; its failing rows are checked by
+    the singular test assert_not_null_columns_names_each_null_column) compiled by dbt against a
+    built mart: its documented columns pass on the build, a column its YAML does not document is a
+    compile error that names the column (the parse of the compile above is reused)."""
+    db, target = fan_build
+
+    def compile_call(columns):
+        call = f"test_not_null_columns(model=ref('conversations'), columns={columns!r})"
+        return run_dbt(
+            ["compile", "--quiet", "--vars", vars_arg(VARS), "--inline", "{{ " + call + " }}"],
+            duckdb_path=db,
+            target_path=target,
+            capture=True,
+            check=False,
+        )
+
+    good = compile_call(["conversation_id", "fan_model_key"])
+    assert good.returncode == 0, good.stdout[-2000:] + good.stderr[-2000:]
+    assert good.stdout.count('"conversations"') == 1  # one scan of the mart for both columns
+    assert _query(db, good.stdout) == []
+    bad = compile_call(["conversation_id", "no_such_column"])
+    assert bad.returncode != 0
+    assert "unknown column(s) no_such_column" in bad.stdout + bad.stderr
+
+
 def test_fan_report_writes_playbook_and_plots(fan_build, tmp_path):
     from sendwise.cli import main
 

@@ -86,6 +86,28 @@ def test_missing_description_pk_and_bad_name_are_reported():
     assert any("orders: a intermediate model must be named int_*" in p for p in problems)
 
 
+def test_not_null_folded_into_not_null_columns_counts_for_the_primary_key():
+    """A model's not_null tests folded into one not_null_columns test (tests/generic) still make
+    unique + not_null on its key; a folded list without the unique column does not."""
+    models = _good()
+    models.append(
+        _model("int_t_folded", "models/intermediate/x/int_t_folded.sql", ["model.sendwise.stg_raw__t"])
+    )
+    manifest = _manifest(models)
+    uid = "model.sendwise.int_t_folded"
+    del manifest["nodes"][f"test.{uid}.not_null"]
+    folded = {
+        "resource_type": "test",
+        "attached_node": uid,
+        "column_name": None,
+        "test_metadata": {"name": "not_null_columns", "kwargs": {"columns": ["other", "id"]}},
+    }
+    manifest["nodes"][f"test.{uid}.not_null_columns"] = folded
+    assert check(manifest, None, 8, 5) == []
+    folded["test_metadata"]["kwargs"]["columns"] = ["other"]
+    assert any("int_t_folded: no primary-key test" in p for p in check(manifest, None, 8, 5))
+
+
 def test_python_model_names_follow_their_folder():
     models = _good()
     for name, path in (
