@@ -137,23 +137,38 @@ def l2_normalise(matrix: np.ndarray) -> np.ndarray:
     return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
-def local_embed(texts: Sequence[str], params: LocalParams) -> np.ndarray:
-    """Stateless embeddings (float32, shape (n, dims), unit rows): each row depends only on its text."""
-    import scipy.sparse as sp
-
+def local_embed(texts: Sequence[str], params: LocalParams, chunk: int = 8192) -> np.ndarray:
+    """Stateless embeddings (float32, shape (n, dims), unit rows): each row depends only on its text.
+    Texts are embedded `chunk` at a time, so memory stays bounded whatever the library's size."""
     texts = list(texts)
     if not texts:
         return np.zeros((0, params.dims), dtype=np.float32)
     char, word = _hashers(params)
+    parts = [_embed_chunk(texts[i : i + chunk], char, word, params) for i in range(0, len(texts), chunk)]
+    return np.concatenate(parts)
+
+
+def _embed_chunk(texts: list[str], char, word, params: LocalParams) -> np.ndarray:
+    """Hashed n-gram counts times the sparse sign projection, L2-normalised (float32).
+
+    The projection has exactly `nonzeros` entries per hashed feature, so the product adds, for each
+    stored count of a text and each of those entries, one signed value into the text's target
+    dimension: np.bincount does each slot in one pass. (scipy's sparse @ sparse built a sparse
+    result row by row before densifying it: 8 s for 50,000 captions against about 1 s here, which
+    made the x10 library's embedding take minutes.)"""
+    import scipy.sparse as sp
+
     x = sp.hstack([char.transform(texts), word.transform(texts)], format="csr")
     features = np.unique(x.indices)
     dims, signs = projection_entries(features, params)
-    proj = sp.csr_matrix(
-        (signs.ravel(), (np.repeat(features, params.nonzeros), dims.ravel())),
-        shape=(x.shape[1], params.dims),
-    )
-    dense = (x @ proj).toarray()
-    return l2_normalise(dense).astype(np.float32)
+    position = np.searchsorted(features, x.indices)
+    cells = np.repeat(np.arange(x.shape[0], dtype=np.int64), np.diff(x.indptr)) * params.dims
+    dense = np.zeros(x.shape[0] * params.dims)
+    for slot in range(params.nonzeros):
+        dense += np.bincount(
+            cells + dims[position, slot], weights=x.data * signs[position, slot], minlength=dense.size
+        )
+    return l2_normalise(dense.reshape(x.shape[0], params.dims)).astype(np.float32)
 
 
 def local_token_counts(texts: Sequence[str]) -> np.ndarray:
