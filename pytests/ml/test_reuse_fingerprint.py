@@ -69,6 +69,7 @@ FAN_INPUTS = [
     "int_fan_chat_messages",
     "int_fan_purchase_features",
     "int_fan_stage_embeddings",
+    "embedding_model",
     "int_fan_stage_texts",
     "fan_profiles",
     "fan_embeddings",
@@ -112,7 +113,8 @@ def fan_fingerprints(**hash_xor) -> pd.DataFrame:
         # fan_embeddings: stage vectors and profiles, the PCA's seed and dimensions only
         (
             "python_models/fans/fan_embeddings.py",
-            ["int_fan_stage_embeddings", "fan_profiles", "fan_cluster_seed", "fan_cluster_text_dims"],
+            ["int_fan_stage_embeddings", "embedding_model", "fan_profiles", "fan_cluster_seed",
+             "fan_cluster_text_dims"],
             ["fan_embeddings", "int_fan_chat_messages", "fan_cluster_k_max", "fan_purchase_seed", "as_of"],
         ),
         # fan_clusters: the vectors (not their inputs: they reach it through fan_embeddings), the
@@ -120,7 +122,7 @@ def fan_fingerprints(**hash_xor) -> pd.DataFrame:
         (
             "python_models/fans/fan_clusters.py",
             ["fan_embeddings", "int_fan_stage_texts", "fan_cluster_seed", "fan_cluster_k_max"],
-            ["int_fan_stage_embeddings", "fan_profiles", "fan_purchase_seed", "as_of"],
+            ["int_fan_stage_embeddings", "embedding_model", "fan_profiles", "fan_purchase_seed", "as_of"],
         ),
     ],
 )  # fmt: skip

@@ -28,7 +28,9 @@ import pandas as pd
 # Reuse: the inputs (rows of int_fan_input_fingerprints) and the settings (name prefixes) whose
 # change means a new fit; a change of this file's code does too (CODE_VERSION: where the code is not
 # run from a file, bump it with any change to what the fit computes).
-REUSE_INPUTS = ["int_fan_stage_embeddings", "fan_profiles"]
+# (int_fan_stage_embeddings is hashed without its vectors; embedding_model = the provider and model
+# whose cached vectors it carries: with the text hashes, they fix the vectors)
+REUSE_INPUTS = ["int_fan_stage_embeddings", "embedding_model", "fan_profiles"]
 REUSE_SETTING_PREFIXES = ("fan_cluster_seed", "fan_cluster_text_dims")
 CODE_VERSION = "1"
 
