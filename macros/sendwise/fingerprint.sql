@@ -6,12 +6,14 @@
     another order on every run (revenue_7d differed by 5e-13 between two builds of the same
     data), which must not read as new data. Comparable within one engine only (JSON prints
     floats differently across engines): a cache key for the ML models' reuse
-    (int_ml_input_fingerprints), not a portable id. -#}
-{% macro relation_fingerprint(input_name, relation) -%}
+    (int_ml_input_fingerprints), not a portable id. `exclude`: columns left out, e.g. the build
+    stamp and fit columns of a Python model's output (as_of, built_at, input_fingerprint,
+    fit_mode), which change on every build while the content stays. -#}
+{% macro relation_fingerprint(input_name, relation, exclude=[]) -%}
     {%- set rounded = [] -%}
     {%- if execute and flags.INTROSPECT and relation is not string -%}
         {%- for column in adapter.get_columns_in_relation(relation) -%}
-            {%- if column.is_float() -%}
+            {%- if column.is_float() and column.name not in exclude -%}
                 {%- do rounded.append(adapter.quote(column.name)) -%}
             {%- endif -%}
         {%- endfor -%}
@@ -25,7 +27,7 @@
         select {{ dbt.hash(sendwise.row_as_json('fingerprinted_row')) }} as row_hash
         from (
             select
-                *
+                {{ sendwise.star_except(exclude) if exclude else '*' }}
                 {%- if rounded %}
                     replace ({% for name in rounded %}round({{ name }}, 6) as {{ name }}{{ ', ' if not loop.last }}{% endfor %})
                 {%- endif %}

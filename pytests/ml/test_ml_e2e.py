@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 SELECT = [
     "--select",
     "+ml_caption_clusters +ml_revenue_predictions +ml_revenue_model_metrics +ml_embedding_runs"
-    " +ml_engagement_model +ml_follow_through_model",
+    " +ml_engagement_model +ml_follow_through_model +fan_clusters +fan_predictions",
 ]
 NO_TESTS = ["--exclude", "resource_type:test resource_type:unit_test"]
 VARS = ["--vars", vars_arg({"as_of": DEFAULT_END})]
@@ -28,6 +28,8 @@ BUILT = (
     "sendwise_marts.ml_revenue_predictions",
     "sendwise_marts.ml_revenue_model_metrics",
     "sendwise_marts.ml_embedding_runs",
+    "sendwise_ml.fan_clusters",
+    "sendwise_ml.fan_predictions",
 )
 
 
@@ -137,9 +139,11 @@ def test_metrics_agree_with_sklearn_and_show_both_predictors(built):
     assert n_pred == n_cand > 0
 
 
-# The ML Python models that reuse their output when inputs, settings and code are unchanged.
+# The ML Python models that reuse their output when inputs, settings and code are unchanged, and
+# the tables of their inputs' fingerprints.
 REUSING = ["ml_revenue_gbm_scores", "caption_near_duplicates", "ml_caption_clusters", "ml_engagement_model",
-           "ml_follow_through_model"]  # fmt: skip
+           "ml_follow_through_model", "fan_predictions", "fan_embeddings", "fan_clusters"]  # fmt: skip
+FINGERPRINTS = "int_ml_input_fingerprints int_fan_input_fingerprints int_fan_embedding_fingerprints"
 
 
 def fit_modes(db) -> dict[str, list]:
@@ -154,40 +158,71 @@ OUTPUT_PREDICTED = 6  # predicted_revenue in ml_revenue_gbm_scores' column order
 
 def gbm_scores(db) -> list:
     """Every column but fit_mode and built_at (the build stamp: when the model ran, new every run)."""
+    return model_rows(db, "ml_revenue_gbm_scores", "score_key")
+
+
+def model_rows(db, model: str, key: str) -> list:
+    """A model's rows in key order, every column but fit_mode and built_at (new every run)."""
     with duckdb.connect(str(db), read_only=True) as con:
         return con.sql(
-            "select * exclude (fit_mode, built_at) from sendwise_ml.ml_revenue_gbm_scores order by score_key"
+            f"select * exclude (fit_mode, built_at) from sendwise_ml.{model} order by {key}"
         ).fetchall()
+
+
+FAN_KEYS = {
+    "fan_predictions": "prediction_id",
+    "fan_embeddings": "fan_embedding_id",
+    "fan_clusters": "fan_cluster_row_id",
+}
+
+
+def fan_tables(db) -> dict[str, list]:
+    return {model: model_rows(db, model, key) for model, key in FAN_KEYS.items()}
+
+
+def top_terms(db) -> set:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return set(con.sql("select distinct cluster_top_terms from sendwise_ml.fan_clusters").fetchall())
 
 
 def test_a_rebuild_without_new_data_retrains_nothing_and_a_changed_setting_retrains(built, tmp_path):
     db, target = built
-    select = ["--select", "int_ml_input_fingerprints " + " ".join(REUSING)]
+    select = ["--select", FINGERPRINTS + " " + " ".join(REUSING)]
     own = copy_built_demo(tmp_path / "own", BUILT)  # as make dbt-test left it: every model fitted there
     if own is not None:
         db = own
     else:  # settle: the test above changed a caption, so the caption models fit again here
         run_dbt(["run", "--quiet", *select, *VARS], duckdb_path=db, target_path=target)
-    trained = gbm_scores(db)
+    trained, fans_trained, terms = gbm_scores(db), fan_tables(db), top_terms(db)
 
     run_dbt(["run", "--quiet", *select, *VARS], duckdb_path=db, target_path=target)
     assert fit_modes(db) == {m: [("reused",)] for m in REUSING}
     assert gbm_scores(db) == trained  # the same rows and types, not a refit
+    assert fan_tables(db) == fans_trained
 
     with duckdb.connect(str(db)) as con:
         con.execute(
             "update sendwise_seeds.settings_modeling set setting_value = '0.2'"
             " where setting_name = 'gbm_learning_rate'"
         )
+        # and one fan setting: the clusters name 2 top terms instead of 6; the vectors they cluster
+        # (fan_embeddings) and the predictions do not read it
+        con.execute(
+            "update sendwise_seeds.settings_modeling set setting_value = '2'"
+            " where setting_name = 'fan_cluster_top_terms'"
+        )
     run_dbt(["run", "--quiet", *select, *VARS], duckdb_path=db, target_path=target)
     modes = fit_modes(db)
     assert modes.pop("ml_revenue_gbm_scores") == [("trained",)]
-    assert modes == {m: [("reused",)] for m in REUSING if m != "ml_revenue_gbm_scores"}
+    assert modes.pop("fan_clusters") == [("trained",)]
+    assert modes == {m: [("reused",)] for m in REUSING if m not in ("ml_revenue_gbm_scores", "fan_clusters")}
     column = OUTPUT_PREDICTED
     assert [r[column] for r in gbm_scores(db)] != [r[column] for r in trained]  # a new fit, not a copy
+    assert max(len(t.split(", ")) for (t,) in terms) == 6
+    assert max(len(t.split(", ")) for (t,) in top_terms(db)) == 2
 
     # ml_retrain forces a fit although nothing changed (one cheap model: the var re-parses the project)
     forced = ["--vars", vars_arg({"as_of": DEFAULT_END, "ml_retrain": True})]
-    run_dbt(["run", "--quiet", "--select", "int_ml_input_fingerprints ml_follow_through_model", *forced],
+    run_dbt(["run", "--quiet", "--select", FINGERPRINTS + " ml_follow_through_model fan_embeddings", *forced],
             duckdb_path=db, target_path=target)  # fmt: skip
-    assert fit_modes(db)["ml_follow_through_model"] == [("trained",)]
+    assert fit_modes(db)["ml_follow_through_model"] == fit_modes(db)["fan_embeddings"] == [("trained",)]

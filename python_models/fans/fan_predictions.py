@@ -27,6 +27,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+# Reuse: the inputs (rows of int_fan_input_fingerprints) and the settings (name prefixes) whose
+# change means a new fit; the build's as_of places every cutoff, so it counts as a setting ("as_of");
+# a change of this file's code does too (CODE_VERSION: where the code is not run from a file, bump
+# it with any change to what the fit computes).
+REUSE_INPUTS = ["int_fan_chat_messages", "int_fan_purchase_features"]
+REUSE_SETTING_PREFIXES = (
+    "fan_churn_",
+    "fan_purchase_",
+    "fan_active_days",
+    "fan_prediction_threshold",
+    "as_of",
+)
+CODE_VERSION = "1"
+
 SPLITS = ("train", "test", "score")
 CHURN_FEATURES = [
     "days_since_last_message",
@@ -592,6 +606,94 @@ def predict_all(
     return typed_output(out, settings["fan_prediction_threshold"])
 
 
+# >>> shared block reuse: keep every copy the same text (sendwise rules-check)
+# --- Reuse (docs/ml.md, "Reuse"): the same inputs, settings and code -> the previous output. ------
+# int_ml_input_fingerprints hashes each input relation's content in the warehouse; the model's
+# fingerprint adds the settings it reads (REUSE_SETTING_PREFIXES), this file's code (model_code) and
+# the library versions. Var ml_retrain=true forces a new fit.
+
+
+def model_code() -> str:
+    """The model file's own code (dbt runs it from a file; what dbt appends after the user code is
+    left out, so a config value such as ml_retrain does not count); CODE_VERSION where the code
+    is not run from a file."""
+    try:
+        with open(__file__) as fh:
+            return fh.read().split("\n# This part is user provided " + "model code")[0]
+    except (NameError, OSError):
+        return CODE_VERSION
+
+
+def input_fingerprint(fingerprints: pd.DataFrame, settings: dict[str, str]) -> str:
+    """sha256 (32 hex) of this model's input fingerprints, its settings, code and library versions."""
+    import hashlib
+    import json
+
+    try:
+        import sklearn
+
+        sklearn_version = sklearn.__version__
+    except ImportError:  # a model that does not use scikit-learn
+        sklearn_version = None
+    rows = fingerprints[fingerprints["input_name"].isin(REUSE_INPUTS)]
+    missing = sorted(set(REUSE_INPUTS) - set(rows["input_name"]))
+    if missing:
+        raise ValueError(f"no input fingerprint for {missing}")
+    payload = {
+        "inputs": sorted(
+            [str(r.input_name), int(r.row_count), int(r.hash_xor), int(r.hash_sum)] for r in rows.itertuples()
+        ),
+        "settings": {k: settings[k] for k in sorted(settings) if k.startswith(REUSE_SETTING_PREFIXES)},
+        "code": hashlib.sha256(model_code().encode()).hexdigest(),
+        "libraries": [np.__version__, pd.__version__, sklearn_version],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def with_fit_columns(result: pd.DataFrame, fingerprint: str) -> pd.DataFrame:
+    """The output of a new fit: every row carries the fingerprint and fit_mode 'trained'."""
+    result = result.copy()
+    result["input_fingerprint"] = pd.Series([fingerprint] * len(result), index=result.index, dtype="string")
+    result["fit_mode"] = pd.Series(["trained"] * len(result), index=result.index, dtype="string")
+    return result
+
+
+def previous_output(dbt, session, fingerprint: str):
+    """The model's current table when it was made from this fingerprint, with fit_mode 'reused'
+    (Arrow on DuckDB, so the column types stay as they are; BigQuery DataFrames on BigQuery);
+    None when it was not, when it is empty or absent, or when var ml_retrain is true."""
+    if str(dbt.config.get("ml_retrain")).lower() in ("true", "1"):
+        return None
+    query = f"select * from {dbt.this} where input_fingerprint = '{fingerprint}'"
+    if dbt.config.get("target_type") == "bigquery":
+        try:
+            previous = session.read_gbq(query)
+        except Exception:  # no table yet, or one from before input_fingerprint existed
+            return None
+        if previous.shape[0] == 0:
+            return None
+        previous["fit_mode"] = "reused"
+        return previous
+    import pyarrow as pa
+
+    has_column = session.execute(
+        "select count(*) from information_schema.columns"
+        " where table_schema = ? and table_name = ? and column_name = 'input_fingerprint'",
+        [dbt.this.schema, dbt.this.identifier],
+    ).fetchone()[0]
+    if not has_column:
+        return None
+    table = session.sql(query).arrow()
+    table = table.read_all() if hasattr(table, "read_all") else table
+    if table.num_rows == 0:
+        return None
+    column = table.schema.get_field_index("fit_mode")
+    return table.set_column(column, "fit_mode", pa.array(["reused"] * table.num_rows, pa.string()))
+
+
+# <<< shared block reuse
+
+
 # >>> shared block adapter: keep every copy the same text (sendwise rules-check)
 # --- Adapter (docs/ml.md, "Both adapters"): a dbt relation to pandas, the result back to the engine.
 # The same text in every Python model that reads a relation (sendwise rules-check keeps the copies
@@ -699,16 +801,24 @@ def model(dbt, session):
         packages=["pandas==2.3.3", "numpy==2.4.6", "scikit-learn==1.9.1", "scipy==1.17.1"],
     )
     built_at = pd.Timestamp.now(tz="UTC")
+    target_type = dbt.config.get("target_type")
+    as_of = pd.Timestamp(dbt.config.get("as_of"))
+    raw = to_pandas(dbt.ref("settings_modeling"), ["setting_name", "setting_value", "value_type"])
+    fingerprint = input_fingerprint(
+        to_pandas(dbt.ref("int_fan_input_fingerprints")), {**settings_dict(raw), "as_of": str(as_of)}
+    )
+    previous = previous_output(dbt, session, fingerprint)
+    if previous is not None:
+        print(f"fan_predictions: reused, inputs and settings unchanged (input fingerprint {fingerprint})")
+        return to_engine(with_build_stamp(previous, as_of, built_at, target_type), target_type)
+
     messages = to_pandas(dbt.ref("int_fan_chat_messages"), CHURN_MESSAGE_COLUMNS)
     features = to_pandas(dbt.ref("int_fan_purchase_features"), PURCHASE_INPUT_COLUMNS)
-    raw = to_pandas(dbt.ref("settings_modeling"), ["setting_name", "setting_value", "value_type"])
     settings = {
         n: float(v)
         for n, v, t in zip(raw["setting_name"], raw["setting_value"], raw["value_type"], strict=True)
         if t == "number"
     }
-    as_of = pd.Timestamp(dbt.config.get("as_of"))
     predictions = predict_all(messages, features, settings, as_of)
-    target_type = dbt.config.get("target_type")
-    predictions = with_build_stamp(predictions, as_of, built_at, target_type)
+    predictions = with_build_stamp(with_fit_columns(predictions, fingerprint), as_of, built_at, target_type)
     return to_engine(predictions, target_type)
