@@ -55,6 +55,8 @@ profiles.yml: profiles.example.yml
 venv: $(STAMP) profiles.yml ## set up .venv with the pinned dependencies and profiles.yml
 
 demo: venv ## generate demo data (SCALE=seed), the daily build on DuckDB (models + data tests), export the schedules
+	@# a fresh world: incremental marts must not keep rows of an earlier demo (another seed or scale)
+	rm -f $(DEMO_DB) $(DEMO_DB).wal
 	$(BIN)/sendwise demo-data --scale $(SCALE) --seed $(SEED) --db $(DEMO_DB) --end "$(AS_OF)"
 	SENDWISE_DUCKDB_PATH=$(DEMO_DB) $(BIN)/dbt build --exclude-resource-type unit_test --vars '{as_of: "$(AS_OF)"}'
 	SENDWISE_DUCKDB_PATH=$(DEMO_DB) $(BIN)/sendwise export-schedule --db $(DEMO_DB) --out $(EXPORT_DIR)
@@ -86,6 +88,8 @@ $(LINT_DB): $(STAMP)
 	$(BIN)/sendwise demo-data --scale small --seed $(SEED) --db $(LINT_DB) --end "$(AS_OF)"
 
 dbt-test: venv ## small demo data, then dbt build (models, data and unit tests) and docs on data/test.duckdb
+	@# a fresh database: incremental models must not carry state from an earlier build (or older code)
+	rm -f $(TEST_DB) $(TEST_DB).wal
 	$(BIN)/sendwise demo-data --scale small --seed $(SEED) --db $(TEST_DB) --end "$(AS_OF)"
 	@# unit tests of incremental models read the columns of `this`: create the tables (empty) on a fresh DB
 	$(BIN)/sendwise prepare-db --db $(TEST_DB) --as-of "$(AS_OF)"
