@@ -41,6 +41,13 @@ library as (
     from {{ ref('int_ranking_caption_prefilter') }}
 ),
 
+category_sizes as (
+    select distinct
+        content_category,
+        category_captions
+    from {{ ref('int_ranking_caption_prefilter') }}
+),
+
 caption_usage as (
     select
         page_key,
@@ -51,14 +58,6 @@ caption_usage as (
         w_sent_context,
         w_purchases
     from {{ ref('int_ranking_caption_page_stats') }}
-),
-
-category_sizes as (
-    select
-        content_category,
-        count(*) as category_captions
-    from library
-    group by 1
 ),
 
 page_categories as (

@@ -12,8 +12,8 @@
 -- without evidence, as in the posteriors. int_ranking_caption_eligibility keeps per page and
 -- category the captions the page has sent and the never-sent ones of prefilter_rank <=
 -- ranking_prefilter_per_category + the captions of that category it has sent, so no step expands
--- every (page, caption) pair; its pool counts and int_ranking_page_pools' count this library per
--- content category.
+-- every (page, caption) pair. category_captions: the library size of the caption's category, the
+-- unit of the pool counts (int_ranking_caption_eligibility's fresh count, int_ranking_page_pools).
 with captions as (
     select
         caption_id,
@@ -69,7 +69,8 @@ final as (
         row_number() over (
             partition by content_category
             order by prefilter_key desc, caption_id asc
-        ) as prefilter_rank
+        ) as prefilter_rank,
+        count(*) over (partition by content_category) as category_captions
     from keyed
 )
 

@@ -7,7 +7,7 @@
 --   ok                    enough fresh captions
 -- The counts come from counts per (page, content category), never from expanding every (page,
 -- caption) pair: eligible_captions = sum over the page's available vault categories of the
--- category's library size (int_ranking_caption_prefilter); cooldown captions are captions the page
+-- category's library size (category_captions of int_ranking_caption_prefilter); cooldown captions are captions the page
 -- has used, each a row of int_ranking_caption_eligibility (as is each admitted one), so
 -- fresh_captions = eligible_captions - cooldown_captions and candidate_captions = fresh_captions +
 -- cooldown_admitted (int_ranking_caption_eligibility holds only the fresh captions that can reach
@@ -26,8 +26,10 @@ vault as (
     from {{ ref('stg_agency__vault_matrix') }}
 ),
 
-library as (
-    select content_category
+category_sizes as (
+    select distinct
+        content_category,
+        category_captions
     from {{ ref('int_ranking_caption_prefilter') }}
 ),
 
@@ -45,14 +47,6 @@ vault_counts as (
         count(*) as vault_categories,
         sum(case when is_available then 1 else 0 end) as vault_categories_available
     from vault
-    group by 1
-),
-
-category_sizes as (
-    select
-        content_category,
-        count(*) as category_captions
-    from library
     group by 1
 ),
 
