@@ -87,7 +87,9 @@ def test_prefilter_changes_no_top_n_result(policy, small_world, compiled_policie
     small-scale category has 400 captions, a pre-filter that really cuts: 60 per category with a
     shortlist of 60 (exact for greedy as the pre-filter >= the shortlist) against no pre-filter
     with the same shortlist. (On the small scale even 5 per category leaves the mart unchanged:
-    the top of a slot is made of captions the page has sent and the agency's best lifts.)"""
+    the top of a slot is made of captions the page has sent and the agency's best lifts.) The
+    eligibility applies the pre-filter: with none its rows are every eligible pair, and with one of
+    1 each row left has the candidate flag, fresh count and cooldown rank it has among every pair."""
     compiled = compiled_policies[policy]
     db = tmp_path / small_world.db_path.name
     shutil.copyfile(small_world.db_path, db)
