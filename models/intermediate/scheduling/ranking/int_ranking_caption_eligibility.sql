@@ -15,9 +15,11 @@
 -- captions (oldest last use first, then caption_id) are admitted up to cooldown_min_pool in total
 -- and flagged is_cooldown_ok = false. Nothing here changes a score: staleness is never rewarded.
 -- Every cooldown caption is a used one, hence a row; the fresh count comes from counts per (page,
--- category), never from rows: n_fresh_on_page = sum of category_captions over the page's vault
--- categories - the page's captions in cooldown. The pair's caption-decayed statistics on the page
--- ride along, 0 for a caption never sent on the page, so scoring needs no second join.
+-- category), never from the fresh rows: n_fresh_on_page = sum of category_captions over the page's
+-- vault categories - the page's captions in cooldown (its cooldown rows). Each step is read by one
+-- or two others only, so BigQuery, which evaluates a CTE again at every reference, repeats little.
+-- The pair's caption-decayed statistics on the page ride along, 0 for a caption never sent on the
+-- page, so scoring needs no second join.
 with pages as (
     select page_key
     from {{ ref('stg_agency__pages') }}
@@ -126,11 +128,11 @@ never_used_pairs as (
         on
             window_bounds.content_category = window_captions.content_category
             and window_bounds.max_prefilter_rank >= window_captions.prefilter_rank
-    left join used_pairs
+    left join caption_usage
         on
-            window_bounds.page_key = used_pairs.page_key
-            and window_captions.caption_id = used_pairs.caption_id
-    where used_pairs.caption_id is null
+            window_bounds.page_key = caption_usage.page_key
+            and window_captions.caption_hash = caption_usage.caption_hash
+    where caption_usage.page_key is null
 ),
 
 pairs as (
@@ -158,62 +160,51 @@ with_usage as (
             and pairs.caption_hash = caption_usage.caption_hash
 ),
 
-page_cooldown_counts as (
+page_library as (
     select
         page_key,
-        count(*) as cooldown_captions
-    from with_usage
-    where is_in_cooldown
-    group by 1
-),
-
-page_fresh_counts as (
-    select
-        page_categories.page_key,
-        sum(page_categories.category_captions)
-        - coalesce(max(page_cooldown_counts.cooldown_captions), 0) as n_fresh_on_page
+        sum(category_captions) as eligible_captions
     from page_categories
-    left join page_cooldown_counts on page_categories.page_key = page_cooldown_counts.page_key
     group by 1
 ),
 
-cooldown_ranked as (
+counted as (
     select
-        page_key,
-        caption_id,
-        row_number() over (
-            partition by page_key
-            order by last_used_at asc, caption_id asc
-        ) as cooldown_lru_rank
+        with_usage.*,
+        page_library.eligible_captions
+        - sum(case when with_usage.is_in_cooldown then 1 else 0 end) over (
+            partition by with_usage.page_key
+        ) as n_fresh_on_page,
+        case
+            when with_usage.is_in_cooldown
+                then row_number() over (
+                        partition by with_usage.page_key, with_usage.is_in_cooldown
+                        order by with_usage.last_used_at asc, with_usage.caption_id asc
+                    )
+        end as cooldown_lru_rank
     from with_usage
-    where is_in_cooldown
+    inner join page_library on with_usage.page_key = page_library.page_key
 ),
 
 final as (
     select
-        with_usage.page_key,
-        with_usage.caption_id,
-        with_usage.caption_hash,
-        with_usage.content_category,
-        with_usage.last_used_at,
-        with_usage.days_since_last_use,
-        with_usage.ppv_sends_60d,
-        with_usage.w_sent,
-        with_usage.w_sent_context,
-        with_usage.w_purchases,
-        with_usage.is_in_cooldown,
-        not with_usage.is_in_cooldown as is_cooldown_ok,
-        page_fresh_counts.n_fresh_on_page,
-        cooldown_ranked.cooldown_lru_rank,
-        not with_usage.is_in_cooldown
-        or cooldown_ranked.cooldown_lru_rank
-        <= {{ sendwise.setting('cooldown_min_pool') }} - page_fresh_counts.n_fresh_on_page as is_candidate
-    from with_usage
-    inner join page_fresh_counts on with_usage.page_key = page_fresh_counts.page_key
-    left join cooldown_ranked
-        on
-            with_usage.page_key = cooldown_ranked.page_key
-            and with_usage.caption_id = cooldown_ranked.caption_id
+        page_key,
+        caption_id,
+        caption_hash,
+        content_category,
+        last_used_at,
+        days_since_last_use,
+        ppv_sends_60d,
+        w_sent,
+        w_sent_context,
+        w_purchases,
+        is_in_cooldown,
+        not is_in_cooldown as is_cooldown_ok,
+        n_fresh_on_page,
+        cooldown_lru_rank,
+        not is_in_cooldown
+        or cooldown_lru_rank <= {{ sendwise.setting('cooldown_min_pool') }} - n_fresh_on_page as is_candidate
+    from counted
 )
 
 select * from final
