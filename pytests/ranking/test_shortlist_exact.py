@@ -87,7 +87,9 @@ def test_prefilter_changes_no_top_n_result(policy, small_world, compiled_policie
     small-scale category has 400 captions, a pre-filter that really cuts: 60 per category with a
     shortlist of 60 (exact for greedy as the pre-filter >= the shortlist) against no pre-filter
     with the same shortlist. (On the small scale even 5 per category leaves the mart unchanged:
-    the top of a slot is made of captions the page has sent and the agency's best lifts.)"""
+    the top of a slot is made of captions the page has sent and the agency's best lifts.) The
+    eligibility applies the pre-filter: with none its rows are every eligible pair, and with one of
+    1 each row left has the candidate flag, fresh count and cooldown rank it has among every pair."""
     compiled = compiled_policies[policy]
     db = tmp_path / small_world.db_path.name
     shutil.copyfile(small_world.db_path, db)
@@ -106,6 +108,16 @@ def test_prefilter_changes_no_top_n_result(policy, small_world, compiled_policie
         ).fetchone()[0]
         scores = compiled.model("int_ranking_caption_scores").relation
 
+        def eligibility_rows():
+            eligibility = compiled.model("int_ranking_caption_eligibility").relation
+            return {
+                (page, caption): rest
+                for page, caption, *rest in con.sql(
+                    "select page_key, caption_id, is_candidate, n_fresh_on_page, cooldown_lru_rank"
+                    f" from {eligibility}"
+                ).fetchall()
+            }
+
         def shortlist_rows():
             return con.sql(
                 f"select page_key, caption_id, shortlist_rank from {scores} order by 1, 3"
@@ -122,10 +134,14 @@ def test_prefilter_changes_no_top_n_result(policy, small_world, compiled_policie
             ),
         }
         unfiltered_shortlist = shortlist_rows()
+        # with no pre-filter every eligible pair is a row of the eligibility
+        unfiltered_pool = eligibility_rows()
+        every_pair = compiled.every_eligible_pair(con)
         # a pre-filter of 1 caption per category (plus what the page has sent) does cut into the
         # shortlist of 60: the test could see a pre-filter that drops what it must not
         _mart_with(compiled, con, {prefilter: 1, shortlist: 60})
         too_narrow = shortlist_rows()
+        narrow_pool = eligibility_rows()
     finally:
         con.close()
     assert default[prefilter] >= default[shortlist] and largest_category > 60  # the cut run does cut
@@ -134,3 +150,7 @@ def test_prefilter_changes_no_top_n_result(policy, small_world, compiled_policie
         assert [r[:4] for r in filtered] == [r[:4] for r in unfiltered]
         assert max(abs(a[4] - b[4]) for a, b in zip(filtered, unfiltered, strict=True)) < 1e-9
     assert too_narrow != unfiltered_shortlist
+    # the eligibility keeps only the pairs that can reach the scores, each as it is among every pair
+    assert set(unfiltered_pool) == set(zip(every_pair["page_key"], every_pair["caption_id"], strict=True))
+    assert 0 < len(narrow_pool) < len(unfiltered_pool)
+    assert all(unfiltered_pool[pair] == rest for pair, rest in narrow_pool.items())

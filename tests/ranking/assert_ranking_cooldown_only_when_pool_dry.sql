@@ -1,7 +1,11 @@
 -- Cooldown is never skipped while enough fresh captions remain: a caption used on the page within
 -- caption_cooldown_days is a candidate only when the page's fresh pool is below cooldown_min_pool,
 -- only up to that size, and least-recently-used first (an earlier system's defect: its
--- cooldown was skipped for every caption once one eligible caption existed).
+-- cooldown was skipped for every caption once one eligible caption existed). It reads the rows of
+-- int_ranking_caption_eligibility, which hold every cooldown caption (a cooldown caption is one the
+-- page has used) but only the fresh ones that can reach the scores: the fresh count is the model's
+-- n_fresh_on_page (counted per (page, category) over every eligible pair), and every check below is
+-- on cooldown rows, so it sees the same rule it saw when every pair was a row.
 with eligibility as (
     select * from {{ ref('int_ranking_caption_eligibility') }}
 ),

@@ -174,6 +174,24 @@ class CompiledRanking:
             stack.extend(by_id[uid].depends_on)
         return out
 
+    def every_eligible_pair(self, con):
+        """Every eligible (page_key, caption_id) pair, with the last use of its text on the page (null
+        if never), as a DataFrame: the active pages x the library (int_ranking_caption_prefilter) of
+        the content categories available in their vault. int_ranking_caption_eligibility keeps as
+        rows only the pairs that can reach the ranking; evaluations that draw from the whole pool read
+        it here. Call after `execute` of the ancestors of int_ranking_caption_eligibility."""
+        return con.sql(
+            "select pages.page_key, library.caption_id, caption_usage.last_used_at"
+            f" from {self.model('stg_agency__pages').relation} as pages"
+            f" inner join {self.model('stg_agency__vault_matrix').relation} as vault"
+            " on pages.page_key = vault.page_key"
+            f" inner join {self.model('int_ranking_caption_prefilter').relation} as library"
+            " on vault.content_category = library.content_category"
+            f" left join {self.model('int_ranking_caption_page_stats').relation} as caption_usage"
+            " on pages.page_key = caption_usage.page_key and library.caption_hash = caption_usage.caption_hash"
+            " where pages.is_active and vault.is_available order by 1, 2"
+        ).df()
+
     @staticmethod
     def _sql_for(model: SqlModel, as_of: str) -> str:
         return model.sql.replace(f"'{AS_OF_SENTINEL}'", f"'{as_of}'")

@@ -345,7 +345,8 @@ def _pick_by_history(
 
 
 def _cooldown_pool(state: pd.DataFrame, as_of: pd.Timestamp, cooldown_days: float, min_pool: int):
-    """The SQL cooldown rule (int_ranking_caption_eligibility) on the baselines' own history."""
+    """The SQL cooldown rule (int_ranking_caption_eligibility) on the baselines' own history, over
+    every eligible pair (`CompiledRanking.every_eligible_pair`)."""
     age = (as_of - pd.to_datetime(state["last_used_at"])).dt.total_seconds() / 86400.0
     in_cooldown = age.le(cooldown_days).fillna(False).to_numpy()
     frame = state.assign(in_cooldown=in_cooldown)
@@ -509,13 +510,10 @@ def simulate_policy(
         if policy in SQL_POLICIES:
             pool_state = None
         else:
-            # baselines are not the ranking: they take the SQL eligibility once (vault, availability,
-            # validation, last use) and apply the same cooldown rule as the days go by
+            # baselines are not the ranking: they take every eligible pair of the SQL once (vault,
+            # availability, validation, last use) and apply the same cooldown rule as the days go by
             compiled.execute(con, end_text, only=compiled.ancestors({"int_ranking_caption_eligibility"}))
-            pool_state = con.sql(
-                "select page_key, caption_id, last_used_at from"
-                f" {_relation(compiled, 'int_ranking_caption_eligibility')}"
-            ).df()
+            pool_state = compiled.every_eligible_pair(con)
             cooldown_days = float(
                 con.execute(
                     f"select setting_value from {settings} where setting_name = 'caption_cooldown_days'"

@@ -8,9 +8,9 @@ that page. So a world log is the log of **one page** of the world:
 * **the page**: by default the active page whose sends reach the most recipients a day (audience x
   sends a day), which gives the replay the most events per simulated day;
 * **the arms**: `n_arms` captions drawn uniformly (seeded) from the page's eligible pool as the
-  project's SQL has it at the world's end (`int_ranking_caption_eligibility`: available,
-  validated, created, category in the page's vault; the cooldown is left out, as the replay
-  leaves it out). The whole pool (hundreds of captions) cannot be the arm set: a replay matches
+  project's SQL has it at the world's end (every eligible pair, `CompiledRanking.every_eligible_pair`:
+  available, validated, created, category in the page's vault; the cooldown is left out, as the
+  replay leaves it out). The whole pool (hundreds of captions) cannot be the arm set: a replay matches
   about one event in n, so with n in the hundreds each policy would learn from a handful of
   sends. A random sample keeps the arms representative of what the page can send;
 * **the slots**: the page's fixed local send hours of the forward simulation
@@ -196,10 +196,7 @@ def pools_and_slots(world, compiled, scratch: Path) -> tuple[pd.DataFrame, pd.Da
         compiled.execute(
             con, end, only=compiled.ancestors({"int_ranking_caption_eligibility", "int_ranking_slots"})
         )
-        eligible = con.sql(
-            "select page_key, caption_id from"
-            f" {compiled.model('int_ranking_caption_eligibility').relation} order by 1, 2"
-        ).df()
+        eligible = compiled.every_eligible_pair(con)[["page_key", "caption_id"]]
         slots = read_slots(con, compiled)
     finally:
         con.close()

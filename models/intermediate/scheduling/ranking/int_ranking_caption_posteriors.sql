@@ -17,17 +17,17 @@
 --   p_buy_se = sqrt(p_buy_eb * (1 - p_buy_eb) / eb_n)     (UCB bonus = sigma * price * p_buy_se)
 --   p_buy_sd = sqrt(p_buy_eb * (1 - p_buy_eb) / (eb_n + 1))  (sd of the posterior, Thompson)
 --
--- Pre-filter (before any scoring, so the work per page does not grow with the library): a caption
--- never sent on the page (no caption_page_stats row: w_sent = w_purchases = 0, no cooldown) has
--- p_buy_eb = mu_caption = mu_buy x caption_lift x category_lift, so within one content category of
--- a page such captions rank by caption_lift x (1 + w_style_lift x style_lift), the same order on
--- every page (prefilter_key). Per category the eligible captions are ranked once by that key
--- (prefilter_rank, ties by caption_id); a page keeps every caption it has sent and the never-sent
--- ones with prefilter_rank <= ranking_prefilter_per_category + the captions of that category it
--- has sent. Exact for greedy whenever ranking_prefilter_per_category >= ranking_shortlist_size;
--- for ucb and thompson the key is the same order up to the bonus, hence the margin (400 vs 200;
--- pytests/ranking/test_shortlist_exact.py compares with no pre-filter).
-with eligible as (
+-- Pre-filter (before any scoring, so the work per page does not grow with the library): the
+-- candidates are int_ranking_caption_eligibility's, which holds per page and content category every
+-- caption the page has sent and only the never-sent ones of prefilter_rank <=
+-- ranking_prefilter_per_category + the captions of that category it has sent
+-- (int_ranking_caption_prefilter: a never-sent caption has p_buy_eb = mu_caption = mu_buy x
+-- caption_lift x category_lift, so within one category of a page such captions rank by
+-- caption_lift x (1 + w_style_lift x style_lift), the same order on every page). Exact for greedy
+-- whenever ranking_prefilter_per_category >= ranking_shortlist_size; for ucb and thompson the key is
+-- the same order up to the bonus, hence the margin (400 vs 200; pytests/ranking/test_shortlist_exact.py
+-- compares with no pre-filter).
+with candidates as (
     select
         page_key,
         caption_id,
@@ -36,77 +36,12 @@ with eligible as (
         last_used_at,
         days_since_last_use,
         is_cooldown_ok,
-        is_candidate,
         ppv_sends_60d,
         w_sent,
         w_sent_context,
         w_purchases
     from {{ ref('int_ranking_caption_eligibility') }}
-),
-
-library as (
-    select distinct
-        caption_id,
-        caption_hash,
-        content_category
-    from eligible
-),
-
-prefilter_ranked as (
-    select
-        library.caption_id,
-        row_number() over (
-            partition by library.content_category
-            order by
-                coalesce(prefilter_lift.caption_lift, 1)
-                * (1 + {{ sendwise.setting('w_style_lift') }} * coalesce(prefilter_style_lift.style_lift, 0)) desc,
-                library.caption_id asc
-        ) as prefilter_rank
-    from library
-    left join {{ ref('int_ranking_caption_lift') }} as prefilter_lift
-        on library.caption_hash = prefilter_lift.caption_hash
-    left join {{ ref('int_caption_style_features') }} as prefilter_style
-        on library.caption_hash = prefilter_style.caption_hash
-    left join {{ ref('int_ranking_style_lift') }} as prefilter_style_lift
-        on prefilter_style.style_key = prefilter_style_lift.style_key
-),
-
-page_category_sent as (
-    select
-        page_key,
-        content_category,
-        count(*) as captions_sent
-    from eligible
-    where last_used_at is not null
-    group by 1, 2
-),
-
-candidates as (
-    select
-        eligible.page_key,
-        eligible.caption_id,
-        eligible.caption_hash,
-        eligible.content_category,
-        eligible.last_used_at,
-        eligible.days_since_last_use,
-        eligible.is_cooldown_ok,
-        eligible.ppv_sends_60d,
-        eligible.w_sent,
-        eligible.w_sent_context,
-        eligible.w_purchases
-    from eligible
-    inner join prefilter_ranked on eligible.caption_id = prefilter_ranked.caption_id
-    left join page_category_sent
-        on
-            eligible.page_key = page_category_sent.page_key
-            and eligible.content_category = page_category_sent.content_category
-    where
-        eligible.is_candidate
-        and (
-            eligible.last_used_at is not null
-            or prefilter_ranked.prefilter_rank
-            <= {{ sendwise.setting('ranking_prefilter_per_category') }} + coalesce(page_category_sent.captions_sent, 0)
-        )
+    where is_candidate
 ),
 
 page_priors as (

@@ -5,6 +5,13 @@
 --   no_eligible_captions  the vault has categories but no available, validated caption matches
 --   dry_pool_fallback     fewer than cooldown_min_pool fresh captions: cooldown captions admitted
 --   ok                    enough fresh captions
+-- The counts come from counts per (page, content category), never from expanding every (page,
+-- caption) pair: eligible_captions = sum over the page's available vault categories of the
+-- category's library size (category_captions of int_ranking_caption_prefilter); cooldown captions are captions the page
+-- has used, each a row of int_ranking_caption_eligibility (as is each admitted one), so
+-- fresh_captions = eligible_captions - cooldown_captions and candidate_captions = fresh_captions +
+-- cooldown_admitted (int_ranking_caption_eligibility holds only the fresh captions that can reach
+-- the scores).
 with pages as (
     select page_key
     from {{ ref('stg_agency__pages') }}
@@ -14,12 +21,24 @@ with pages as (
 vault as (
     select
         page_key,
+        content_category,
         is_available
     from {{ ref('stg_agency__vault_matrix') }}
 ),
 
+category_sizes as (
+    select distinct
+        content_category,
+        category_captions
+    from {{ ref('int_ranking_caption_prefilter') }}
+),
+
 eligibility as (
-    select * from {{ ref('int_ranking_caption_eligibility') }}
+    select
+        page_key,
+        is_in_cooldown,
+        is_candidate
+    from {{ ref('int_ranking_caption_eligibility') }}
 ),
 
 vault_counts as (
@@ -31,16 +50,37 @@ vault_counts as (
     group by 1
 ),
 
-pool_counts as (
+page_library as (
+    select
+        vault.page_key,
+        sum(category_sizes.category_captions) as eligible_captions
+    from vault
+    inner join category_sizes on vault.content_category = category_sizes.content_category
+    where vault.is_available
+    group by 1
+),
+
+cooldown_counts as (
     select
         page_key,
-        count(*) as eligible_captions,
-        sum(case when is_in_cooldown then 0 else 1 end) as fresh_captions,
         sum(case when is_in_cooldown then 1 else 0 end) as cooldown_captions,
-        sum(case when is_in_cooldown and is_candidate then 1 else 0 end) as cooldown_admitted,
-        sum(case when is_candidate then 1 else 0 end) as candidate_captions
+        sum(case when is_in_cooldown and is_candidate then 1 else 0 end) as cooldown_admitted
     from eligibility
     group by 1
+),
+
+pool_counts as (
+    select
+        page_library.page_key,
+        page_library.eligible_captions,
+        page_library.eligible_captions - coalesce(cooldown_counts.cooldown_captions, 0) as fresh_captions,
+        coalesce(cooldown_counts.cooldown_captions, 0) as cooldown_captions,
+        coalesce(cooldown_counts.cooldown_admitted, 0) as cooldown_admitted,
+        page_library.eligible_captions
+        - coalesce(cooldown_counts.cooldown_captions, 0)
+        + coalesce(cooldown_counts.cooldown_admitted, 0) as candidate_captions
+    from page_library
+    left join cooldown_counts on page_library.page_key = cooldown_counts.page_key
 ),
 
 final as (
