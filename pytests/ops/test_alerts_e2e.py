@@ -27,7 +27,8 @@ ALERT_MODELS = [
     # the template's QC rules are models of their own (docs/template_qc.md), then their union
     "path:models/intermediate/scheduling/template/qc",
     "weekly_template_qc_violations",
-    "int_source_freshness",
+    # the freshness rule reads the base models (tables): rebuilt so the staled source reaches it
+    "+int_source_freshness",
     "ops_source_health_history",
     # the alert rules are models of their own too (docs/operations.md), then their union
     "path:models/intermediate/ops/alerts",
