@@ -269,6 +269,14 @@ def test_near_duplicate_groups_are_transitive():
     assert group.tolist() == ["a", "a", "a", "d", "e"] and size.tolist() == [3, 3, 3, 1, 1]
 
 
+def test_near_duplicate_groups_take_the_smallest_id_whatever_the_order():
+    # ids not sorted; the smallest by code point, as Python's min: "B" < "a", "c10" < "c9"
+    ids = np.array(["c9", "a", "c10", "B", "z"], dtype=object)
+    pairs = pd.DataFrame({"caption_id": ["c9", "a"], "duplicate_caption_id": ["c10", "B"]})
+    group, size = cl.near_duplicate_groups(ids, pairs)
+    assert group.tolist() == ["c10", "B", "c10", "B", "z"] and size.tolist() == [2, 2, 2, 2, 1]
+
+
 def test_top_terms_are_distinctive():
     texts = pd.Series(["red shoes sale", "red shoes now", "blue sky calm", "blue sky night"])
     terms = cl.top_terms(texts, np.array([1, 1, 2, 2]), 2)

@@ -11,12 +11,12 @@
 {%- set removed_rows = "(select 1 as a, 'x' as b union all select 2, 'y')" %}
 {%- set stamped_rows =
     "(select 1 as a, 'x' as b, 7 as c union all select 2, 'y', 8 union all select 3, 'z', 9)" %}
-{%- set exact_float = "(select 1 as a, cast(59.6878125 as double) as f)" %}
-{%- set float_noise_below = "(select 1 as a, cast(59.68781249999999 as double) as f)" %}
-{%- set float_noise_above = "(select 1 as a, cast(59.68781250000001 as double) as f)" %}
-{%- set float_zero = "(select 1 as a, cast(0 as double) as f)" %}
-{%- set float_negative_noise = "(select 1 as a, cast(-1e-17 as double) as f)" %}
-{%- set float_changed = "(select 1 as a, cast(59.687811 as double) as f)" %}
+{%- set exact_float = "(select 1 as a, cast(59.6878125 as " ~ dbt.type_float() ~ ") as f)" %}
+{%- set float_noise_below = "(select 1 as a, cast(59.68781249999999 as " ~ dbt.type_float() ~ ") as f)" %}
+{%- set float_noise_above = "(select 1 as a, cast(59.68781250000001 as " ~ dbt.type_float() ~ ") as f)" %}
+{%- set float_zero = "(select 1 as a, cast(0 as " ~ dbt.type_float() ~ ") as f)" %}
+{%- set float_negative_noise = "(select 1 as a, cast(-1e-17 as " ~ dbt.type_float() ~ ") as f)" %}
+{%- set float_changed = "(select 1 as a, cast(59.687811 as " ~ dbt.type_float() ~ ") as f)" %}
 with base as (
     {{ sendwise.relation_fingerprint('t', base_rows) }}
 ),
