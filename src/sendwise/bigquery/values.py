@@ -354,9 +354,11 @@ def compare_tables(
     actual: Iterable[Sequence[Any]],
     columns: Sequence[str],
     digits: int = 9,
+    names: tuple[str, str] = ("DuckDB", "ZetaSQL"),
 ) -> Comparison:
-    """Compare two row sets (DuckDB's and the evaluator's) as multisets: same row count, then the rows
-    sorted, value by value (`normalise_row`; floats within `digits` significant digits)."""
+    """Compare two row sets (DuckDB's and the evaluator's, or any two named by `names`) as multisets:
+    same row count, then the rows sorted, value by value (`normalise_row`; floats within `digits`
+    significant digits)."""
 
     def prepared(rows):
         pairs = [(normalise_row(r, SORT_DIGITS), normalise_row(r, digits + 3)) for r in rows]
@@ -364,12 +366,12 @@ def compare_tables(
 
     left, right = prepared(expected), prepared(actual)
     if len(left) != len(right):
-        return Comparison(False, f"row counts differ: DuckDB {len(left)}, ZetaSQL {len(right)}")
+        return Comparison(False, f"row counts differ: {names[0]} {len(left)}, {names[1]} {len(right)}")
     differing = [(a, b) for a, b in zip(left, right, strict=True) if not _same(a, b, digits)]
     if differing:
         a, b = differing[0]
         diffs = [
-            f"{c}: DuckDB {x!r} vs ZetaSQL {y!r}"
+            f"{c}: {names[0]} {x!r} vs {names[1]} {y!r}"
             for c, x, y in zip(columns, a, b, strict=False)
             if not _same(x, y, digits)
         ]

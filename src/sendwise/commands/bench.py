@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sendwise.dbt import prepare_incremental_tables, run_dbt_peak_memory, vars_arg
+from sendwise.errors import UserError
 from sendwise.paths import DEFAULT_END, PROJECT_ROOT
 
 HELP = "time `dbt build` on a demo scale: median and spread of several runs, peak memory, per-group times"
@@ -50,6 +51,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="every run refits the ML Python models (var ml_retrain): a full build; without it the"
         " runs after the first measure a rebuild with no new data (the ML models reuse their output)",
+    )
+    parser.add_argument(
+        "--incremental",
+        action="store_true",
+        help="time the daily build after one more day of raw data (a build at as_of + 1 day on the"
+        " state of a build at as_of) against a full build at as_of + 1 day on a fresh database, and"
+        " compare their marts (sendwise.commands.bench_incremental)",
     )
     parser.add_argument(
         "--unit-tests",
@@ -137,6 +145,9 @@ def build_command(args: argparse.Namespace) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from sendwise.demo.generate import generate
 
+    if args.incremental:
+        return run_incremental(args)
+
     db = Path(args.db) if args.db else PROJECT_ROOT / "data" / f"bench_{args.scale}.duckdb"
     if args.regenerate or not db.exists():
         t0 = time.perf_counter()
@@ -193,6 +204,43 @@ def run(args: argparse.Namespace) -> int:
         append_row(out, row)
         print(f"recorded in {out.relative_to(PROJECT_ROOT)}")
     return 0
+
+
+def run_incremental(args: argparse.Namespace) -> int:
+    """`--incremental`: time the daily build against the full build and compare their marts; exit 1
+    when a mart differs."""
+    from sendwise.commands import bench_incremental
+
+    if args.select or args.unit_tests or args.ml_retrain or args.db:
+        raise UserError(
+            "bench --incremental times the whole daily build: no --select, --unit-tests, --ml-retrain or --db"
+        )
+    result = bench_incremental.run(args)
+    incremental, full = result["incremental"], result["full"]
+    if not args.no_record:
+        out = PROJECT_ROOT / "benchmarks" / "results.csv"
+        row = {
+            "recorded_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            "scale": args.scale,
+            "select": "all",
+            "build": "incremental",
+            "ml_retrain": False,
+            "unit_tests": False,
+            "runs": args.runs,
+            "median_s": round(statistics.median(incremental), 2),
+            "min_s": round(min(incremental), 2),
+            "max_s": round(max(incremental), 2),
+            "peak_mib": round(result["peak_mib"]),
+            "full_median_s": round(statistics.median(full), 2),
+            "incremental_share": round(statistics.median(incremental) / statistics.median(full), 3),
+            "marts_compared": result["marts_compared"],
+            "marts_differing": len(result["marts_differing"]),
+            **machine_description(),
+            **duckdb_limits(),
+        }
+        append_row(out, row)
+        print(f"recorded in {out.relative_to(PROJECT_ROOT)}")
+    return 1 if result["marts_differing"] else 0
 
 
 def duckdb_limits() -> dict[str, str]:

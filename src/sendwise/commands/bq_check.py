@@ -799,6 +799,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         catalog, outputs = analyze_project(analyzer, full, incremental, duck_manifest, con, report)
+    except ZetaSQLUnavailable as exc:  # the bridge died (once under heavy load): one line, not a traceback
+        print(f"bq-check: {exc}; nothing was checked to the end, run it again", file=sys.stderr)
+        return 2
     finally:
         analyzer.z.close()
     analyzer_seconds = time.monotonic() - analyzer_started
@@ -809,7 +812,11 @@ def run(args: argparse.Namespace) -> int:
     parity_started = time.monotonic()
     if not args.no_parity:
         jobs = parity_jobs(full, incremental, duck_manifest, catalog, outputs, report, args.select)
-        check_parity(make_analyzer, jobs, con, limits.float_digits, report, args)
+        try:
+            check_parity(make_analyzer, jobs, con, limits.float_digits, report, args)
+        except ZetaSQLUnavailable as exc:
+            print(f"bq-check: {exc} during the parity check; run it again", file=sys.stderr)
+            return 2
     parity_seconds = time.monotonic() - parity_started
     if con is not None:
         con.close()
