@@ -238,21 +238,30 @@ def update_near_duplicates(
     ), int(mask.sum())
 
 
+# >>> shared block update: keep every copy the same text (sendwise rules-check)
+# --- Update (docs/ml.md, "Reuse"): when only the input's content changed (the same settings, code and
+# libraries), a model may update its previous output instead of fitting anew.
+
+
 def update_fingerprint(settings: dict[str, str]) -> str:
-    """The fingerprint of what, besides the captions, decides the pairs: the settings, code and library
-    versions (input_fingerprint with a fixed stand-in for the input's content)."""
+    """The fingerprint of what, besides the input's content, decides the output: the settings, code and
+    library versions (input_fingerprint with a fixed stand-in for the inputs' content)."""
     stand_in = pd.DataFrame({"input_name": REUSE_INPUTS, "row_count": 0, "hash_xor": 0, "hash_sum": 0})
     return input_fingerprint(stand_in, settings)
 
 
 def read_relation(dbt, session, query: str):
-    """A query's result as pandas on DuckDB or BigQuery; None when it fails (a table not there yet)."""
+    """A query's result as pandas on DuckDB or BigQuery (through to_pandas); None when it fails (a
+    table not there yet)."""
     try:
         if dbt.config.get("target_type") == "bigquery":
-            return session.read_gbq(query).to_pandas()
-        return session.sql(query).df()
+            return to_pandas(session.read_gbq(query))
+        return to_pandas(session.sql(query))
     except Exception:  # no such table, or one from before these columns existed
         return None
+
+
+# <<< shared block update
 
 
 def previous_run(dbt, session, fingerprint: str):
