@@ -161,10 +161,15 @@ def near_duplicate_groups(ids: np.ndarray, pairs: pd.DataFrame) -> tuple[np.ndar
     a = pairs.loc[known, "caption_id"].map(position).to_numpy(dtype=np.int64)
     b = pairs.loc[known, "duplicate_caption_id"].map(position).to_numpy(dtype=np.int64)
     graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(ids), len(ids)))
-    _, component = connected_components(graph, directed=False)
-    frame = pd.DataFrame({"id": ids.astype(str), "component": component})
-    group_id = frame.groupby("component")["id"].transform("min").to_numpy(dtype=object)
-    group_size = frame.groupby("component")["id"].transform("size").to_numpy(dtype=np.int64)
+    n_components, component = connected_components(graph, directed=False)
+    text = np.array([str(i) for i in ids], dtype=object)
+    order = np.argsort(text, kind="stable")  # by id as text, the order min() uses
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[order] = np.arange(len(ids))
+    smallest = np.full(n_components, len(ids), dtype=np.int64)
+    np.minimum.at(smallest, component, rank)  # per component, the rank of its smallest id
+    group_id = text[order][smallest[component]]
+    group_size = np.bincount(component, minlength=n_components)[component].astype(np.int64)
     return group_id, group_size
 
 
