@@ -291,7 +291,10 @@ def assign_captions(
     labels[~changed] = old[~changed].astype(np.int64)
     if changed.any():
         centroids = np.vstack([x[labels == c].mean(axis=0) for c in range(1, k + 1)])
-        distances = ((x[changed][:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
+        points = x[changed]  # squared distances as |p|^2 - 2 p.c + |c|^2: no (points x k x dims) array
+        distances = (
+            (points**2).sum(axis=1)[:, None] - 2 * points @ centroids.T + (centroids**2).sum(axis=1)[None, :]
+        )
         labels[changed] = distances.argmin(axis=1) + 1
     was_assigned = was_assigned_mask(before, captions["caption_id"].astype(str))
     fit = {
