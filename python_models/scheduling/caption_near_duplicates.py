@@ -4,6 +4,14 @@ Input: `int_caption_embeddings` (library captions with their cached vector for t
 and model). Captions are compared within their content category (a reworded variant keeps its
 category): exact cosine on unit vectors, block by block and in row chunks, so memory stays at
 chunk x block instead of a 36K x 36K matrix. One row per unordered pair (caption_id < the other).
+
+Update (docs/ml.md, "Reuse"): when the previous output was made with the same settings and code
+(update_fingerprint) and caption_near_duplicate_state still holds the captions that run saw
+(caption_set_hash), only the captions that are new or whose category or vector (embedding_hash)
+changed are searched, against every caption of their block; the previous pairs of removed or
+changed captions are dropped and the rest kept. The result equals a full recompute: each pair's
+cosine is computed the same way (float64 dot product of the unit float32 rows, smaller id first)
+whichever search found it.
 """
 
 from __future__ import annotations
@@ -19,6 +27,14 @@ REUSE_SETTING_PREFIXES = ("near_duplicate_",)
 CODE_VERSION = "1"
 
 OUTPUT_COLUMNS = ["pair_key", "caption_id", "duplicate_caption_id", "content_category", "cosine"]
+# The captions the last run saw (caption_id, content_category, embedding_hash): a table built after
+# this model from the same int_caption_embeddings, in this model's schema; read by name, since a ref
+# would be a cycle (it refs this model).
+STATE_MODEL = "caption_near_duplicate_state"
+STATE_COLUMNS = ["caption_id", "content_category", "embedding_hash"]
+# Candidates are found by a float32 product with this margin below the threshold, then kept on their
+# exact float64 cosine: the float32 error (about 1e-6 on unit vectors) never decides a pair.
+CANDIDATE_MARGIN = 1e-3
 
 SETTINGS_COLUMNS = ["setting_name", "setting_value"]
 
@@ -46,36 +62,64 @@ def embedding_matrix(vectors: pd.Series) -> np.ndarray:
     return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
+def pair_cosines(matrix: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine of the unit rows a[i] and b[i]: the float64 sum of their float32 products (each product
+    exact in float64), summed in one fixed order, so a pair gets the same value whichever search
+    found it and in whichever batch."""
+    if len(a) == 0:
+        return np.zeros(0, dtype=float)
+    return (matrix[a].astype(np.float64) * matrix[b].astype(np.float64)).sum(axis=1)
+
+
 def near_duplicate_pairs(
-    ids: np.ndarray, blocks: np.ndarray, matrix: np.ndarray, threshold: float, chunk: int = 2048
+    ids: np.ndarray,
+    blocks: np.ndarray,
+    matrix: np.ndarray,
+    threshold: float,
+    chunk: int = 2048,
+    query: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Pairs (i < j by id) in the same block with cosine >= threshold: caption_id, duplicate_caption_id,
-    content_category (the block), cosine. `matrix` rows must be unit length."""
+    content_category (the block), cosine. `matrix` rows must be unit length. `query` (a boolean mask
+    of the rows, None = every row): only the pairs with at least one query row, each searched
+    against every row of its block."""
     ids = np.asarray(ids, dtype=object)
     blocks = np.asarray(blocks, dtype=object)
+    wanted = np.ones(len(ids), dtype=bool) if query is None else np.asarray(query, dtype=bool)
     out = []
-    for block in sorted(set(blocks.tolist()), key=str):
+    for block in sorted(set(blocks[wanted].tolist()), key=str):
         idx = np.flatnonzero(blocks == block)
         if idx.size < 2:
             continue
         idx = idx[np.argsort(ids[idx].astype(str), kind="stable")]  # id order: j > i means id_j > id_i
         sub = matrix[idx]
-        for start in range(0, idx.size, chunk):
-            sims = sub[start : start + chunk] @ sub.T
-            rows, cols = np.nonzero(sims >= threshold)
-            rows_abs = rows + start
-            keep = cols > rows_abs
-            if keep.any():
-                out.append(
-                    pd.DataFrame(
-                        {
-                            "caption_id": ids[idx[rows_abs[keep]]],
-                            "duplicate_caption_id": ids[idx[cols[keep]]],
-                            "content_category": block,
-                            "cosine": np.round(sims[rows[keep], cols[keep]].astype(float), 6),
-                        }
-                    )
+        rows_of_block = np.flatnonzero(wanted[idx])  # positions in the block of the rows searched
+        found = []
+        for start in range(0, rows_of_block.size, chunk):
+            positions = rows_of_block[start : start + chunk]
+            sims = sub[positions] @ sub.T
+            rows, cols = np.nonzero(sims >= threshold - CANDIDATE_MARGIN)
+            rows = positions[rows]
+            keep = cols != rows
+            found.append(
+                np.stack([np.minimum(rows[keep], cols[keep]), np.maximum(rows[keep], cols[keep])], 1)
+            )
+        pairs = np.unique(np.concatenate(found), axis=0) if found else np.zeros((0, 2), dtype=np.int64)
+        if len(pairs) == 0:
+            continue
+        cosine = pair_cosines(sub, pairs[:, 0], pairs[:, 1])
+        keep = cosine >= threshold
+        if keep.any():
+            out.append(
+                pd.DataFrame(
+                    {
+                        "caption_id": ids[idx[pairs[keep, 0]]],
+                        "duplicate_caption_id": ids[idx[pairs[keep, 1]]],
+                        "content_category": block,
+                        "cosine": np.round(cosine[keep], 6),
+                    }
                 )
+            )
     if not out:
         return pd.DataFrame(
             {
@@ -89,17 +133,160 @@ def near_duplicate_pairs(
     return pairs.sort_values(["caption_id", "duplicate_caption_id"], kind="stable").reset_index(drop=True)
 
 
-def find_near_duplicates(captions: pd.DataFrame, threshold: float) -> pd.DataFrame:
-    matrix = embedding_matrix(captions["embedding"])
-    blocks = captions["content_category"].fillna("unknown").to_numpy(dtype=object)
-    pairs = near_duplicate_pairs(captions["caption_id"].to_numpy(dtype=object), blocks, matrix, threshold)
+def output_frame(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Pairs (caption_id, duplicate_caption_id, content_category, cosine) as the output's columns and
+    types, in id order."""
+    pairs = pairs.sort_values(["caption_id", "duplicate_caption_id"], kind="stable").reset_index(drop=True)
     pairs.insert(
         0, "pair_key", pairs["caption_id"].astype(str) + "|" + pairs["duplicate_caption_id"].astype(str)
     )
-    pairs["pair_key"] = pairs["pair_key"].astype("string")
-    for c in ["caption_id", "duplicate_caption_id", "content_category"]:
+    for c in ["pair_key", "caption_id", "duplicate_caption_id", "content_category"]:
         pairs[c] = pairs[c].astype("string")
+    pairs["cosine"] = pairs["cosine"].astype(float)
     return pairs[OUTPUT_COLUMNS]
+
+
+def caption_blocks(captions: pd.DataFrame) -> np.ndarray:
+    """The block of each caption: its content category ('unknown' when it has none)."""
+    return captions["content_category"].fillna("unknown").astype(str).to_numpy(dtype=object)
+
+
+def find_near_duplicates(captions: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    matrix = embedding_matrix(captions["embedding"])
+    pairs = near_duplicate_pairs(
+        captions["caption_id"].to_numpy(dtype=object), caption_blocks(captions), matrix, threshold
+    )
+    return output_frame(pairs)
+
+
+def caption_state(captions: pd.DataFrame) -> pd.DataFrame:
+    """(caption_id, content_category, embedding_hash) of each caption as plain text, in id order: what
+    decides a caption's pairs besides the settings and code (a null category is block 'unknown')."""
+    state = pd.DataFrame(
+        {
+            "caption_id": captions["caption_id"].astype(str).to_numpy(dtype=object),
+            "content_category": caption_blocks(captions),
+            "embedding_hash": captions["embedding_hash"].astype(str).to_numpy(dtype=object),
+        }
+    )
+    return state.sort_values("caption_id", kind="stable").reset_index(drop=True)
+
+
+def caption_set_hash(captions: pd.DataFrame) -> str:
+    """sha256 (32 hex) of the captions' state (caption_state), whatever the row order."""
+    import hashlib
+
+    state = caption_state(captions)
+    lines = "\n".join(
+        f"{i}\t{c}\t{h}"
+        for i, c, h in zip(
+            state["caption_id"], state["content_category"], state["embedding_hash"], strict=True
+        )
+    )
+    return hashlib.sha256(lines.encode()).hexdigest()[:32]
+
+
+def changed_captions(previous_state: pd.DataFrame, captions: pd.DataFrame) -> tuple[np.ndarray, set[str]]:
+    """(mask over `captions` of the captions that are new or whose category or vector changed, the ids
+    of the previous captions that were removed or changed)."""
+    before = caption_state(previous_state)
+    now = caption_state(captions)
+    known = dict(
+        zip(
+            before["caption_id"],
+            zip(before["content_category"], before["embedding_hash"], strict=True),
+            strict=True,
+        )
+    )
+    current = dict(
+        zip(now["caption_id"], zip(now["content_category"], now["embedding_hash"], strict=True), strict=True)
+    )
+    stale = {i for i, value in known.items() if current.get(i) != value}
+    ids = captions["caption_id"].astype(str)
+    blocks = caption_blocks(captions)
+    hashes = captions["embedding_hash"].astype(str)
+    mask = np.array([known.get(i) != (c, h) for i, c, h in zip(ids, blocks, hashes, strict=True)], dtype=bool)
+    return mask, stale
+
+
+def update_near_duplicates(
+    previous_pairs: pd.DataFrame, previous_state: pd.DataFrame, captions: pd.DataFrame, threshold: float
+) -> tuple[pd.DataFrame, int]:
+    """The pairs of `captions` from the previous run's pairs and the captions it saw (same threshold
+    and code): the pairs of the new or changed captions are searched against every caption of their
+    block, the previous pairs of removed or changed captions are dropped, the rest kept. Returns
+    (the pairs as find_near_duplicates gives them, the number of new or changed captions)."""
+    mask, stale = changed_captions(previous_state, captions)
+    kept = previous_pairs[
+        ~previous_pairs["caption_id"].astype(str).isin(stale)
+        & ~previous_pairs["duplicate_caption_id"].astype(str).isin(stale)
+    ][["caption_id", "duplicate_caption_id", "content_category", "cosine"]]
+    if mask.any():
+        matrix = embedding_matrix(captions["embedding"])
+        found = near_duplicate_pairs(
+            captions["caption_id"].to_numpy(dtype=object),
+            caption_blocks(captions),
+            matrix,
+            threshold,
+            query=mask,
+        )
+        kept = pd.concat([kept.astype({"cosine": float}), found.astype({"cosine": float})], ignore_index=True)
+    else:
+        embedding_matrix(captions["embedding"])  # a caption without a vector fails here too
+    return output_frame(
+        kept.astype(dict.fromkeys(["caption_id", "duplicate_caption_id", "content_category"], str))
+    ), int(mask.sum())
+
+
+# >>> shared block update: keep every copy the same text (sendwise rules-check)
+# --- Update (docs/ml.md, "Reuse"): when only the input's content changed (the same settings, code and
+# libraries), a model may update its previous output instead of fitting anew.
+
+
+def update_fingerprint(settings: dict[str, str]) -> str:
+    """The fingerprint of what, besides the input's content, decides the output: the settings, code and
+    library versions (input_fingerprint with a fixed stand-in for the inputs' content)."""
+    stand_in = pd.DataFrame({"input_name": REUSE_INPUTS, "row_count": 0, "hash_xor": 0, "hash_sum": 0})
+    return input_fingerprint(stand_in, settings)
+
+
+def read_relation(dbt, session, query: str):
+    """A query's result as pandas on DuckDB or BigQuery (through to_pandas); None when it fails (a
+    table not there yet)."""
+    try:
+        if dbt.config.get("target_type") == "bigquery":
+            return to_pandas(session.read_gbq(query))
+        return to_pandas(session.sql(query))
+    except Exception:  # no such table, or one from before these columns existed
+        return None
+
+
+# <<< shared block update
+
+
+def previous_run(dbt, session, fingerprint: str):
+    """(the previous pairs, the captions that run saw) when the current table was made with these
+    settings and code (update_fingerprint) and caption_near_duplicate_state holds the captions it saw
+    (the same caption_set_hash); None otherwise, or when var ml_retrain is true."""
+    if str(dbt.config.get("ml_retrain")).lower() in ("true", "1"):
+        return None
+    this = dbt.this
+    if dbt.config.get("target_type") == "bigquery":
+        state_relation = f"`{this.database}.{this.schema}.{STATE_MODEL}`"
+    else:
+        state_relation = f'"{this.database}"."{this.schema}"."{STATE_MODEL}"'
+    pairs = read_relation(
+        dbt,
+        session,
+        "select caption_id, duplicate_caption_id, content_category, cosine, caption_set_hash"
+        f" from {this} where update_fingerprint = '{fingerprint}'",
+    )
+    if pairs is None or len(pairs) == 0 or pairs["caption_set_hash"].nunique() != 1:
+        return None
+    state = read_relation(dbt, session, f"select {', '.join(STATE_COLUMNS)} from {state_relation}")
+    if state is None or len(state) == 0 or caption_set_hash(state) != pairs["caption_set_hash"].iloc[0]:
+        return None
+    return pairs.drop(columns="caption_set_hash"), state
 
 
 # >>> shared block reuse: keep every copy the same text (sendwise rules-check)
@@ -265,11 +452,25 @@ def model(dbt, session):
         )
         return to_engine(previous, dbt.config.get("target_type"))
 
-    captions = to_pandas(
-        dbt.ref("int_caption_embeddings"), ["caption_id", "content_category", "embedding"], arrow=True
-    )
+    columns = ["caption_id", "content_category", "embedding_hash", "embedding"]
+    captions = to_pandas(dbt.ref("int_caption_embeddings"), columns, arrow=True)
+    threshold = float(settings["near_duplicate_cosine"])
+    method = update_fingerprint(settings)
+    previous_pairs = previous_run(dbt, session, method)
     with threadpool_limits(limits=int(float(settings["ml_max_threads"]))):
-        result = find_near_duplicates(captions, float(settings["near_duplicate_cosine"]))
+        if previous_pairs is None:
+            result, mode = find_near_duplicates(captions, threshold), "trained"
+        else:
+            result, changed = update_near_duplicates(*previous_pairs, captions, threshold)
+            mode = "updated"
+            print(
+                f"caption_near_duplicates: updated, {changed:,} new or changed captions of {len(captions):,}"
+                f" (input fingerprint {fingerprint})"
+            )
 
     result = with_fit_columns(result, fingerprint)
+    result["fit_mode"] = pd.Series([mode] * len(result), index=result.index, dtype="string")
+    result["update_fingerprint"] = pd.Series([method] * len(result), index=result.index, dtype="string")
+    state_hash = caption_set_hash(captions)
+    result["caption_set_hash"] = pd.Series([state_hash] * len(result), index=result.index, dtype="string")
     return to_engine(result, dbt.config.get("target_type"))

@@ -8,6 +8,14 @@ silhouette on a fixed seeded sample of cluster_silhouette_sample captions and th
 the smaller k). Clusters are numbered by size (1 = largest) and named by their most distinctive
 words. Near-duplicate pairs are closed transitively into groups (connected components); a group's
 id is its smallest caption_id, so the template can treat a group as one caption.
+
+Update (docs/ml.md, "Caption clusters: new captions assigned to the nearest cluster"): with the same
+settings and code as the previous fit and few new or changed captions (the captions not part of the
+last full fit, assigned ones and removed ones counted, at most cluster_refit_share of the library),
+the old captions keep their clusters and each new or changed caption joins the cluster whose
+centroid is nearest; the PCA is refitted on the current library (cheap), the centroids, sizes,
+numbers, names, distances and near-duplicate groups are recomputed; k and the silhouettes stay those
+of the last full fit (fit_mode updated). Otherwise a full fit.
 """
 
 from __future__ import annotations
@@ -33,6 +41,20 @@ OUTPUT_COLUMNS = [
     "silhouette_by_k",
     "near_duplicate_group_id",
     "near_duplicate_group_size",
+    "embedding_hash",
+    "is_assigned",
+    "fit_caption_count",
+]
+# What the next run needs to update instead of refitting (read from this model's own table).
+PREVIOUS_COLUMNS = [
+    "caption_id",
+    "cluster_id",
+    "embedding_hash",
+    "is_assigned",
+    "fit_caption_count",
+    "cluster_k",
+    "cluster_silhouette",
+    "silhouette_by_k",
 ]
 
 SETTINGS_COLUMNS = ["setting_name", "setting_value"]
@@ -152,23 +174,27 @@ def near_duplicate_groups(ids: np.ndarray, pairs: pd.DataFrame) -> tuple[np.ndar
     return group_id, group_size
 
 
-def cluster_captions(captions: pd.DataFrame, pairs: pd.DataFrame, settings: dict[str, str]) -> pd.DataFrame:
+def pca_space(matrix: np.ndarray, settings: dict[str, str]) -> np.ndarray:
+    """The captions in the PCA space the clusters live in (cluster_pca_dims, seeded)."""
     from sklearn.decomposition import PCA
 
-    captions = captions.sort_values("caption_id", kind="stable").reset_index(drop=True)
     seed = int(float(settings["cluster_seed"]))
-    matrix = embedding_matrix(captions["embedding"])
-    n = len(captions)
-    ks = k_candidates(int(float(settings["cluster_k_min"])), int(float(settings["cluster_k_max"])), n)
-    if not ks:
-        raise ValueError(f"too few captions ({n}) to cluster")
-    dims = int(min(float(settings["cluster_pca_dims"]), matrix.shape[1], n))
-    x = PCA(n_components=dims, svd_solver="randomized", random_state=seed).fit_transform(matrix)
-    sample = sample_indices(n, int(float(settings["cluster_silhouette_sample"])), seed)
-    fit_rows = sample_indices(n, int(float(settings["cluster_fit_sample"])), seed + 1)
-    scores, labels_by_k = cluster_scores(x, ks, fit_rows, sample, seed)
-    k = choose_k(scores)
-    labels = relabel_by_size(labels_by_k[k])
+    dims = int(min(float(settings["cluster_pca_dims"]), matrix.shape[1], matrix.shape[0]))
+    return PCA(n_components=dims, svd_solver="randomized", random_state=seed).fit_transform(matrix)
+
+
+def cluster_output(
+    captions: pd.DataFrame,
+    x: np.ndarray,
+    labels: np.ndarray,
+    fit: dict,
+    pairs: pd.DataFrame,
+    settings: dict[str, str],
+) -> pd.DataFrame:
+    """The output rows of captions (in id order) with cluster `labels` (1..k by decreasing size) in the
+    PCA space `x`: centroids, sizes, names and distances computed from the labels; `fit` holds
+    cluster_k, cluster_silhouette, silhouette_by_k, fit_caption_count and is_assigned (per caption)."""
+    k = int(labels.max())
     centroids = np.vstack([x[labels == c].mean(axis=0) for c in range(1, k + 1)])
     terms = top_terms(captions["caption_text_normalized"], labels, int(float(settings["cluster_top_terms"])))
     group_id, group_size = near_duplicate_groups(captions["caption_id"].to_numpy(dtype=object), pairs)
@@ -176,19 +202,110 @@ def cluster_captions(captions: pd.DataFrame, pairs: pd.DataFrame, settings: dict
     out = pd.DataFrame(
         {
             "caption_id": captions["caption_id"].astype("string"),
-            "cluster_id": labels,
+            "cluster_id": labels.astype(np.int64),
             "cluster_label": pd.Series([" ".join(terms[c]) for c in labels], dtype="string"),
             "cluster_size": sizes,
             "distance_to_centroid": np.round(np.linalg.norm(x - centroids[labels - 1], axis=1), 6),
-            "cluster_k": np.int64(k),
-            "cluster_silhouette": round(scores[k], 6),
-            "silhouette_by_k": ",".join(f"{kk}:{scores[kk]:.4f}" for kk in sorted(scores)),
+            "cluster_k": np.int64(fit["cluster_k"]),
+            "cluster_silhouette": float(fit["cluster_silhouette"]),
+            "silhouette_by_k": str(fit["silhouette_by_k"]),
             "near_duplicate_group_id": pd.Series(group_id, dtype="string"),
             "near_duplicate_group_size": group_size,
+            "embedding_hash": captions["embedding_hash"].astype("string"),
+            "is_assigned": np.asarray(fit["is_assigned"], dtype=bool),
+            "fit_caption_count": np.int64(fit["fit_caption_count"]),
         }
     )
     out["silhouette_by_k"] = out["silhouette_by_k"].astype("string")
     return out[OUTPUT_COLUMNS]
+
+
+def cluster_captions(captions: pd.DataFrame, pairs: pd.DataFrame, settings: dict[str, str]) -> pd.DataFrame:
+    captions = captions.sort_values("caption_id", kind="stable").reset_index(drop=True)
+    seed = int(float(settings["cluster_seed"]))
+    matrix = embedding_matrix(captions["embedding"])
+    n = len(captions)
+    ks = k_candidates(int(float(settings["cluster_k_min"])), int(float(settings["cluster_k_max"])), n)
+    if not ks:
+        raise ValueError(f"too few captions ({n}) to cluster")
+    x = pca_space(matrix, settings)
+    sample = sample_indices(n, int(float(settings["cluster_silhouette_sample"])), seed)
+    fit_rows = sample_indices(n, int(float(settings["cluster_fit_sample"])), seed + 1)
+    scores, labels_by_k = cluster_scores(x, ks, fit_rows, sample, seed)
+    k = choose_k(scores)
+    fit = {
+        "cluster_k": k,
+        "cluster_silhouette": round(scores[k], 6),
+        "silhouette_by_k": ",".join(f"{kk}:{scores[kk]:.4f}" for kk in sorted(scores)),
+        "fit_caption_count": n,
+        "is_assigned": np.zeros(n, dtype=bool),
+    }
+    return cluster_output(captions, x, relabel_by_size(labels_by_k[k]), fit, pairs, settings)
+
+
+def was_assigned_mask(before: pd.DataFrame, ids: pd.Series) -> np.ndarray:
+    """Per id: true when the previous rows (`before`, indexed by caption_id) do not hold it or hold it
+    as assigned by an update, false when the last full fit clustered it."""
+    assigned = set(before.index[before["is_assigned"].astype(bool).to_numpy()])
+    return (~ids.isin(before.index) | ids.isin(assigned)).to_numpy(dtype=bool)
+
+
+def refit_share(previous: pd.DataFrame, captions: pd.DataFrame) -> tuple[float, np.ndarray]:
+    """(share of the library that is not as the last full fit saw it, mask over `captions` of the
+    captions that are new or changed since the previous run). The share counts the captions not
+    fitted with the last full fit (new, changed, or assigned by an earlier update) and the fitted
+    ones since removed or changed, over the captions now: updates one after another cannot drift
+    further from a fit than one update could."""
+    before = previous.set_index(previous["caption_id"].astype(str))
+    ids = captions["caption_id"].astype(str)
+    hashes = captions["embedding_hash"].astype(str).to_numpy(dtype=object)
+    known_hash = before["embedding_hash"].astype(str).reindex(ids).to_numpy(dtype=object)
+    kept = known_hash == hashes  # NaN (unknown caption) never equals a hash
+    was_assigned = was_assigned_mask(before, ids)
+    fitted_now = int((kept & ~was_assigned).sum())
+    fit_count = int(previous["fit_caption_count"].iloc[0])
+    drift = (len(captions) - fitted_now) + (fit_count - fitted_now)
+    return drift / max(len(captions), 1), ~kept
+
+
+def assign_captions(
+    previous: pd.DataFrame, captions: pd.DataFrame, pairs: pd.DataFrame, settings: dict[str, str]
+) -> tuple[pd.DataFrame, int] | None:
+    """The clusters of `captions` from the previous run's rows (same settings and code): the captions
+    whose vector is unchanged keep their cluster, each new or changed one joins the cluster with the
+    nearest centroid (of the kept captions, in the PCA space refitted on every caption); sizes, numbers
+    (1 = largest), names, distances and near-duplicate groups recomputed; k and silhouettes those of
+    the last full fit. None (refit) when the share of captions not as the last full fit saw them is
+    above cluster_refit_share, or when a cluster kept no caption. Returns (rows, captions assigned)."""
+    captions = captions.sort_values("caption_id", kind="stable").reset_index(drop=True)
+    share, changed = refit_share(previous, captions)
+    if share > float(settings["cluster_refit_share"]):
+        return None
+    before = previous.set_index(previous["caption_id"].astype(str))
+    k = int(previous["cluster_k"].iloc[0])
+    old = before["cluster_id"].reindex(captions["caption_id"].astype(str)).to_numpy()
+    if set(old[~changed].astype(np.int64).tolist()) != set(range(1, k + 1)):
+        return None  # a cluster lost every caption: refit
+    matrix = embedding_matrix(captions["embedding"])
+    x = pca_space(matrix, settings)
+    labels = np.zeros(len(captions), dtype=np.int64)
+    labels[~changed] = old[~changed].astype(np.int64)
+    if changed.any():
+        centroids = np.vstack([x[labels == c].mean(axis=0) for c in range(1, k + 1)])
+        points = x[changed]  # squared distances as |p|^2 - 2 p.c + |c|^2: no (points x k x dims) array
+        distances = (
+            (points**2).sum(axis=1)[:, None] - 2 * points @ centroids.T + (centroids**2).sum(axis=1)[None, :]
+        )
+        labels[changed] = distances.argmin(axis=1) + 1
+    was_assigned = was_assigned_mask(before, captions["caption_id"].astype(str))
+    fit = {
+        "cluster_k": k,
+        "cluster_silhouette": previous["cluster_silhouette"].iloc[0],
+        "silhouette_by_k": previous["silhouette_by_k"].iloc[0],
+        "fit_caption_count": int(previous["fit_caption_count"].iloc[0]),
+        "is_assigned": np.where(changed, True, was_assigned),
+    }
+    return cluster_output(captions, x, relabel_by_size(labels), fit, pairs, settings), int(changed.sum())
 
 
 # >>> shared block reuse: keep every copy the same text (sendwise rules-check)
@@ -341,6 +458,47 @@ def to_engine(frame, target_type: str):
 # <<< shared block adapter
 
 
+# >>> shared block update: keep every copy the same text (sendwise rules-check)
+# --- Update (docs/ml.md, "Reuse"): when only the input's content changed (the same settings, code and
+# libraries), a model may update its previous output instead of fitting anew.
+
+
+def update_fingerprint(settings: dict[str, str]) -> str:
+    """The fingerprint of what, besides the input's content, decides the output: the settings, code and
+    library versions (input_fingerprint with a fixed stand-in for the inputs' content)."""
+    stand_in = pd.DataFrame({"input_name": REUSE_INPUTS, "row_count": 0, "hash_xor": 0, "hash_sum": 0})
+    return input_fingerprint(stand_in, settings)
+
+
+def read_relation(dbt, session, query: str):
+    """A query's result as pandas on DuckDB or BigQuery (through to_pandas); None when it fails (a
+    table not there yet)."""
+    try:
+        if dbt.config.get("target_type") == "bigquery":
+            return to_pandas(session.read_gbq(query))
+        return to_pandas(session.sql(query))
+    except Exception:  # no such table, or one from before these columns existed
+        return None
+
+
+# <<< shared block update
+
+
+def previous_fit(dbt, session, fingerprint: str) -> pd.DataFrame | None:
+    """The previous run's rows (PREVIOUS_COLUMNS) when it was made with these settings and code
+    (update_fingerprint); None otherwise, or when var ml_retrain is true."""
+    if str(dbt.config.get("ml_retrain")).lower() in ("true", "1"):
+        return None
+    rows = read_relation(
+        dbt,
+        session,
+        f"select {', '.join(PREVIOUS_COLUMNS)} from {dbt.this} where update_fingerprint = '{fingerprint}'",
+    )
+    if rows is None or len(rows) == 0:
+        return None
+    return rows
+
+
 def model(dbt, session):
     dbt.config(
         materialized="table",
@@ -363,11 +521,25 @@ def model(dbt, session):
         return to_engine(previous, dbt.config.get("target_type"))
 
     captions = to_pandas(
-        dbt.ref("int_caption_embeddings"), ["caption_id", "caption_text_normalized", "embedding"], arrow=True
+        dbt.ref("int_caption_embeddings"),
+        ["caption_id", "caption_text_normalized", "embedding_hash", "embedding"],
+        arrow=True,
     )
     pairs = to_pandas(dbt.ref("caption_near_duplicates"), ["caption_id", "duplicate_caption_id"], arrow=True)
+    method = update_fingerprint(settings)
+    previous_rows = previous_fit(dbt, session, method)
     with threadpool_limits(limits=int(float(settings["ml_max_threads"]))):
-        result = cluster_captions(captions, pairs, settings)
+        updated = None if previous_rows is None else assign_captions(previous_rows, captions, pairs, settings)
+        if updated is None:
+            result, mode = cluster_captions(captions, pairs, settings), "trained"
+        else:
+            (result, assigned), mode = updated, "updated"
+            print(
+                f"ml_caption_clusters: updated, {assigned:,} new or changed captions of {len(captions):,}"
+                f" assigned to the nearest cluster (input fingerprint {fingerprint})"
+            )
 
     result = with_fit_columns(result, fingerprint)
+    result["fit_mode"] = pd.Series([mode] * len(result), index=result.index, dtype="string")
+    result["update_fingerprint"] = pd.Series([method] * len(result), index=result.index, dtype="string")
     return to_engine(result, dbt.config.get("target_type"))

@@ -28,8 +28,8 @@ this project are checked in Python over dbt's own artifacts:
   on BigQuery): every copy between `# >>> shared block NAME` and `# <<< shared block NAME` in
   python_models/**/*.py is the same text as the canonical copy (SHARED_BLOCKS: with_build_stamp of
   the Python marts, the ML reuse block, the adapter to_pandas / settings_dict / to_engine, the
-  LLM ledgers' clients, the content models' time split and card); a file defining a block's
-  signature function outside the markers is reported too;
+  LLM ledgers' clients, the content models' time split and card, the caption models' update); a
+  file defining a block's signature function outside the markers is reported too;
 * no SQL model under models/ is longer than MAX_SQL_MODEL_LINES (250) lines: a longer one is split
   into named intermediate steps (or a documented macro for a reused formula);
 * fanout, as dbt-project-evaluator's fct_model_fanout defines it: a model with more than
@@ -66,6 +66,7 @@ SHARED_BLOCKS = {
     "adapter": ("python_models/scheduling/ml_revenue_gbm_scores.py", "def to_engine("),
     "llm_ledger": ("python_models/fans/fan_profile_llm_ledger.py", "def llm_api_key("),
     "content_card": ("python_models/content/ml_engagement_model.py", "def time_split("),
+    "update": ("python_models/scheduling/caption_near_duplicates.py", "def update_fingerprint("),
 }
 SHARED_MARKER = re.compile(r"^# (>>>|<<<) shared block (\w+)")
 # Longest SQL model (lines of the file, header comments included; issue 18). Past this a model holds

@@ -1,0 +1,117 @@
+"""ml_caption_clusters' update: with few new or changed captions they join the nearest existing cluster
+and the old captions keep theirs; beyond cluster_refit_share (counting earlier updates and removed
+captions) the model refits."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+from model_loader import load_python_model
+
+cl = load_python_model("python_models/scheduling/ml_caption_clusters.py")
+
+SETTINGS = {
+    "cluster_seed": "1",
+    "cluster_k_min": "2",
+    "cluster_k_max": "4",
+    "cluster_fit_sample": "1000",
+    "cluster_silhouette_sample": "1000",
+    "cluster_pca_dims": "4",
+    "cluster_top_terms": "1",
+    "cluster_refit_share": "0.05",
+}
+CENTERS = {"red": 0, "blue": 1, "green": 2}  # blob -> the axis its center sits on (at 10)
+
+
+def caption(rng, caption_id: str, blob: str) -> dict:
+    vector = rng.normal(scale=0.3, size=8)
+    vector[CENTERS[blob]] += 10
+    values = [float(v) for v in vector]
+    return {
+        "caption_id": caption_id,
+        "caption_text_normalized": f"{blob} hot drop",
+        "embedding_hash": hashlib.md5(repr(values).encode()).hexdigest(),
+        "embedding": values,
+    }
+
+
+def library(rng, sizes: dict[str, int]) -> list[dict]:
+    return [caption(rng, f"{blob}{i:03d}", blob) for blob, n in sizes.items() for i in range(n)]
+
+
+NO_PAIRS = pd.DataFrame(
+    {"caption_id": pd.Series(dtype=object), "duplicate_caption_id": pd.Series(dtype=object)}
+)
+
+
+def frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows)
+
+
+def previous_of(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows[cl.PREVIOUS_COLUMNS]
+
+
+def test_new_and_changed_captions_join_the_nearest_cluster_and_old_ones_keep_theirs():
+    rng = np.random.default_rng(0)
+    rows = library(rng, {"red": 60, "blue": 40, "green": 20})
+    first = cl.cluster_captions(frame(rows), NO_PAIRS, SETTINGS)
+    # three clear blobs: k = 3, numbered by size; each named by its own word
+    assert first["cluster_k"].iloc[0] == 3
+    by_blob = first.groupby(first["caption_id"].str[:-3])["cluster_id"].unique().to_dict()
+    assert {b: list(v) for b, v in by_blob.items()} == {"red": [1], "blue": [2], "green": [3]}
+    assert not first["is_assigned"].any() and (first["fit_caption_count"] == 120).all()
+
+    moved = caption(rng, "red000", "green")  # a reworded caption, now like the green ones
+    new = [caption(rng, "new1", "green"), caption(rng, "new2", "green"), caption(rng, "new3", "blue")]
+    now = [moved, *rows[1:], *new]
+    result, assigned = cl.assign_captions(previous_of(first), frame(now), NO_PAIRS, SETTINGS)
+    assert assigned == 4  # red000 and the three new captions: (123 - 119 + 120 - 119) / 123 <= 0.05
+    clusters = dict(zip(result["caption_id"], result["cluster_id"], strict=True))
+    assert [clusters[i] for i in ["red000", "new1", "new2", "new3"]] == [3, 3, 3, 2]
+    old = first.set_index("caption_id")["cluster_id"]
+    unchanged = [r["caption_id"] for r in rows[1:]]
+    assert all(clusters[i] == old[i] for i in unchanged)
+    sizes = result.groupby("cluster_id")["cluster_size"].first().to_dict()
+    assert sizes == {1: 59, 2: 41, 3: 23}
+    assert result.loc[result["caption_id"].isin(["red000", "new1", "new2", "new3"]), "is_assigned"].all()
+    assert result["is_assigned"].sum() == 4 and (result["fit_caption_count"] == 120).all()
+    assert (
+        result["cluster_k"].iloc[0] == 3
+        and result["silhouette_by_k"].iloc[0] == first["silhouette_by_k"].iloc[0]
+    )
+    assert set(result.loc[result["cluster_id"] == 3, "cluster_label"]) == {"green"}
+    # on blobs this clear, a refit finds the same clusters
+    refit = cl.cluster_captions(frame(now), NO_PAIRS, SETTINGS)
+    assert refit["cluster_id"].tolist() == result["cluster_id"].tolist()
+
+
+def test_too_many_changes_refit_counting_earlier_updates_and_removed_captions():
+    rng = np.random.default_rng(1)
+    rows = library(rng, {"red": 60, "blue": 40, "green": 20})
+    first = cl.cluster_captions(frame(rows), NO_PAIRS, SETTINGS)
+    six = [caption(rng, f"new{i}", "blue") for i in range(6)]  # 6 / 126 = 0.048
+    assert cl.assign_captions(previous_of(first), frame(rows + six), NO_PAIRS, SETTINGS) is not None
+    seven = [*six, caption(rng, "new6", "blue")]  # 7 / 127 = 0.055
+    assert cl.assign_captions(previous_of(first), frame(rows + seven), NO_PAIRS, SETTINGS) is None
+
+    # an update of 3, then 4 more: 4 / 124 alone would pass, but 7 of 127 are not from the fit
+    updated, _ = cl.assign_captions(previous_of(first), frame(rows + six[:3]), NO_PAIRS, SETTINGS)
+    assert cl.assign_captions(previous_of(updated), frame(rows + seven), NO_PAIRS, SETTINGS) is None
+    assert cl.assign_captions(previous_of(first), frame(rows + seven[3:]), NO_PAIRS, SETTINGS) is not None
+
+    # removed captions count too: 7 of the 120 fitted gone is (113 - 113 + 120 - 113) / 113 = 0.062
+    assert cl.assign_captions(previous_of(first), frame(rows[7:]), NO_PAIRS, SETTINGS) is None
+    assert cl.assign_captions(previous_of(first), frame(rows[5:]), NO_PAIRS, SETTINGS) is not None  # 5 / 115
+
+
+def test_a_cluster_that_lost_every_caption_means_a_refit():
+    rng = np.random.default_rng(2)
+    rows = library(rng, {"red": 60, "blue": 40, "green": 3})
+    first = cl.cluster_captions(frame(rows), NO_PAIRS, SETTINGS)
+    assert first["cluster_k"].iloc[0] == 3
+    loose = dict(SETTINGS, cluster_refit_share="0.1")
+    assert cl.assign_captions(previous_of(first), frame(rows[:-3]), NO_PAIRS, loose) is None  # green gone
+    assert cl.assign_captions(previous_of(first), frame(rows[:-2]), NO_PAIRS, loose) is not None
