@@ -10,7 +10,7 @@ import sys
 import duckdb
 import pytest
 
-from sendwise.commands.bench_incremental import (
+from sendwise.evaluation.incremental_build import (
     RAW_TIME_COLUMNS,
     append_new_day,
     compare_marts,

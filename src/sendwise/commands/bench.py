@@ -57,7 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="time the daily build after one more day of raw data (a build at as_of + 1 day on the"
         " state of a build at as_of) against a full build at as_of + 1 day on a fresh database, and"
-        " compare their marts (sendwise.commands.bench_incremental)",
+        " compare their marts (sendwise.evaluation.incremental_build)",
     )
     parser.add_argument(
         "--unit-tests",
@@ -209,13 +209,13 @@ def run(args: argparse.Namespace) -> int:
 def run_incremental(args: argparse.Namespace) -> int:
     """`--incremental`: time the daily build against the full build and compare their marts; exit 1
     when a mart differs."""
-    from sendwise.commands import bench_incremental
+    from sendwise.evaluation import incremental_build
 
     if args.select or args.unit_tests or args.ml_retrain or args.db:
         raise UserError(
             "bench --incremental times the whole daily build: no --select, --unit-tests, --ml-retrain or --db"
         )
-    result = bench_incremental.run(args)
+    result = incremental_build.run(args)
     incremental, full = result["incremental"], result["full"]
     if not args.no_record:
         out = PROJECT_ROOT / "benchmarks" / "results.csv"
