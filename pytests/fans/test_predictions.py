@@ -117,6 +117,28 @@ def test_label_horizon_is_the_days_from_the_nth_row_to_the_label_cutoff():
     assert design[pm.HORIZON_FEATURE].iloc[0] == pytest.approx(np.log(6.0))
 
 
+def test_stable_features_remove_summation_noise_and_keep_real_differences():
+    exact = 0.1 + 0.2 + 0.3  # 0.6000000000000001: the same three numbers summed left to right
+    other = 0.3 + 0.2 + 0.1  # 0.6: summed in another order (a parallel aggregate in another build)
+    assert exact != other
+    half = 955.005 / 16  # 59.6878125, an exact half at 6 decimals (a mean of cents over 16 rows)
+    noisy = pd.DataFrame({"a": [exact, half - 1e-14, -1e-17, 0.6], "b": [1.0, 2.0, 3.0, 4.0]})
+    clean = pd.DataFrame({"a": [other, half + 1e-14, 1e-17, 0.600010], "b": [1.0, 2.0, 3.0, 4.0]})
+    n, c = pm.stable_features(noisy), pm.stable_features(clean)
+    # noise below 1e-12 gives the same number, on either side of an exact half, and 0.0 not -0.0
+    assert n["a"].iloc[:3].tolist() == c["a"].iloc[:3].tolist() == [0.6, 59.687813, 0.0]
+    assert not np.signbit(n["a"].iloc[2])
+    # a real difference at the 5th decimal survives
+    assert c["a"].iloc[3] - n["a"].iloc[3] == pytest.approx(1e-5)
+    # the purchase design is built from stable features: last-bit noise in the inputs is gone
+    at = "2026-11-01 00:00:00"
+    design = [
+        pm.purchase_design(pd.DataFrame([purchase_features("a", at, ppv_revenue=p, hour_sin=h)]), AS_OF)
+        for p, h in ((exact * 100, 1e-17), (other * 100, -1e-17))
+    ]
+    pd.testing.assert_frame_equal(design[0], design[1], check_exact=True)
+
+
 def test_every_candidate_sees_the_window_its_labels_are_read_in():
     # Every pair is the same fan except its time and buys exactly 10 days after its N-th row: a
     # pair is labelled a buyer when its label window (to the next split's cutoff, as_of for the

@@ -160,3 +160,17 @@ def test_parity_ignores_built_at_by_name_in_every_model_and_allow_listed_columns
     assert job.compared() == [0, 2, 3]
     job.ignored_everywhere = frozenset({"built_at"})
     assert job.compared() == [0, 2]  # as_of stays compared
+
+
+def test_a_manifest_of_another_duckdb_build_is_named_not_a_traceback():
+    from sendwise.commands.bq_check import manifest_database_problem
+
+    def manifest(database):
+        node = {"resource_type": "model", "database": database, "config": {"enabled": True}}
+        return {"nodes": {"model.sendwise.a": node, "seed.sendwise.s": {"resource_type": "seed"}}}
+
+    # make demo's manifest (catalog sendwise) against the test build's file (catalog test)
+    assert manifest_database_problem(manifest("sendwise"), "test") == (
+        "was compiled for the DuckDB database sendwise"
+    )
+    assert manifest_database_problem(manifest("test"), "test") is None

@@ -300,7 +300,8 @@ def test_shared_python_blocks_are_one_text():
     # the eight ML models (five of scheduling and content, three of fans) carry the reuse block, the five Python marts the build stamp, every Python
     # model the adapter (but fan_predictions.py, converted after feat/predictor2), the two LLM
     # ledgers their clients, the two content models their time split and card and the two caption
-    # models (near-duplicates, clusters) their update
+    # models (near-duplicates, clusters) their update, the two boosting fits (revenue GBM, fan
+    # predictions) their stable features
     counts = dict.fromkeys(SHARED_BLOCKS, 0)
     for path in (PROJECT_ROOT / "python_models").rglob("*.py"):
         for name, copies in shared_blocks(path.read_text())[0].items():
@@ -312,6 +313,7 @@ def test_shared_python_blocks_are_one_text():
         "llm_ledger": 2,
         "content_card": 2,
         "update": 2,
+        "stable_features": 2,
     }
 
 

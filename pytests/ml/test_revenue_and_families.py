@@ -188,6 +188,27 @@ def test_score_learns_beyond_the_baseline_and_is_deterministic():
     pd.testing.assert_frame_equal(out, again)
 
 
+def test_score_is_the_same_for_rows_in_another_order_with_last_bit_noise():
+    # Two builds of the same rows: the warehouse returns them in another order and a parallel sum
+    # differs in its last bits. Here revenue_7d takes 200 distinct values, its noisy copy 400 (past
+    # the 255 bins of the boosting, so its bin edges move): the fit must not see either change.
+    features = pd.concat(
+        [feature_rows(600, "2026-09-01", "train", 1), feature_rows(100, "2026-11-02", "holdout", 2)],
+        ignore_index=True,
+    )
+    rng = np.random.default_rng(5)
+    features["revenue_7d"] = rng.integers(0, 200, len(features)) * 1.25
+    features["earnings"] = features["earnings"] * (1 + features["revenue_7d"] / 100)
+    noisy = features.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    noisy["revenue_7d"] = noisy["revenue_7d"] * (1 + np.where(np.arange(len(noisy)) % 2, 1e-15, -1e-15))
+    assert noisy["revenue_7d"].nunique() > 255 >= features["revenue_7d"].nunique()
+    candidates = feature_rows(6, "2026-11-16", "c", 3).rename(columns={"send_id": "scoring_key"})
+    with threadpool_limits(limits=1):
+        out = gbm.score(features, candidates, SETTINGS).sort_values("score_key", ignore_index=True)
+        again = gbm.score(noisy, candidates, SETTINGS).sort_values("score_key", ignore_index=True)
+    pd.testing.assert_frame_equal(out, again, check_exact=True)
+
+
 def test_score_falls_back_to_the_baseline_with_too_little_data():
     features = pd.concat([feature_rows(10, "2026-09-01", "train"), feature_rows(3, "2026-11-02", "holdout")])
     candidates = feature_rows(2, "2026-11-16", "c").rename(columns={"send_id": "scoring_key"})

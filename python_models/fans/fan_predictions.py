@@ -39,7 +39,7 @@ REUSE_SETTING_PREFIXES = (
     "fan_prediction_threshold",
     "as_of",
 )
-CODE_VERSION = "1"
+CODE_VERSION = "2"
 
 SPLITS = ("train", "test", "score")
 CHURN_FEATURES = [
@@ -131,6 +131,24 @@ OUTPUT_COLUMNS = {
 DAY = pd.Timedelta(days=1)
 
 
+# >>> shared block stable_features: keep every copy the same text (sendwise rules-check)
+# --- Stable features: two builds of the same rows fit the same model. ---------------------------
+STABLE_DECIMALS = 6
+
+
+def stable_features(values: pd.DataFrame) -> pd.DataFrame:
+    """Float features rounded to STABLE_DECIMALS after a scale of 1 + 1e-12. A parallel sum in the
+    warehouse (or a sum over rows read in another order) differs between two builds of the same
+    rows in its last bits, and gradient boosting bins on the distinct values, so a 1e-16 difference
+    can move a bin edge and a prediction by several percent. The scale moves exact halves (a mean
+    of cents) off the rounding boundary and + 0.0 turns -0.0 into 0.0, as relation_fingerprint
+    does (macros/sendwise/fingerprint.sql); 6 decimals are far below any feature's resolution."""
+    return (values.astype(float) * (1 + 1e-12)).round(STABLE_DECIMALS) + 0.0
+
+
+# <<< shared block stable_features
+
+
 # ------------------------------------------------------------------------------------- churn
 def churn_examples(messages: pd.DataFrame, cutoff: pd.Timestamp, window_days: float, horizon_days: float):
     """At-risk pairs at `cutoff` with features from rows at or before it and the label (no row
@@ -178,6 +196,7 @@ def churn_examples(messages: pd.DataFrame, cutoff: pd.Timestamp, window_days: fl
             "fan_share": feats["fan_rows"] / feats["messages"],
         }
     ).reset_index(drop=True)
+    out[CHURN_FEATURES] = stable_features(out[CHURN_FEATURES])
     out["label"] = (~out["fan_model_key"].isin(active_after)).astype(int)
     out["predicted_at"] = cutoff
     return out
@@ -276,7 +295,7 @@ def purchase_design(features: pd.DataFrame, label_until) -> pd.DataFrame:
         }
     ).reset_index(drop=True)
     out[HORIZON_FEATURE] = np.log1p(label_horizon_days(f["predicted_at"], label_until))
-    return out
+    return stable_features(out)
 
 
 # ------------------------------------------------------------------------------------ models

@@ -26,7 +26,7 @@ import pandas as pd
 # run from a file, bump it with any change to what the fit computes).
 REUSE_INPUTS = ["int_revenue_model_features", "int_revenue_scoring_candidates"]
 REUSE_SETTING_PREFIXES = ("gbm_",)
-CODE_VERSION = "1"
+CODE_VERSION = "2"
 
 MODEL_VERSION = "hgb-poisson-v2"
 FALLBACK_VERSION = "naive-page-hour-mean (too few training sends)"
@@ -211,8 +211,35 @@ def predict_interval(models: dict, x: pd.DataFrame) -> tuple[np.ndarray, np.ndar
     return mean, np.minimum(q_low, q_high), np.maximum(q_low, q_high)
 
 
+# >>> shared block stable_features: keep every copy the same text (sendwise rules-check)
+# --- Stable features: two builds of the same rows fit the same model. ---------------------------
+STABLE_DECIMALS = 6
+
+
+def stable_features(values: pd.DataFrame) -> pd.DataFrame:
+    """Float features rounded to STABLE_DECIMALS after a scale of 1 + 1e-12. A parallel sum in the
+    warehouse (or a sum over rows read in another order) differs between two builds of the same
+    rows in its last bits, and gradient boosting bins on the distinct values, so a 1e-16 difference
+    can move a bin edge and a prediction by several percent. The scale moves exact halves (a mean
+    of cents) off the rounding boundary and + 0.0 turns -0.0 into 0.0, as relation_fingerprint
+    does (macros/sendwise/fingerprint.sql); 6 decimals are far below any feature's resolution."""
+    return (values.astype(float) * (1 + 1e-12)).round(STABLE_DECIMALS) + 0.0
+
+
+# <<< shared block stable_features
+
+
+def stable_rows(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The rows in the order of `key` with stable numeric features (stable_features): the warehouse
+    returns rows in any order, and the sums of a fit (the page encoding, the gradients) follow it."""
+    frame = frame.sort_values(key, kind="stable").reset_index(drop=True)
+    frame[NUMERIC] = stable_features(frame[NUMERIC].apply(pd.to_numeric, errors="coerce"))
+    return frame
+
+
 def score(features: pd.DataFrame, candidates: pd.DataFrame, settings: dict[str, str]) -> pd.DataFrame:
     """Train on the train rows; score holdout sends and candidates (see module docstring)."""
+    features, candidates = stable_rows(features, "send_id"), stable_rows(candidates, "scoring_key")
     train, holdout = split_train_holdout(features)
     params = gbm_params(settings)
     holdout_rows = pd.DataFrame(

@@ -5,7 +5,8 @@
 -- show what an introduction can earn). For a candidate creator c (not the fan's own), value per
 -- introduction = the mean revenue of those similar fans with c (n = how many of them talk to c,
 -- at least fan_cross_sell_min_fans), 95 % interval mean +/- 1.96 sd / sqrt(n) (sample sd; the
--- low end floored at 0, revenue is never negative; dollars rounded to cents);
+-- low end floored at 0, revenue is never negative; dollars rounded to cents, the mean taken
+-- over exact decimals so that it rounds the same way in every build);
 -- the fan_cross_sell_top_n candidates by value are kept. An estimate from fans who chose c
 -- themselves: an introduced fan may spend less (selection), so read it as an upper guide.
 with pairs as (
@@ -88,7 +89,10 @@ candidate_spend as (
         neighbours.page_key,
         other_pairs.page_key as candidate_page_key,
         count(*) as similar_fans,
-        avg(other_pairs.revenue) as value_per_introduction,
+        -- the mean of exact decimals: a float mean differs between two builds in its last bits
+        -- (a parallel sum), and a mean that is an exact half cent would round either way
+        cast(avg(cast(other_pairs.revenue as {{ dbt.type_numeric() }})) as {{ dbt.type_float() }})
+            as value_per_introduction,
         stddev_samp(other_pairs.revenue) as revenue_sd,
         avg(neighbours.cosine_similarity) as mean_similarity
     from neighbours

@@ -173,6 +173,15 @@ def _load_manifest(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
+def manifest_database_problem(manifest: Mapping[str, Any], catalog: str) -> str | None:
+    """Why the DuckDB build's manifest does not describe the attached database (its models live in
+    another catalog: a manifest of another build, such as `make demo`'s), or None."""
+    databases = sorted({n["database"] for n in _sql_nodes(manifest).values() if n.get("database")})
+    if databases and catalog not in databases:
+        return f"was compiled for the DuckDB database {', '.join(databases)}"
+    return None
+
+
 def _sql_nodes(manifest: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         uid: node
@@ -780,6 +789,15 @@ def run(args: argparse.Namespace) -> int:
 
         con = duckdb.connect(str(db), read_only=True)
         duck_manifest = _load_manifest(duck_manifest_path)
+        problem = manifest_database_problem(
+            duck_manifest, con.execute("select current_database()").fetchone()[0]
+        )
+        if problem:
+            print(
+                f"bq-check: {duck_manifest_path} {problem}, not for {db}: run `make dbt-test` first",
+                file=sys.stderr,
+            )
+            return 2
 
     report = Report()
 
