@@ -116,10 +116,11 @@ solver_step_1 as (
             states.plan_date,
             states.target_sends,
             coalesce(candidates.window_position, states.last_position) as last_position,
-            max({{ sendwise.solver_key(
-                sendwise.solver_key_pool_hits('states.best_key') ~ ' + coalesce(candidates.pool_hit, 0)',
-                sendwise.solver_key_value_micro('states.best_key') ~ ' + coalesce(candidates.value_micro, 0)',
-                sendwise.solver_key_mask('states.best_key') ~ ' + coalesce(candidates.position_bit, 0)'
+            max({{ sendwise.solver_key_extend(
+                'states.best_key',
+                'coalesce(candidates.pool_hit, 0)',
+                'coalesce(candidates.value_micro, 0)',
+                'coalesce(candidates.position_bit, 0)'
             ) }}) as best_key
         from solver_step_{{ step - 1 }} as states
         cross join parameters
