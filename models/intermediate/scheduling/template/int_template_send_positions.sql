@@ -124,13 +124,15 @@ solver_step_1 as (
             ) }}) as best_key
         from solver_step_{{ step - 1 }} as states
         cross join parameters
+        -- every condition compares a states-side expression with a candidates-side one, so DuckDB
+        -- runs a hash join; a condition on the states alone (target_sends >= step) made it a nested
+        -- loop (35 s at x10, now 1 s): a finished day's states match no candidate (null date)
         left join candidates
             on
                 states.page_key = candidates.page_key
-                and states.plan_date = candidates.plan_date
-                and states.target_sends >= {{ step }}
-                and candidates.window_position - states.last_position >= parameters.min_gap_hours
-                and candidates.window_position - states.last_position <= parameters.max_gap_hours
+                and candidates.plan_date = case when states.target_sends >= {{ step }} then states.plan_date end
+                and candidates.window_position >= states.last_position + parameters.min_gap_hours
+                and candidates.window_position <= states.last_position + parameters.max_gap_hours
         where states.target_sends < {{ step }} or candidates.window_position is not null
         group by 1, 2, 3, 4
     ),
