@@ -102,3 +102,15 @@ def test_generate_series_is_an_int64_array_on_bigquery():
     code = _models(BQ_MANIFEST)["int_ranking_slot_grid"]["compiled_code"]
     assert "unnest(generate_array(1, cast(168 as int64)))" in code
     assert "power(2" not in code
+
+
+def test_docs_are_persisted_on_bigquery_and_not_on_duckdb():
+    # BigQuery keeps the descriptions and applies the policy tags through persist_docs; on DuckDB
+    # nothing reads them and writing them cost two statements and two column lookups per model
+    # (dbt_project.yml, docs/build_performance.md section 9)
+    bigquery = {name: node["config"]["persist_docs"] for name, node in _models(BQ_MANIFEST).items()}
+    duckdb = {name: node["config"]["persist_docs"] for name, node in _models(DUCKDB_MANIFEST).items()}
+    assert len(bigquery) > 150
+    assert set(duckdb) == set(bigquery)
+    assert all(docs == {"relation": True, "columns": True} for docs in bigquery.values()), bigquery
+    assert all(docs == {"relation": False, "columns": False} for docs in duckdb.values()), duckdb
