@@ -64,11 +64,11 @@ price_sides as (
         cast(sum(case when price >= split_price then 1 else 0 end) as {{ dbt.type_bigint() }}) as ppv_sends_high,
         cast(sum(case when price < split_price then 1 else 0 end) as {{ dbt.type_bigint() }}) as ppv_sends_low,
         {{ sendwise.safe_divide(
-            'sum(case when price >= split_price then earnings else 0 end)',
+            sendwise.exact_sum('case when price >= split_price then earnings else 0 end'),
             'sum(case when price >= split_price then 1 else 0 end)'
         ) }} as rps_high_price,
         {{ sendwise.safe_divide(
-            'sum(case when price < split_price then earnings else 0 end)',
+            sendwise.exact_sum('case when price < split_price then earnings else 0 end'),
             'sum(case when price < split_price then 1 else 0 end)'
         ) }} as rps_low_price
     from recent_ppv
@@ -80,8 +80,8 @@ windows as (
         page_key,
         cast(sum(case when is_recent then 1 else 0 end) as {{ dbt.type_bigint() }}) as sends_recent,
         cast(sum(case when is_recent then 0 else 1 end) as {{ dbt.type_bigint() }}) as sends_previous,
-        sum(case when is_recent then earnings else 0 end) as earnings_recent,
-        sum(case when is_recent then 0 else earnings end) as earnings_previous,
+        {{ sendwise.exact_sum('case when is_recent then earnings else 0 end') }} as earnings_recent,
+        {{ sendwise.exact_sum('case when is_recent then 0 else earnings end') }} as earnings_previous,
         cast(sum(case when is_ppv then 1 else 0 end) as {{ dbt.type_bigint() }}) as ppv_sends_both_windows,
         cast(sum(case when is_recent and is_ppv then 1 else 0 end) as {{ dbt.type_bigint() }}) as ppv_sends_recent,
         cast(sum(case when is_recent and is_ppv and earnings > 0 then 1 else 0 end) as {{ dbt.type_bigint() }})
