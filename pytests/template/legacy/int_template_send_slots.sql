@@ -136,7 +136,7 @@ solver_step_1 as (
         plan_date,
         target_sends,
         window_position as last_position,
-        {{ sendwise.solver_key('pool_hit', 'value_micro', 'position_bit') }} as best_key
+        {{ legacy_solver_key('pool_hit', 'value_micro', 'position_bit') }} as best_key
     from candidates
 ),
 {% for step in range(2, 25) %}
@@ -148,10 +148,10 @@ solver_step_1 as (
             states.plan_date,
             states.target_sends,
             candidates.window_position as last_position,
-            max({{ sendwise.solver_key(
-                sendwise.solver_key_pool_hits('states.best_key') ~ ' + candidates.pool_hit',
-                sendwise.solver_key_value_micro('states.best_key') ~ ' + candidates.value_micro',
-                sendwise.solver_key_mask('states.best_key') ~ ' + candidates.position_bit'
+            max({{ legacy_solver_key(
+                legacy_solver_key_pool_hits('states.best_key') ~ ' + candidates.pool_hit',
+                legacy_solver_key_value_micro('states.best_key') ~ ' + candidates.value_micro',
+                legacy_solver_key_mask('states.best_key') ~ ' + candidates.position_bit'
             ) }}) as best_key
         from solver_step_{{ step - 1 }} as states
         cross join parameters
@@ -186,7 +186,7 @@ solutions as (
     select
         page_key,
         plan_date,
-        {{ sendwise.solver_key_mask('max(best_key)') }} as position_mask
+        {{ legacy_solver_key_mask('max(best_key)') }} as position_mask
     from completed
     group by 1, 2
 ),
