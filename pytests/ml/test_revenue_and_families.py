@@ -302,3 +302,18 @@ def test_top_terms_are_distinctive():
     texts = pd.Series(["red shoes sale", "red shoes now", "blue sky calm", "blue sky night"])
     terms = cl.top_terms(texts, np.array([1, 1, 2, 2]), 2)
     assert terms[1] == ["red", "shoes"] and terms[2] == ["blue", "sky"]
+
+
+def test_pca_space_does_not_depend_on_the_number_of_blas_threads():
+    # float32 vectors as the embedding cache holds them: in float32 the randomized PCA gave results
+    # 2.7e-5 apart with 1 and 2 BLAS threads (seed demo), and the thread limit is process-wide in dbt
+    rng = np.random.default_rng(11)
+    matrix = (rng.normal(size=(20000, 8)) @ rng.normal(size=(8, 256)) + rng.normal(size=(20000, 256))).astype(
+        np.float32
+    )
+    settings = {"cluster_seed": "7", "cluster_pca_dims": "48"}
+    with threadpool_limits(limits=1):
+        one = cl.pca_space(matrix, settings)
+    with threadpool_limits(limits=2):
+        two = cl.pca_space(matrix, settings)
+    assert np.abs(one - two).max() < 1e-9

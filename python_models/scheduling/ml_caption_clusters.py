@@ -28,7 +28,7 @@ import pandas as pd
 # run from a file, bump it with any change to what the fit computes).
 REUSE_INPUTS = ["int_caption_embeddings"]
 REUSE_SETTING_PREFIXES = ("cluster_", "near_duplicate_")
-CODE_VERSION = "1"
+CODE_VERSION = "2"
 
 OUTPUT_COLUMNS = [
     "caption_id",
@@ -180,7 +180,12 @@ def pca_space(matrix: np.ndarray, settings: dict[str, str]) -> np.ndarray:
 
     seed = int(float(settings["cluster_seed"]))
     dims = int(min(float(settings["cluster_pca_dims"]), matrix.shape[1], matrix.shape[0]))
-    return PCA(n_components=dims, svd_solver="randomized", random_state=seed).fit_transform(matrix)
+    # float64: in float32 the result depends on the number of BLAS threads (2.7e-5 between 1 and 2
+    # threads at seed; the limit is process-wide and other Python models of the same dbt process
+    # change it), enough to move distances in their sixth decimal and clusters between two builds
+    # of the same captions; in float64 the difference is 1e-13
+    pca = PCA(n_components=dims, svd_solver="randomized", random_state=seed)
+    return pca.fit_transform(matrix.astype(np.float64))
 
 
 def cluster_output(
