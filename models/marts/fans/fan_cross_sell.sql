@@ -89,10 +89,9 @@ candidate_spend as (
         neighbours.page_key,
         other_pairs.page_key as candidate_page_key,
         count(*) as similar_fans,
-        -- the mean of exact decimals: a float mean differs between two builds in its last bits
-        -- (a parallel sum), and a mean that is an exact half cent would round either way
-        cast(avg(cast(other_pairs.revenue as {{ dbt.type_numeric() }})) as {{ dbt.type_float() }})
-            as value_per_introduction,
+        -- the mean of an exact sum (macro exact_sum): a float mean differs between two builds in its
+        -- last bits, and a mean that is an exact half cent would round either way
+        {{ sendwise.exact_sum('other_pairs.revenue') }} / count(*) as value_per_introduction,
         stddev_samp(other_pairs.revenue) as revenue_sd,
         avg(neighbours.cosine_similarity) as mean_similarity
     from neighbours
