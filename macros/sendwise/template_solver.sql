@@ -3,8 +3,9 @@
     (no window): key = pool hours used (more is better) x 10^26 + the summed slot value in
     micro-dollars (more is better, < 10^18) x 10^8 + (2^24 - 1 - the bitmask of the chosen window
     positions) (a smaller mask is better: ties go to the earlier hours; < 10^8). The same order as
-    the fixed-width digit string 'pp' || 'vvvvvvvvvvvvvvvvvv' || 'mmmmmmmm' it replaces (that string
-    cost six casts and pads per state: at x10 the solver took 50 s). 28 digits: HUGEINT on DuckDB,
+    the fixed-width digit string 'pp' || 'vvvvvvvvvvvvvvvvvv' || 'mmmmmmmm' it replaces, which each
+    step unpacked and re-padded (38 -> 35 s at x10: the solver's real cost was a nested-loop join,
+    see int_template_send_positions). 28 digits: HUGEINT on DuckDB,
     NUMERIC on BigQuery (29 integer digits, exact integer arithmetic). -#}
 {% macro solver_key_type() -%}
     {{ return(adapter.dispatch('solver_key_type', 'sendwise')()) }}
