@@ -15,7 +15,7 @@ nd = load_python_model("python_models/scheduling/caption_near_duplicates.py")
 
 def captions_frame(rows: dict[str, tuple[str, list[float]]]) -> pd.DataFrame:
     """{caption_id: (content_category, vector)} as int_caption_embeddings' columns; embedding_hash
-    stands in for the warehouse's md5 of the vector's JSON."""
+    stands in for the warehouse's cache key of the vector."""
     ids = list(rows)
     vectors = [list(map(float, rows[i][1])) for i in ids]
     return pd.DataFrame(

@@ -317,3 +317,20 @@ def test_pca_space_does_not_depend_on_the_number_of_blas_threads():
     with threadpool_limits(limits=2):
         two = cl.pca_space(matrix, settings)
     assert np.abs(one - two).max() < 1e-9
+
+
+def test_pca_space_is_fitted_on_the_sample_rows_and_applied_to_every_row():
+    # the sample rows vary only along the first two axes, the others along all eight: a PCA fitted on
+    # the sample keeps those two axes, so every row (past the 50,000-row chunk too) lands at its
+    # offset from the sample's mean in those two coordinates, up to a rotation within the plane
+    rng = np.random.default_rng(5)
+    matrix = rng.normal(size=(60_000, 8)).astype(np.float32)
+    fit_rows = np.arange(1000)
+    matrix[fit_rows, 2:] = 0.0
+    x = cl.pca_space(matrix, {"cluster_seed": "3", "cluster_pca_dims": "2"}, fit_rows)
+    offset = matrix[:, :2].astype(np.float64) - matrix[fit_rows, :2].astype(np.float64).mean(axis=0)
+    assert x.shape == (60_000, 2)
+    assert np.allclose(np.linalg.norm(x, axis=1), np.linalg.norm(offset, axis=1), atol=1e-9)
+    # fitted on every row instead, the PCA follows the other six axes too and the norms differ
+    everything = cl.pca_space(matrix, {"cluster_seed": "3", "cluster_pca_dims": "2"})
+    assert not np.allclose(np.linalg.norm(everything, axis=1), np.linalg.norm(offset, axis=1), atol=1e-3)

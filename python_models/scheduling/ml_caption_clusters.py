@@ -1,7 +1,8 @@
 """Caption families: k-means on caption embeddings, k chosen by silhouette; near-duplicate groups.
 
 Inputs: `int_caption_embeddings` (vectors of the current provider and model) and
-`caption_near_duplicates` (pairs). The vectors are reduced by PCA (cluster_pca_dims, seeded) and
+`caption_near_duplicates` (pairs). The vectors are reduced by PCA (cluster_pca_dims, seeded, fitted
+on the same seeded sample of cluster_fit_sample captions as k-means and applied to all) and
 clustered by k-means for every k in cluster_k_min..cluster_k_max (seeded, fitted on a seeded sample of
 cluster_fit_sample captions and applied to all); each k is scored by the
 silhouette on a fixed seeded sample of cluster_silhouette_sample captions and the best k wins (ties:
@@ -13,7 +14,7 @@ Update (docs/ml.md, "Caption clusters: new captions assigned to the nearest clus
 settings and code as the previous fit and few new or changed captions (the captions not part of the
 last full fit, assigned ones and removed ones counted, at most cluster_refit_share of the library),
 the old captions keep their clusters and each new or changed caption joins the cluster whose
-centroid is nearest; the PCA is refitted on the current library (cheap), the centroids, sizes,
+centroid is nearest; the PCA is refitted on the current library's sample (cheap), the centroids, sizes,
 numbers, names, distances and near-duplicate groups are recomputed; k and the silhouettes stay those
 of the last full fit (fit_mode updated). Otherwise a full fit.
 """
@@ -174,18 +175,25 @@ def near_duplicate_groups(ids: np.ndarray, pairs: pd.DataFrame) -> tuple[np.ndar
     return group_id, group_size
 
 
-def pca_space(matrix: np.ndarray, settings: dict[str, str]) -> np.ndarray:
-    """The captions in the PCA space the clusters live in (cluster_pca_dims, seeded)."""
+def pca_space(matrix: np.ndarray, settings: dict[str, str], fit_rows: np.ndarray | None = None) -> np.ndarray:
+    """The captions in the PCA space the clusters live in (cluster_pca_dims, seeded), the PCA fitted
+    on the rows `fit_rows` (default: all) and applied to every row."""
     from sklearn.decomposition import PCA
 
     seed = int(float(settings["cluster_seed"]))
-    dims = int(min(float(settings["cluster_pca_dims"]), matrix.shape[1], matrix.shape[0]))
+    fit_rows = np.arange(matrix.shape[0]) if fit_rows is None else fit_rows
+    dims = int(min(float(settings["cluster_pca_dims"]), matrix.shape[1], len(fit_rows)))
     # float64: in float32 the result depends on the number of BLAS threads (2.7e-5 between 1 and 2
     # threads at seed; the limit is process-wide and other Python models of the same dbt process
     # change it), enough to move distances in their sixth decimal and clusters between two builds
     # of the same captions; in float64 the difference is 1e-13
     pca = PCA(n_components=dims, svd_solver="randomized", random_state=seed)
-    return pca.fit_transform(matrix.astype(np.float64))
+    pca.fit(matrix[fit_rows].astype(np.float64))
+    # applied in chunks: no float64 copy of the whole library (358,560 x 256 at x10 is 0.7 GB)
+    out = np.empty((matrix.shape[0], dims), dtype=np.float64)
+    for start in range(0, matrix.shape[0], 50_000):
+        out[start : start + 50_000] = pca.transform(matrix[start : start + 50_000].astype(np.float64))
+    return out
 
 
 def cluster_output(
@@ -233,9 +241,9 @@ def cluster_captions(captions: pd.DataFrame, pairs: pd.DataFrame, settings: dict
     ks = k_candidates(int(float(settings["cluster_k_min"])), int(float(settings["cluster_k_max"])), n)
     if not ks:
         raise ValueError(f"too few captions ({n}) to cluster")
-    x = pca_space(matrix, settings)
     sample = sample_indices(n, int(float(settings["cluster_silhouette_sample"])), seed)
     fit_rows = sample_indices(n, int(float(settings["cluster_fit_sample"])), seed + 1)
+    x = pca_space(matrix, settings, fit_rows)
     scores, labels_by_k = cluster_scores(x, ks, fit_rows, sample, seed)
     k = choose_k(scores)
     fit = {
@@ -292,7 +300,10 @@ def assign_captions(
     if set(old[~changed].astype(np.int64).tolist()) != set(range(1, k + 1)):
         return None  # a cluster lost every caption: refit
     matrix = embedding_matrix(captions["embedding"])
-    x = pca_space(matrix, settings)
+    fit_rows = sample_indices(
+        len(captions), int(float(settings["cluster_fit_sample"])), int(float(settings["cluster_seed"])) + 1
+    )
+    x = pca_space(matrix, settings, fit_rows)
     labels = np.zeros(len(captions), dtype=np.int64)
     labels[~changed] = old[~changed].astype(np.int64)
     if changed.any():
