@@ -128,7 +128,9 @@ sends as (
         template.page_key,
         count(*) as planned_sends,
         count(distinct template.plan_date) as planned_days,
-        round(sum(template.expected_revenue), 2) as expected_revenue_week,
+        -- an exact sum rounded to the cent on the decimal: a float sum adds in another order each
+        -- build, and the report prints it ($1,723.23 in one x10 build, $1,723.22 in another)
+        {{ sendwise.exact_sum('template.expected_revenue', 2) }} as expected_revenue_week,
         sum(case when caption_history.caption_hash is null then 1 else 0 end) as new_captions,
         sum(case when template.experiment_arm = 'price_up' then 1 else 0 end) as price_steps_up,
         sum(case when template.experiment_arm = 'price_down' then 1 else 0 end) as price_steps_down,
