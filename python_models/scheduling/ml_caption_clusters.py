@@ -1,10 +1,9 @@
 """Caption families: k-means on caption embeddings, k chosen by silhouette; near-duplicate groups.
 
 Inputs: `int_caption_embeddings` (vectors of the current provider and model) and
-`caption_near_duplicates` (pairs). The vectors are reduced by PCA (cluster_pca_dims, seeded, fitted
-on the same seeded sample of cluster_fit_sample captions as k-means and applied to all) and
-clustered by k-means for every k in cluster_k_min..cluster_k_max (seeded, fitted on a seeded sample of
-cluster_fit_sample captions and applied to all); each k is scored by the
+`caption_near_duplicates` (pairs). The vectors are reduced by PCA (cluster_pca_dims, seeded) and
+clustered by k-means for every k in cluster_k_min..cluster_k_max (seeded); the PCA and every k-means
+are fitted on one seeded sample of cluster_fit_sample captions and applied to all; each k is scored by the
 silhouette on a fixed seeded sample of cluster_silhouette_sample captions and the best k wins (ties:
 the smaller k). Clusters are numbered by size (1 = largest) and named by their most distinctive
 words. Near-duplicate pairs are closed transitively into groups (connected components); a group's
@@ -29,7 +28,7 @@ import pandas as pd
 # run from a file, bump it with any change to what the fit computes).
 REUSE_INPUTS = ["int_caption_embeddings"]
 REUSE_SETTING_PREFIXES = ("cluster_", "near_duplicate_")
-CODE_VERSION = "2"
+CODE_VERSION = "3"
 
 OUTPUT_COLUMNS = [
     "caption_id",
@@ -99,6 +98,14 @@ def sample_indices(n: int, size: int, seed: int) -> np.ndarray:
     if n <= size:
         return np.arange(n)
     return np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
+
+
+def fit_sample(n: int, settings: dict[str, str]) -> np.ndarray:
+    """The seeded sample of cluster_fit_sample captions (of n) that the PCA and every k-means are
+    fitted on, the same in a full fit and in an update."""
+    return sample_indices(
+        n, int(float(settings["cluster_fit_sample"])), int(float(settings["cluster_seed"])) + 1
+    )
 
 
 def cluster_scores(
@@ -242,7 +249,7 @@ def cluster_captions(captions: pd.DataFrame, pairs: pd.DataFrame, settings: dict
     if not ks:
         raise ValueError(f"too few captions ({n}) to cluster")
     sample = sample_indices(n, int(float(settings["cluster_silhouette_sample"])), seed)
-    fit_rows = sample_indices(n, int(float(settings["cluster_fit_sample"])), seed + 1)
+    fit_rows = fit_sample(n, settings)
     x = pca_space(matrix, settings, fit_rows)
     scores, labels_by_k = cluster_scores(x, ks, fit_rows, sample, seed)
     k = choose_k(scores)
@@ -300,10 +307,7 @@ def assign_captions(
     if set(old[~changed].astype(np.int64).tolist()) != set(range(1, k + 1)):
         return None  # a cluster lost every caption: refit
     matrix = embedding_matrix(captions["embedding"])
-    fit_rows = sample_indices(
-        len(captions), int(float(settings["cluster_fit_sample"])), int(float(settings["cluster_seed"])) + 1
-    )
-    x = pca_space(matrix, settings, fit_rows)
+    x = pca_space(matrix, settings, fit_sample(len(captions), settings))
     labels = np.zeros(len(captions), dtype=np.int64)
     labels[~changed] = old[~changed].astype(np.int64)
     if changed.any():
