@@ -16,3 +16,47 @@
         provider = '{{ var("embedding_provider") }}'
         and model_name = {{ sendwise.setting_text('embedding_model_' ~ var('embedding_provider')) }}
 {%- endmacro %}
+
+{#- Each library caption with what its row of int_caption_embeddings is made of, without the vector:
+    caption_id, content_category, caption_text_normalized, text_hash, embedding_hash (the cache's
+    embedding_key when the cache has a vector for the text, else null) and code_key (the md5 of the
+    calling model's code). int_caption_embeddings writes these rows with their vectors and compares
+    them with its table to find the rows to replace. -#}
+{% macro caption_embedding_rows() -%}
+    select
+        texts.text_id as caption_id,
+        captions.content_category,
+        captions.caption_text_normalized,
+        texts.text_hash,
+        case when embeddings.embedding is not null then embeddings.embedding_key end as embedding_hash,
+        '{{ local_md5(model.raw_code) }}' as code_key
+    from {{ ref('int_texts_to_embed') }} as texts
+    inner join {{ ref('stg_agency__caption_bank') }} as captions on texts.text_id = captions.caption_id
+    left join ({{ sendwise.current_embeddings() }}) as embeddings on texts.text_hash = embeddings.text_hash
+    where texts.text_kind = 'caption'
+{%- endmacro %}
+
+{#- The pre_hook of a table kept between builds by key: delete the rows whose key is gone from
+    `current_rows` (a select with the key, `columns` and code_key) or whose columns or code_key
+    differ from its row there (nothing on a full build). The model then inserts the current rows
+    whose key it no longer holds. -#}
+{% macro delete_stale_rows(key, current_rows, columns) -%}
+    {%- if is_incremental() and not sendwise.relation_has_column(this, 'code_key') -%}
+    {#- a table from before code_key: the column first, then every row is replaced -#}
+    {{ sendwise.add_missing_columns(this, {'code_key': dbt.type_string()}) }}
+    delete from {{ this }} where true
+    {%- elif is_incremental() -%}
+    delete from {{ this }}
+    where {{ key }} not in (
+        select current_rows.{{ key }}
+        from ({{ current_rows }}) as current_rows
+        inner join {{ this }} as built
+            on
+                current_rows.{{ key }} = built.{{ key }}
+                and current_rows.code_key = built.code_key
+                {%- for column in columns %}
+                and current_rows.{{ column }} is not distinct from built.{{ column }}
+                {%- endfor %}
+    )
+    {%- endif -%}
+{%- endmacro %}

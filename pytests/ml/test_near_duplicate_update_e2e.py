@@ -1,7 +1,8 @@
 """End to end on the small demo data, in its own DuckDB file: after new, reworded and removed captions
 in the raw caption bank, caption_near_duplicates searches only the new or changed captions (the run
 log and fit_mode say 'updated') and its table equals a full recompute (var ml_retrain) row for row;
-ml_caption_clusters assigns those captions to the nearest cluster and the others keep theirs."""
+ml_caption_clusters assigns those captions to the nearest cluster and the others keep theirs;
+int_caption_embeddings, kept between builds, equals its full refresh."""
 
 from __future__ import annotations
 
@@ -82,6 +83,32 @@ def test_new_changed_and_removed_captions_update_the_pairs_to_the_full_recompute
     ids_after = {r[1] for r in updated} | {r[2] for r in updated}
     assert ids[4] not in ids_after  # the removed caption's pairs are gone
     assert {f"cap_new_{i}" for i in ids[:3]} & ids_after  # a new caption found its original
+
+    # int_caption_embeddings kept its rows and wrote only the new and changed captions' vectors: the
+    # same table as a full refresh (the removed caption's row gone, the reworded one's replaced)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "create table main.kept_embeddings as select * from sendwise_intermediate.int_caption_embeddings"
+        )
+    run_dbt(
+        ["run", "--quiet", "--select", "int_caption_embeddings", "--full-refresh", *VARS],
+        duckdb_path=db,
+        target_path=target,
+    )
+    with duckdb.connect(str(db), read_only=True) as con:
+        differences = con.sql(
+            "select count(*) from ((select * from main.kept_embeddings except all"
+            " select * from sendwise_intermediate.int_caption_embeddings) union all"
+            " (select * from sendwise_intermediate.int_caption_embeddings except all"
+            " select * from main.kept_embeddings))"
+        ).fetchone()[0]
+        assert differences == 0
+        assert (
+            con.execute(
+                "select count(*) from main.kept_embeddings where caption_id = ?", [ids[4]]
+            ).fetchone()[0]
+            == 0
+        )
 
     forced = ["--vars", vars_arg({"as_of": DEFAULT_END, "ml_retrain": True})]
     run_dbt(

@@ -1,7 +1,35 @@
+{%- set spec = sendwise.fact_spec('mass_messages') %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=('merge' if target.type == 'bigquery' else 'append'),
+    on_schema_change='sync_all_columns',
+    pre_hook={"sql": "{{ sendwise.fact_days_delete(sendwise.fact_spec('mass_messages')) }}", "transaction": false}
+) }}
 -- Every raw send, typed and normalised, with the one reason (if any) it is quarantined.
 -- stg_agency__mass_messages keeps the rows without a reason; stg_agency__mass_messages_rejected the rest.
-with source as (
-    select * from {{ source('agency', 'mass_messages') }}
+-- Built by day (macros/sendwise/fact_days.sql): a daily build reads and writes only the days it
+-- rebuilds (the new day, the lookback, days whose raw rows changed, and every day holding a copy of
+-- a row id of those days: the duplicate rule below numbers a row id's copies across days, so they
+-- are read from every day); rules_as_of and rules_key record what each verdict was made under.
+with
+{%- if is_incremental() %}
+days_to_build as (
+    {{ sendwise.fact_days_changed(spec.source_relation, spec.source_ts, spec.ts) }}
+),
+
+keys_to_build as (
+    select distinct {{ sendwise.fact_copy_key('source_rows.row_id') }} as copy_key
+    from {{ source('agency', 'mass_messages') }} as source_rows
+    {{ sendwise.fact_rows_to_build('source_rows.sending_time') }}
+),
+{%- endif %}
+
+source as (
+    select source_rows.*
+    from {{ source('agency', 'mass_messages') }} as source_rows
+    {%- if is_incremental() %}
+    inner join keys_to_build on {{ sendwise.fact_copy_key('source_rows.row_id') }} = keys_to_build.copy_key
+    {%- endif %}
 ),
 
 normalised as (
@@ -31,7 +59,10 @@ normalised as (
                 source.sending_time asc,
                 source.message asc
         ) as row_id_copy_number,
-        {{ sendwise.row_as_json('source') }} as raw_record
+        {{ sendwise.row_as_json('source') }} as raw_record,
+        {{ sendwise.fact_day('source.sending_time') }} as fact_day,
+        {{ sendwise.as_of() }} as rules_as_of,
+        {{ sendwise.fact_rules_key(spec.setting_names) }} as rules_key
     from source
 ),
 
@@ -66,4 +97,6 @@ flagged as (
     from normalised
 )
 
-select * from flagged
+select flagged.*
+from flagged
+{{ sendwise.fact_rows_to_build('flagged.sent_at') }}

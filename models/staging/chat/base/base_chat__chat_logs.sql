@@ -1,9 +1,28 @@
+{%- set spec = sendwise.fact_spec('chat_logs') %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=('merge' if target.type == 'bigquery' else 'append'),
+    on_schema_change='sync_all_columns',
+    pre_hook={"sql": "{{ sendwise.fact_days_delete(sendwise.fact_spec('chat_logs')) }}", "transaction": false}
+) }}
 -- Every raw chat row, typed and decoded, with the one reason (if any) it is quarantined.
 -- The production log has no row id: a row is identified by the hash of its ten columns plus
 -- its copy number among exact duplicates (typed columns printed by key_text, so the hash is the
--- same on DuckDB and BigQuery).
-with source as (
-    select * from {{ source('chat', 'chat_logs') }}
+-- same on DuckDB and BigQuery). Exact duplicates share their time, hence their day.
+-- Built by day (macros/sendwise/fact_days.sql): a daily build reads and writes only the days it
+-- rebuilds (the new day, the lookback, days whose raw rows changed); rules_as_of and rules_key
+-- record what each row's verdict was made under.
+with
+{%- if is_incremental() %}
+days_to_build as (
+    {{ sendwise.fact_days_changed(spec.source_relation, spec.source_ts, spec.ts) }}
+),
+{%- endif %}
+
+source as (
+    select source_rows.*
+    from {{ source('chat', 'chat_logs') }} as source_rows
+    {{ sendwise.fact_rows_to_build('source_rows.datetime') }}
 ),
 
 keyed as (
@@ -42,7 +61,10 @@ normalised as (
         coalesce(keyed.purchased, false) as purchased,
         cast(coalesce(keyed.tips, 0) as {{ dbt.type_float() }}) as tips,
         cast(coalesce(keyed.revenue, 0) as {{ dbt.type_float() }}) as revenue,
-        {{ sendwise.row_as_json('keyed') }} as raw_record
+        {{ sendwise.row_as_json('keyed') }} as raw_record,
+        {{ sendwise.fact_day('keyed.datetime') }} as fact_day,
+        {{ sendwise.as_of() }} as rules_as_of,
+        {{ sendwise.fact_rules_key(spec.setting_names) }} as rules_key
     from keyed
 ),
 

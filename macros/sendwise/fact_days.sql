@@ -1,0 +1,200 @@
+{#- Facts built by day (docs/build_performance.md, section 12). A base model of a large raw fact
+    (sends, chat rows) keeps one row per raw row. A daily build deletes the days it must rebuild
+    (pre_hook fact_days_delete) and inserts the raw rows of every day that is then missing or
+    different (fact_days_changed, fact_rows_to_build): the rest of the table is not read again. A day is rebuilt when
+
+    * its raw rows differ from the built ones by their signature: the row count and the sum of the
+      timestamps in whole seconds, read from the raw table's one dating column (new days, late rows,
+      removed rows, rows whose time was corrected);
+    * it lies within fact_lookback_days of as_of (a row edited in place, its time unchanged, is seen
+      while it is that recent; an older in-place edit needs `dbt build --full-refresh`);
+    * its verdicts were made under other rules: another version of the model's code or of the
+      quarantine settings (rules_key), or an as_of whose as_of-dependent rule (implausible_date,
+      future_sending_time) would now give another verdict to one of its rows;
+    * (sends) it holds a copy of a row id that has a copy in a day rebuilt for the reasons above: the
+      duplicate rule numbers the copies of a row id across days.
+
+    Rows without a timestamp have no day: they are rebuilt by every build (each is quarantined).
+    Incremental and full builds give the same rows (pytests/foundation/test_fact_days.py). -#}
+
+{#- The UTC day of a timestamp: the unit a fact is rebuilt by. -#}
+{% macro fact_day(ts) -%}
+    cast({{ ts }} as date)
+{%- endmacro %}
+
+{#- Whole seconds since 1970 as an integer: the signature sums them exactly (a float sum depends on
+    the order the engine adds in, and a difference of one bit would rebuild a day for nothing). -#}
+{% macro whole_epoch_seconds(ts) -%}
+    {{ return(adapter.dispatch('whole_epoch_seconds', 'sendwise')(ts)) }}
+{%- endmacro %}
+
+{% macro default__whole_epoch_seconds(ts) -%}
+    (epoch_ms({{ ts }}) // 1000)
+{%- endmacro %}
+
+{% macro bigquery__whole_epoch_seconds(ts) -%}
+    unix_seconds({{ ts }})
+{%- endmacro %}
+
+{#- What a row's verdict depends on besides the row and as_of: the model's code and the quarantine
+    settings it reads. Stored on every row (rules_key); a build under another key rebuilds all. -#}
+{% macro fact_rules_key(setting_names, code=none) -%}
+    {%- set parts = ["'" ~ local_md5(code if code is not none else model.raw_code) ~ "'"] -%}
+    {%- for name in setting_names -%}
+        {%- do parts.append("'|'") -%}
+        {%- do parts.append("coalesce(" ~ sendwise.setting_text(name) ~ ", '')") -%}
+    {%- endfor -%}
+    ({{ dbt.concat(parts) }})
+{%- endmacro %}
+
+{#- Per day of `relation`: its row count and the sum of its timestamps in whole seconds. -#}
+{% macro fact_day_signature(relation, ts) -%}
+    select
+        {{ sendwise.fact_day(ts) }} as fact_day,
+        count(*) as row_count,
+        sum({{ sendwise.whole_epoch_seconds(ts) }}) as second_sum
+    from {{ relation }}
+    where {{ ts }} is not null
+    group by 1
+{%- endmacro %}
+
+{#- Days whose raw rows and built rows differ in count or in the sum of their whole seconds. -#}
+{% macro fact_days_changed(source_relation, source_ts, ts, relation=none) -%}
+    select coalesce(source_days.fact_day, built_days.fact_day) as fact_day
+    from ({{ sendwise.fact_day_signature(source_relation, source_ts) }}) as source_days
+    full outer join ({{ sendwise.fact_day_signature(relation if relation is not none else this, ts) }}) as built_days
+        on source_days.fact_day = built_days.fact_day
+    where
+        source_days.row_count is null
+        or built_days.row_count is null
+        or source_days.row_count <> built_days.row_count
+        or source_days.second_sum <> built_days.second_sum
+{%- endmacro %}
+
+{#- Rows whose as_of-dependent verdict may differ between the as_of they were built at (rules_as_of)
+    and this build's: between the two history floors (implausible_date) and, with future_rule,
+    between the two as_of values (future_sending_time). -#}
+{% macro fact_verdict_moved(ts, future_rule) -%}
+    {%- set history_days = sendwise.setting('raw_max_history_days') -%}
+    {%- set old_floor = sendwise.timestamp_minus_days('rules_as_of', history_days) -%}
+    {%- set new_floor = sendwise.timestamp_minus_days(sendwise.as_of(), history_days) -%}
+    (
+        {{ ts }} >= least({{ old_floor }}, {{ new_floor }})
+        and {{ ts }} < greatest({{ old_floor }}, {{ new_floor }})
+    )
+    {%- if future_rule %}
+    or (
+        {{ ts }} > least(rules_as_of, {{ sendwise.as_of() }})
+        and {{ ts }} <= greatest(rules_as_of, {{ sendwise.as_of() }})
+    )
+    {%- endif %}
+{%- endmacro %}
+
+{#- A key that also names the null key (a partition of its own in the duplicate rule). -#}
+{% macro fact_copy_key(key) -%}
+    coalesce({{ key }}, '<null>')
+{%- endmacro %}
+
+{#- What each base fact built by day reads: its raw source and dating column, its timestamp column,
+    the quarantine settings of its rules key, whether it quarantines rows after as_of, and the key
+    its duplicate rule numbers copies by across days (none: copies share a day). -#}
+{% macro fact_spec(name) -%}
+    {%- if name == 'mass_messages' -%}
+        {{ return({
+            'source_relation': source('agency', 'mass_messages'), 'source_ts': 'sending_time', 'ts': 'sent_at',
+            'setting_names': ['raw_max_history_days', 'raw_max_price', 'raw_max_earnings'],
+            'future_rule': true, 'key': 'send_id', 'source_key': 'row_id'}) }}
+    {%- elif name == 'chat_logs' -%}
+        {{ return({
+            'source_relation': source('chat', 'chat_logs'), 'source_ts': 'datetime', 'ts': 'message_at',
+            'setting_names': ['raw_max_history_days', 'raw_max_price', 'raw_max_tip'],
+            'future_rule': false, 'key': none, 'source_key': none}) }}
+    {%- endif -%}
+    {{ exceptions.raise_compiler_error("fact_spec: unknown fact " ~ name) }}
+{%- endmacro %}
+
+{#- The days of `relation` (a base fact built from `code`) that a build at this as_of must rebuild:
+    a select of fact_day (see the top of this file). key / source_key: the column numbering copies
+    across days (sends: the row id) in the table and in the raw source; every day holding a copy of
+    a key of a rebuilt day is rebuilt too. -#}
+{% macro fact_days_to_rebuild(relation, code, source_relation, source_ts, ts, setting_names, future_rule=false, key=none, source_key=none) -%}
+    {%- set lookback = sendwise.setting('fact_lookback_days') -%}
+    with days_rebuilt as (
+        {{ sendwise.fact_days_changed(source_relation, source_ts, ts, relation) }}
+        union all
+        select fact_day
+        from {{ relation }}
+        where
+            {{ ts }} >= {{ sendwise.timestamp_minus_days(sendwise.as_of(), lookback) }}
+            or rules_key <> {{ sendwise.fact_rules_key(setting_names, code) }}
+            or {{ sendwise.fact_verdict_moved(ts, future_rule) }}
+    )
+    {%- if key is none %}
+
+    select days_rebuilt.fact_day from days_rebuilt
+    {%- else %},
+
+    keys_rebuilt as (
+        select {{ sendwise.fact_copy_key(source_key) }} as copy_key
+        from {{ source_relation }}
+        where
+            {{ source_ts }} is null
+            or {{ sendwise.fact_day(source_ts) }} in (select days_rebuilt.fact_day from days_rebuilt)
+        union all
+        select {{ sendwise.fact_copy_key(key) }} as copy_key
+        from {{ relation }}
+        where
+            {{ ts }} is null
+            or fact_day in (select days_rebuilt.fact_day from days_rebuilt)
+    )
+
+    select days_rebuilt.fact_day from days_rebuilt
+    union all
+    select {{ sendwise.fact_day(source_ts) }} as fact_day
+    from {{ source_relation }}
+    where {{ sendwise.fact_copy_key(source_key) }} in (select keys_rebuilt.copy_key from keys_rebuilt)
+    union all
+    select fact_day
+    from {{ relation }}
+    where {{ sendwise.fact_copy_key(key) }} in (select keys_rebuilt.copy_key from keys_rebuilt)
+    {%- endif %}
+{%- endmacro %}
+
+{#- The pre_hook of a base fact (spec: fact_spec): delete the days this build rebuilds
+    (fact_days_to_rebuild) and the rows without a timestamp; nothing on a full build. -#}
+{% macro fact_days_delete(spec) -%}
+    {%- if is_incremental() and not sendwise.relation_has_column(this, 'rules_key') -%}
+    {#- a table from before the facts were built by day: its new columns first (DuckDB cannot alter a
+        table after deleting from it in one transaction), then every day is judged again -#}
+    {{ sendwise.add_missing_columns(this, {'fact_day': 'date', 'rules_as_of': dbt.type_timestamp(),
+        'rules_key': dbt.type_string()}) }}
+    delete from {{ this }} where true
+    {%- elif is_incremental() -%}
+    delete from {{ this }}
+    where
+        {{ spec.ts }} is null
+        or fact_day in (
+            {{ sendwise.fact_days_to_rebuild(this, model.raw_code, **spec) }}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The join and where clause of the rows a build reads, after `from <relation>`: nothing on a full
+    build (every row); on a daily build the rows of the days to build (the CTE days_cte:
+    fact_days_changed after fact_days_delete, i.e. the deleted days and any new one) and the rows
+    without a timestamp. A join, not `in (subquery)`: the reference evaluator of bq-check would run
+    the subquery once per row. -#}
+{% macro fact_rows_to_build(ts, days_cte='days_to_build') -%}
+    {%- if is_incremental() -%}
+    left join {{ days_cte }} on {{ sendwise.fact_day(ts) }} = {{ days_cte }}.fact_day
+    where {{ ts }} is null or {{ days_cte }}.fact_day is not null
+    {%- endif -%}
+{%- endmacro %}
+
+{#- `alter table ... add column` statements (each ending with a semicolon) for the columns of
+    `columns` ({name: type}) that `relation` lacks. -#}
+{% macro add_missing_columns(relation, columns) -%}
+    {%- for name, type in columns.items() if not sendwise.relation_has_column(relation, name) %}
+    alter table {{ relation }} add column {{ name }} {{ type }};
+    {%- endfor %}
+{%- endmacro %}
