@@ -42,9 +42,11 @@ def test_the_timed_build_is_the_daily_one_unless_unit_tests_are_asked_for():
     assert daily[:2] == ["build", "--quiet"]
     assert daily[daily.index("--exclude-resource-type") + 1] == "unit_test"
     assert "ml_retrain" not in daily[daily.index("--vars") + 1]
+    assert "--full-refresh" not in daily
     full = build_command(parser.parse_args(["--unit-tests", "--ml-retrain", "--select", "tag:fans"]))
     assert "--exclude-resource-type" not in full
     assert json.loads(full[full.index("--vars") + 1])["ml_retrain"] is True
+    assert "--full-refresh" in full  # the facts built by day rebuild every day in a full build
     assert full[-2:] == ["--select", "tag:fans"]
 
 
