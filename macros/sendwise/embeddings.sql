@@ -41,9 +41,11 @@
     differ from its row there (nothing on a full build). The model then inserts the current rows
     whose key it no longer holds. -#}
 {% macro delete_stale_rows(key, current_rows, columns) -%}
-    {%- if is_incremental() and not sendwise.relation_has_column(this, 'code_key') -%}
-    {#- a table from before code_key: the column first, then every row is replaced -#}
-    {{ sendwise.add_missing_columns(this, {'code_key': dbt.type_string()}) }}
+    {%- set drift = sendwise.schema_drift_statements() if is_incremental() else '' -%}
+    {%- if drift | trim -%}
+    {#- other columns than the model's (e.g. a table from before code_key): the columns first, then
+        every row is replaced -#}
+    {{ drift }}
     delete from {{ this }} where true
     {%- elif is_incremental() -%}
     delete from {{ this }}

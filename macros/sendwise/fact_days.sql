@@ -163,11 +163,11 @@
 {#- The pre_hook of a base fact (spec: fact_spec): delete the days this build rebuilds
     (fact_days_to_rebuild) and the rows without a timestamp; nothing on a full build. -#}
 {% macro fact_days_delete(spec) -%}
-    {%- if is_incremental() and not sendwise.relation_has_column(this, 'rules_key') -%}
-    {#- a table from before the facts were built by day: its new columns first (DuckDB cannot alter a
-        table after deleting from it in one transaction), then every day is judged again -#}
-    {{ sendwise.add_missing_columns(this, {'fact_day': 'date', 'rules_as_of': dbt.type_timestamp(),
-        'rules_key': dbt.type_string()}) }}
+    {%- set drift = sendwise.schema_drift_statements() if is_incremental() else '' -%}
+    {%- if drift | trim -%}
+    {#- other columns than the model's (a table from before a change of its columns, e.g. from before
+        the facts were built by day): the columns first, then every day is judged again -#}
+    {{ drift }}
     delete from {{ this }} where true
     {%- elif is_incremental() -%}
     delete from {{ this }}
@@ -176,6 +176,80 @@
         or fact_day in (
             {{ sendwise.fact_days_to_rebuild(this, model.raw_code, **spec) }}
         )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The build that last rebuilt a row's day (the invocation id): a model derived row by row from a
+    base fact (its staging) rebuilds the days whose batch differs from its own copy of it. -#}
+{% macro fact_batch() -%}
+    '{{ invocation_id }}'
+{%- endmacro %}
+
+{#- The days of a model derived row by row from a base fact (`parent`) that it must rebuild: the days
+    whose batch differs between the two tables, or that only one of them has (a select of fact_day;
+    a day whose rows are all quarantined has no derived rows and is read again, finding none). -#}
+{% macro derived_days_changed(parent, relation=none) -%}
+    select coalesce(parent_days.fact_day, built_days.fact_day) as fact_day
+    from (
+        select
+            fact_day,
+            max(fact_batch) as fact_batch
+        from {{ parent }}
+        where fact_day is not null
+        group by 1
+    ) as parent_days
+    full outer join (
+        select
+            fact_day,
+            max(fact_batch) as fact_batch
+        from {{ relation if relation is not none else this }}
+        group by 1
+    ) as built_days
+        on parent_days.fact_day = built_days.fact_day
+    where
+        parent_days.fact_batch is null
+        or built_days.fact_batch is null
+        or parent_days.fact_batch <> built_days.fact_batch
+{%- endmacro %}
+
+{#- The rows of `parent` (a base fact) a model derived from it row by row reads: every row on a full
+    build, the rows of the days to rebuild (derived_days_changed, after derived_days_delete) on a
+    daily one. A select. -#}
+{% macro derived_rows(parent) -%}
+    select parent_rows.*
+    from {{ parent }} as parent_rows
+    {%- if is_incremental() %}
+    inner join ({{ sendwise.derived_days_changed(parent) }}) as days_to_build
+        on parent_rows.fact_day = days_to_build.fact_day
+    {%- endif %}
+{%- endmacro %}
+
+{#- The pre_hook of a model derived row by row from a base fact: delete the days whose base rows were
+    rebuilt since (derived_days_changed), and every row when the model's code changed (code_key);
+    nothing on a full build. A table with other columns than the model's gets them and is rebuilt. -#}
+{% macro derived_days_delete(parent) -%}
+    {%- if not is_incremental() -%}
+    {%- elif not sendwise.relation_has_column(this, 'code_key') -%}
+    {#- a table from before it was built by day: the model's own query reads these columns of it, so
+        they are added by name (schema_drift_statements runs that query), then every day is rebuilt -#}
+    {%- for name, type in {'fact_day': 'date', 'fact_batch': dbt.type_string(), 'code_key': dbt.type_string()}.items()
+        if not sendwise.relation_has_column(this, name) %}
+    alter table {{ this }} add column {{ name }} {{ type }};
+    {%- endfor %}
+    delete from {{ this }} where true
+    {%- else -%}
+    {%- set drift = sendwise.schema_drift_statements() -%}
+    {%- if drift | trim -%}
+    {{ drift }}
+    delete from {{ this }} where true
+    {%- else -%}
+    delete from {{ this }}
+    where
+        code_key <> '{{ local_md5(model.raw_code) }}'
+        or fact_day in (
+            {{ sendwise.derived_days_changed(parent) }}
+        )
+    {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
@@ -191,10 +265,20 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- `alter table ... add column` statements (each ending with a semicolon) for the columns of
-    `columns` ({name: type}) that `relation` lacks. -#}
-{% macro add_missing_columns(relation, columns) -%}
-    {%- for name, type in columns.items() if not sendwise.relation_has_column(relation, name) %}
-    alter table {{ relation }} add column {{ name }} {{ type }};
+{#- `alter table` statements (each ending with a semicolon) that give `this` the columns of the
+    model's query: the missing ones added with the query's types, the extra ones dropped; empty when
+    they already agree. A pre_hook that deletes rows runs them first: dbt's own on_schema_change runs
+    after the hook, and DuckDB cannot alter a table it has deleted from in the same transaction. A
+    column change comes with a code change, so the hook then rebuilds every row. -#}
+{% macro schema_drift_statements() -%}
+    {%- set wanted = get_column_schema_from_query(model.compiled_code) -%}
+    {%- set have = adapter.get_columns_in_relation(this) -%}
+    {%- set have_names = have | map(attribute='name') | map('lower') | list -%}
+    {%- set wanted_names = wanted | map(attribute='name') | map('lower') | list -%}
+    {%- for column in wanted if column.name | lower not in have_names %}
+    alter table {{ this }} add column {{ adapter.quote(column.name) }} {{ column.data_type }};
+    {%- endfor %}
+    {%- for column in have if column.name | lower not in wanted_names %}
+    alter table {{ this }} drop column {{ adapter.quote(column.name) }};
     {%- endfor %}
 {%- endmacro %}

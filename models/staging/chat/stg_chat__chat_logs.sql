@@ -1,12 +1,18 @@
 {{ config(
+    materialized='incremental',
+    incremental_strategy=('merge' if target.type == 'bigquery' else 'append'),
+    on_schema_change='sync_all_columns',
+    pre_hook={"sql": "{{ sendwise.derived_days_delete(ref('base_chat__chat_logs')) }}", "transaction": false},
     partition_by=sendwise.fact_partition_by('message_at'),
     cluster_by=sendwise.fact_cluster_by()
 ) }}
 -- Clean chat rows, one per message exchange, keyed by chat_row_id. The unit of analysis is the
 -- fan-model pair (fan_model_key): one fan id talking to two models is two relationships.
 -- Placeholders ("Media", "GIF") and tip texts ("I sent you a $20.00 tip") are recognised.
+-- Built by day after its base model (macros/sendwise/fact_days.sql): a daily build rewrites the days
+-- the base model rebuilt (fact_batch), and every day when this file's code changed (code_key).
 with chats as (
-    select * from {{ ref('base_chat__chat_logs') }}
+    select * from ({{ sendwise.derived_rows(ref('base_chat__chat_logs')) }}) as base_rows
     where rejection_reason is null
 ),
 
@@ -36,7 +42,10 @@ classified as (
         purchased and price <= 0 as is_purchase_without_offer,
         tips,
         revenue,
-        abs(revenue - (case when purchased then price else 0 end + tips)) < 0.005 as is_revenue_consistent
+        abs(revenue - (case when purchased then price else 0 end + tips)) < 0.005 as is_revenue_consistent,
+        fact_day,
+        fact_batch,
+        '{{ local_md5(model.raw_code) }}' as code_key
     from chats
 ),
 

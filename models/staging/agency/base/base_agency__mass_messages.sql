@@ -62,7 +62,8 @@ normalised as (
         {{ sendwise.row_as_json('source') }} as raw_record,
         {{ sendwise.fact_day('source.sending_time') }} as fact_day,
         {{ sendwise.as_of() }} as rules_as_of,
-        {{ sendwise.fact_rules_key(spec.setting_names) }} as rules_key
+        {{ sendwise.fact_rules_key(spec.setting_names) }} as rules_key,
+        {{ sendwise.fact_batch() }} as fact_batch
     from source
 ),
 

@@ -64,7 +64,8 @@ normalised as (
         {{ sendwise.row_as_json('keyed') }} as raw_record,
         {{ sendwise.fact_day('keyed.datetime') }} as fact_day,
         {{ sendwise.as_of() }} as rules_as_of,
-        {{ sendwise.fact_rules_key(spec.setting_names) }} as rules_key
+        {{ sendwise.fact_rules_key(spec.setting_names) }} as rules_key,
+        {{ sendwise.fact_batch() }} as fact_batch
     from keyed
 ),
 
