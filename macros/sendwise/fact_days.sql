@@ -1,7 +1,8 @@
 {#- Facts built by day (docs/build_performance.md, section 12). A base model of a large raw fact
     (sends, chat rows) keeps one row per raw row. A daily build deletes the days it must rebuild
     (pre_hook fact_days_delete) and inserts the raw rows of every day that is then missing or
-    different (fact_days_changed, fact_rows_to_build): the rest of the table is not read again. A day is rebuilt when
+    different (fact_days_changed, fact_rows_to_build): the rest of the table is not read again.
+    Its staging follows by day (derived_days_delete, derived_rows). A day is rebuilt when
 
     * its raw rows differ from the built ones by their signature: the row count and the sum of the
       timestamps in whole seconds, read from the raw table's one dating column (new days, late rows,
