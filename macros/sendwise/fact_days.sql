@@ -188,13 +188,16 @@
 
 {#- The days of a model derived row by row from a base fact (`parent`) that it must rebuild: the days
     whose batch differs between the two tables, or that only one of them has (a select of fact_day;
-    a day whose rows are all quarantined has no derived rows and is read again, finding none). -#}
-{% macro derived_days_changed(parent, relation=none) -%}
+    a day whose rows are all quarantined has no derived rows and is read again, finding none).
+    compare_counts: also the days whose row counts differ (for a `parent` holding exactly the rows
+    the table is built from, such as history_keys_changed's rows up to as_of). -#}
+{% macro derived_days_changed(parent, relation=none, compare_counts=false) -%}
     select coalesce(parent_days.fact_day, built_days.fact_day) as fact_day
     from (
         select
             fact_day,
-            max(fact_batch) as fact_batch
+            max(fact_batch) as fact_batch,
+            count(*) as row_count
         from {{ parent }}
         where fact_day is not null
         group by 1
@@ -202,7 +205,8 @@
     full outer join (
         select
             fact_day,
-            max(fact_batch) as fact_batch
+            max(fact_batch) as fact_batch,
+            count(*) as row_count
         from {{ relation if relation is not none else this }}
         group by 1
     ) as built_days
@@ -211,6 +215,9 @@
         parent_days.fact_batch is null
         or built_days.fact_batch is null
         or parent_days.fact_batch <> built_days.fact_batch
+        {%- if compare_counts %}
+        or parent_days.row_count <> built_days.row_count
+        {%- endif %}
 {%- endmacro %}
 
 {#- The rows of `parent` (a base fact) a model derived from it row by row reads: every row on a full
@@ -252,6 +259,103 @@
         )
     {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- Models whose rows are windows over a key's whole history, read from a staging fact built by day
+    (`parent`): int_fan_chat_messages numbers a fan's conversations and stages over all the fan's
+    rows, so a day's new row changes the fan's older rows too. Such a model is built by key: a daily
+    build deletes every row of the keys it must rebuild (history_keys_delete) and writes the rows of
+    every key it then no longer holds (history_rows). A key is rebuilt when it has a row, in the
+    parent (up to as_of) or in the table, on a day whose rows differ between the two: another batch
+    (the parent rebuilt the day), another count (as_of moved over rows of the day, or the day is only
+    in one of them); when one of its rows was placed in a zone that is no longer its page's (`zones`:
+    relation, key, column and default of the zone table; the model stores the zone it used); and every
+    key when the model's code or one of `setting_names` changed (rules_key). -#}
+{% macro history_keys_changed(parent, key, ts, zones=none) -%}
+    with parent_rows as (
+        select
+            {{ key }},
+            {%- if zones is not none %}
+            {{ zones.key }},
+            {%- endif %}
+            fact_day,
+            fact_batch
+        from {{ parent }}
+        where {{ ts }} <= {{ sendwise.as_of() }}
+    ),
+
+    days_changed as (
+        {{ sendwise.derived_days_changed('parent_rows', this, compare_counts=true) }}
+    )
+    {%- if zones is not none %},
+
+    zones_changed as (
+        select built_zones.{{ zones.key }}
+        from (
+            select distinct
+                {{ zones.key }},
+                {{ zones.column }}
+            from {{ this }}
+        ) as built_zones
+        left join {{ zones.relation }} as current_zones
+            on built_zones.{{ zones.key }} = current_zones.{{ zones.key }}
+        where coalesce(current_zones.{{ zones.column }}, {{ zones.default }}) <> built_zones.{{ zones.column }}
+    )
+    {%- endif %}
+
+    select parent_rows.{{ key }}
+    from parent_rows
+    inner join days_changed on parent_rows.fact_day = days_changed.fact_day
+    union all
+    select built.{{ key }}
+    from {{ this }} as built
+    inner join days_changed on built.fact_day = days_changed.fact_day
+    {%- if zones is not none %}
+    union all
+    select built.{{ key }}
+    from {{ this }} as built
+    inner join zones_changed on built.{{ zones.key }} = zones_changed.{{ zones.key }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- The zones chat rows are placed in (history_keys_changed): a page's time zone in
+    stg_agency__pages, UTC for a page without one. -#}
+{% macro page_time_zones() -%}
+    {{ return({'relation': ref('stg_agency__pages'), 'key': 'page_key', 'column': 'time_zone', 'default': "'UTC'"}) }}
+{%- endmacro %}
+
+{#- The pre_hook of a model built by key (history_keys_changed): delete every row of the keys to
+    rebuild, and every row when the model's code or one of its settings changed; nothing on a full
+    build. A table with other columns than the model's (e.g. from before it was built by key) gets
+    them and is rebuilt: the model's query reads only the key of `this`. -#}
+{% macro history_keys_delete(parent, key, ts, setting_names, zones=none) -%}
+    {%- set drift = sendwise.schema_drift_statements() if is_incremental() else '' -%}
+    {%- if drift | trim -%}
+    {{ drift }}
+    delete from {{ this }} where true
+    {%- elif is_incremental() -%}
+    delete from {{ this }}
+    where
+        rules_key <> {{ sendwise.fact_rules_key(setting_names) }}
+        or {{ key }} in (
+            {{ sendwise.history_keys_changed(parent, key, ts, zones) }}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The rows of `parent` a model built by key reads (after history_keys_delete): every row up to
+    as_of on a full build; on a daily one those of the keys the table no longer holds (an anti-join
+    on the key: the deleted keys and the new ones). A select. -#}
+{% macro history_rows(parent, key, ts) -%}
+    select parent_rows.*
+    from {{ parent }} as parent_rows
+    {%- if is_incremental() %}
+    left join (select distinct built.{{ key }} from {{ this }} as built) as built_keys
+        on parent_rows.{{ key }} = built_keys.{{ key }}
+    where parent_rows.{{ ts }} <= {{ sendwise.as_of() }} and built_keys.{{ key }} is null
+    {%- else %}
+    where parent_rows.{{ ts }} <= {{ sendwise.as_of() }}
+    {%- endif %}
 {%- endmacro %}
 
 {#- The join and where clause of the rows a build reads, after `from <relation>`: nothing on a full

@@ -14,8 +14,9 @@ from sendwise.paths import PROJECT_ROOT
 
 BQ_MANIFEST = PROJECT_ROOT / "target_bq" / "full" / "manifest.json"
 DUCKDB_MANIFEST = PROJECT_ROOT / "target" / "manifest.json"
-# the staging facts are built by day (incremental), the intermediate ones rebuilt whole (tables)
-BUILT_BY_DAY = {"stg_agency__mass_messages", "stg_chat__chat_logs"}
+# the staging facts are built by day and the fans' chat messages by fan (incremental); the other
+# intermediate facts are rebuilt whole (tables)
+BUILT_BY_DAY = {"stg_agency__mass_messages", "stg_chat__chat_logs", "int_fan_chat_messages"}
 FACTS = {
     "stg_agency__mass_messages": "sent_at",
     "int_mass_messages_enriched": "sent_at",

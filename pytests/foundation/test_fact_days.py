@@ -1,15 +1,18 @@
 """The base sends and chat rows are built by day (macros/sendwise/fact_days.sql): a daily build
-rebuilds only the days it must, and its tables equal a full refresh of the same raw data.
+rebuilds only the days it must, and its tables equal a full refresh of the same raw data. The fans'
+chat messages (int_fan_chat_messages) are built by fan on top of them.
 
 One small world is built at as_of - 1 day with the last day of raw rows held back; then the raw
 tables change the ways real loads change them: the new day arrives, a late row lands in an old day,
 an old day is withdrawn, a row inside the lookback is edited in place, a send's row id gets a more
 complete copy in the new day (its old copy, 60 days back, must turn into the duplicate), an old chat
-row is loaded twice, and rows come without a time. A send that was in the future at the first build
-(quarantined future_sending_time) is in the past at the second; the lookback is set to 0 days so that
-only the as_of rule can bring its day back. The daily build (`dbt run`) and a full refresh of a copy
-must give the same base, staging and quarantine tables; a change of a quarantine setting rebuilds
-every day, and a table from before this way of building is upgraded in place."""
+row is loaded twice, rows come without a time, a late row of a known fan lands 25 days back and a
+page moves to another time zone. A send that was in the future at the first build (quarantined
+future_sending_time) is in the past at the second; the lookback is set to 0 days so that only the
+as_of rule can bring its day back. The daily build (`dbt run`) and a full refresh of a copy must give
+the same base, staging, quarantine and chat-message tables; a change of a quarantine setting and of
+the conversation gap rebuilds every day and every fan, and tables from before this way of building
+are upgraded in place."""
 
 from __future__ import annotations
 
@@ -32,7 +35,11 @@ BY_DAY = [
     "stg_agency__mass_messages",
     "stg_chat__chat_logs",
 ]
-MODELS = [*BY_DAY, "stg_agency__mass_messages_rejected", "stg_chat__chat_logs_rejected"]
+# built by fan from the chat staging (history_keys_delete): a fan's conversations and stages
+BY_FAN = ["int_fan_chat_messages"]
+MODELS = [*BY_DAY, "stg_agency__mass_messages_rejected", "stg_chat__chat_logs_rejected", *BY_FAN]
+# what the models above read besides each other (rebuilt whole)
+PARENTS = ["base_agency__pages", "stg_agency__pages"]
 # a build's own stamps: the as_of each row's verdict was made at and the build that rebuilt its day
 # (the daily build keeps the older ones on the days it did not rebuild)
 STAMP_COLUMNS = {"rules_as_of", "fact_batch"}
@@ -41,7 +48,7 @@ AS_OF_BEFORE = AS_OF - timedelta(days=1)
 
 
 def build(db, target, as_of: datetime, full: bool) -> None:
-    args = ["run", "--select", *MODELS, "--vars", vars_arg({"as_of": str(as_of)}), "--quiet"]
+    args = ["run", "--select", *PARENTS, *MODELS, "--vars", vars_arg({"as_of": str(as_of)}), "--quiet"]
     result = run_dbt(
         args + (["--full-refresh"] if full else []),
         duckdb_path=db,
@@ -52,18 +59,22 @@ def build(db, target, as_of: datetime, full: bool) -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
+def schema_of(table: str) -> str:
+    return "sendwise_intermediate" if table in BY_FAN else "sendwise_staging"
+
+
 def table_rows(con, table: str) -> set[tuple]:
     columns = [
         c
         for (c,) in con.execute(
-            "select column_name from information_schema.columns where table_schema = 'sendwise_staging'"
+            "select column_name from information_schema.columns where table_schema = ?"
             " and table_name = ? order by column_name",
-            [table],
+            [schema_of(table), table],
         ).fetchall()
         if c not in STAMP_COLUMNS
     ]
     select = ", ".join(f'"{c}"' for c in columns)
-    rows = con.execute(f"select {select} from sendwise_staging.{table}").fetchall()
+    rows = con.execute(f"select {select} from {schema_of(table)}.{table}").fetchall()
     assert len(rows) == len(set(rows)), f"{table}: repeated rows"
     return set(rows)
 
@@ -168,6 +179,21 @@ def test_daily_build_equals_a_full_refresh_and_rebuilds_only_its_days(tmp_path):
         "insert into agency.mass_messages select 'timeless', page_name, message, null, price, sent_count,"
         " viewed_count, purchased_count, earnings, message_type from agency.mass_messages order by row_id limit 1"
     )
+    # a late chat row of a fan the first build placed: the fan's conversations are numbered again
+    con.execute(
+        "insert into chat.chat_logs select chatter_name, model_name, 'a late line of a known fan',"
+        " chatter_message, 0, false, fan_id, datetime + interval 1 minute, 0, 0 from chat.chat_logs"
+        " where fan_id in (select fan_id from sendwise_intermediate.int_fan_chat_messages)"
+        " and cast(datetime as date) = ? order by fan_id, datetime limit 1",
+        [(AS_OF - timedelta(days=25)).date()],
+    )
+    # a page moves to another time zone: its fans' local times are read again
+    [(moved_page,)] = con.execute("select min(page_name) from agency.pages").fetchall()
+    con.execute(
+        "update agency.pages set timezone = case when timezone = 'Asia/Tokyo' then 'Europe/London'"
+        " else 'Asia/Tokyo' end where page_name = ?",
+        [moved_page],
+    )
     con.close()
     full_db = folder / "full.duckdb"
     shutil.copyfile(db, full_db)
@@ -201,6 +227,17 @@ def test_daily_build_equals_a_full_refresh_and_rebuilds_only_its_days(tmp_path):
             "select count(*) from sendwise_staging.base_chat__chat_logs where fact_day = ?", [old_day.date()]
         ).fetchone() == (0,)
         assert con.execute(
+            "select count(*) from sendwise_intermediate.int_fan_chat_messages"
+            " where fan_message = 'a late line of a known fan'"
+        ).fetchone() == (1,)
+        assert con.execute(
+            "select count(distinct messages.time_zone) = 1 and min(messages.time_zone) = min(pages.time_zone)"
+            " from sendwise_intermediate.int_fan_chat_messages as messages"
+            " inner join sendwise_staging.stg_agency__pages as pages on messages.page_key = pages.page_key"
+            " where pages.page_name = ?",
+            [moved_page],
+        ).fetchone() == (True,)
+        assert con.execute(
             "select count(*) from sendwise_staging.base_chat__chat_logs where rejection_reason = 'exact_duplicate'"
             " and fact_day = ?",
             [(AS_OF - timedelta(days=20)).date()],
@@ -208,8 +245,8 @@ def test_daily_build_equals_a_full_refresh_and_rebuilds_only_its_days(tmp_path):
         # what the daily build rebuilt: the changed days only, a small share of the days up to as_of
         # (the demo also sends a few rows dated after it: new days too). Sends: the new day (with the
         # early send), the late day, the copied row id's old day; chats: the new day, the late day,
-        # the duplicated day (the withdrawn day has no rows). The staging follows its base model by
-        # day: it rewrote the days the daily build rebuilt (their fact_batch).
+        # the duplicated day, the known fan's late day (the withdrawn day has no rows). The staging
+        # follows its base model by day: it rewrote the days the daily build rebuilt (their fact_batch).
         [(daily_batch,)] = con.execute(
             "select fact_batch from sendwise_staging.base_agency__mass_messages where send_id = 'late_send'"
         ).fetchall()
@@ -219,13 +256,15 @@ def test_daily_build_equals_a_full_refresh_and_rebuilds_only_its_days(tmp_path):
                 f" from sendwise_staging.{table} where fact_day < ?",
                 [daily_batch, AS_OF.date()],
             ).fetchone()
-            assert 1 <= rebuilt <= 3 and rebuilt < days / 10, (table, rebuilt, days)
+            assert 1 <= rebuilt <= 4 and rebuilt < days / 10, (table, rebuilt, days)
     finally:
         con.close()
 
     # a quarantine bound changes: every day is judged again, as a full refresh judges it
+    # (and the conversation gap: every fan's conversations are cut again)
     for path in (db, full_db):
         set_setting(path, "raw_max_price", "20")
+        set_setting(path, "conversation_gap_hours", "2")
     build(db, folder / "target", AS_OF, full=False)
     build(full_db, folder / "target_full", AS_OF, full=True)
     assert_same_tables(db, full_db)
@@ -248,6 +287,8 @@ def test_daily_build_equals_a_full_refresh_and_rebuilds_only_its_days(tmp_path):
     for table in ("stg_agency__mass_messages", "stg_chat__chat_logs"):
         for column in ("fact_day", "fact_batch", "code_key"):
             con.execute(f"alter table sendwise_staging.{table} drop column {column}")
+    for column in ("time_zone", "fact_day", "fact_batch", "rules_key"):
+        con.execute(f"alter table sendwise_intermediate.int_fan_chat_messages drop column {column}")
     con.close()
     build(db, folder / "target", AS_OF, full=False)
     assert_same_tables(db, full_db)

@@ -1,5 +1,9 @@
 {{ config(
-    materialized='table',
+    materialized='incremental',
+    incremental_strategy=('merge' if target.type == 'bigquery' else 'append'),
+    on_schema_change='sync_all_columns',
+    pre_hook={"sql": "{{ sendwise.history_keys_delete(ref('stg_chat__chat_logs'), 'fan_id', 'message_at',
+        ['conversation_gap_hours'], sendwise.page_time_zones()) }}", "transaction": false},
     partition_by=sendwise.fact_partition_by('message_at'),
     cluster_by=sendwise.fact_cluster_by()
 ) }}
@@ -13,9 +17,12 @@
 -- Stages (per fan-model pair, sale = a bought PPV offer): 1 = first row up to and including the
 -- first sale (all rows when there is no sale); 2 = after the first sale up to and including the
 -- last sale (only with 2+ sales); 3 = after the last sale. A sale row closes the stage it ends.
+-- Built by fan (macros/sendwise/fact_days.sql, history_keys_delete): every window here is over one
+-- fan's rows, so a daily build rewrites only the fans with a row on a day the staging rebuilt (or
+-- that as_of moved over), the fans of a page whose time zone changed, and every fan when this
+-- file's code or conversation_gap_hours changed (rules_key); the other fans' rows stay as they are.
 with chat_rows as (
-    select * from {{ ref('stg_chat__chat_logs') }}
-    where message_at <= {{ sendwise.as_of() }}
+    {{ sendwise.history_rows(ref('stg_chat__chat_logs'), 'fan_id', 'message_at') }}
 ),
 
 pages as (
@@ -87,6 +94,7 @@ staged as (
             over (partition by conversation_starts.fan_model_key) as last_sale_row_number,
         -- pages are optional (a chat log alone builds the fan analytics): a page without a row in
         -- agency.pages, or no agency.pages at all, reads its local times in UTC
+        coalesce(pages.time_zone, 'UTC') as time_zone,
         {{ sendwise.to_local_timestamp('conversation_starts.message_at', "coalesce(pages.time_zone, 'UTC')") }}
             as message_local_at
     from conversation_starts
@@ -125,7 +133,11 @@ final as (
         is_purchase,
         case when is_purchase then price else 0 end as ppv_revenue,
         tips,
-        case when is_purchase then price else 0 end + tips as revenue
+        case when is_purchase then price else 0 end + tips as revenue,
+        time_zone,
+        fact_day,
+        fact_batch,
+        {{ sendwise.fact_rules_key(['conversation_gap_hours']) }} as rules_key
     from staged
 )
 

@@ -21,7 +21,7 @@
 {%- endset %}
 
 with fingerprints as (
-    {{ sendwise.relation_fingerprint('int_fan_chat_messages', ref('int_fan_chat_messages')) }}
+    {{ sendwise.relation_fingerprint('int_fan_chat_messages', ref('int_fan_chat_messages'), exclude=['fact_batch']) }}
     union all
     {{ sendwise.relation_fingerprint('int_fan_purchase_features', ref('int_fan_purchase_features')) }}
     union all
