@@ -115,3 +115,20 @@ def test_a_cluster_that_lost_every_caption_means_a_refit():
     loose = dict(SETTINGS, cluster_refit_share="0.1")
     assert cl.assign_captions(previous_of(first), frame(rows[:-3]), NO_PAIRS, loose) is None  # green gone
     assert cl.assign_captions(previous_of(first), frame(rows[:-2]), NO_PAIRS, loose) is not None
+
+
+def test_in_id_order_sorts_the_captions_and_moves_each_vector_with_its_caption():
+    # ids out of order, including one that sorts before the others by code point ('B' < 'a')
+    frame = pd.DataFrame(
+        {
+            "caption_id": ["c", "a", "B", "b"],
+            "embedding_hash": ["hc", "ha", "hB", "hb"],
+            "embedding": [[3.0, 0.5], [1.0, 0.5], [0.0, 0.5], [2.0, 0.5]],
+        }
+    )
+    rows, matrix = cl.in_id_order(frame)
+    assert rows["caption_id"].tolist() == ["B", "a", "b", "c"]
+    assert rows["embedding_hash"].tolist() == ["hB", "ha", "hb", "hc"]
+    assert "embedding" not in rows.columns
+    assert matrix.dtype == np.float32
+    assert matrix[:, 0].tolist() == [0.0, 1.0, 2.0, 3.0]

@@ -81,6 +81,16 @@ def embedding_matrix(vectors: pd.Series) -> np.ndarray:
     return matrix
 
 
+def in_id_order(captions: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """(the captions in caption_id order without their vectors, their vectors as a float32 matrix in
+    that order). The vectors are put in order as one numpy matrix: sorting the frame with its Arrow
+    list column of vectors took 2.8 s of 358,560 x 256 floats at x10, the matrix takes a fraction."""
+    matrix = embedding_matrix(captions["embedding"])
+    rest = captions.drop(columns="embedding").reset_index(drop=True)
+    order = rest["caption_id"].sort_values(kind="stable").index.to_numpy()
+    return rest.iloc[order].reset_index(drop=True), matrix[order]
+
+
 def k_candidates(k_min: int, k_max: int, n_samples: int) -> list[int]:
     """The k values to try: k_min..k_max, each at least 2 and below the number of captions."""
     return [k for k in range(max(2, k_min), k_max + 1) if k < n_samples]
@@ -241,9 +251,8 @@ def cluster_output(
 
 
 def cluster_captions(captions: pd.DataFrame, pairs: pd.DataFrame, settings: dict[str, str]) -> pd.DataFrame:
-    captions = captions.sort_values("caption_id", kind="stable").reset_index(drop=True)
+    captions, matrix = in_id_order(captions)
     seed = int(float(settings["cluster_seed"]))
-    matrix = embedding_matrix(captions["embedding"])
     n = len(captions)
     ks = k_candidates(int(float(settings["cluster_k_min"])), int(float(settings["cluster_k_max"])), n)
     if not ks:
@@ -297,7 +306,7 @@ def assign_captions(
     (1 = largest), names, distances and near-duplicate groups recomputed; k and silhouettes those of
     the last full fit. None (refit) when the share of captions not as the last full fit saw them is
     above cluster_refit_share, or when a cluster kept no caption. Returns (rows, captions assigned)."""
-    captions = captions.sort_values("caption_id", kind="stable").reset_index(drop=True)
+    captions, matrix = in_id_order(captions)
     share, changed = refit_share(previous, captions)
     if share > float(settings["cluster_refit_share"]):
         return None
@@ -306,7 +315,6 @@ def assign_captions(
     old = before["cluster_id"].reindex(captions["caption_id"].astype(str)).to_numpy()
     if set(old[~changed].astype(np.int64).tolist()) != set(range(1, k + 1)):
         return None  # a cluster lost every caption: refit
-    matrix = embedding_matrix(captions["embedding"])
     x = pca_space(matrix, settings, fit_sample(len(captions), settings))
     labels = np.zeros(len(captions), dtype=np.int64)
     labels[~changed] = old[~changed].astype(np.int64)
