@@ -271,7 +271,8 @@
     in one of them); when one of its rows was placed in a zone that is no longer its page's (`zones`:
     relation, key, column and default of the zone table; the model stores the zone it used); and every
     key when the model's code or one of `setting_names` changed (rules_key). -#}
-{% macro history_keys_changed(parent, key, ts, zones=none) -%}
+{% macro history_keys_changed(parent, key, ts, zones=none, relation=none) -%}
+    {%- set built = relation if relation is not none else this %}
     with parent_rows as (
         select
             {{ key }},
@@ -285,7 +286,7 @@
     ),
 
     days_changed as (
-        {{ sendwise.derived_days_changed('parent_rows', this, compare_counts=true) }}
+        {{ sendwise.derived_days_changed('parent_rows', built, compare_counts=true) }}
     )
     {%- if zones is not none %},
 
@@ -295,7 +296,7 @@
             select distinct
                 {{ zones.key }},
                 {{ zones.column }}
-            from {{ this }}
+            from {{ built }}
         ) as built_zones
         left join {{ zones.relation }} as current_zones
             on built_zones.{{ zones.key }} = current_zones.{{ zones.key }}
@@ -308,12 +309,12 @@
     inner join days_changed on parent_rows.fact_day = days_changed.fact_day
     union all
     select built.{{ key }}
-    from {{ this }} as built
+    from {{ built }} as built
     inner join days_changed on built.fact_day = days_changed.fact_day
     {%- if zones is not none %}
     union all
     select built.{{ key }}
-    from {{ this }} as built
+    from {{ built }} as built
     inner join zones_changed on built.{{ zones.key }} = zones_changed.{{ zones.key }}
     {%- endif %}
 {%- endmacro %}
