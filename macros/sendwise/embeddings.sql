@@ -41,24 +41,20 @@
     differ from its row there (nothing on a full build). The model then inserts the current rows
     whose key it no longer holds. -#}
 {% macro delete_stale_rows(key, current_rows, columns) -%}
-    {%- set drift = sendwise.schema_drift_statements() if is_incremental() else '' -%}
-    {%- if drift | trim -%}
-    {#- other columns than the model's (e.g. a table from before code_key): the columns first, then
-        every row is replaced -#}
-    {{ drift }}
-    delete from {{ this }} where true
-    {%- elif is_incremental() -%}
-    delete from {{ this }}
-    where {{ key }} not in (
-        select current_rows.{{ key }}
-        from ({{ current_rows }}) as current_rows
-        inner join {{ this }} as built
-            on
-                current_rows.{{ key }} = built.{{ key }}
-                and current_rows.code_key = built.code_key
-                {%- for column in columns %}
-                and current_rows.{{ column }} is not distinct from built.{{ column }}
-                {%- endfor %}
-    )
-    {%- endif -%}
+    {%- set condition -%}
+        {{ key }} not in (
+            select current_rows.{{ key }}
+            from ({{ current_rows }}) as current_rows
+            inner join {{ this }} as built
+                on
+                    current_rows.{{ key }} = built.{{ key }}
+                    and current_rows.code_key = built.code_key
+                    {%- for column in columns %}
+                    and current_rows.{{ column }} is not distinct from built.{{ column }}
+                    {%- endfor %}
+        )
+    {%- endset -%}
+    {#- a table with other columns than the model's (e.g. from before code_key) gets them and every
+        row is replaced (delete_for_rebuild) -#}
+    {{ sendwise.delete_for_rebuild(condition) }}
 {%- endmacro %}

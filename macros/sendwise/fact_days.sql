@@ -164,19 +164,28 @@
 {#- The pre_hook of a base fact (spec: fact_spec): delete the days this build rebuilds
     (fact_days_to_rebuild) and the rows without a timestamp; nothing on a full build. -#}
 {% macro fact_days_delete(spec) -%}
+    {%- set condition -%}
+        {{ spec.ts }} is null
+        or fact_day in (
+            {{ sendwise.fact_days_to_rebuild(this, model.raw_code, **spec) }}
+        )
+    {%- endset -%}
+    {{ sendwise.delete_for_rebuild(condition) }}
+{%- endmacro %}
+
+{#- The statements of the pre_hook of a model rebuilt in parts (by day, by key): on a daily build,
+    `delete from this where <condition>`; when the table's columns differ from the model's query (a
+    table from before a change of its columns, e.g. from before it was built in parts), the columns
+    first (schema_drift_statements), then every row is deleted and rebuilt; nothing on a full build. -#}
+{% macro delete_for_rebuild(condition) -%}
     {%- set drift = sendwise.schema_drift_statements() if is_incremental() else '' -%}
     {%- if drift | trim -%}
-    {#- other columns than the model's (a table from before a change of its columns, e.g. from before
-        the facts were built by day): the columns first, then every day is judged again -#}
     {{ drift }}
     delete from {{ this }} where true
     {%- elif is_incremental() -%}
     delete from {{ this }}
     where
-        {{ spec.ts }} is null
-        or fact_day in (
-            {{ sendwise.fact_days_to_rebuild(this, model.raw_code, **spec) }}
-        )
+        {{ condition }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -246,18 +255,13 @@
     {%- endfor %}
     delete from {{ this }} where true
     {%- else -%}
-    {%- set drift = sendwise.schema_drift_statements() -%}
-    {%- if drift | trim -%}
-    {{ drift }}
-    delete from {{ this }} where true
-    {%- else -%}
-    delete from {{ this }}
-    where
+    {%- set condition -%}
         code_key <> '{{ local_md5(model.raw_code) }}'
         or fact_day in (
             {{ sendwise.derived_days_changed(parent) }}
         )
-    {%- endif -%}
+    {%- endset -%}
+    {{ sendwise.delete_for_rebuild(condition) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -276,9 +280,6 @@
     with parent_rows as (
         select
             {{ key }},
-            {%- if zones is not none %}
-            {{ zones.key }},
-            {%- endif %}
             fact_day,
             fact_batch
         from {{ parent }}
@@ -330,18 +331,13 @@
     build. A table with other columns than the model's (e.g. from before it was built by key) gets
     them and is rebuilt: the model's query reads only the key of `this`. -#}
 {% macro history_keys_delete(parent, key, ts, setting_names, zones=none) -%}
-    {%- set drift = sendwise.schema_drift_statements() if is_incremental() else '' -%}
-    {%- if drift | trim -%}
-    {{ drift }}
-    delete from {{ this }} where true
-    {%- elif is_incremental() -%}
-    delete from {{ this }}
-    where
+    {%- set condition -%}
         rules_key <> {{ sendwise.fact_rules_key(setting_names) }}
         or {{ key }} in (
             {{ sendwise.history_keys_changed(parent, key, ts, zones) }}
         )
-    {%- endif -%}
+    {%- endset -%}
+    {{ sendwise.delete_for_rebuild(condition) }}
 {%- endmacro %}
 
 {#- The rows of `parent` a model built by key reads (after history_keys_delete): every row up to
