@@ -4,6 +4,7 @@ test database (a few rows per source)."""
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import subprocess
 import sys
@@ -119,6 +120,29 @@ def chat_csv(tmp_path: Path, samples, **column_values) -> Path:
     return path
 
 
+def test_export_style_column_names_are_read_as_the_contract_names(tmp_path, samples, capsys):
+    """'Chatter Message', 'FAN-ID ' and the like: case, spaces and punctuation aside, each column
+    is its contract column; the command says which it read under another name."""
+    db = tmp_path / "raw.duckdb"
+    frame = samples["chat.chat_logs"].copy()
+    frame = frame.rename(
+        columns={"chatter_message": "Chatter Message", "fan_id": " FAN-ID ", "price": "PRICE"}
+    )
+    path = tmp_path / "export.csv"
+    frame.to_csv(path, index=False)
+    assert main(["load", "--source", "chat.chat_logs", "--file", str(path), "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "'Chatter Message' as chatter_message" in out and "'FAN-ID' as fan_id" in out
+    )  # DuckDB trims the spaces
+    assert "PRICE" not in out  # a column that differs only in case is not worth a line
+    con = duckdb.connect(str(db), read_only=True)
+    loaded = con.sql("select chatter_message, fan_id, price from chat.chat_logs order by all").fetchall()
+    con.close()
+    expected = frame[["Chatter Message", " FAN-ID ", "PRICE"]].itertuples(index=False, name=None)
+    assert loaded == sorted(expected)
+
+
 def test_utc_offset_is_converted_to_utc(tmp_path, samples, capsys):
     db = tmp_path / "raw.duckdb"
     path = chat_csv(tmp_path, samples, datetime="2026-11-10T23:30:00-05:00")
@@ -131,7 +155,10 @@ def test_utc_offset_is_converted_to_utc(tmp_path, samples, capsys):
 @pytest.mark.parametrize(
     ("case", "needle"),
     [
-        ("bad_timestamp", "datetime (expected TIMESTAMP; e.g. row 1 'yesterday')"),
+        (
+            "bad_timestamp",
+            "datetime (expected TIMESTAMP; e.g. row 1 'yesterday'; write them as 2026-05-19 03:04:33",
+        ),
         ("fractional_integer", "sent_count (expected a whole number; e.g. row 1 '12.5')"),
         ("struct_in_text", "the Parquet column is STRUCT"),
         ("utf16", "UTF-16"),
@@ -139,6 +166,13 @@ def test_utc_offset_is_converted_to_utc(tmp_path, samples, capsys):
         ("truncated_parquet", "truncated or corrupt Parquet"),
         ("missing_file", "no such file"),
         ("unsupported_kind", "unsupported file type"),
+        ("short_record", "line 3 has 7 fields where the header has 10"),
+        ("long_record", "line 4 has 11 fields where the header has 10"),
+        ("open_quote", "the record that starts on line 3 opens a quote that is never closed"),
+        ("empty_file", "empty file (no header, no rows)"),
+        ("broken_gzip", "not a complete gzip file"),
+        ("same_column_twice", "columns 'fan_id' and 'Fan ID' both name fan_id"),
+        ("latin1_line", "not valid UTF-8 text (line 4)"),
     ],
 )
 def test_bad_file_is_one_line_and_nothing_is_written(tmp_path, samples, capsys, case, needle):
@@ -170,6 +204,36 @@ def test_bad_file_is_one_line_and_nothing_is_written(tmp_path, samples, capsys, 
         path.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
     elif case == "missing_file":
         path = tmp_path / "nope.csv"
+    elif case in {"short_record", "long_record", "open_quote", "latin1_line"}:
+        # three good records, the first with a quoted field (so the file uses quotes), then one spoilt
+        path = tmp_path / "chat.csv"
+        frame = samples[source].copy()
+        frame.loc[0, "fan_message"] = "hi, you"
+        frame.to_csv(path, index=False)
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        assert len(lines) == 4, "each sample record on one line"
+        if case == "short_record":  # line 3 loses its last three fields
+            lines[2] = lines[2].rstrip("\n").rsplit(",", 3)[0] + "\n"
+        elif case == "long_record":  # line 4 gains a field
+            lines[3] = lines[3].rstrip("\n") + ",extra\n"
+        elif case == "open_quote":  # line 3 opens a quote it never closes
+            lines[2] = '"' + lines[2]
+        path.write_bytes("".join(lines).encode("utf-8"))
+        if case == "latin1_line":
+            path.write_bytes(
+                "".join(lines[:3]).encode("utf-8") + lines[3].replace(",", ",é", 1).encode("latin-1")
+            )
+    elif case == "empty_file":
+        path = tmp_path / "empty.csv"
+        path.write_bytes(b"")
+    elif case == "broken_gzip":
+        path = tmp_path / "chat.csv.gz"
+        path.write_bytes(gzip.compress(chat_csv(tmp_path, samples).read_bytes())[:40])
+    elif case == "same_column_twice":
+        frame = samples[source].head(1).copy()
+        frame["Fan ID"] = frame["fan_id"]
+        path = tmp_path / "twice.csv"
+        frame.to_csv(path, index=False)
     else:
         path = tmp_path / "data.xlsx"
         path.write_bytes(b"PK")

@@ -9,18 +9,26 @@ half-loaded. One more `dbt build` runs the whole pipeline on the new data.
 
 What is refused (one line on stderr, exit code 2, nothing written): a file that is not what its
 name says (CSV text named .parquet and the reverse), a truncated Parquet file, text that is not
-UTF-8 (UTF-16 included), a header-only file in replace mode (unless --allow-empty), a timestamp
-that does not parse, a fractional value for an integer column, a Parquet column whose native type
-the contract cannot hold (a STRUCT for a text column), and a --db that is not a DuckDB database.
+UTF-8 (UTF-16 included; the line of the first bad byte is named), a CSV record with more or fewer
+fields than its header or a quote that is never closed (the line is named), a header-only file in
+replace mode (unless --allow-empty), a timestamp that does not parse, a fractional value for an
+integer column, a Parquet column whose native type the contract cannot hold (a STRUCT for a text
+column), two columns that name the same contract column, and a --db that is not a DuckDB database.
 Timestamps with a UTC offset (2026-11-10T23:30:00-05:00) are converted to UTC (04:30 the next day).
+Column names are matched as exports write them: case, spaces and punctuation aside
+("Chatter Message" is chatter_message); the command prints each column it read under another name.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
+import csv
+import gzip
 import re
 import sys
+import zlib
 from pathlib import Path
 
 from sendwise.contracts import SOURCES, SourceTable
@@ -45,6 +53,9 @@ PARQUET_COMPATIBLE = {
 }  # fmt: skip
 # A UTC offset or Z at the end of a timestamp text.
 OFFSET_PATTERN = r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+# Field delimiters a CSV export uses; DuckDB's sniffer chooses among the same.
+CSV_DELIMITERS = (",", ";", "\t", "|")
+TIMESTAMP_HINT = "write them as 2026-05-19 03:04:33 (UTC) or with an offset, 2026-05-19T05:04:33+02:00"
 
 
 class ContractError(UserError):
@@ -102,6 +113,90 @@ def _file_kind(path: Path) -> str:
     return "csv"
 
 
+def _open_bytes(path: Path):
+    return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else path.open("rb")
+
+
+def _check_text(path: Path) -> None:
+    """Raise ContractError for an empty file, a broken gzip stream or text that is not UTF-8."""
+    try:
+        _check_utf8(path)
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        raise ContractError(f"{path.name}: not a complete gzip file ({exc})") from exc
+
+
+def _check_utf8(path: Path) -> None:
+    """Raise ContractError naming the line of the first byte that is not UTF-8.
+
+    Checked in Python before DuckDB reads the file: DuckDB's CSV errors mention the encoding among
+    their possible fixes whatever went wrong, so their text cannot tell a bad byte from a bad row."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with _open_bytes(path) as handle:
+        if not handle.read(1):
+            raise ContractError(f"{path.name}: empty file (no header, no rows)")
+        handle.seek(0)
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line += chunk[: max(exc.start, 0)].count(b"\n")
+                raise ContractError(
+                    f"{path.name}: not valid UTF-8 text (line {line}); save the file as UTF-8"
+                ) from exc
+            line += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            raise ContractError(
+                f"{path.name}: not valid UTF-8 text (line {line}, cut inside a character); save the file as UTF-8"
+            ) from exc
+
+
+def normalise_name(name: str) -> str:
+    """A column name as the contract spells it: lower case, every run of other characters one '_'."""
+    return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
+
+
+def _csv_structure_problem(path: Path, expected: list[str]) -> str | None:
+    """The first records whose field count differs from the header's, or a quote never closed.
+
+    DuckDB's sniffer reads a file with one ragged record early on as a single column and then
+    reports every column missing; later ones fail with advice about its own options. Python's csv
+    module reads the records one by one (quoted line breaks included), so the line can be named.
+    The delimiter is the one that splits the first line into the most contract columns; None when
+    no delimiter finds two of them (a preamble line, a file that is not this table's)."""
+    wanted = {normalise_name(name) for name in expected}
+    with _open_bytes(path) as raw:
+        first = raw.readline().decode("utf-8-sig", errors="replace")
+    scores = {
+        delimiter: len(
+            wanted & {normalise_name(f) for f in next(csv.reader([first], delimiter=delimiter), [])}
+        )
+        for delimiter in CSV_DELIMITERS
+    }
+    delimiter = max(scores, key=scores.get)
+    if scores[delimiter] < 2:
+        return None
+    with _open_bytes(path) as raw, codecs.getreader("utf-8-sig")(raw) as text:
+        reader = csv.reader(text, delimiter=delimiter, strict=True)
+        header = next(reader)
+        bad = []
+        start = reader.line_num + 1
+        try:
+            for record in reader:
+                if record and len(record) != len(header):
+                    bad.append(f"line {start} has {len(record)}")
+                    if len(bad) == 3:
+                        break
+                start = reader.line_num + 1
+        except csv.Error:
+            return f"the record that starts on line {start} opens a quote that is never closed"
+    if bad:
+        return f"{'; '.join(bad)} fields where the header has {len(header)} (a stray delimiter or quote?)"
+    return None
+
+
 def _reader(path: Path) -> str:
     literal = str(path).replace("'", "''")
     if _file_kind(path) == "parquet":
@@ -124,11 +219,18 @@ def _column_sql(column, name: str, native: str) -> str:
 def validate(con, table: SourceTable, relation_sql: str, ignore_extra: bool, kind: str = "csv") -> list[str]:
     """Raise ContractError naming every missing, unexpected or mistyped column; return the select list."""
     described = con.sql(f"describe select * from {relation_sql}").fetchall()
-    present = {row[0].lower(): row[0] for row in described}
-    native = {row[0].lower(): str(row[1]).upper() for row in described}
+    present: dict[str, str] = {}
+    for name, *_ in described:
+        key = normalise_name(name)
+        if key in present:
+            raise ContractError(
+                f"{table.qualified}: columns {present[key]!r} and {name!r} both name {key}; keep one"
+            )
+        present[key] = name
+    native = {normalise_name(row[0]): str(row[1]).upper() for row in described}
     expected = table.column_names()
-    missing = [c for c in expected if c.lower() not in present]
-    extra = [present[c] for c in present if c not in {e.lower() for e in expected}]
+    missing = [c for c in expected if c not in present]
+    extra = [present[c] for c in present if c not in set(expected)]
     problems = []
     if missing:
         problems.append(f"missing column(s): {', '.join(missing)}")
@@ -139,8 +241,8 @@ def validate(con, table: SourceTable, relation_sql: str, ignore_extra: bool, kin
     mistyped = []
     selects = []
     for column in table.columns:
-        name = present[column.name.lower()]
-        file_type = native[column.name.lower()]
+        name = present[column.name]
+        file_type = native[column.name]
         if kind == "parquet" and not file_type.startswith(PARQUET_COMPATIBLE[column.duckdb_type]):
             mistyped.append(
                 f"{column.name} (expected {column.duckdb_type}; the Parquet column is {file_type})"
@@ -154,7 +256,8 @@ def validate(con, table: SourceTable, relation_sql: str, ignore_extra: bool, kin
         ).fetchall()
         if rows:
             examples = ", ".join(f"row {r} {v!r}" for r, v in rows)
-            mistyped.append(f"{column.name} (expected {column.duckdb_type}; e.g. {examples})")
+            hint = f"; {TIMESTAMP_HINT}" if column.duckdb_type == "TIMESTAMP" else ""
+            mistyped.append(f"{column.name} (expected {column.duckdb_type}; e.g. {examples}{hint})")
             continue
         if column.duckdb_type in INTEGER_TYPES:
             as_double = f'try_cast("{name}" as double)'
@@ -173,10 +276,16 @@ def validate(con, table: SourceTable, relation_sql: str, ignore_extra: bool, kin
 
 
 def _one_line(exc: BaseException) -> str:
+    """DuckDB's message up to its list of possible fixes (options of DuckDB's, not of this command)."""
     text = " ".join(str(exc).split())
-    if re.search(r"unicode|utf-?8|encoding", text, re.IGNORECASE):
-        return "not valid UTF-8 text; save the file as UTF-8"
-    return text[:300]
+    return text.split(" Possible fixes:")[0][:300]
+
+
+def renamed_columns(con, relation_sql: str) -> list[str]:
+    """'file name' as contract name, for each column read under another name than the file's
+    (beyond its case, which SQL ignores anyway)."""
+    names = [row[0] for row in con.sql(f"describe select * from {relation_sql}").fetchall()]
+    return [f"{name!r} as {normalise_name(name)}" for name in names if name.lower() != normalise_name(name)]
 
 
 def load(
@@ -193,8 +302,10 @@ def load_counts(
     mode: str = "replace",
     ignore_extra=False,
     allow_empty: bool = False,
-) -> tuple[int, int, int]:
-    """Load `file` into raw table `source`; returns (rows in the file, table rows before, after).
+) -> tuple[int, int, int, list[str]]:
+    """Load `file` into raw table `source`.
+
+    Returns (rows in the file, table rows before, after, the columns read under another name).
 
     Raises ContractError (nothing written) for every problem of the file, UserError for a bad --db.
     """
@@ -206,6 +317,8 @@ def load_counts(
         raise ContractError(f"{path}: no such file")
     db_path = check_db_path(duckdb_path(str(db) if db else None), must_exist=False)
     kind = _file_kind(path)
+    if kind == "csv":
+        _check_text(path)
     relation_sql = _reader(path)
     # every check on an in-memory connection: a refused file never creates or touches the database
     probe = duckdb.connect()
@@ -213,7 +326,14 @@ def load_counts(
         probe.execute("set TimeZone = 'UTC'")
         selects = validate(probe, table, relation_sql, ignore_extra, kind)
         rows = int(probe.sql(f"select count(*) from {relation_sql}").fetchone()[0])
-    except duckdb.Error as exc:
+        renamed = renamed_columns(probe, relation_sql)
+    except (duckdb.Error, ContractError) as exc:
+        # a ragged record or an open quote makes DuckDB misread the whole file: name the line instead
+        structure = _csv_structure_problem(path, table.column_names()) if kind == "csv" else None
+        if structure:
+            raise ContractError(f"{path.name}: {structure}") from exc
+        if isinstance(exc, ContractError):
+            raise
         raise ContractError(f"{path.name}: {_one_line(exc)}") from exc
     finally:
         probe.close()
@@ -245,7 +365,7 @@ def load_counts(
             con.execute(f"insert into {target} select {casts} from {relation_sql}")
         after = int(con.sql(f"select count(*) from {target}").fetchone()[0])
         con.execute("commit")
-        return rows, before, after
+        return rows, before, after, renamed
     except Exception:
         with contextlib.suppress(duckdb.Error):  # undo a partial load (no-op outside a transaction)
             con.execute("rollback")
@@ -256,7 +376,7 @@ def load_counts(
 
 def run(args: argparse.Namespace) -> int:
     try:
-        rows, before, after = load_counts(
+        rows, before, after, renamed = load_counts(
             args.source,
             args.file,
             args.db,
@@ -267,6 +387,8 @@ def run(args: argparse.Namespace) -> int:
     except ContractError as exc:
         print(f"load refused, nothing written: {exc}", file=sys.stderr)
         return 2
+    if renamed:
+        print(f"read column(s) {', '.join(renamed)}")
     print(
         f"loaded {rows} rows into {args.source} ({args.mode}) in {duckdb_path(args.db)}: "
         f"{before} rows before, {after} after"
