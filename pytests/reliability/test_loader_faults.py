@@ -300,3 +300,36 @@ def test_held_database_names_the_process(tmp_path, samples, seeded_db, capsys, c
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["query", "--db", "{db}", ""], "no query given"),
+        (["query", "--db", "{db}", "selec 1"], 'Parser Error: syntax error at or near "selec"'),
+        (["query", "--db", "{db}", "select * from nope"], "Table with name nope does not exist"),
+        (["query", "--db", "{db}", "delete from chat.chat_logs"], "read-only mode"),
+        (["query", "--db", "{tmp}/absent.duckdb", "select 1"], "no such database"),
+        (["query", "--db", "{tmp}/empty.duckdb", "select 1"], "is an empty file, not a DuckDB database"),
+        (["where", "--db", "{tmp}/absent.duckdb"], "no database at"),
+        (["fan-report", "--db", "{db}", "--out", "{tmp}/a_file/report"], "a_file is a file, not a folder"),
+        (["fan-report", "--db", "{db}", "--out", "{tmp}/report"], "sendwise_marts.fan_cluster_metrics"),
+        (["export-schedule", "--db", "{db}", "--out", "{tmp}/a_file"], "a_file is a file, not a folder"),
+        (["export-schedule", "--db", "{tmp}/empty.duckdb", "--out", "{tmp}/s"], "is an empty file"),
+        (["evaluate-fans", "--seeds", "1", "--out", "{tmp}/a_file/f.json"], "a_file is a file, not a folder"),
+        (["evaluate-models", "--seeds", "1", "--workdir", "{tmp}/a_file"], "--workdir"),
+        (["evaluate-ranking", "--seeds", "1", "--out", "{tmp}"], "is a folder; give a file name"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "-".join(value[:1] + value[-1:]),
+)
+def test_command_mistake_is_one_line_and_nothing_is_written(tmp_path, seeded_db, capsys, argv, needle):
+    """A command given a mistake (no query, bad SQL, a write, a missing or empty --db, an --out a file
+    stands in the way of, a database without the marts) answers in one line with exit 2 and writes
+    nothing; the evaluations check --out and --workdir before generating any world."""
+    (tmp_path / "a_file").write_text("in the way\n")
+    (tmp_path / "empty.duckdb").write_bytes(b"")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    raw_before = counts(seeded_db)
+    refused(capsys, [a.format(db=seeded_db, tmp=tmp_path) for a in argv], needle)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert counts(seeded_db) == raw_before

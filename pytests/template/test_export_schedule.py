@@ -122,11 +122,14 @@ def test_summary_row_counts_and_revenue():
 def test_missing_template_table_is_a_clear_error(tmp_path, capsys):
     db = tmp_path / "empty.duckdb"
     duckdb.connect(str(db)).close()
-    assert main(["export-schedule", "--db", str(db), "--out", str(tmp_path / "out")]) == 1
-    assert "weekly_template_7d not found" in capsys.readouterr().out
+    assert main(["export-schedule", "--db", str(db), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "weekly_template_7d not found" in err
     assert (
-        main(["export-schedule", "--db", str(tmp_path / "absent.duckdb"), "--out", str(tmp_path / "o")]) == 1
+        main(["export-schedule", "--db", str(tmp_path / "absent.duckdb"), "--out", str(tmp_path / "o")]) == 2
     )
+    assert "no database at" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists() and not (tmp_path / "o").exists()  # nothing written
 
 
 def test_export_against_the_built_database(built_db, built_con, tmp_path):

@@ -40,7 +40,11 @@ def check_db_path(path: Path, *, must_exist: bool) -> Path:
     if path.exists():
         with path.open("rb") as handle:
             head = handle.read(12)
-        if path.stat().st_size > 0 and head[8:12] != DUCKDB_MAGIC:
+        if not head:  # DuckDB refuses an empty file, even to write a new database into
+            raise UserError(
+                f"--db {path} is an empty file, not a DuckDB database (delete it to start a new one)"
+            )
+        if head[8:12] != DUCKDB_MAGIC:
             raise UserError(f"--db {path} is not a DuckDB database file")
     elif must_exist:
         raise UserError(
@@ -67,3 +71,40 @@ def ensure_not_locked(path: Path) -> None:
     """Raise UserError when another process holds the database (before handing it to dbt)."""
     if path.exists():
         connect(path, read_only=False, must_exist=True).close()
+
+
+def check_out_dir(path: Path, flag: str = "--out") -> Path:
+    """Refuse, before any work and without creating anything, an output folder that cannot be made:
+    a file where the folder or one of its parents should be, or a parent this user cannot write."""
+    import os
+
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{flag} {path} is a file, not a folder")
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UserError(f"{flag} {path}: {existing} is a file, not a folder")
+    if existing != path and not os.access(existing, os.W_OK | os.X_OK):
+        raise UserError(f"{flag} {path}: no permission to create folders in {existing}")
+    return path
+
+
+def check_out_file(path: Path, flag: str = "--out") -> Path:
+    """Refuse an output file that is a folder or whose folder cannot be made (see check_out_dir)."""
+    import os
+
+    if path.is_dir():
+        raise UserError(f"{flag} {path} is a folder; give a file name")
+    check_out_dir(path.parent, flag)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise UserError(f"{flag} {path}: no permission to write it")
+    return path
+
+
+def check_run_outputs(out: str | None, workdir: str | None) -> None:
+    """An evaluation's --out file and --workdir folder, checked before minutes of work, not after."""
+    if out:
+        check_out_file(Path(out))
+    if workdir:
+        check_out_dir(Path(workdir), "--workdir")

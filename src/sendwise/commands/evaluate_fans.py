@@ -20,6 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from sendwise.errors import check_run_outputs
 from sendwise.evaluation.record import mean_interval
 from sendwise.paths import DEFAULT_END
 
@@ -105,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     from sendwise.dbt import prepare_incremental_tables, run_dbt, vars_arg
     from sendwise.demo import generate
 
+    check_run_outputs(args.out, args.workdir)
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="sendwise_fans_eval_"))
     workdir.mkdir(parents=True, exist_ok=True)
     per_seed = {}

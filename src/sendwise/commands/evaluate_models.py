@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from sendwise.errors import check_run_outputs
 from sendwise.paths import DEFAULT_END
 
 HELP = "revenue model, near-duplicates, content bandit and template figures on fresh demo worlds"
@@ -209,6 +210,7 @@ def summarise(per_seed: dict[int, dict]) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_run_outputs(args.out, args.workdir)
     own = args.workdir is None
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="sendwise_models_"))
     log = lambda *a: print(*a, file=sys.stderr)  # noqa: E731

@@ -28,6 +28,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from sendwise.errors import check_run_outputs
 from sendwise.paths import DEFAULT_END
 
 HELP = (
@@ -197,6 +198,7 @@ def run(args: argparse.Namespace) -> int:
     from sendwise.evaluation.compiled import compile_policies
     from sendwise.evaluation.simulate import SQL_POLICIES, build_world
 
+    check_run_outputs(args.out, args.workdir)
     days = args.days if args.days is not None else 7 * args.weeks
     policies = list(dict.fromkeys(args.policies))
     own_workdir = args.workdir is None

@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from sendwise.errors import check_run_outputs
 from sendwise.paths import DEFAULT_END
 
 HELP = "replay ucb / greedy / thompson / random on uniform-random logs drawn from the demo world's truth"
@@ -67,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     from sendwise.evaluation.simulate import build_world
     from sendwise.evaluation.world_replay import aggregate, check_arguments, draw_from_world, truth_check
 
+    check_run_outputs(args.out, args.workdir)
     check_arguments(n_arms=args.arms, days=args.days, scale=args.scale)
     if args.batch_days <= 0:
         raise UserError(f"--batch-days must be positive, not {args.batch_days}")

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from sendwise.errors import UserError, check_out_dir, connect
 from sendwise.paths import duckdb_path
 
 HELP = "write the weekly template as the operators' schedule: one CSV per page plus summary.csv"
@@ -53,7 +54,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _MAX_STEM = 80
 
 
-class ExportError(RuntimeError):
+class ExportError(UserError):
     """The database cannot be exported (missing file or template table)."""
 
 
@@ -188,11 +189,9 @@ def _records(con, sql: str) -> list[dict]:
 
 def read_inputs(db: Path) -> tuple[list[dict], list[dict], list[dict]]:
     """(sends, days, violations) from the built database, read-only."""
-    import duckdb
-
     if not db.exists():
         raise ExportError(f"no database at {db}: build it first (make demo)")
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect(db, read_only=True)
     try:
         template = find_relation(con, TEMPLATE)
         if template is None:
@@ -264,12 +263,9 @@ def export(db: Path, out: Path) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    try:
-        summary = export(duckdb_path(args.db), out)
-    except ExportError as exc:
-        print(f"export-schedule: {exc}")
-        return 1
+    """A missing database or template, or an --out that cannot be a folder: one line, exit 2."""
+    out = check_out_dir(Path(args.out))
+    summary = export(duckdb_path(args.db), out)
     written = sum(1 for row in summary if row["File"])
     print(f"wrote {written} page schedule(s) and {SUMMARY_FILE} to {out}/")
     return 0

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sendwise.errors import UserError, check_out_dir, connect
 from sendwise.paths import duckdb_path
 
 HELP = "write the chatter playbook per fan cluster (markdown) and 2D/3D cluster plots (PNG, HTML)"
@@ -376,16 +377,32 @@ def make_report(con, out: Path, requested_method: str = "best") -> dict[str, Pat
     return paths
 
 
-def run(args: argparse.Namespace) -> int:
-    import duckdb
+# the relations make_report reads
+REPORT_INPUTS = (
+    "sendwise_marts.fan_cluster_metrics",
+    "sendwise_marts.fan_cluster_summary",
+    "sendwise_marts.fan_model_pairs",
+    "sendwise_ml.fan_clusters",
+)
 
+
+def _has_relation(con, name: str) -> bool:
+    schema, table = name.split(".")
+    query = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
+    return bool(con.execute(query, [schema, table]).fetchone()[0])
+
+
+def run(args: argparse.Namespace) -> int:
+    out = check_out_dir(Path(args.out))
     db = duckdb_path(args.db)
     if not db.exists():
-        print(f"no database at {db}: run `make demo` first")
-        return 1
-    con = duckdb.connect(str(db), read_only=True)
+        raise UserError(f"no database at {db}: run `make demo` first")
+    con = connect(db, read_only=True)
     try:
-        paths = make_report(con, Path(args.out), args.method)
+        missing = [name for name in REPORT_INPUTS if not _has_relation(con, name)]
+        if missing:
+            raise UserError(f"{', '.join(missing)} not found in {db}: run `dbt build` (make demo) first")
+        paths = make_report(con, out, args.method)
     finally:
         con.close()
     for kind, path in paths.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from sendwise.errors import UserError, connect
 from sendwise.paths import duckdb_path
 
 HELP = "run a read-only SQL query on the DuckDB results and print it"
@@ -20,9 +21,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import duckdb
 
-    con = duckdb.connect(str(duckdb_path(args.db)), read_only=True)
+    if not args.sql.strip():
+        raise UserError('no query given, e.g. sendwise query "select * from sendwise_marts.eros_score"')
+    con = connect(duckdb_path(args.db), read_only=True)
     try:
-        con.sql(args.sql).show(max_rows=args.max_rows, max_width=200)
+        relation = con.sql(args.sql)
+        if relation is None:  # a statement that returns no rows (set, pragma): nothing to show
+            return 0
+        relation.show(max_rows=args.max_rows, max_width=200)
+    except duckdb.Error as exc:
+        # DuckDB's first line names the error (a table it does not know, a syntax error, a write
+        # refused by the read-only connection); its caret drawing and suggestions follow
+        raise UserError(str(exc).strip().splitlines()[0]) from exc
     finally:
         con.close()
     return 0

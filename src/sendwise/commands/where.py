@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from sendwise.errors import UserError, connect
 from sendwise.paths import duckdb_path
 
 HELP = "show where the results of a build are (DuckDB schemas, tables, exports) and how to look at them"
@@ -17,13 +18,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import duckdb
-
     db = duckdb_path(args.db)
     if not db.exists():
-        print(f"no database at {db}: run `make demo` first")
-        return 1
-    con = duckdb.connect(str(db), read_only=True)
+        raise UserError(f"no database at {db}: run `make demo` first")
+    con = connect(db, read_only=True)
     rows = con.sql(
         """
         select table_schema, table_name, table_type
