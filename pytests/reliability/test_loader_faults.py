@@ -319,6 +319,11 @@ def test_held_database_names_the_process(tmp_path, samples, seeded_db, capsys, c
         (["evaluate-fans", "--seeds", "1", "--out", "{tmp}/a_file/f.json"], "a_file is a file, not a folder"),
         (["evaluate-models", "--seeds", "1", "--workdir", "{tmp}/a_file"], "--workdir"),
         (["evaluate-ranking", "--seeds", "1", "--out", "{tmp}"], "is a folder; give a file name"),
+        (["demo-data", "--scale", "small", "--db", "{tmp}/empty.duckdb"], "is an empty file"),
+        (
+            ["metrics", "--metrics", "revenue", "--csv", "{tmp}/a_file/m.csv"],
+            "a_file is a file, not a folder",
+        ),
     ],
     ids=lambda value: value if isinstance(value, str) else "-".join(value[:1] + value[-1:]),
 )

@@ -73,20 +73,28 @@ def ensure_not_locked(path: Path) -> None:
         connect(path, read_only=False, must_exist=True).close()
 
 
-def check_out_dir(path: Path, flag: str = "--out") -> Path:
-    """Refuse, before any work and without creating anything, an output folder that cannot be made:
-    a file where the folder or one of its parents should be, or a parent this user cannot write."""
+def _folder_problem(path: Path) -> str | None:
+    """Why `path` cannot be (or become) a folder this user writes in, None when it can."""
     import os
 
     if path.exists() and not path.is_dir():
-        raise UserError(f"{flag} {path} is a file, not a folder")
+        return f"{path} is a file, not a folder"
     existing = path
     while not existing.exists():
         existing = existing.parent
     if not existing.is_dir():
-        raise UserError(f"{flag} {path}: {existing} is a file, not a folder")
-    if existing != path and not os.access(existing, os.W_OK | os.X_OK):
-        raise UserError(f"{flag} {path}: no permission to create folders in {existing}")
+        return f"{existing} is a file, not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"no permission to write in {existing}"
+    return None
+
+
+def check_out_dir(path: Path, flag: str = "--out") -> Path:
+    """Refuse, before any work and without creating anything, an output folder that cannot be made:
+    a file where the folder or one of its parents should be, or a folder this user cannot write."""
+    problem = _folder_problem(path)
+    if problem:
+        raise UserError(f"{flag} {path}: {problem}")
     return path
 
 
@@ -96,7 +104,9 @@ def check_out_file(path: Path, flag: str = "--out") -> Path:
 
     if path.is_dir():
         raise UserError(f"{flag} {path} is a folder; give a file name")
-    check_out_dir(path.parent, flag)
+    problem = _folder_problem(path.parent)
+    if problem:
+        raise UserError(f"{flag} {path}: {problem}")
     if path.exists() and not os.access(path, os.W_OK):
         raise UserError(f"{flag} {path}: no permission to write it")
     return path

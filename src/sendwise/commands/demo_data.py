@@ -15,6 +15,7 @@ import json
 import sys
 
 from sendwise import paths
+from sendwise.errors import check_db_path
 
 HELP = (
     "Generate deterministic demo raw data (agency, chat, content) plus ground truth into DuckDB;"
@@ -84,7 +85,7 @@ def _generate(args, db, out) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    db = paths.duckdb_path(args.db)
+    db = check_db_path(paths.duckdb_path(args.db), must_exist=False)
     report = args.report or args.json or args.check
     given = args.scale is not None or args.seed is not None or args.end is not None
     if report and not given and db.exists() and not _has_world(db):

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from sendwise.dbt import dbt_env
+from sendwise.errors import check_out_file
 from sendwise.paths import PROJECT_ROOT, duckdb_path
 
 HELP = "query the semantic layer's metrics (MetricFlow engine, offline) on the DuckDB file"
@@ -104,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"metrics: {exc}", file=sys.stderr)
         return 2
+    if args.csv:
+        check_out_file(Path(args.csv).resolve(), "--csv")  # resolved: the query runs from the project folder
     db = duckdb_path(args.db)
     if not db.exists():
         print(f"metrics: no database at {db}: run `make demo` first", file=sys.stderr)
@@ -121,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    csv_path = Path(args.csv).resolve() if args.csv else None
     os.environ.update(dbt_env(db))
     os.chdir(PROJECT_ROOT)
     try:
@@ -138,8 +142,9 @@ def run(args: argparse.Namespace) -> int:
         message = next((line for line in lines if not line.endswith(":") and "error(s)" not in line), "")
         print(f"metrics: {type(exc).__name__}: {message or (lines[0] if lines else '')}", file=sys.stderr)
         return 2
-    if args.csv:
-        frame.to_csv(args.csv, index=False)
+    if csv_path:
+        csv_path.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(csv_path, index=False)
     else:
         print(frame.to_string(index=False))
     return 0
