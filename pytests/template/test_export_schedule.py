@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import shutil
 
 import duckdb
 import pytest
@@ -163,3 +164,39 @@ def test_export_against_the_built_database(built_db, built_con, tmp_path):
         assert float(line["Expected_Weekly_Revenue"]) == pytest.approx(revenue, abs=0.006)
         assert line["Status"].split(" ")[0] in {"OK", "SHORTFALL", "BLOCKED"}
         assert all(r[4] in {"PPV", "FREE"} for r in rows)
+
+
+def test_a_new_export_removes_the_schedules_of_the_last_one_it_no_longer_writes(built_db, tmp_path, capsys):
+    """A page without a template in this week's build leaves no schedule (or report) of an earlier
+    week in the folder, whether that export listed its files (.sendwise_export) or was written before
+    the list existed (its summary.csv names them); files the export never wrote stay."""
+    out = tmp_path / "schedule"
+    assert main(["export-schedule", "--db", str(built_db), "--out", str(out)]) == 0
+    with (out / "summary.csv").open(newline="", encoding="utf-8") as handle:
+        files = sorted(row["File"] for row in csv.DictReader(handle) if row["File"])
+    assert len(files) >= 2
+    gone_page, kept_page = files[0], files[1]
+    (out / "notes.csv").write_text("the operator's own file\n", encoding="utf-8")
+    db = tmp_path / "next_week.duckdb"
+    shutil.copyfile(built_db, db)
+    con = duckdb.connect(str(db))
+    stem = gone_page.removesuffix(".csv")
+    keys = [
+        k for (k,) in con.sql("select distinct page_key from sendwise_marts.weekly_template_7d").fetchall()
+    ]
+    gone_key = next(k for k in keys if ex.safe_file_stem(k) == stem)
+    con.execute("delete from sendwise_marts.weekly_template_7d where page_key = ?", [gone_key])
+    con.close()
+    for manifest in (True, False):  # this version's folder, then one an earlier version wrote
+        assert main(["export-schedule", "--db", str(built_db), "--out", str(out)]) == 0
+        if not manifest:
+            (out / ex.MANIFEST_FILE).unlink()
+        capsys.readouterr()
+        assert (out / gone_page).exists()
+        assert main(["export-schedule", "--db", str(db), "--out", str(out)]) == 0
+        assert f"removed 1 file(s) of the last export that this one does not write: {gone_page}" in (
+            capsys.readouterr().out
+        )
+        assert not (out / gone_page).exists() and (out / kept_page).exists()
+        assert (out / "notes.csv").read_text(encoding="utf-8") == "the operator's own file\n"
+        assert gone_page not in (out / ex.MANIFEST_FILE).read_text(encoding="utf-8").split()

@@ -4,6 +4,11 @@ Reads the built DuckDB file read-only: weekly_template_7d (required), weekly_tem
 weekly_template_qc_violations (for each page's status; optional), page_strategy_reports (optional:
 each page's strategic report, written beside its CSV as <page>_report.md). The pure functions below
 (file names, row formatting, the summary) are what pytest checks.
+
+An export replaces the last one in the folder: the files the last export wrote (listed in
+.sendwise_export; for a folder written before that list existed, the schedules its summary.csv
+names) that this export does not write again are removed, so a page without a template this week
+leaves no schedule from an earlier week for an operator to follow. Other files are never touched.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ SUMMARY_COLUMNS = [
     "File",
 ]
 SUMMARY_FILE = "summary.csv"
+# the files the last export wrote, one name a line: the next export removes those it does not write
+MANIFEST_FILE = ".sendwise_export"
 REPORTS = "page_strategy_reports"
 REPORT_SUFFIX = "_report.md"
 TEMPLATE = "weekly_template_7d"
@@ -220,13 +227,48 @@ def read_reports(db: Path) -> dict[str, str]:
     return {page: text for page, text in rows if text}
 
 
+def previous_export(out: Path) -> set[str]:
+    """The files the last export into `out` wrote: its manifest, or for a folder written before the
+    manifest existed the schedules its summary.csv names; only plain names this export could write."""
+    manifest, summary = out / MANIFEST_FILE, out / SUMMARY_FILE
+    if manifest.is_file():
+        names = set(manifest.read_text(encoding="utf-8").splitlines())
+    elif summary.is_file():
+        with summary.open(newline="", encoding="utf-8") as handle:
+            names = {row.get("File") or "" for row in csv.DictReader(handle)}
+    else:
+        names = set()
+    return {
+        n for n in names if Path(n).name == n and n.endswith((".csv", REPORT_SUFFIX)) and n != SUMMARY_FILE
+    }
+
+
+def remove_stale(out: Path, previous: set[str], written: set[str]) -> list[str]:
+    """Delete the files of the last export that this one did not write again; return their names."""
+    removed = []
+    for name in sorted(previous - written):
+        path = out / name
+        if path.is_file():
+            path.unlink()
+            removed.append(name)
+    return removed
+
+
 def export(db: Path, out: Path) -> list[dict]:
+    """The summary rows of write_export."""
+    return write_export(db, out)[0]
+
+
+def write_export(db: Path, out: Path) -> tuple[list[dict], list[str]]:
     """Write one CSV per page with sends, the page's strategic report as <stem>_report.md when
     page_strategy_reports is built, and summary.csv (every page of the template, the day table or
-    the QC table); return the summary rows."""
+    the QC table); remove what the last export wrote and this one does not (remove_stale); return
+    the summary rows (each page's file under "File") and the removed files."""
     sends, days, violations = read_inputs(db)
     reports = read_reports(db)
     out.mkdir(parents=True, exist_ok=True)
+    previous = previous_export(out)
+    written: set[str] = set()
     by_page: dict[str, list[Mapping]] = {}
     for s in sends:
         by_page.setdefault(s["page_key"], []).append(s)
@@ -241,10 +283,12 @@ def export(db: Path, out: Path) -> list[dict]:
         stem = safe_file_stem(page, taken) if page_sends or page in reports else ""
         if page in reports:
             (out / f"{stem}{REPORT_SUFFIX}").write_text(reports[page], encoding="utf-8")
+            written.add(f"{stem}{REPORT_SUFFIX}")
         if page_sends:
             file = f"{stem}.csv"
             with (out / file).open("w", newline="", encoding="utf-8") as handle:
                 handle.write(schedule_csv(page_sends))
+            written.add(file)
         name = next((s.get("page_name") for s in page_sends if s.get("page_name")), None) or page
         summary.append(
             summary_row(
@@ -259,13 +303,19 @@ def export(db: Path, out: Path) -> list[dict]:
         writer = csv.DictWriter(handle, fieldnames=SUMMARY_COLUMNS)
         writer.writeheader()
         writer.writerows(summary)
-    return summary
+    removed = remove_stale(out, previous, written)
+    (out / MANIFEST_FILE).write_text("".join(f"{name}\n" for name in sorted(written)), encoding="utf-8")
+    return summary, removed
 
 
 def run(args: argparse.Namespace) -> int:
     """A missing database or template, or an --out that cannot be a folder: one line, exit 2."""
     out = check_out_dir(Path(args.out))
-    summary = export(duckdb_path(args.db), out)
+    summary, removed = write_export(duckdb_path(args.db), out)
     written = sum(1 for row in summary if row["File"])
     print(f"wrote {written} page schedule(s) and {SUMMARY_FILE} to {out}/")
+    if removed:
+        print(
+            f"removed {len(removed)} file(s) of the last export that this one does not write: {', '.join(removed)}"
+        )
     return 0
