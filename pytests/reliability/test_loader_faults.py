@@ -143,6 +143,32 @@ def test_export_style_column_names_are_read_as_the_contract_names(tmp_path, samp
     assert loaded == sorted(expected)
 
 
+def test_pickled_dataframe_in_the_production_form_is_loaded(tmp_path, samples, capsys):
+    """The production chat log is a pickled pandas DataFrame: loaded like a Parquet file, with a
+    named (datetime) index read as a column, a zone-aware datetime converted to naive UTC, whole-number
+    fan ids kept as text and numbers kept as text checked and cast."""
+    db = tmp_path / "raw.duckdb"
+    frame = samples["chat.chat_logs"].copy()
+    frame["datetime"] = pd.to_datetime(["2026-11-10 23:30:00", "2026-11-11 08:00:00", "2026-11-11 09:15:00"])
+    frame["datetime"] = frame["datetime"].dt.tz_localize("America/New_York")
+    frame["fan_id"] = [101, 102, 103]
+    frame["tips"] = ["0", "2.5", "0"]
+    path = tmp_path / "HOMEWORK_LOGS.pkl"
+    frame.set_index("datetime").to_pickle(path)
+    assert main(["load", "--source", "chat.chat_logs", "--file", str(path), "--db", str(db)]) == 0
+    assert "loaded 3 rows" in capsys.readouterr().out
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.sql(
+        "select cast(datetime as varchar), fan_id, tips from chat.chat_logs order by datetime"
+    ).fetchall()
+    con.close()
+    assert rows == [
+        ("2026-11-11 04:30:00", "101", 0.0),
+        ("2026-11-11 13:00:00", "102", 2.5),
+        ("2026-11-11 14:15:00", "103", 0.0),
+    ]
+
+
 def test_utc_offset_is_converted_to_utc(tmp_path, samples, capsys):
     db = tmp_path / "raw.duckdb"
     path = chat_csv(tmp_path, samples, datetime="2026-11-10T23:30:00-05:00")
@@ -173,6 +199,10 @@ def test_utc_offset_is_converted_to_utc(tmp_path, samples, capsys):
         ("broken_gzip", "not a complete gzip file"),
         ("same_column_twice", "columns 'fan_id' and 'Fan ID' both name fan_id"),
         ("latin1_line", "not valid UTF-8 text (line 4)"),
+        ("pickled_series", "holds a Series, not a pandas DataFrame"),
+        ("truncated_pickle", "not a readable pickle (UnpicklingError"),
+        ("csv_named_pkl", "not a pickle of a DataFrame (a CSV? name it .csv)"),
+        ("pickled_text_price", "price (expected DOUBLE; e.g. row 1 'N/A')"),
     ],
 )
 def test_bad_file_is_one_line_and_nothing_is_written(tmp_path, samples, capsys, case, needle):
@@ -223,6 +253,19 @@ def test_bad_file_is_one_line_and_nothing_is_written(tmp_path, samples, capsys, 
             path.write_bytes(
                 "".join(lines[:3]).encode("utf-8") + lines[3].replace(",", ",é", 1).encode("latin-1")
             )
+    elif case in {"pickled_series", "truncated_pickle", "csv_named_pkl", "pickled_text_price"}:
+        frame = samples[source].copy()
+        path = tmp_path / "logs.pkl"
+        if case == "pickled_series":
+            frame["fan_id"].to_pickle(path)
+        elif case == "truncated_pickle":
+            frame.to_pickle(path)
+            path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+        elif case == "csv_named_pkl":
+            frame.to_csv(path, index=False)
+        else:  # a text column where the contract has a number: checked value by value, as a CSV's
+            frame["price"] = ["N/A", *frame["price"].astype(str).iloc[1:]]
+            frame.to_pickle(path)
     elif case == "empty_file":
         path = tmp_path / "empty.csv"
         path.write_bytes(b"")

@@ -1,4 +1,8 @@
-"""Bring your own data: load a CSV or Parquet file into a raw source of the DuckDB target.
+"""Bring your own data: load a CSV, Parquet or pickle file into a raw source of the DuckDB target.
+
+A pickle (.pkl, .pickle) must hold one pandas DataFrame: the production chat log arrives in that
+form. Reading a pickle runs code the file names, so load only pickles your own systems wrote; a
+named index (a datetime index) is read as columns; the columns are checked like Parquet's.
 
 `sendwise load --source chat.chat_logs --file logs.parquet` checks the file against the raw
 contract (sendwise.contracts) before touching the database: a missing, unexpected or
@@ -35,19 +39,25 @@ from sendwise.contracts import SOURCES, SourceTable
 from sendwise.errors import UserError, check_db_path, connect
 from sendwise.paths import duckdb_path
 
-HELP = "load a CSV/Parquet file into a raw source table of the DuckDB target (checked against the contract)"
+HELP = "load a CSV/Parquet/pickle file into a raw source table of the DuckDB target (checked against the contract)"
 
 PARQUET_MAGIC = b"PAR1"
+PICKLE_SUFFIXES = {".pkl", ".pickle"}
+PICKLE_PROTOCOL_2_PLUS = b"\x80"  # the first byte of every pickle of protocol 2 and later (pandas')
+PICKLE_VIEW = "sendwise_load_frame"  # the pickled DataFrame, registered on each connection
 INTEGER_TYPES = {"BIGINT", "INTEGER"}
-# Parquet native types (DuckDB's names, prefix match) each contract type accepts.
+# Native types of a Parquet or pickled column (DuckDB's names, prefix match) each contract type
+# accepts. Text is accepted for every type and checked value by value as a CSV's is (numbers kept
+# as text by an export); whole numbers are accepted as text ids (fan ids written as numbers).
 PARQUET_COMPATIBLE = {
-    "VARCHAR": ("VARCHAR",),
+    "VARCHAR": ("VARCHAR", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER", "USMALLINT",
+                "UTINYINT", "HUGEINT"),
     "DOUBLE": ("DOUBLE", "FLOAT", "DECIMAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT",
-               "UINTEGER", "USMALLINT", "UTINYINT"),
+               "UINTEGER", "USMALLINT", "UTINYINT", "VARCHAR"),
     "BIGINT": ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UINTEGER", "USMALLINT", "UTINYINT", "DOUBLE", "FLOAT",
-               "DECIMAL"),
+               "DECIMAL", "VARCHAR"),
     "INTEGER": ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UINTEGER", "USMALLINT", "UTINYINT", "DOUBLE",
-                "FLOAT", "DECIMAL"),
+                "FLOAT", "DECIMAL", "VARCHAR"),
     "BOOLEAN": ("BOOLEAN", "VARCHAR"),
     "TIMESTAMP": ("TIMESTAMP", "DATE", "VARCHAR"),
 }  # fmt: skip
@@ -66,7 +76,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--source", required=True, choices=sorted(SOURCES), help="raw table, e.g. chat.chat_logs"
     )
-    parser.add_argument("--file", required=True, help="a .csv or .parquet file")
+    parser.add_argument(
+        "--file", required=True, help="a .csv, .parquet or .pkl file (a pickled pandas DataFrame)"
+    )
     parser.add_argument(
         "--db",
         default=None,
@@ -89,10 +101,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _file_kind(path: Path) -> str:
-    """'parquet' or 'csv' from the name, checked against the file's first and last bytes."""
+    """'parquet', 'pickle' or 'csv' from the name, checked against the file's first and last bytes."""
     suffix = "".join(path.suffixes[-2:]).lower() if path.suffix == ".gz" else path.suffix.lower()
-    if suffix not in {".parquet", ".pq", ".csv", ".csv.gz", ".tsv"}:
-        raise ContractError(f"{path.name}: unsupported file type {suffix!r} (use .csv or .parquet)")
+    if suffix not in {".parquet", ".pq", ".csv", ".csv.gz", ".tsv", *PICKLE_SUFFIXES}:
+        raise ContractError(f"{path.name}: unsupported file type {suffix!r} (use .csv, .parquet or .pkl)")
     size = path.stat().st_size
     with path.open("rb") as handle:
         head = handle.read(4)
@@ -106,6 +118,12 @@ def _file_kind(path: Path) -> str:
         if size < 12 or tail != PARQUET_MAGIC:
             raise ContractError(f"{path.name}: truncated or corrupt Parquet file (no footer)")
         return "parquet"
+    if suffix in PICKLE_SUFFIXES:
+        if head == PARQUET_MAGIC:
+            raise ContractError(f"{path.name}: a Parquet file named {suffix} (name it .parquet)")
+        if head[:1] != PICKLE_PROTOCOL_2_PLUS:
+            raise ContractError(f"{path.name}: not a pickle of a DataFrame (a CSV? name it .csv)")
+        return "pickle"
     if head == PARQUET_MAGIC:
         raise ContractError(f"{path.name}: a Parquet file named {suffix} (name it .parquet)")
     if head[:2] in {b"\xff\xfe", b"\xfe\xff"}:
@@ -197,6 +215,31 @@ def _csv_structure_problem(path: Path, expected: list[str]) -> str | None:
     return None
 
 
+def _read_pickle(path: Path):
+    """The pickled pandas DataFrame, its named index levels as columns."""
+    import pickle
+
+    import pandas as pd
+
+    try:
+        frame = pd.read_pickle(path)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError) as exc:
+        raise ContractError(f"{path.name}: not a readable pickle ({type(exc).__name__}: {exc})") from exc
+    if not isinstance(frame, pd.DataFrame):
+        raise ContractError(f"{path.name}: holds a {type(frame).__name__}, not a pandas DataFrame")
+    if any(name is not None for name in frame.index.names):
+        frame = frame.reset_index()
+    return frame
+
+
+def _relation(con, path: Path, kind: str, frame) -> str:
+    """The SQL relation of the file on `con`: the pickled frame registered there, else a reader."""
+    if kind == "pickle":
+        con.register(PICKLE_VIEW, frame)
+        return PICKLE_VIEW
+    return _reader(path)
+
+
 def _reader(path: Path) -> str:
     literal = str(path).replace("'", "''")
     if _file_kind(path) == "parquet":
@@ -243,10 +286,9 @@ def validate(con, table: SourceTable, relation_sql: str, ignore_extra: bool, kin
     for column in table.columns:
         name = present[column.name]
         file_type = native[column.name]
-        if kind == "parquet" and not file_type.startswith(PARQUET_COMPATIBLE[column.duckdb_type]):
-            mistyped.append(
-                f"{column.name} (expected {column.duckdb_type}; the Parquet column is {file_type})"
-            )
+        if kind != "csv" and not file_type.startswith(PARQUET_COMPATIBLE[column.duckdb_type]):
+            what = "Parquet column" if kind == "parquet" else "pickled column"
+            mistyped.append(f"{column.name} (expected {column.duckdb_type}; the {what} is {file_type})")
             continue
         expression = _column_sql(column, name, file_type)
         try_expression = expression.replace("cast(", "try_cast(")
@@ -319,11 +361,12 @@ def load_counts(
     kind = _file_kind(path)
     if kind == "csv":
         _check_text(path)
-    relation_sql = _reader(path)
+    frame = _read_pickle(path) if kind == "pickle" else None
     # every check on an in-memory connection: a refused file never creates or touches the database
     probe = duckdb.connect()
     try:
         probe.execute("set TimeZone = 'UTC'")
+        relation_sql = _relation(probe, path, kind, frame)
         selects = validate(probe, table, relation_sql, ignore_extra, kind)
         rows = int(probe.sql(f"select count(*) from {relation_sql}").fetchone()[0])
         renamed = renamed_columns(probe, relation_sql)
@@ -345,6 +388,7 @@ def load_counts(
     con = connect(db_path, must_exist=False)
     try:
         con.execute("set TimeZone = 'UTC'")
+        relation_sql = _relation(con, path, kind, frame)
         exists = con.sql(
             "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
             params=[table.source, table.table],
