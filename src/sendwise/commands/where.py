@@ -42,7 +42,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"    {name}{count}")
     con.close()
     print("\nLook at them with:")
-    print('  .venv/bin/sendwise query "select * from sendwise_marts.caption_rankings_top3 limit 10"')
+    # the example names a mart this database holds (a chat log alone has no caption rankings)
+    marts = [name for schema, name, _ in rows if schema.endswith("_marts")]
+    example = "caption_rankings_top3" if "caption_rankings_top3" in marts or not marts else marts[0]
+    print(f'  .venv/bin/sendwise query "select * from sendwise_marts.{example} limit 10"')
     print(
         f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{db}', read_only=True).sql('show all tables'))\""
     )
