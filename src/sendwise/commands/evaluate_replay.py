@@ -68,13 +68,11 @@ def run(args: argparse.Namespace) -> int:
     from sendwise.evaluation.simulate import build_world
     from sendwise.evaluation.world_replay import aggregate, check_arguments, draw_from_world, truth_check
 
-    check_run_outputs(args.out, args.workdir)
     check_arguments(n_arms=args.arms, days=args.days, scale=args.scale)
     if args.batch_days <= 0:
         raise UserError(f"--batch-days must be positive, not {args.batch_days}")
     out = Path(args.out or f"benchmarks/evaluations/replay_{args.scale}_seeds{seeds_label(args.seeds)}.json")
-    if out.is_dir():
-        raise UserError(f"--out {out} is a folder; give a file name")
+    check_run_outputs(str(out), args.workdir)
     policies = list(dict.fromkeys(args.policies))
     sql_policies = [p for p in policies if p in replay.SQL_POLICIES]
     own = args.workdir is None
