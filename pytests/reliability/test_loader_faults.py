@@ -169,6 +169,26 @@ def test_pickled_dataframe_in_the_production_form_is_loaded(tmp_path, samples, c
     ]
 
 
+def test_spreadsheet_marks_in_the_vault_matrix_are_read_as_yes_and_no(tmp_path, samples):
+    """A vault matrix kept in a spreadsheet marks cells with x / a check mark and - / a cross: read
+    as true and false; an empty cell stays null (not available); other text is still refused."""
+    db = tmp_path / "raw.duckdb"
+    frame = samples["agency.vault_matrix"].head(1).copy()
+    marks = {"anal": "x", "bj": "✓", "bg": " X ", "bgg": "-", "gg": "✗", "solo": "", "toy": "yes"}
+    for column, mark in marks.items():
+        frame[column] = [mark]
+    path = tmp_path / "vault.csv"
+    frame.to_csv(path, index=False)
+    assert main(["load", "--source", "agency.vault_matrix", "--file", str(path), "--db", str(db)]) == 0
+    con = duckdb.connect(str(db), read_only=True)
+    row = con.sql(f"select {', '.join(marks)} from agency.vault_matrix").fetchone()
+    con.close()
+    assert row == (True, True, True, False, False, None, True)
+    frame["anal"] = ["maybe"]
+    frame.to_csv(path, index=False)
+    assert main(["load", "--source", "agency.vault_matrix", "--file", str(path), "--db", str(db)]) == 2
+
+
 def test_utc_offset_is_converted_to_utc(tmp_path, samples, capsys):
     db = tmp_path / "raw.duckdb"
     path = chat_csv(tmp_path, samples, datetime="2026-11-10T23:30:00-05:00")

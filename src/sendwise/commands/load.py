@@ -61,6 +61,9 @@ PARQUET_COMPATIBLE = {
     "BOOLEAN": ("BOOLEAN", "VARCHAR"),
     "TIMESTAMP": ("TIMESTAMP", "DATE", "VARCHAR"),
 }  # fmt: skip
+# Marks a spreadsheet uses in a yes/no column (lower case), read as true / false.
+SPREADSHEET_TRUE = ("x", "\u2713", "\u2714", "\u2611")  # x ✓ ✔ ☑
+SPREADSHEET_FALSE = ("-", "\u2013", "\u2717", "\u2718")  # - – ✗ ✘
 # A UTC offset or Z at the end of a timestamp text.
 OFFSET_PATTERN = r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 # Field delimiters a CSV export uses; DuckDB's sniffer chooses among the same.
@@ -256,6 +259,16 @@ def _column_sql(column, name: str, native: str) -> str:
         return f"cast(cast(trim({quoted}) as timestamptz) as timestamp)"
     if column.duckdb_type == "TIMESTAMP" and native.startswith("TIMESTAMP WITH TIME ZONE"):
         return f"cast({quoted} as timestamp)"
+    if column.duckdb_type == "BOOLEAN" and native == "VARCHAR":
+        # a spreadsheet's marks (the vault matrix): a check mark or x is true, a dash or cross false;
+        # the rest as DuckDB reads it (true/false, t/f, yes/no, y/n, 1/0; an empty cell is null)
+        marks_true = ", ".join(f"'{m}'" for m in SPREADSHEET_TRUE)
+        marks_false = ", ".join(f"'{m}'" for m in SPREADSHEET_FALSE)
+        text = f"lower(trim({quoted}))"
+        return (
+            f"case when {text} in ({marks_true}) then true when {text} in ({marks_false}) then false"
+            f" else cast({quoted} as boolean) end"
+        )
     return f"cast({quoted} as {column.duckdb_type})"
 
 
