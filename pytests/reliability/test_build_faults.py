@@ -9,6 +9,7 @@ defects (nothing may fail or be skipped) and a build killed mid-way followed by 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -167,3 +168,28 @@ def test_killed_build_then_rebuild_recovers(faulty_db):
     )
     assert result.returncode == 0, result.stdout[-3000:]
     assert_every_row_accounted_for(db, raw_counts)
+
+
+def test_raw_table_without_a_declared_column_stops_at_its_source_test(built_db, tmp_path):
+    """A loader that drops a column (chat_logs.tips): the source test has_declared_columns stops the
+    build with one line naming the table and the column, and the base model is skipped, not run into
+    a binder error."""
+    db = tmp_path / "drift.duckdb"
+    shutil.copyfile(built_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("alter table chat.chat_logs drop column tips")
+    con.close()
+    result = run_dbt(
+        ["build", "--vars", VARS, "--select", "source:chat.chat_logs", "base_chat__chat_logs"],
+        duckdb_path=db,
+        target_path=tmp_path / "target",
+        capture=True,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert '"drift"."chat"."chat_logs" has no column tips that its YAML declares' in output, output[-3000:]
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    statuses = {r["unique_id"]: r["status"] for r in results}
+    assert statuses["model.sendwise.base_chat__chat_logs"] == "skipped", statuses
+    assert "Binder Error" not in output
