@@ -171,13 +171,15 @@ def test_killed_build_then_rebuild_recovers(faulty_db):
 
 
 def test_raw_table_without_a_declared_column_stops_at_its_source_test(built_db, tmp_path):
-    """A loader that drops a column (chat_logs.tips): the source test has_declared_columns stops the
-    build with one line naming the table and the column, and the base model is skipped, not run into
-    a binder error."""
+    """A loader that drops a column (chat_logs.tips) and lands another as text (price, with '$5'):
+    the source test has_declared_columns stops the build with one line naming the table and both
+    columns, and the base model is skipped, not run into a binder error."""
     db = tmp_path / "drift.duckdb"
     shutil.copyfile(built_db, db)
     con = duckdb.connect(str(db))
     con.execute("alter table chat.chat_logs drop column tips")
+    con.execute("alter table chat.chat_logs alter price type varchar")
+    con.execute("update chat.chat_logs set price = '$5' where price = '10.99'")
     con.close()
     result = run_dbt(
         ["build", "--vars", VARS, "--select", "source:chat.chat_logs", "base_chat__chat_logs"],
@@ -188,7 +190,10 @@ def test_raw_table_without_a_declared_column_stops_at_its_source_test(built_db, 
     )
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert '"drift"."chat"."chat_logs" has no column tips that its YAML declares' in output, output[-3000:]
+    expected = (
+        '"drift"."chat"."chat_logs" does not match its YAML: no column tips; price is string, not double'
+    )
+    assert expected in output, output[-3000:]
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
     statuses = {r["unique_id"]: r["status"] for r in results}
     assert statuses["model.sendwise.base_chat__chat_logs"] == "skipped", statuses
