@@ -174,6 +174,25 @@ def test_a_sql_model_longer_than_the_limit_is_reported():
     assert check(_manifest(models), None, 8, 5, max_sql_lines=MAX_SQL_MODEL_LINES + 1) == []
 
 
+def test_a_case_or_window_without_a_unit_test_is_reported():
+    models = _good()
+    models[2]["raw_code"] = "select id, case when id > 1 then 'b' end as band from {{ ref('stg_raw__t') }}"
+    models[3]["raw_code"] = "-- a case in a comment\nselect id, row_number() OVER (order by id) as n from x"
+    manifest = _manifest(models)
+    assert check(manifest, None, 8, 5) == [
+        "int_t_joined: a `case` without a unit test (add one to its YAML's unit_tests)",
+        "t_mart: a `over (` without a unit test (add one to its YAML's unit_tests)",
+    ]
+    manifest["unit_tests"] = {
+        "unit_test.sendwise.int_t_joined.t1": {"model": "int_t_joined"},
+        "unit_test.sendwise.t_mart.t1": {"model": "t_mart"},
+    }
+    assert check(manifest, None, 8, 5) == []
+    models[2]["raw_code"] = "{# a case here is a comment #} select id, cased from x"  # no keyword left
+    models[3]["raw_code"] = "select id from x -- over (a comment)"
+    assert check(_manifest(models), None, 8, 5) == []
+
+
 def test_fanout_counts_direct_leaf_children_only():
     models = _good()
     # four leaf marts on one intermediate model: reported at threshold 3, not at 4

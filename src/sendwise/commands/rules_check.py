@@ -32,6 +32,9 @@ this project are checked in Python over dbt's own artifacts:
   file defining a block's signature function outside the markers is reported too;
 * no SQL model under models/ is longer than MAX_SQL_MODEL_LINES (250) lines: a longer one is split
   into named intermediate steps (or a documented macro for a reused formula);
+* every SQL model whose code holds a case expression or a window function (`case`, `over (`;
+  comments and Jinja comments left out) has at least one dbt unit test (the project's standard:
+  a unit test for every formula, window and case expression);
 * fanout, as dbt-project-evaluator's fct_model_fanout defines it: a model with more than
   `--max-fanout` (3) direct *leaf* children (models nothing else reads) is reported - the sign
   of end-of-DAG logic that should be shared in an intermediate model. A staging model read by
@@ -57,6 +60,8 @@ HARD_CODED_RELATION = re.compile(
     r"\b(?:from|join)\s+(?!\{\{|\(|lateral\b)[`\"]?[A-Za-z_][\w$-]*[`\"]?\.[`\"]?[A-Za-z_][\w$]*", re.I
 )
 JINJA_OR_COMMENT = re.compile(r"\{#.*?#\}|--[^\n]*|/\*.*?\*/", re.S)
+# a case expression or a window function in a model's SQL: logic a unit test must pin down
+CASE_OR_WINDOW = re.compile(r"\bcase\b|\bover\s*\(", re.I)
 # the build's stamp (macro build_stamp) that every mart an exposure reads carries
 STAMP_COLUMNS = ("as_of", "built_at")
 # shared block name -> (the file holding its canonical text, a function only the block defines)
@@ -212,6 +217,7 @@ def check(
     models = {
         k: v for k, v in nodes.items() if v["resource_type"] == "model" and v["package_name"] == "sendwise"
     }
+    unit_tested = {test["model"] for test in manifest.get("unit_tests", {}).values()}
     tests_by_model: dict[str, list[dict]] = defaultdict(list)
     for node in nodes.values():
         if node["resource_type"] == "test":
@@ -287,6 +293,11 @@ def check(
             match = HARD_CODED_RELATION.search(code)
             if match:
                 problems.append(f"{name}: hard-coded relation `{match.group(0).strip()}` (use ref/source)")
+            logic = CASE_OR_WINDOW.search(JINJA_OR_COMMENT.sub(" ", model.get("raw_code") or ""))
+            if logic and name not in unit_tested and model["original_file_path"].startswith("models/"):
+                problems.append(
+                    f"{name}: a `{logic.group(0).lower()}` without a unit test (add one to its YAML's unit_tests)"
+                )
 
         # built columns documented
         if catalog is not None:

@@ -16,24 +16,34 @@ normalised as (
         nullif(trim(lower(source.usage_status)), '') as usage_status,
         nullif(trim(lower(source.validation_level)), '') as validation_level,
         cast(source.created_at as {{ dbt.type_timestamp() }}) as created_at,
-        row_number() over (
-            partition by trim(source.caption_id)
-            order by source.created_at, source.caption_text
-        ) as caption_id_copy_number,
         {{ sendwise.row_as_json('source') }} as raw_record
     from source
 ),
 
-flagged as (
+checked as (
     select
         *,
         case
             when caption_id is null or caption_id = '' then 'missing_caption_id'
             when caption_text_normalized is null or caption_text_normalized = '' then 'missing_caption_text'
             when content_category is null then 'missing_content_category'
-            when caption_id_copy_number > 1 then 'duplicate_caption_id'
-        end as rejection_reason
+        end as row_problem
     from normalised
+),
+
+-- copies of an id numbered usable ones first (then by creation and text): an id whose earlier row
+-- lacks its category keeps its good row instead of losing it as a duplicate of the bad one
+numbered as (
+    select
+        *,
+        row_number() over (
+            partition by caption_id
+            order by case when row_problem is null then 0 else 1 end, created_at, caption_text
+        ) as caption_id_copy_number
+    from checked
 )
 
-select * from flagged
+select
+    *,
+    coalesce(row_problem, case when caption_id_copy_number > 1 then 'duplicate_caption_id' end) as rejection_reason
+from numbered

@@ -22,15 +22,11 @@ normalised as (
         cast(coalesce(source.active_to_hour, 23) as {{ dbt.type_int() }}) as active_to_hour,
         source.active_from_hour is null or source.active_to_hour is null as is_active_window_defaulted,
         cast(source.onboarded_at as {{ dbt.type_timestamp() }}) as onboarded_at,
-        row_number() over (
-            partition by {{ sendwise.normalize_page_key('source.page_name') }}
-            order by source.onboarded_at, source.page_name
-        ) as page_copy_number,
         {{ sendwise.row_as_json('source') }} as raw_record
     from source
 ),
 
-flagged as (
+checked as (
     select
         normalised.*,
         case
@@ -44,9 +40,29 @@ flagged as (
                 or normalised.active_to_hour not between 0 and 23
                 or normalised.active_from_hour >= normalised.active_to_hour
                 then 'invalid_active_window'
-            when normalised.page_copy_number > 1 then 'duplicate_page_name'
-        end as rejection_reason
+        end as row_problem
     from normalised
+),
+
+-- copies of a page numbered usable ones first (then by onboarding and name): a page whose earlier
+-- row has a bad time zone keeps its good row instead of losing it as a duplicate of the bad one
+numbered as (
+    select
+        checked.*,
+        row_number() over (
+            partition by checked.page_key
+            order by
+                case when checked.row_problem is null then 0 else 1 end,
+                checked.onboarded_at,
+                checked.page_name_raw
+        ) as page_copy_number
+    from checked
 )
 
-select * from flagged
+select
+    numbered.*,
+    coalesce(
+        numbered.row_problem,
+        case when numbered.page_copy_number > 1 then 'duplicate_page_name' end
+    ) as rejection_reason
+from numbered

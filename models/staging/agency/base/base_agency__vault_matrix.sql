@@ -1,18 +1,32 @@
 -- Every raw vault row (wide), with the one reason (if any) it is quarantined.
+{#- source_columns without the package prefix: a unit test can override it (it has no graph of sources) -#}
+{%- set categories = source_columns('agency', 'vault_matrix', exclude=['page_name']) %}
 with source as (
     select * from {{ source('agency', 'vault_matrix') }}
 ),
 
-flagged as (
+keyed as (
     select
         source.*,
         {{ sendwise.normalize_page_key('source.page_name') }} as page_key,
-        row_number() over (
-            partition by {{ sendwise.normalize_page_key('source.page_name') }}
-            order by source.page_name
-        ) as page_copy_number,
         {{ sendwise.row_as_json('source') }} as raw_record
     from source
+),
+
+-- copies of a page numbered by name, then by the category flags in their declared order (false
+-- before true, null last), so that which of two rows with the same name is kept depends neither on
+-- the order the engine reads them in nor on the engine
+flagged as (
+    select
+        keyed.*,
+        row_number() over (
+            partition by keyed.page_key
+            order by
+                keyed.page_name{% for category in categories %}
+                    ,
+                    keyed.{{ category }} nulls last{% endfor %}
+        ) as page_copy_number
+    from keyed
 ),
 
 final as (
