@@ -67,6 +67,12 @@ def connect(path: Path, *, read_only: bool = False, must_exist: bool | None = No
         raise
 
 
+def table_exists(con, schema: str, table: str) -> bool:
+    """The DuckDB connection's database holds schema.table (a table or a view)."""
+    query = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
+    return bool(con.execute(query, [schema, table]).fetchone()[0])
+
+
 def ensure_not_locked(path: Path) -> None:
     """Raise UserError when another process holds the database (before handing it to dbt)."""
     if path.exists():

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendwise.errors import UserError, check_out_dir, connect
+from sendwise.errors import UserError, check_out_dir, connect, table_exists
 from sendwise.paths import duckdb_path
 
 HELP = "write the chatter playbook per fan cluster (markdown) and 2D/3D cluster plots (PNG, HTML)"
@@ -386,12 +386,6 @@ REPORT_INPUTS = (
 )
 
 
-def _has_relation(con, name: str) -> bool:
-    schema, table = name.split(".")
-    query = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
-    return bool(con.execute(query, [schema, table]).fetchone()[0])
-
-
 def run(args: argparse.Namespace) -> int:
     out = check_out_dir(Path(args.out))
     db = duckdb_path(args.db)
@@ -399,7 +393,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"no database at {db}: run `make demo` first")
     con = connect(db, read_only=True)
     try:
-        missing = [name for name in REPORT_INPUTS if not _has_relation(con, name)]
+        missing = [name for name in REPORT_INPUTS if not table_exists(con, *name.split("."))]
         if missing:
             raise UserError(f"{', '.join(missing)} not found in {db}: run `dbt build` (make demo) first")
         paths = make_report(con, out, args.method)

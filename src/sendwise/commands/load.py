@@ -36,7 +36,7 @@ import zlib
 from pathlib import Path
 
 from sendwise.contracts import SOURCES, SourceTable
-from sendwise.errors import UserError, check_db_path, connect
+from sendwise.errors import UserError, check_db_path, connect, table_exists
 from sendwise.paths import duckdb_path
 
 HELP = "load a CSV/Parquet/pickle file into a raw source table of the DuckDB target (checked against the contract)"
@@ -402,10 +402,7 @@ def load_counts(
     try:
         con.execute("set TimeZone = 'UTC'")
         relation_sql = _relation(con, path, kind, frame)
-        exists = con.sql(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            params=[table.source, table.table],
-        ).fetchone()[0]
+        exists = table_exists(con, table.source, table.table)
         # catalog-qualified: a database file named like a schema (chat.duckdb) is not ambiguous
         catalog = con.sql("select current_database()").fetchone()[0].replace('"', '""')
         schema = f'"{catalog}"."{table.source}"'
