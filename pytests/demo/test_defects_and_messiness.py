@@ -22,7 +22,7 @@ BAD_ROW_SQL = {
     ("agency.pages", "invalid_timezone"): "timezone not in (select name from pg_timezone_names())",
     ("agency.pages", "invalid_active_window"): (
         "active_from_hour not between 0 and 23 or active_to_hour not between 0 and 23"
-        " or active_from_hour >= active_to_hour"
+        " or active_from_hour = active_to_hour"
     ),
     ("chat.chat_logs", "invalid_fan_id"): "not regexp_matches(fan_id, '^[A-Za-z0-9][A-Za-z0-9._]+$')",
     ("chat.chat_logs", "system_message"): "fan_message like 'System:%'",

@@ -209,8 +209,9 @@ def _pages_and_vault_raw(rng, pages: pd.DataFrame, vault: pd.DataFrame, end_at, 
             "timezone": ["America/NewYork", "GMT+25", "Europe/London", "America/Chicago"],
             "page_type": ["paid", "free", "paid", "paid"],
             "is_active": [True, True, True, False],
-            "active_from_hour": [8, 8, 22, -1],
-            "active_to_hour": [23, 23, 6, 25],
+            # 14 to 14: one hour or the whole day? (22 to 6 would be a valid window past midnight)
+            "active_from_hour": [8, 8, 14, -1],
+            "active_to_hour": [23, 23, 14, 25],
             "onboarded_at": np.array([end_at - np.timedelta64(d, "D") for d in (2, 1, 3, 5)]),
         }
     )

@@ -136,12 +136,13 @@ slots as (
         page_days.time_zone,
         page_days.local_date,
         hours.local_hour,
-        mod(hours.local_hour - page_days.active_from_hour + 24, 24) as hour_position,
-        mod(page_days.active_to_hour - page_days.active_from_hour + 24, 24) + 1 as window_hours
+        {{ sendwise.active_window_position('hours.local_hour', 'page_days.active_from_hour') }} as hour_position,
+        {{ sendwise.active_window_hours('page_days.active_from_hour', 'page_days.active_to_hour') }} as window_hours
     from page_days
     cross join hours
-    where mod(hours.local_hour - page_days.active_from_hour + 24, 24)
-        <= mod(page_days.active_to_hour - page_days.active_from_hour + 24, 24)
+    where {{ sendwise.is_in_active_window(
+        'hours.local_hour', 'page_days.active_from_hour', 'page_days.active_to_hour'
+    ) }}
 ),
 
 slots_timed as (

@@ -76,7 +76,8 @@ final as (
         cast(slot_local_at as date) as slot_local_date,
         extract(hour from slot_local_at) as slot_local_hour,
         {{ sendwise.iso_day_of_week('slot_local_at') }} as slot_local_dow,
-        extract(hour from slot_local_at) between active_from_hour and active_to_hour as is_in_active_window
+        {{ sendwise.is_in_active_window('extract(hour from slot_local_at)', 'active_from_hour', 'active_to_hour') }}
+            as is_in_active_window
     from slot_grid
 )
 

@@ -78,11 +78,8 @@ page_state as (
         learner_config.quota_max,
         -- hours of the local active window (from..to inclusive, wrapping past midnight), for the hour pool
         cast(
-            case
-                when pages.active_to_hour >= pages.active_from_hour
-                    then pages.active_to_hour - pages.active_from_hour + 1
-                else pages.active_to_hour + 24 - pages.active_from_hour + 1
-            end as {{ dbt.type_bigint() }}
+            {{ sendwise.active_window_hours('pages.active_from_hour', 'pages.active_to_hour') }}
+            as {{ dbt.type_bigint() }}
         ) as active_window_hours
     from pages
     left join performance on pages.page_key = performance.page_key

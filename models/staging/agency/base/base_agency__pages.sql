@@ -38,7 +38,8 @@ checked as (
             when
                 normalised.active_from_hour not between 0 and 23
                 or normalised.active_to_hour not between 0 and 23
-                or normalised.active_from_hour >= normalised.active_to_hour
+                -- from > to is a window past midnight (22 to 6); from = to could mean one hour or the whole day
+                or normalised.active_from_hour = normalised.active_to_hour
                 then 'invalid_active_window'
         end as row_problem
     from normalised

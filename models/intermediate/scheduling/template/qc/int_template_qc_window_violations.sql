@@ -33,10 +33,7 @@ final as (
     from sends
     where
         time_zone is null
-        or not case
-            when active_from_hour <= active_to_hour then local_hour between active_from_hour and active_to_hour
-            else local_hour >= active_from_hour or local_hour <= active_to_hour
-        end
+        or not {{ sendwise.is_in_active_window('local_hour', 'active_from_hour', 'active_to_hour') }}
 )
 
 select * from final
