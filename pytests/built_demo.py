@@ -72,3 +72,24 @@ def numeric_settings(con) -> dict[str, float]:
         "select setting_name, setting_value from sendwise_seeds.settings_modeling where value_type = 'number'"
     ).fetchall()
     return {name: float(value) for name, value in rows}
+
+
+def with_schema_prefix(
+    source: Path, dest: Path, relations: tuple[str, ...], prefix: str, keep: tuple[str, ...] = ()
+) -> Path:
+    """Copy `relations` ("sendwise_<layer>.<table>") of the built database `source` into the DuckDB
+    file `dest` (created when absent) as "<prefix>_<layer>.<table>", and `keep` ("schema.table", e.g.
+    ground_truth.fans) under their own names: a database as a profile with `schema: <prefix>` builds
+    it, holding no sendwise_ schema. Called twice on one `dest`, two builds' schemas side by side."""
+    import duckdb
+
+    assert all(name.startswith("sendwise_") for name in relations), relations
+    targets = {name: f"{prefix}_{name.removeprefix('sendwise_')}" for name in relations}
+    targets.update({name: name for name in keep})
+    with duckdb.connect(str(source), read_only=True) as src, duckdb.connect(str(dest)) as out:
+        for name, target in targets.items():
+            out.register("copied", src.sql(f"select * from {name}").arrow())
+            out.execute(f"create schema if not exists {target.split('.')[0]}")
+            out.execute(f"create or replace table {target} as select * from copied")
+            out.unregister("copied")
+    return dest

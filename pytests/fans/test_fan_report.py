@@ -1,9 +1,11 @@
 """The playbook writer of `sendwise fan-report` (pure functions; the command end to end runs in
-test_fans_e2e.py against the small built database)."""
+test_fans_e2e.py against the small built database), and fan-report / evaluate-fans / where on a
+copy of the built fan tables under another profile's schema prefix (analytics_marts, ...)."""
 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from sendwise.commands import fan_report
 
@@ -112,3 +114,94 @@ def test_write_playbook_sections():
     second = text.split("## Cluster 2: non-buyers")[1]
     assert "no sale yet" in second and "none yet" in second and "no distinctive words" in second
     assert "- none in the data" in second
+
+
+# ---- a profile's own schema prefix (analytics_marts, ...) ---------------------------------------
+
+# what fan-report and evaluate-fans' seed_figures read (sendwise_ names in the built test database)
+FAN_TABLES = (
+    "sendwise_marts.fan_cluster_metrics",
+    "sendwise_marts.fan_cluster_summary",
+    "sendwise_marts.fan_model_pairs",
+    "sendwise_marts.fan_timing_evaluation",
+    "sendwise_ml.fan_clusters",
+    "sendwise_ml.fan_prediction_metrics",
+    "sendwise_intermediate.int_fan_chat_messages",
+)
+
+
+@pytest.fixture(scope="module")
+def analytics_db(built_db, tmp_path_factory):
+    """The fan tables of the built test database under analytics_marts / _ml / _intermediate (as a
+    profile with `schema: analytics` builds them), no sendwise_ schema; ground_truth.fans kept."""
+    from built_demo import with_schema_prefix
+
+    dest = tmp_path_factory.mktemp("analytics") / "analytics.duckdb"
+    return with_schema_prefix(built_db, dest, FAN_TABLES, "analytics", keep=("ground_truth.fans",))
+
+
+def test_fan_report_reads_a_profiles_own_schema_prefix(analytics_db, built_con, tmp_path):
+    """fan-report on marts under analytics_*: the same playbook as on the sendwise_* build."""
+    from sendwise.cli import main
+
+    out = tmp_path / "report"
+    assert main(["fan-report", "--db", str(analytics_db), "--out", str(out)]) == 0
+    metrics = fan_report.load_metrics(built_con)
+    method = fan_report.choose_method(metrics)
+    expected = fan_report.write_playbook(fan_report.load_playbooks(built_con, method)[0], method, metrics)
+    assert (out / "playbook.md").read_text() == expected
+    assert "## Cluster" in expected
+
+
+def test_evaluate_fans_reads_a_profiles_own_schema_prefix(analytics_db, built_db):
+    import json
+
+    from sendwise.commands.evaluate_fans import seed_figures
+
+    figures = seed_figures(analytics_db)
+    assert figures["clustering"] and figures["purchase_test_auc"]
+    assert json.dumps(figures, sort_keys=True, default=float) == json.dumps(
+        seed_figures(built_db), sort_keys=True, default=float
+    )
+
+
+def test_where_names_the_schema_it_found(analytics_db, capsys):
+    from sendwise.cli import main
+
+    assert main(["where", "--db", str(analytics_db)]) == 0
+    printed = capsys.readouterr().out
+    assert "  analytics_marts:\n" in printed and "sendwise_" not in printed
+    # the first mart of the listing, as no caption_rankings_top3 was copied
+    assert 'sendwise query "select * from analytics_marts.fan_cluster_metrics limit 10"' in printed
+
+
+def test_two_builds_schemas_are_refused_in_one_line(built_db, tmp_path, capsys, monkeypatch):
+    """analytics_* and other_* both hold the fan tables and the profile's schema is sendwise: no
+    guess, one line naming both schemas, exit 2, nothing written."""
+    from built_demo import with_schema_prefix
+
+    from sendwise.cli import main
+
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "profiles.yml").write_text(
+        "sendwise:\n  target: duckdb\n  outputs:\n    duckdb:\n      type: duckdb\n      schema: sendwise\n"
+    )
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(profiles))
+
+    db = tmp_path / "two.duckdb"
+    for prefix in ("analytics", "other"):
+        with_schema_prefix(built_db, db, FAN_TABLES, prefix)
+    out = tmp_path / "report"
+    assert main(["fan-report", "--db", str(db), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "sendwise fan-report: fan_cluster_metrics is in both analytics_marts and other_marts"
+        " (the profile's schema is sendwise): keep one build per database file or drop the schemas"
+        " you do not mean"
+    ]
+    assert not out.exists()
+    assert main(["where", "--db", str(db)]) == 0  # where lists both and shows an example for each
+    printed = capsys.readouterr().out
+    assert "select * from analytics_marts.fan_cluster_metrics" in printed
+    assert "select * from other_marts.fan_cluster_metrics" in printed

@@ -376,7 +376,7 @@ def test_held_database_names_the_process(tmp_path, samples, seeded_db, capsys, c
         (["query", "--db", "{tmp}/empty.duckdb", "select 1"], "is an empty file, not a DuckDB database"),
         (["where", "--db", "{tmp}/absent.duckdb"], "no database at"),
         (["fan-report", "--db", "{db}", "--out", "{tmp}/a_file/report"], "a_file is a file, not a folder"),
-        (["fan-report", "--db", "{db}", "--out", "{tmp}/report"], "sendwise_marts.fan_cluster_metrics"),
+        (["fan-report", "--db", "{db}", "--out", "{tmp}/report"], "fan_cluster_metrics (*_marts)"),
         (["export-schedule", "--db", "{db}", "--out", "{tmp}/a_file"], "a_file is a file, not a folder"),
         (["export-schedule", "--db", "{tmp}/empty.duckdb", "--out", "{tmp}/s"], "is an empty file"),
         (["evaluate-fans", "--seeds", "1", "--out", "{tmp}/a_file/f.json"], "a_file is a file, not a folder"),

@@ -35,6 +35,39 @@ def ensure_profiles() -> None:
         )
 
 
+class ProfileError(ValueError):
+    """profiles.yml cannot be rendered: an env_var() without a value or a default."""
+
+
+def profiles_file(profiles_dir: str | os.PathLike | None = None) -> Path:
+    """The profiles.yml the commands' dbt reads: in `profiles_dir`, else $DBT_PROFILES_DIR, else the
+    project folder (dbt_env); the example when there is none (what ensure_profiles would copy)."""
+    folder = Path(profiles_dir or os.environ.get("DBT_PROFILES_DIR") or project_dir())
+    for path in (folder / "profiles.yml", project_dir() / "profiles.example.yml"):
+        if path.is_file():
+            return path
+    return PROJECT_ROOT / "profiles.example.yml"
+
+
+def read_profile(path: str | os.PathLike) -> dict:
+    """The `sendwise` profile of a profiles.yml, rendered as dbt renders it (env_var() with its
+    default): {"target": ..., "outputs": {name: output}}. ProfileError for an env_var() that has
+    neither a value nor a default."""
+    import jinja2
+    import yaml
+
+    def env_var(name: str, default: str | None = None) -> str:
+        value = os.environ.get(name, default)
+        if value is None:
+            raise ProfileError(f"profiles.yml needs the environment variable {name}")
+        return value
+
+    text = jinja2.Environment().from_string(Path(path).read_text()).render(env_var=env_var)
+    loaded = yaml.safe_load(text)
+    profile = loaded.get("sendwise") if isinstance(loaded, dict) else None
+    return profile if isinstance(profile, dict) else {}
+
+
 def vars_arg(values: Mapping[str, object]) -> str:
     return json.dumps(dict(values))
 

@@ -26,6 +26,13 @@ from sendwise.paths import DEFAULT_END
 
 HELP = "build the fan predictor and timing models on generated worlds and write their test figures as JSON"
 SELECT = ["+fan_prediction_metrics", "+fan_timing_evaluation", "+fan_cluster_metrics"]
+# what seed_figures reads from a world's build, by layer (sendwise.schemas finds the schemas)
+SEED_TABLES = {
+    "fan_prediction_metrics": "ml",
+    "fan_timing_evaluation": "marts",
+    "fan_clusters": "ml",
+    "fan_cluster_metrics": "marts",
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,15 +58,18 @@ def seed_figures(db: Path) -> dict:
     import duckdb
 
     from sendwise.evaluation.fans import segment_recovery
+    from sendwise.schemas import require
 
     con = duckdb.connect(str(db), read_only=True)
     try:
+        # the schemas the profile built (sendwise_ml, or e.g. analytics_ml for `schema: analytics`)
+        tables = require(con, SEED_TABLES, db)
         metrics = con.sql(
             "select task, split, model_name, is_chosen, rows, positives, auc, note "
-            "from sendwise_ml.fan_prediction_metrics"
+            f"from {tables['fan_prediction_metrics']}"
         ).df()
-        timing = con.sql("select * from sendwise_marts.fan_timing_evaluation").df()
-        clustering = segment_recovery(con)
+        timing = con.sql(f"select * from {tables['fan_timing_evaluation']}").df()
+        clustering = segment_recovery(con, tables["fan_clusters"], tables["fan_cluster_metrics"])
     finally:
         con.close()
     test = metrics[metrics["split"] == "test"]

@@ -1,7 +1,8 @@
 """`sendwise fan-report --out DIR`: a chatter playbook per fan cluster and plots of the clusters.
 
 Reads a built DuckDB file (fan_cluster_summary, fan_cluster_metrics, fan_clusters, fan_model_pairs,
-int_fan_chat_messages) and writes:
+int_fan_chat_messages, in whichever `<prefix>_marts` / `_ml` / `_intermediate` schemas the profile
+built: sendwise.schemas) and writes:
 
 * `playbook.md`: per cluster of the chosen method, who they are (size, revenue, purchase and active
   rates, the data-derived name), the best page-local hours (most sales, then sales per offer), the
@@ -24,8 +25,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendwise.errors import UserError, check_out_dir, connect, table_exists
+from sendwise.errors import UserError, check_out_dir, connect
 from sendwise.paths import duckdb_path
+from sendwise.schemas import require
 
 HELP = "write the chatter playbook per fan cluster (markdown) and 2D/3D cluster plots (PNG, HTML)"
 
@@ -220,41 +222,65 @@ def write_playbook(clusters: list[ClusterPlaybook], method: str, metrics: pd.Dat
 # ---- data and plots ----------------------------------------------------------------------------
 
 
-def load_playbooks(con, method: str) -> tuple[list[ClusterPlaybook], pd.DataFrame]:
+# the models the report reads, by layer: their schemas are found by suffix (sendwise.schemas), so a
+# profile's own schema prefix (analytics_marts, ...) works as well as the default sendwise_
+REPORT_INPUTS = {
+    "fan_cluster_metrics": "marts",
+    "fan_cluster_summary": "marts",
+    "fan_model_pairs": "marts",
+    "fan_clusters": "ml",
+    "int_fan_chat_messages": "intermediate",
+}
+
+
+def report_relations(con, db: object = "the database") -> dict[str, str]:
+    """{model: '"schema"."model"'} of REPORT_INPUTS; UserError naming the missing ones."""
+    return require(con, REPORT_INPUTS, db)
+
+
+def load_metrics(con, relations: dict[str, str] | None = None) -> pd.DataFrame:
+    relations = relations or report_relations(con)
+    return con.sql(f"select * from {relations['fan_cluster_metrics']}").df()
+
+
+def load_playbooks(
+    con, method: str, relations: dict[str, str] | None = None
+) -> tuple[list[ClusterPlaybook], pd.DataFrame]:
     """The playbook of every cluster of `method` (cluster order) and the plotted points."""
+    relations = relations or report_relations(con)
     summary = con.execute(
-        "select * from sendwise_marts.fan_cluster_summary where method = ? order by cluster_id", [method]
+        f"select * from {relations['fan_cluster_summary']} where method = ? order by cluster_id", [method]
     ).df()
     hours = con.execute(
-        """
+        f"""
         select clusters.cluster_id, messages.local_hour,
             count(case when messages.is_offer then 1 end) as offers,
             count(case when messages.is_purchase then 1 end) as purchases,
             count(case when messages.fan_message_kind <> 'empty' then 1 end) as fan_rows
-        from sendwise_intermediate.int_fan_chat_messages as messages
-        inner join sendwise_ml.fan_clusters as clusters on messages.fan_model_key = clusters.fan_model_key
+        from {relations["int_fan_chat_messages"]} as messages
+        inner join {relations["fan_clusters"]} as clusters on messages.fan_model_key = clusters.fan_model_key
         where clusters.method = ? and messages.local_hour is not null
         group by 1, 2
         """,
         [method],
     ).df()
     prices = con.execute(
-        """
+        f"""
         select clusters.cluster_id, messages.price,
             count(*) as offers, count(case when messages.is_purchase then 1 end) as purchases
-        from sendwise_intermediate.int_fan_chat_messages as messages
-        inner join sendwise_ml.fan_clusters as clusters on messages.fan_model_key = clusters.fan_model_key
+        from {relations["int_fan_chat_messages"]} as messages
+        inner join {relations["fan_clusters"]} as clusters on messages.fan_model_key = clusters.fan_model_key
         where clusters.method = ? and messages.is_offer
         group by 1, 2
         """,
         [method],
     ).df()
     points = con.execute(
-        """
+        f"""
         select clusters.fan_model_key, clusters.cluster_id, clusters.plot_x, clusters.plot_y, clusters.plot_z,
             pairs.revenue, pairs.purchases, pairs.messages_before_first_purchase
-        from sendwise_ml.fan_clusters as clusters
-        inner join sendwise_marts.fan_model_pairs as pairs on clusters.fan_model_key = pairs.fan_model_key
+        from {relations["fan_clusters"]} as clusters
+        inner join {relations["fan_model_pairs"]} as pairs on clusters.fan_model_key = pairs.fan_model_key
         where clusters.method = ?
         order by clusters.fan_model_key
         """,
@@ -359,11 +385,14 @@ def plot_3d(points: pd.DataFrame, path: Path, title: str) -> None:
     figure.write_html(str(path), include_plotlyjs=True, full_html=True)
 
 
-def make_report(con, out: Path, requested_method: str = "best") -> dict[str, Path]:
+def make_report(
+    con, out: Path, requested_method: str = "best", relations: dict[str, str] | None = None
+) -> dict[str, Path]:
     """Write the playbook and plots into `out`; returns the written paths."""
-    metrics = con.sql("select * from sendwise_marts.fan_cluster_metrics").df()
+    relations = relations or report_relations(con)
+    metrics = load_metrics(con, relations)
     method = choose_method(metrics, requested_method)
-    playbooks, points = load_playbooks(con, method)
+    playbooks, points = load_playbooks(con, method, relations)
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "playbook": out / "playbook.md",
@@ -377,15 +406,6 @@ def make_report(con, out: Path, requested_method: str = "best") -> dict[str, Pat
     return paths
 
 
-# the relations make_report reads
-REPORT_INPUTS = (
-    "sendwise_marts.fan_cluster_metrics",
-    "sendwise_marts.fan_cluster_summary",
-    "sendwise_marts.fan_model_pairs",
-    "sendwise_ml.fan_clusters",
-)
-
-
 def run(args: argparse.Namespace) -> int:
     out = check_out_dir(Path(args.out))
     db = duckdb_path(args.db)
@@ -393,10 +413,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"no database at {db}: run `make demo` first")
     con = connect(db, read_only=True)
     try:
-        missing = [name for name in REPORT_INPUTS if not table_exists(con, *name.split("."))]
-        if missing:
-            raise UserError(f"{', '.join(missing)} not found in {db}: run `dbt build` (make demo) first")
-        paths = make_report(con, out, args.method)
+        paths = make_report(con, out, args.method, report_relations(con, db))
     finally:
         con.close()
     for kind, path in paths.items():

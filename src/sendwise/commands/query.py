@@ -11,7 +11,11 @@ HELP = "run a read-only SQL query on the DuckDB results and print it"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("sql", help='the query, e.g. "select * from sendwise_marts.eros_score"')
+    parser.add_argument(
+        "sql",
+        help='the query, e.g. "select * from sendwise_marts.eros_score" (the schemas are the profile\'s'
+        " schema + _marts, _ml, ...: `sendwise where` lists them)",
+    )
     parser.add_argument(
         "--db", default=None, help="DuckDB file (default: $SENDWISE_DUCKDB_PATH or data/sendwise.duckdb)"
     )
@@ -21,9 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import duckdb
 
+    db = duckdb_path(args.db)
     if not args.sql.strip():
-        raise UserError('no query given, e.g. sendwise query "select * from sendwise_marts.eros_score"')
-    con = connect(duckdb_path(args.db), read_only=True)
+        raise UserError(f'no query given, e.g. sendwise query "select * from {example_relation(db)}"')
+    con = connect(db, read_only=True)
     try:
         relation = con.sql(args.sql)
         if relation is None:  # a statement that returns no rows (set, pragma): nothing to show
@@ -36,3 +41,20 @@ def run(args: argparse.Namespace) -> int:
     finally:
         con.close()
     return 0
+
+
+def example_relation(db) -> str:
+    """`schema.eros_score` of the database (sendwise.schemas), else `<profile schema>_marts.eros_score`."""
+    import duckdb
+
+    from sendwise.schemas import catalog, target_schema
+
+    try:
+        con = connect(db, read_only=True)
+        try:
+            schema = catalog(con).schema("eros_score", "marts")
+        finally:
+            con.close()
+    except (UserError, duckdb.Error, OSError):  # no or a held database, two builds' schemas
+        schema = None
+    return f"{schema or (target_schema() or 'sendwise') + '_marts'}.eros_score"

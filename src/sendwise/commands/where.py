@@ -6,6 +6,7 @@ import argparse
 
 from sendwise.errors import UserError, connect
 from sendwise.paths import duckdb_path
+from sendwise.schemas import AmbiguousSchema, catalog, layer_of, target_schema
 
 HELP = "show where the results of a build are (DuckDB schemas, tables, exports) and how to look at them"
 
@@ -22,33 +23,52 @@ def run(args: argparse.Namespace) -> int:
     if not db.exists():
         raise UserError(f"no database at {db}: run `make demo` first")
     con = connect(db, read_only=True)
-    rows = con.sql(
-        """
-        select table_schema, table_name, table_type
-        from information_schema.tables
-        where table_schema like 'sendwise%'
-        order by table_schema, table_name
-        """
-    ).fetchall()
-    print(f"\nResults are in the DuckDB file {db}")
-    current = None
-    for schema, name, kind in rows:
-        if schema != current:
-            print(f"  {schema}:")
-            current = schema
-        count = ""
-        if kind == "BASE TABLE" and not schema.endswith(("_staging", "_intermediate")):
-            count = f" ({con.sql(f'select count(*) from {schema}.{name}').fetchone()[0]:,} rows)"
-        print(f"    {name}{count}")
-    con.close()
+    try:
+        # the layer schemas dbt built, whatever the profile's prefix (sendwise_marts, analytics_marts)
+        rows = [
+            row
+            for row in con.sql(
+                "select table_schema, table_name, table_type from information_schema.tables"
+                " order by table_schema, table_name"
+            ).fetchall()
+            if layer_of(row[0])
+        ]
+        print(f"\nResults are in the DuckDB file {db}")
+        current = None
+        for schema, name, kind in rows:
+            if schema != current:
+                print(f"  {schema}:")
+                current = schema
+            count = ""
+            if kind == "BASE TABLE" and layer_of(schema) not in ("staging", "intermediate"):
+                rows_in = con.sql(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+                count = f" ({rows_in:,} rows)"
+            print(f"    {name}{count}")
+        examples = example_relations(con, rows)
+    finally:
+        con.close()
     print("\nLook at them with:")
-    # the example names a mart this database holds (a chat log alone has no caption rankings)
-    marts = [name for schema, name, _ in rows if schema.endswith("_marts")]
-    example = "caption_rankings_top3" if "caption_rankings_top3" in marts or not marts else marts[0]
-    print(f'  .venv/bin/sendwise query "select * from sendwise_marts.{example} limit 10"')
+    for relation in examples:
+        print(f'  .venv/bin/sendwise query "select * from {relation} limit 10"')
     print(
         f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{db}', read_only=True).sql('show all tables'))\""
     )
     if args.export:
         print(f"\nOperators' schedules (one CSV per page + summary.csv) are in {args.export}/")
     return 0
+
+
+def example_relations(con, rows: list[tuple[str, str, str]]) -> list[str]:
+    """`schema.mart` to show in the example query: a mart this database holds (a chat log alone has
+    no caption rankings), in the schema sendwise.schemas finds; one per schema when two builds'
+    schemas hold it and the profile does not say which; `<profile schema>_marts` without marts."""
+    marts = [name for schema, name, _ in rows if layer_of(schema) == "marts"]
+    if not marts:
+        return [f"{target_schema() or 'sendwise'}_marts.caption_rankings_top3"]
+    example = "caption_rankings_top3" if "caption_rankings_top3" in marts else marts[0]
+    try:
+        return [f"{catalog(con).schema(example, 'marts')}.{example}"]
+    except AmbiguousSchema:
+        return [
+            f"{schema}.{name}" for schema, name, _ in rows if name == example and layer_of(schema) == "marts"
+        ]

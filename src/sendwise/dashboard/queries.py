@@ -395,12 +395,13 @@ def playbook_markdown(reader: Reader, method: str) -> str | None:
         return None
     import duckdb
 
-    from sendwise.commands.fan_report import load_playbooks, write_playbook
+    from sendwise.commands.fan_report import load_metrics, load_playbooks, report_relations, write_playbook
 
     con = duckdb.connect(str(reader.warehouse.path), read_only=True)
     try:
-        metrics = con.sql("select * from sendwise_marts.fan_cluster_metrics").df()
-        playbooks, _ = load_playbooks(con, method)
+        relations = report_relations(con, reader.warehouse.path)  # the schemas the profile built
+        metrics = load_metrics(con, relations)
+        playbooks, _ = load_playbooks(con, method, relations)
     finally:
         con.close()
     return write_playbook(playbooks, method, metrics)

@@ -119,13 +119,18 @@ def page(title: str, question: str) -> tuple[Reader, pd.Timestamp | None]:
 
 def load(read):
     """read() - the page's frames - or, when a mart it needs is not built, one warning and the
-    page stops there."""
+    page stops there (an error when two builds' schemas hold it: sendwise.schemas)."""
     import streamlit as st
+
+    from sendwise.dashboard.warehouse import WarehouseError
 
     try:
         return read()
     except MissingMart as exc:
         st.warning(str(exc))
+        st.stop()
+    except WarehouseError as exc:
+        st.error(str(exc))
         st.stop()
 
 

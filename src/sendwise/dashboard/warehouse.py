@@ -2,11 +2,12 @@
 
 Both implementations answer the same four questions - which relation holds a model, which columns
 it has, the result of a query, and a version string that changes when the data does (the cache
-key) - and run the same SQL apart from relation names. DuckDB opens the file read-only for each
-query and closes it at once, so a `dbt build` can take the file between two page loads. BigQuery
-uses the profile's output (profiles.yml, rendered with its env_var() defaults): its project, dataset
-and location, and its credentials (oauth = application default credentials, service-account
-keyfile, service-account-json, oauth-secrets token).
+key) - and run the same SQL apart from relation names. DuckDB finds a model's schema by its layer
+suffix whatever the profile's prefix (sendwise.schemas: sendwise_marts, analytics_marts, ...) and
+opens the file read-only for each query and closes it at once, so a `dbt build` can take the file
+between two page loads. BigQuery uses the profile's output (profiles.yml, rendered with its
+env_var() defaults): its project, dataset and location, and its credentials (oauth = application
+default credentials, service-account keyfile, service-account-json, oauth-secrets token).
 """
 
 from __future__ import annotations
@@ -20,36 +21,26 @@ from pathlib import Path
 import pandas as pd
 
 from sendwise.paths import PROJECT_ROOT, duckdb_path
+from sendwise.schemas import AmbiguousSchema, Catalog, catalog
 
-# Schemas (DuckDB) / dataset suffixes (BigQuery) the dashboard reads, in lookup order.
+# Schemas (DuckDB: <any prefix>_<suffix>, sendwise.schemas) / dataset suffixes (BigQuery: the
+# profile's dataset_<suffix>) the dashboard reads, in lookup order.
 SCHEMA_SUFFIXES = ("marts", "ops", "ml", "staging", "seeds")
 # A DuckDB connection is closed after this many seconds without a query (the file is then free).
 IDLE_CLOSE_S = 1.0
 
 
 class WarehouseError(RuntimeError):
-    """The warehouse cannot be read (no database, no credentials)."""
-
-
-class _Catalogued:
-    """relation() and columns() from the implementation's _catalog() {table: (schema, columns)}
-    and its _quote(schema, table)."""
-
-    def relation(self, name: str) -> str | None:
-        found = self._catalog().get(name)
-        return self._quote(found[0], name) if found else None
-
-    def columns(self, name: str) -> list[str]:
-        found = self._catalog().get(name)
-        return list(found[1]) if found else []
+    """The warehouse cannot be read (no database, no credentials, a mart in two builds' schemas)."""
 
 
 @dataclass
-class DuckDBWarehouse(_Catalogued):
+class DuckDBWarehouse:
     path: Path
     engine: str = "duckdb"
-    _tables: dict[str, tuple[str, list[str]]] | None = field(default=None, repr=False)
+    _tables: Catalog | None = field(default=None, repr=False)
     _tables_version: str | None = field(default=None, repr=False)
+    _columns: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _con: object | None = field(default=None, repr=False)
     _uses: int = field(default=0, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -72,9 +63,12 @@ class DuckDBWarehouse(_Catalogued):
         return dt.datetime.fromtimestamp(self.path.stat().st_mtime, tz=dt.UTC)
 
     def query(self, sql: str) -> pd.DataFrame:
-        """Run on a read-only connection that is opened on demand and closed once no query has run
-        for IDLE_CLOSE_S: one connection serves a page's queries (opening the file costs a few
-        hundred milliseconds) and the file is free for a `dbt build` a moment later."""
+        return self._read(lambda con: con.execute(sql).df())
+
+    def _read(self, read):
+        """read(con) on a read-only connection that is opened on demand and closed once no query
+        has run for IDLE_CLOSE_S: one connection serves a page's queries (opening the file costs a
+        few hundred milliseconds) and the file is free for a `dbt build` a moment later."""
         import duckdb
 
         with self._lock:
@@ -82,7 +76,7 @@ class DuckDBWarehouse(_Catalogued):
                 self._con = duckdb.connect(str(self.path), read_only=True)
             self._uses += 1
             try:
-                return self._con.execute(sql).df()
+                return read(self._con)
             finally:
                 self._schedule_close(self._uses)
 
@@ -103,39 +97,37 @@ class DuckDBWarehouse(_Catalogued):
                 self._con.close()
                 self._con = None
 
-    def _catalog(self) -> dict[str, tuple[str, list[str] | None]]:
-        """{table: (schema, None)}; the columns are read when asked for (listing every view's
-        columns would bind all of them, which takes most of a second on the seed demo)."""
+    def _catalog(self) -> Catalog:
+        """The layer schemas (sendwise.schemas.catalog, lookup order SCHEMA_SUFFIXES), read again
+        when the file changes; a column list is read when asked for (listing every view's columns
+        would bind all of them, which takes most of a second on the seed demo)."""
         version = self.version()
         if self._tables is None or self._tables_version != version:
-            frame = self.query(
-                "select schema_name, table_name from duckdb_tables() union all"
-                " select schema_name, view_name from duckdb_views() where not internal order by 1, 2"
-            )
-            tables: dict[str, tuple[str, list[str] | None]] = {}
-            rank = {suffix: i for i, suffix in enumerate(SCHEMA_SUFFIXES)}
-            for schema, name in frame.itertuples(index=False):
-                suffix = schema.rsplit("_", 1)[-1]
-                if suffix not in rank:
-                    continue
-                known = tables.get(name)
-                if known is None or rank[suffix] < rank[known[0].rsplit("_", 1)[-1]]:
-                    tables[name] = (schema, None)
-            self._tables, self._tables_version = tables, version
+            self._tables = self._read(lambda con: catalog(con, SCHEMA_SUFFIXES))
+            self._tables_version, self._columns = version, {}
         return self._tables
 
+    def _schema(self, name: str) -> str | None:
+        try:
+            return self._catalog().schema(name)
+        except AmbiguousSchema as exc:
+            raise WarehouseError(str(exc)) from exc
+
+    def relation(self, name: str) -> str | None:
+        schema = self._schema(name)
+        return self._quote(schema, name) if schema else None
+
     def columns(self, name: str) -> list[str]:
-        tables = self._catalog()
-        found = tables.get(name)
-        if not found:
+        schema = self._schema(name)
+        if not schema:
             return []
-        if found[1] is None:
+        if name not in self._columns:
             frame = self.query(
                 "select column_name from duckdb_columns() "
-                f"where schema_name = '{found[0]}' and table_name = '{name}' order by column_index"
+                f"where schema_name = '{schema}' and table_name = '{name}' order by column_index"
             )
-            tables[name] = (found[0], list(frame["column_name"]))
-        return list(tables[name][1])
+            self._columns[name] = list(frame["column_name"])
+        return list(self._columns[name])
 
     @staticmethod
     def _quote(schema: str, name: str) -> str:
@@ -143,7 +135,7 @@ class DuckDBWarehouse(_Catalogued):
 
 
 @dataclass
-class BigQueryWarehouse(_Catalogued):
+class BigQueryWarehouse:
     project: str
     dataset: str
     location: str | None = None
@@ -169,7 +161,16 @@ class BigQueryWarehouse(_Catalogued):
     def query(self, sql: str) -> pd.DataFrame:
         return self.client.query(sql).to_dataframe()
 
+    def relation(self, name: str) -> str | None:
+        found = self._catalog().get(name)
+        return self._quote(found[0], name) if found else None
+
+    def columns(self, name: str) -> list[str]:
+        found = self._catalog().get(name)
+        return list(found[1]) if found else []
+
     def _catalog(self) -> dict[str, tuple[str, list[str]]]:
+        """{table: (dataset, columns)}: the first dataset <profile dataset>_<suffix> holding it."""
         if self._tables is None:
             tables: dict[str, tuple[str, list[str]]] = {}
             for suffix in SCHEMA_SUFFIXES:
@@ -200,22 +201,16 @@ class BigQueryWarehouse(_Catalogued):
 
 def bigquery_profile(target: str = "bigquery", profiles_dir: Path | None = None) -> dict:
     """The `target` output of profiles.yml (rendered: env_var() with its defaults), as a dict."""
-    import jinja2
-    import yaml
+    from sendwise.dbt import ProfileError, read_profile
 
     directory = Path(profiles_dir or os.environ.get("DBT_PROFILES_DIR") or PROJECT_ROOT)
     path = directory / "profiles.yml"
     if not path.exists():
         path = PROJECT_ROOT / "profiles.example.yml"
-
-    def env_var(name: str, default: str | None = None) -> str:
-        value = os.environ.get(name, default)
-        if value is None:
-            raise WarehouseError(f"profiles.yml needs the environment variable {name}")
-        return value
-
-    text = jinja2.Environment().from_string(path.read_text()).render(env_var=env_var)
-    outputs = (yaml.safe_load(text) or {}).get("sendwise", {}).get("outputs", {})
+    try:
+        outputs = read_profile(path).get("outputs") or {}
+    except ProfileError as exc:
+        raise WarehouseError(str(exc)) from exc
     if target not in outputs or outputs[target].get("type") != "bigquery":
         raise WarehouseError(f"{path} has no BigQuery output named {target!r}")
     return outputs[target]

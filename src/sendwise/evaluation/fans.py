@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sendwise.schemas import require
+
 # fan_profiles column per ground_truth.fan_details detail_type
 PROFILE_COLUMNS = {
     "age": "age",
@@ -39,9 +41,16 @@ def _profile_facts(profiles: pd.DataFrame) -> set[tuple[str, str, str]]:
     return facts
 
 
-def profile_precision_recall(con, profiles_table: str = "sendwise_ml.fan_profiles") -> pd.DataFrame:
+def _relation(con, given: str | None, name: str, layer: str) -> str:
+    """`given`, else the relation of model `name` in the database's `<prefix>_<layer>` schema."""
+    return given or require(con, {name: layer}, "the database")[name]
+
+
+def profile_precision_recall(con, profiles_table: str | None = None) -> pd.DataFrame:
     """Per detail type: truth facts, extracted facts, true positives, precision, recall. A fact is
-    (fan_model_key, detail type, value); only pairs present in the profiles table are scored."""
+    (fan_model_key, detail type, value); only pairs present in the profiles table are scored
+    (default: fan_profiles of the database's ml schema)."""
+    profiles_table = _relation(con, profiles_table, "fan_profiles", "ml")
     profiles = con.sql(f"select * from {profiles_table}").df()
     truth = con.sql(
         """
@@ -76,14 +85,18 @@ def profile_precision_recall(con, profiles_table: str = "sendwise_ml.fan_profile
 
 def segment_recovery(
     con,
-    clusters_table: str = "sendwise_ml.fan_clusters",
-    metrics_table: str = "sendwise_marts.fan_cluster_metrics",
+    clusters_table: str | None = None,
+    metrics_table: str | None = None,
 ) -> pd.DataFrame:
     """How well each clustering method recovers the generator's hidden segments
     (ground_truth.fans.segment: whale / romantic / sampler / ghost): per method, the pairs matched
     to the truth, the chosen k, adjusted Rand index and adjusted mutual information of cluster vs
-    segment, and the cluster metrics (silhouette, Davies-Bouldin, revenue eta squared)."""
+    segment, and the cluster metrics (silhouette, Davies-Bouldin, revenue eta squared). The tables
+    default to fan_clusters and fan_cluster_metrics of the database's ml and marts schemas."""
     from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
+
+    clusters_table = _relation(con, clusters_table, "fan_clusters", "ml")
+    metrics_table = _relation(con, metrics_table, "fan_cluster_metrics", "marts")
 
     joined = con.sql(
         f"""
@@ -110,8 +123,9 @@ def segment_recovery(
     return pd.DataFrame(rows)
 
 
-def segment_crosstab(con, method: str, clusters_table: str = "sendwise_ml.fan_clusters") -> pd.DataFrame:
+def segment_crosstab(con, method: str, clusters_table: str | None = None) -> pd.DataFrame:
     """Pairs per cluster (rows) and hidden segment (columns) for one method."""
+    clusters_table = _relation(con, clusters_table, "fan_clusters", "ml")
     joined = con.sql(
         f"""
         select clusters.cluster_id, fans.segment
