@@ -31,3 +31,42 @@
     {%- else -%}{{ return('other') }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- The category columns of the vault matrix: the boolean columns the raw table actually has, other
+    than page_name, in the table's order (an agency's vault has the categories it keeps: a category
+    column the YAML does not declare is read, a declared one the table lacks is simply not there).
+    Compiled without introspection (the BigQuery gate, parsing) or before the table exists: the
+    declared columns. Columns of another type are not categories; the warn test
+    assert_vault_matrix_columns_are_categories lists them. Returns the names as the table spells
+    them: quote them with adapter.quote, lower-case them for the category. -#}
+{% macro vault_category_columns() -%}
+    {%- set declared = sendwise.source_columns('agency', 'vault_matrix', exclude=['page_name']) -%}
+    {%- set present = sendwise.vault_matrix_columns() -%}
+    {%- if present is none -%}
+        {{ return(declared) }}
+    {%- endif -%}
+    {%- set names = [] -%}
+    {%- for column in present if column.name | lower != 'page_name'
+        and sendwise.column_type_family(column.dtype) == 'boolean' -%}
+        {%- do names.append(column.name) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+{#- The columns of the raw vault matrix (adapter metadata), or none when they cannot be read: while
+    parsing, compiled without introspection, or when the table does not exist yet. -#}
+{% macro vault_matrix_columns() -%}
+    {%- if not execute or not flags.INTROSPECT -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {#- the source's location from the graph: source() at run time would be a dependency the model
+        did not declare while parsing -#}
+    {%- for node in graph.sources.values() if node.source_name == 'agency' and node.name == 'vault_matrix' -%}
+        {%- set relation = adapter.get_relation(
+            database=node.database, schema=node.schema, identifier=node.identifier) -%}
+        {%- if relation is not none -%}
+            {{ return(adapter.get_columns_in_relation(relation)) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(none) }}
+{%- endmacro %}

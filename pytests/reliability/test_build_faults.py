@@ -198,3 +198,97 @@ def test_raw_table_without_a_declared_column_stops_at_its_source_test(built_db, 
     statuses = {r["unique_id"]: r["status"] for r in results}
     assert statuses["model.sendwise.base_chat__chat_logs"] == "skipped", statuses
     assert "Binder Error" not in output
+
+
+def test_vault_matrix_with_the_agencys_own_categories_builds(built_db, tmp_path):
+    """An agency's vault has the categories it keeps: here one declared category column is absent
+    (feet), one the YAML does not declare is there ("Latex_Suit", mixed case) and a notes column is
+    text. The build is green: the vault is unpivoted from the columns the table has (latex_suit counts,
+    feet is simply not there), the notes column and the captions of a category the content_categories
+    seed does not list are named by warnings, and those captions reach the ranking on the page whose
+    vault has them."""
+    db = tmp_path / "vault.duckdb"
+    shutil.copyfile(built_db, db)
+    con = duckdb.connect(str(db))
+    page = con.sql(
+        "select min(vault.page_name) from agency.vault_matrix as vault"
+        " inner join agency.pages as pages on pages.page_name = vault.page_name where pages.is_active"
+    ).fetchone()[0]
+    con.execute("alter table agency.vault_matrix drop column feet")
+    con.execute('alter table agency.vault_matrix add column "Latex_Suit" boolean')
+    con.execute("alter table agency.vault_matrix add column notes varchar")
+    con.execute(
+        "update agency.vault_matrix set \"Latex_Suit\" = true, notes = 'top seller' where page_name = ?", [page]
+    )
+    # five library captions that pass the ranking's pre-filter, moved to the new category
+    changed = con.execute(
+        "update agency.caption_bank set content_category = 'Latex_Suit' where caption_id in"
+        " (select caption_id from sendwise_intermediate.int_ranking_caption_prefilter"
+        "  where content_category = 'solo' order by caption_id limit 5)"
+    ).fetchone()[0]
+    con.close()
+    assert changed == 5
+    target = tmp_path / "target"
+    result = run_dbt(
+        [
+            "build",
+            "--vars",
+            VARS,
+            "--exclude-resource-type",
+            "unit_test",
+            "--select",
+            "source:agency.vault_matrix",
+            "base_agency__vault_matrix+,+int_ranking_caption_eligibility",
+            "base_agency__caption_bank+,+int_ranking_caption_eligibility",
+            "assert_vault_matrix_columns_are_categories",
+            "content_categories",  # the seed the relationships tests read
+            "--indirect-selection",
+            "cautious",  # not the template's tests: the template itself is not rebuilt here
+        ],
+        duckdb_path=db,
+        target_path=target,
+        capture=True,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    statuses = {
+        r["unique_id"].split(".")[2]: r["status"]
+        for r in json.loads((target / "run_results.json").read_text())["results"]
+    }
+    assert result.returncode == 0, output[-3000:]
+    assert not [name for name, status in statuses.items() if status not in {"success", "pass", "warn"}]
+    assert statuses["assert_vault_matrix_columns_are_categories"] == "warn"
+    warned = {name for name, status in statuses.items() if status == "warn"}
+    assert any(
+        name.startswith("relationships_stg_agency__caption_bank_content_category") for name in warned
+    ), warned
+    assert any(
+        name.startswith("relationships_stg_agency__vault_matrix_content_category") for name in warned
+    ), warned
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        categories = {
+            r[0]
+            for r in con.sql(
+                "select distinct content_category from sendwise_staging.stg_agency__vault_matrix"
+            ).fetchall()
+        }
+        assert "latex_suit" in categories and "feet" not in categories and "notes" not in categories
+        page_key = con.sql(
+            "select page_key from sendwise_staging.stg_agency__vault_matrix"
+            " where content_category = 'latex_suit' and is_available"
+        ).fetchall()
+        assert len(page_key) == 1
+        eligible = con.sql(
+            "select count(*) from sendwise_intermediate.int_ranking_caption_eligibility"
+            " where content_category = 'latex_suit' and page_key = ?",
+            params=[page_key[0][0]],
+        ).fetchone()[0]
+        ineligible = con.sql(
+            "select count(*) from sendwise_intermediate.int_ranking_caption_eligibility"
+            " where content_category = 'latex_suit' and page_key <> ?",
+            params=[page_key[0][0]],
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert eligible == 5 and ineligible == 0

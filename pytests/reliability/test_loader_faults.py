@@ -189,6 +189,41 @@ def test_spreadsheet_marks_in_the_vault_matrix_are_read_as_yes_and_no(tmp_path, 
     assert main(["load", "--source", "agency.vault_matrix", "--file", str(path), "--db", str(db)]) == 2
 
 
+def test_vault_matrix_with_the_agencys_own_categories(tmp_path, samples, capsys):
+    """An agency's vault has the categories it keeps: fewer than the declared ones, one of its own
+    ("Latex Suit") and a notes column. The categories load (the new one under its normalised name,
+    marks read as yes/no); the notes column is refused in one line naming it, nothing written, until
+    --ignore-extra-columns drops it. Appending a file with yet another category adds that column."""
+    db = tmp_path / "raw.duckdb"
+    frame = samples["agency.vault_matrix"].head(2)[["page_name", "solo", "toy"]].copy()
+    frame["Latex Suit"] = ["x", "-"]
+    frame["notes"] = ["top seller", "new"]
+    path = tmp_path / "vault.csv"
+    frame.to_csv(path, index=False)
+    assert main(["load", "--source", "agency.vault_matrix", "--file", str(path), "--db", str(db)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "notes" in err[0] and "--ignore-extra-columns drops it" in err[0], err
+    assert "latex_suit" not in err[0]
+    assert not db.exists()
+    args = ["load", "--source", "agency.vault_matrix", "--file", str(path), "--db", str(db)]
+    assert main([*args, "--ignore-extra-columns"]) == 0
+    con = duckdb.connect(str(db), read_only=True)
+    columns = [r[0] for r in con.sql("describe agency.vault_matrix").fetchall()]
+    flags = con.sql("select latex_suit from agency.vault_matrix order by page_name").fetchall()
+    con.close()
+    assert columns == ["page_name", "solo", "toy", "latex_suit"]
+    assert sorted(flags) == [(False,), (True,)]
+    more = frame.drop(columns=["notes", "Latex Suit"]).assign(cosplay_plus=["x", "x"])
+    more.to_csv(path, index=False)
+    assert main([*args, "--mode", "append"]) == 0
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.sql(
+        "select count(*), count(latex_suit), count_if(cosplay_plus) from agency.vault_matrix"
+    ).fetchone()
+    con.close()
+    assert rows == (4, 2, 2)
+
+
 def test_utc_offset_is_converted_to_utc(tmp_path, samples, capsys):
     db = tmp_path / "raw.duckdb"
     path = chat_csv(tmp_path, samples, datetime="2026-11-10T23:30:00-05:00")

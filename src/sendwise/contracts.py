@@ -39,6 +39,10 @@ class SourceTable:
     columns: tuple[Column, ...]
     # natural key used by the ground-truth defect labels (see INJECTED_DEFECTS)
     label_key: tuple[str, ...]
+    # a wide table (the vault matrix): only these columns must be present; the declared others may
+    # be absent, and a column the contract does not name is one more of type `open_type`
+    required: tuple[str, ...] | None = None
+    open_type: str | None = None
 
     @property
     def qualified(self) -> str:
@@ -99,6 +103,10 @@ VAULT_MATRIX = SourceTable(
         *(Column(c, "BOOLEAN", f"page has {c} content (null = no)") for c in VAULT_CATEGORIES),
     ),
     label_key=("page_name",),
+    # an agency's vault has the categories it keeps (fewer, or its own): staging reads the boolean
+    # columns the table has (macros/ops/source_columns.sql, vault_category_columns)
+    required=("page_name",),
+    open_type="BOOLEAN",
 )
 
 PAGES = SourceTable(

@@ -35,7 +35,7 @@ import sys
 import zlib
 from pathlib import Path
 
-from sendwise.contracts import SOURCES, SourceTable
+from sendwise.contracts import SOURCES, Column, SourceTable
 from sendwise.errors import UserError, check_db_path, connect, table_exists
 from sendwise.paths import duckdb_path
 
@@ -94,7 +94,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="replace the table (default) or append",
     )
     parser.add_argument(
-        "--ignore-extra-columns", action="store_true", help="drop columns the contract does not know"
+        "--ignore-extra-columns",
+        action="store_true",
+        help="drop columns the contract does not know (of the vault matrix, whose own categories load,"
+        " only those that are not yes/no)",
     )
     parser.add_argument(
         "--allow-empty",
@@ -285,8 +288,12 @@ def validate(con, table: SourceTable, relation_sql: str, ignore_extra: bool, kin
         present[key] = name
     native = {normalise_name(row[0]): str(row[1]).upper() for row in described}
     expected = table.column_names()
-    missing = [c for c in expected if c not in present]
+    missing = [c for c in (expected if table.required is None else table.required) if c not in present]
     extra = [present[c] for c in present if c not in set(expected)]
+    columns = [c for c in table.columns if c.name in present]
+    if table.open_type:  # a wide table: the file's other columns are more of the same kind
+        columns += [Column(normalise_name(name), table.open_type) for name in extra]
+        extra = []
     problems = []
     if missing:
         problems.append(f"missing column(s): {', '.join(missing)}")
@@ -296,12 +303,19 @@ def validate(con, table: SourceTable, relation_sql: str, ignore_extra: bool, kin
         raise ContractError(f"{table.qualified}: " + "; ".join(problems))
     mistyped = []
     selects = []
-    for column in table.columns:
+    for column in columns:
         name = present[column.name]
         file_type = native[column.name]
+        # a wide table's own column (not in the contract) that is not of its kind: a notes column
+        own = column.name not in expected
+        own_hint = " (one more column of the table's kind; --ignore-extra-columns drops it)" if own else ""
         if kind != "csv" and not file_type.startswith(PARQUET_COMPATIBLE[column.duckdb_type]):
+            if own and ignore_extra:
+                continue
             what = "Parquet column" if kind == "parquet" else "pickled column"
-            mistyped.append(f"{column.name} (expected {column.duckdb_type}; the {what} is {file_type})")
+            mistyped.append(
+                f"{column.name} (expected {column.duckdb_type}; the {what} is {file_type}){own_hint}"
+            )
             continue
         expression = _column_sql(column, name, file_type)
         try_expression = expression.replace("cast(", "try_cast(")
@@ -310,9 +324,11 @@ def validate(con, table: SourceTable, relation_sql: str, ignore_extra: bool, kin
             f'from {relation_sql}) where "{name}" is not null and {try_expression} is null limit 3'
         ).fetchall()
         if rows:
+            if own and ignore_extra:
+                continue
             examples = ", ".join(f"row {r} {v!r}" for r, v in rows)
             hint = f"; {TIMESTAMP_HINT}" if column.duckdb_type == "TIMESTAMP" else ""
-            mistyped.append(f"{column.name} (expected {column.duckdb_type}; e.g. {examples}{hint})")
+            mistyped.append(f"{column.name} (expected {column.duckdb_type}; e.g. {examples}{hint}){own_hint}")
             continue
         if column.duckdb_type in INTEGER_TYPES:
             as_double = f'try_cast("{name}" as double)'
@@ -416,7 +432,14 @@ def load_counts(
         else:
             if not exists:
                 con.execute(f"create table {target} as select {casts} from {relation_sql} limit 0")
-            con.execute(f"insert into {target} select {casts} from {relation_sql}")
+            elif table.open_type:  # a wide table: the file's columns the table lacks are added
+                held = {row[0].lower() for row in con.sql(f"describe {target}").fetchall()}
+                for select in selects:
+                    name = select.rsplit(" as ", 1)[1].strip('"')
+                    if name.lower() not in held:
+                        con.execute(f'alter table {target} add column "{name}" {table.open_type}')
+            # by name: a file of a wide table may hold fewer or other columns than the table
+            con.execute(f"insert into {target} by name select {casts} from {relation_sql}")
         after = int(con.sql(f"select count(*) from {target}").fetchone()[0])
         con.execute("commit")
         return rows, before, after, renamed

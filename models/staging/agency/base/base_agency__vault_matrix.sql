@@ -1,6 +1,7 @@
 -- Every raw vault row (wide), with the one reason (if any) it is quarantined.
-{#- source_columns without the package prefix: a unit test can override it (it has no graph of sources) -#}
-{%- set categories = source_columns('agency', 'vault_matrix', exclude=['page_name']) %}
+{#- vault_category_columns without the package prefix: a unit test can override it (it has no graph
+    of sources). The categories are the boolean columns the table has (macros/ops/source_columns.sql). -#}
+{%- set categories = vault_category_columns() %}
 with source as (
     select * from {{ source('agency', 'vault_matrix') }}
 ),
@@ -24,7 +25,7 @@ flagged as (
             order by
                 keyed.page_name{% for category in categories %}
                     ,
-                    keyed.{{ category }} nulls last{% endfor %}
+                    keyed.{{ adapter.quote(category) }} nulls last{% endfor %}
         ) as page_copy_number
     from keyed
 ),
