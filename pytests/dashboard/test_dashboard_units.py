@@ -52,15 +52,19 @@ def test_eros_headline_pools_slots_and_ignores_unscored_pages():
 def test_calendar_orders_days_and_marks_violations():
     sends = pd.DataFrame(
         {
-            "plan_date": pd.to_datetime(["2026-11-17", "2026-11-16", "2026-11-16"]),
-            "day_name": ["Tuesday", "Monday", "Monday"],
-            "send_time_local": ["09:00", "20:00", "08:00"],
-            "slot_number": [1, 2, 1],
-            "message_type": ["PPV"] * 3,
-            "price": [10.0, 12.0, 15.0],
-            "expected_revenue": [100.0, 200.5, 300.0],
-            "confidence": [0.5, None, 0.25],
-            "caption_text": ["a very long caption that goes on and on and on", "short", None],
+            "plan_date": pd.to_datetime(["2026-11-17", "2026-11-16", "2026-11-16", "2026-11-16"]),
+            "day_name": ["Tuesday", "Monday", "Monday", "Monday"],
+            # Monday's third send is after midnight (a window past midnight): last in its plan day
+            "send_local_at": pd.to_datetime(
+                ["2026-11-17 09:00", "2026-11-16 20:00", "2026-11-17 01:30", "2026-11-16 08:00"]
+            ),
+            "send_time_local": ["09:00", "20:00", "01:30", "08:00"],
+            "slot_number": [1, 2, 3, 1],
+            "message_type": ["PPV"] * 4,
+            "price": [10.0, 12.0, 9.0, 15.0],
+            "expected_revenue": [100.0, 200.5, 50.0, 300.0],
+            "confidence": [0.5, None, 0.75, 0.25],
+            "caption_text": ["a very long caption that goes on and on and on", "short", "late", None],
         }
     )
     violations = pd.DataFrame(
@@ -76,8 +80,9 @@ def test_calendar_orders_days_and_marks_violations():
     assert list(calendar["Mon 11-16"]) == [
         "08:00 $15.00 → $300.00 (0.25) ",
         "20:00 $12.00 → $200.50 ⚠ tier 2 low_confidence short",
+        "01:30 +1d $9.00 → $50.00 (0.75) late",
     ]
-    assert list(calendar["Tue 11-17"]) == ["09:00 $10.00 → $100.00 (0.50) a very lo…", ""]
+    assert list(calendar["Tue 11-17"]) == ["09:00 $10.00 → $100.00 (0.50) a very lo…", "", ""]
 
 
 def test_select_sql_maps_renamed_columns():

@@ -218,7 +218,8 @@ def test_vault_matrix_with_the_agencys_own_categories_builds(built_db, tmp_path)
     con.execute('alter table agency.vault_matrix add column "Latex_Suit" boolean')
     con.execute("alter table agency.vault_matrix add column notes varchar")
     con.execute(
-        "update agency.vault_matrix set \"Latex_Suit\" = true, notes = 'top seller' where page_name = ?", [page]
+        "update agency.vault_matrix set \"Latex_Suit\" = true, notes = 'top seller' where page_name = ?",
+        [page],
     )
     # five library captions that pass the ranking's pre-filter, moved to the new category
     changed = con.execute(

@@ -120,6 +120,25 @@ def chat_csv(tmp_path: Path, samples, **column_values) -> Path:
     return path
 
 
+def test_a_header_naming_a_column_twice_is_named(tmp_path, samples, capsys):
+    """Two 'price' columns (an export that repeats a column): DuckDB would read the second as
+    price_1 and the error would be an unexpected column price_1; the command names the repetition
+    and its positions in one line, and writes nothing."""
+    db = tmp_path / "raw.duckdb"
+    frame = samples["chat.chat_logs"].head(2).copy()
+    frame.insert(len(frame.columns), "price", frame["price"], allow_duplicates=True)
+    path = tmp_path / "twice.csv"
+    frame.to_csv(path, index=False)
+    assert main(["load", "--source", "chat.chat_logs", "--file", str(path), "--db", str(db)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    position = list(frame.columns).index("price") + 1
+    assert err == [
+        "load refused, nothing written: twice.csv: the header names price twice"
+        f" (columns {position} and {len(frame.columns)}); keep one"
+    ], err
+    assert not db.exists()
+
+
 def test_export_style_column_names_are_read_as_the_contract_names(tmp_path, samples, capsys):
     """'Chatter Message', 'FAN-ID ' and the like: case, spaces and punctuation aside, each column
     is its contract column; the command says which it read under another name."""

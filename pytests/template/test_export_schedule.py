@@ -78,6 +78,35 @@ def test_sort_sends_by_date_then_time():
     ]
 
 
+def test_a_send_after_midnight_shows_its_own_date_and_keeps_its_plan_days_order():
+    """A window past midnight (20 to 3): the Monday plan day's last send is at 01:14 on Tuesday. The
+    operators' row says Tuesday 2026-11-17 01:14 (not Monday 01:14, a day early), and it comes after
+    the plan day's evening sends, before the next plan day's."""
+    monday = dt.date(2026, 11, 16)
+    late = _send(send_local_at=dt.datetime(2026, 11, 17, 1, 14), send_time_local="01:14", slot_number=3)
+    assert ex.send_day(late) == (dt.date(2026, 11, 17), "Tuesday", 1)
+    row = ex.schedule_row(late)
+    assert (row["Day"], row["Date"], row["Time"]) == ("Tuesday", "2026-11-17", "01:14")
+    sends = [
+        late,
+        _send(
+            plan_date=dt.date(2026, 11, 17),
+            send_local_at=dt.datetime(2026, 11, 17, 20, 5),
+            send_time_local="20:05",
+        ),
+        _send(send_local_at=dt.datetime(2026, 11, 16, 22, 3), send_time_local="22:03", slot_number=2),
+        _send(send_local_at=dt.datetime(2026, 11, 16, 20, 1), send_time_local="20:01", slot_number=1),
+    ]
+    assert [(s["plan_date"], s["send_time_local"]) for s in ex.sort_sends(sends)] == [
+        (monday, "20:01"),
+        (monday, "22:03"),
+        (monday, "01:14"),
+        (dt.date(2026, 11, 17), "20:05"),
+    ]
+    # without send_local_at (an older caller) the plan day is the date
+    assert ex.send_day(_send()) == (monday, "Monday", 0)
+
+
 def test_page_status_rules():
     sends = [_send(), _send(slot_number=2)]
     full = [{"daily_quota": 2, "planned_sends": 2, "shortfall_reason": None}]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Mapping
@@ -95,13 +96,36 @@ def _money(value) -> str:
     return "" if value is None else f"{float(value):.2f}"
 
 
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _as_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def send_day(send: Mapping) -> tuple[dt.date, str, int]:
+    """(calendar date, its weekday name, days after the plan day) of a send in the page's local time.
+    A page whose active window runs past midnight (20 to 3) plans a day's last sends after midnight:
+    they belong to the plan day (its quota, its spacing) but go out on the next date, and an
+    operator must see that date, not the plan day's."""
+    plan_date = _as_date(send["plan_date"])
+    local_at = send.get("send_local_at")
+    when = plan_date if local_at is None or local_at != local_at else _as_date(local_at)  # NaT != NaT
+    return when, DAY_NAMES[when.weekday()], (when - plan_date).days
+
+
 def schedule_row(send: Mapping) -> dict[str, str]:
-    """One template send in the operators' format (money and confidence with 2 decimals)."""
-    plan_date = send["plan_date"]
+    """One template send in the operators' format (money and confidence with 2 decimals); Day and
+    Date are the send's own local date (send_day)."""
+    date, day_name, _ = send_day(send)
     return {
         "Page": send.get("page_name") or send["page_key"],
-        "Day": send["day_name"],
-        "Date": plan_date.isoformat() if hasattr(plan_date, "isoformat") else str(plan_date),
+        "Day": day_name,
+        "Date": date.isoformat(),
         "Time": send["send_time_local"],
         "Type": send["message_type"],
         "Caption": send.get("caption_text") or "",
@@ -124,8 +148,12 @@ def schedule_csv(sends: Iterable[Mapping]) -> str:
 
 
 def sort_sends(sends: Iterable[Mapping]) -> list[Mapping]:
-    """Sends ordered by date, local time, then slot number."""
-    return sorted(sends, key=lambda s: (str(s["plan_date"]), s["send_time_local"], s.get("slot_number") or 0))
+    """Sends in the order they go out: by plan day, then the send's local date and time (a send after
+    midnight of a window past midnight comes last in its plan day), then slot number."""
+    return sorted(
+        sends,
+        key=lambda s: (str(s["plan_date"]), send_day(s)[0], s["send_time_local"], s.get("slot_number") or 0),
+    )
 
 
 def page_status(

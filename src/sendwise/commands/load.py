@@ -183,7 +183,8 @@ def normalise_name(name: str) -> str:
 
 
 def _csv_structure_problem(path: Path, expected: list[str]) -> str | None:
-    """The first records whose field count differs from the header's, or a quote never closed.
+    """A header that names a column twice, the first records whose field count differs from the
+    header's, or a quote never closed.
 
     DuckDB's sniffer reads a file with one ragged record early on as a single column and then
     reports every column missing; later ones fail with advice about its own options. Python's csv
@@ -205,6 +206,20 @@ def _csv_structure_problem(path: Path, expected: list[str]) -> str | None:
     with _open_bytes(path) as raw, codecs.getreader("utf-8-sig")(raw) as text:
         reader = csv.reader(text, delimiter=delimiter, strict=True)
         header = next(reader)
+        # DuckDB renames a repeated header name (price, price_1), which would then read as an
+        # unexpected column price_1: name the repetition instead
+        seen: dict[str, tuple[int, str]] = {}
+        for position, name in enumerate(header, 1):
+            key = normalise_name(name)
+            if key and key in seen:
+                first, spelled = seen[key]
+                if spelled.strip() == name.strip():
+                    return f"the header names {key} twice (columns {first} and {position}); keep one"
+                return (
+                    f"columns {spelled.strip()!r} and {name.strip()!r} both name {key}"
+                    f" (columns {first} and {position}); keep one"
+                )
+            seen[key] = (position, name)
         bad = []
         start = reader.line_num + 1
         try:

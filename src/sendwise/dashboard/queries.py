@@ -134,7 +134,7 @@ def schedule(reader: Reader) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(sends, days, violations): the sends of the current weekly template and of every earlier
     week kept in weekly_plan_history (column generated_for_as_of tells them apart); the days and
     QC rows of the current week (only the current week has them)."""
-    order = "page_key, plan_date, send_time_local, slot_number"
+    order = "page_key, plan_date, send_local_at, slot_number"
     sends = reader.mart("weekly_template_7d", order_by=order)
     if reader.has("weekly_plan_history"):
         history = reader.mart("weekly_plan_history", order_by=order)
@@ -186,10 +186,12 @@ def page_statuses(sends: pd.DataFrame, days: pd.DataFrame, violations: pd.DataFr
 
 def schedule_calendar(sends: pd.DataFrame, violations: pd.DataFrame, caption_chars: int = 28) -> pd.DataFrame:
     """One page's week as a calendar: a column per day ('Mon 11-16'), a row per send in the day's
-    time order; each cell 'time price → expected (confidence) caption…', and the QC rows of that
+    time order; each cell 'time price → expected (confidence) caption…' ('01:14 +1d' for a send
+    after midnight of a window past midnight: it goes out on the next date), and the QC rows of that
     slot marked '⚠ tier n rule'."""
     if sends.empty:
         return pd.DataFrame()
+    from sendwise.commands.export_schedule import send_day
     from sendwise.dashboard.ui import money
 
     marks: dict[tuple, list[str]] = {}
@@ -199,7 +201,7 @@ def schedule_calendar(sends: pd.DataFrame, violations: pd.DataFrame, caption_cha
                 f"⚠ tier {int(v['tier'])} {v['rule_id']}"
             )
     columns: dict[str, list[str]] = {}
-    ordered = sends.sort_values(["plan_date", "send_time_local", "slot_number"])
+    ordered = sends.sort_values(["plan_date", "send_local_at", "slot_number"])
     for (plan_date, day_name), day in ordered.groupby(["plan_date", "day_name"], sort=True):
         cells = []
         for send in records(day):
@@ -207,11 +209,12 @@ def schedule_calendar(sends: pd.DataFrame, violations: pd.DataFrame, caption_cha
             caption = caption if len(caption) <= caption_chars else caption[: caption_chars - 1] + "…"
             confidence = "" if send["confidence"] is None else f" ({float(send['confidence']):.2f})"
             flags = marks.get((str(pd.Timestamp(plan_date).date()), int(send["slot_number"])), [])
+            later = send_day(send)[2]
+            when = f"{send['send_time_local']} +{later}d" if later else str(send["send_time_local"])
             cells.append(
                 " ".join(
                     [
-                        f"{send['send_time_local']} {money(send['price'])} → {money(send['expected_revenue'])}"
-                        f"{confidence}",
+                        f"{when} {money(send['price'])} → {money(send['expected_revenue'])}{confidence}",
                         *flags,
                         caption,
                     ]

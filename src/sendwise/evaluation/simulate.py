@@ -136,10 +136,11 @@ def build_world(scale: str, seed: int, workdir: Path, end: str, seeds_from: Path
     finally:
         con.close()
     pages["page_idx"] = np.arange(len(pages))
-    window = pages["active_to_hour"] - pages["active_from_hour"] + 1
+    # hours of the active window, both ends inclusive, past midnight when from > to (as staging reads it)
+    window = (pages["active_to_hour"] - pages["active_from_hour"]) % 24 + 1
     k = np.clip(np.round(pages["ppv_per_day"]).astype(int), 1, np.minimum(window, quota_max).astype(int))
     pages["send_hours"] = [
-        sorted({int(f + np.floor((i + 0.5) * w / n)) for i in range(n)})
+        sorted({int(f + np.floor((i + 0.5) * w / n)) % 24 for i in range(n)})
         for f, w, n in zip(pages["active_from_hour"], window, k, strict=True)
     ]
     return World(

@@ -67,7 +67,7 @@ with st.expander("Every send of the week"):
         page_sends[
             [
                 "plan_date",
-                "send_time_local",
+                "send_local_at",
                 "message_type",
                 "price",
                 "expected_revenue",
@@ -82,7 +82,9 @@ with st.expander("Every send of the week"):
         hide_index=True,
         width="stretch",
         column_config={
-            "plan_date": st.column_config.DateColumn("date"),
+            "plan_date": st.column_config.DateColumn("plan day"),
+            # the send's own local date and time (after midnight of a window past midnight: the next date)
+            "send_local_at": st.column_config.DatetimeColumn("local time", format="ddd MM-DD HH:mm"),
             "price": st.column_config.NumberColumn("price", format="dollar"),
             "expected_revenue": st.column_config.NumberColumn("expected", format="dollar"),
             "expected_revenue_low": st.column_config.NumberColumn("low", format="dollar"),
