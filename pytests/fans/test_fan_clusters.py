@@ -184,3 +184,22 @@ def test_top_terms_skip_stop_words_and_filler():
         ["the custom video lol", "a custom video hey", "the deal please", "deal please lol"], labels, 5
     )
     assert terms[1] == ["custom", "video"] and terms[2] == ["deal"]  # 'please' is a stop word
+
+
+def test_no_pair_gives_an_empty_table_and_two_pairs_one_segment():
+    """A build without a chat log has no fan-model pair: fan_clusters is an empty table of its columns
+    (the build went on to fail with 'No objects to concatenate'). A log of two pairs is below the
+    smallest k (k >= 2 and below the pair count): one segment, silhouette and Davies-Bouldin NaN."""
+    no_vectors = pd.DataFrame({"fan_model_key": [], "method": [], "embedding": []})
+    no_texts = pd.DataFrame({"fan_model_key": [], "stage": [], "stage_text": []})
+    empty = clusters.cluster_all(no_vectors, no_texts, SETTINGS)
+    assert list(empty.columns) == clusters.OUTPUT_COLUMNS and len(empty) == 0
+    assert str(empty["cluster_id"].dtype) == "int64" and str(empty["plot_x"].dtype) == "float64"
+    two = pd.DataFrame(
+        {"fan_model_key": ["a|p", "b|p"], "method": ["A", "A"], "embedding": [[0.0, 1.0], [2.0, 1.0]]}
+    )
+    texts = pd.DataFrame({"fan_model_key": ["a|p", "b|p"], "stage": [1, 1], "stage_text": ["hi", "hello"]})
+    out = clusters.cluster_all(two, texts, SETTINGS)
+    assert out["cluster_id"].tolist() == [1, 1] and out["cluster_k"].tolist() == [1, 1]
+    assert out["distance_to_centroid"].tolist() == [1.0, 1.0]  # each 1 from the mean (1, 1)
+    assert out["method_silhouette"].isna().all() and out["method_davies_bouldin"].isna().all()

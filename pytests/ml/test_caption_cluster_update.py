@@ -132,3 +132,23 @@ def test_in_id_order_sorts_the_captions_and_moves_each_vector_with_its_caption()
     assert "embedding" not in rows.columns
     assert matrix.dtype == np.float32
     assert matrix[:, 0].tolist() == [0.0, 1.0, 2.0, 3.0]
+
+
+def test_a_library_too_small_to_cluster_is_one_family_and_an_empty_one_no_rows():
+    """Fewer captions than the smallest k allows (k must be >= 2 and below the caption count): the
+    one or two captions form family 1 (no silhouette: NaN, silhouette_by_k empty) instead of the
+    build failing; an empty library gives an empty table with the output's columns."""
+    rng = np.random.default_rng(0)
+    two = cl.cluster_captions(frame(library(rng, {"red": 1, "blue": 1})), NO_PAIRS, SETTINGS)
+    assert list(two.columns) == cl.OUTPUT_COLUMNS
+    assert two["cluster_id"].tolist() == [1, 1] and two["cluster_size"].tolist() == [2, 2]
+    assert two["cluster_k"].tolist() == [1, 1] and two["cluster_silhouette"].isna().all()
+    assert two["silhouette_by_k"].tolist() == ["", ""] and two["fit_caption_count"].tolist() == [2, 2]
+    # both captions lie at the same distance from their mean (the midpoint), and it is not zero
+    assert two["distance_to_centroid"].iloc[0] == two["distance_to_centroid"].iloc[1] > 1
+    no_captions = pd.DataFrame(
+        columns=["caption_id", "caption_text_normalized", "embedding_hash", "embedding"]
+    )
+    empty = cl.cluster_captions(no_captions, NO_PAIRS, SETTINGS)
+    assert list(empty.columns) == cl.OUTPUT_COLUMNS and len(empty) == 0
+    assert str(empty["cluster_id"].dtype) == "int64"

@@ -215,6 +215,18 @@ def test_score_falls_back_to_the_baseline_with_too_little_data():
     out = gbm.score(features, candidates, SETTINGS)
     assert out["model_version"].eq(gbm.FALLBACK_VERSION).all()
     np.testing.assert_allclose(out["predicted_revenue"], out["baseline_revenue"])
+    assert str(out["train_last_sent_at"].dtype) == "datetime64[us]"
+
+
+def test_score_without_any_send_history_keeps_the_timestamp_type():
+    """A new agency (no sends yet): no training row, every candidate scored by the fallback, and
+    train_last_sent_at all null in microseconds, the warehouse's TIMESTAMP (nanoseconds broke the
+    contract of ml_revenue_predictions)."""
+    features = feature_rows(3, "2026-09-01", "train").iloc[0:0]
+    candidates = feature_rows(2, "2026-11-16", "c").rename(columns={"send_id": "scoring_key"})
+    out = gbm.score(features, candidates, SETTINGS)
+    assert len(out) == 2 and out["train_sends"].eq(0).all()
+    assert out["train_last_sent_at"].isna().all() and str(out["train_last_sent_at"].dtype) == "datetime64[us]"
 
 
 # ---- near-duplicates ---------------------------------------------------------------------------

@@ -116,6 +116,15 @@ def assert_every_row_accounted_for(db: Path, raw_counts: dict[str, int]) -> None
         con.close()
 
 
+def assert_whole_build_green(db: Path, target: Path, *flags: str) -> None:
+    """A whole `dbt build` of `db` (with `flags`) ends green: nothing failed, nothing skipped."""
+    result = run_dbt(
+        ["build", "--vars", VARS, *flags], duckdb_path=db, target_path=target, check=False, capture=True
+    )
+    summary = [line for line in result.stdout.splitlines() if "Done. PASS=" in line]
+    assert result.returncode == 0 and summary and "ERROR=0 SKIP=0" in summary[-1], result.stdout[-3000:]
+
+
 def test_injected_defects_are_quarantined_and_reconciled(faulty_db):
     db, folder, raw_counts = faulty_db
     result = run_dbt(
@@ -132,15 +141,7 @@ def test_injected_defects_are_quarantined_and_reconciled(faulty_db):
 @pytest.mark.slow
 def test_whole_build_is_green_with_every_defect(faulty_db):
     db, folder, raw_counts = faulty_db
-    result = run_dbt(
-        ["build", "--vars", VARS],
-        duckdb_path=db,
-        target_path=folder / "target_full",
-        check=False,
-        capture=True,
-    )
-    summary = [line for line in result.stdout.splitlines() if "Done. PASS=" in line]
-    assert result.returncode == 0 and summary and "ERROR=0 SKIP=0" in summary[-1], result.stdout[-3000:]
+    assert_whole_build_green(db, folder / "target_full")
     assert_every_row_accounted_for(db, raw_counts)
 
 
@@ -293,3 +294,39 @@ def test_vault_matrix_with_the_agencys_own_categories_builds(built_db, tmp_path)
     finally:
         con.close()
     assert eligible == 5 and ineligible == 0
+
+
+@pytest.mark.slow
+def test_a_new_agency_without_history_builds(tmp_path):
+    """An agency on its first day: pages, vault and a library of two captions, but no send and no
+    chat log yet. The whole build is green (it stopped before on the caption clusters, 'too few
+    captions to cluster', on the revenue model's all-null timestamp breaking its mart's contract,
+    and on the fan clusters, 'No objects to concatenate'): the two captions are one family, the
+    revenue predictions are the fallback's, and the fan tables are empty."""
+    from sendwise.cli import main
+
+    db = tmp_path / "test.duckdb"
+    assert main(["demo-data", "--scale", "small", "--seed", "42", "--db", str(db), "--end", AS_OF]) == 0
+    con = duckdb.connect(str(db))
+    con.execute("delete from agency.mass_messages")
+    con.execute("delete from chat.chat_logs")
+    con.execute(
+        "delete from agency.caption_bank where caption_id is null or caption_id not in"
+        " (select caption_id from agency.caption_bank where caption_id is not null order by caption_id limit 2)"
+    )
+    con.close()
+    assert main(["prepare-db", "--db", str(db), "--as-of", AS_OF]) == 0
+    assert_whole_build_green(db, tmp_path / "target", "--exclude-resource-type", "unit_test")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        families = con.sql(
+            "select cluster_id, cluster_k, count(*) from sendwise_ml.ml_caption_clusters group by all"
+        )
+        assert families.fetchall() == [(1, 1, 2)]
+        versions = con.sql(
+            "select distinct model_version from sendwise_marts.ml_revenue_predictions"
+        ).fetchall()
+        assert versions == [("naive-page-hour-mean (too few training sends)",)]
+        assert con.sql("select count(*) from sendwise_ml.fan_clusters").fetchone()[0] == 0
+    finally:
+        con.close()

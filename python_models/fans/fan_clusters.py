@@ -60,6 +60,11 @@ OUTPUT_COLUMNS = [
     "method_davies_bouldin",
     "silhouette_by_k",
 ]
+# the non-text columns' types when there is no row to infer them from
+EMPTY_DTYPES = {"cluster_id": np.int64, "cluster_size": np.int64, "cluster_k": np.int64} | dict.fromkeys(
+    ("distance_to_centroid", "plot_x", "plot_y", "plot_z", "method_silhouette", "method_davies_bouldin"),
+    np.float64,
+)
 
 
 def vector_matrix(vectors: pd.Series) -> np.ndarray:
@@ -173,7 +178,19 @@ def cluster_method(x: np.ndarray, texts: list[str], settings: dict[str, str]) ->
     seed = int(float(settings["fan_cluster_seed"]))
     ks = k_candidates(int(float(settings["fan_cluster_k_min"])), int(float(settings["fan_cluster_k_max"])), n)
     if not ks:
-        raise ValueError(f"too few fan-model pairs ({n}) to cluster")
+        # too few pairs for the smallest k (a log of one or two fan-model pairs): one segment, with no
+        # silhouette or Davies-Bouldin index (both undefined for one cluster: NaN)
+        labels = np.ones(n, dtype=np.int64)
+        return {
+            "labels": labels,
+            "k": 1,
+            "silhouette": float("nan"),
+            "davies_bouldin": float("nan"),
+            "silhouette_by_k": "",
+            "distance": np.linalg.norm(x - x.mean(axis=0), axis=1),
+            "coordinates": plot_coordinates(x, seed),
+            "terms": top_terms(texts, labels, int(float(settings["fan_cluster_top_terms"]))),
+        }
     sample = sample_indices(n, int(float(settings["fan_cluster_silhouette_sample"])), seed)
     scores, labels_by_k = score_ks(x, ks, sample, seed, int(float(settings["fan_cluster_n_init"])))
     k = choose_k(scores)
@@ -233,6 +250,12 @@ def cluster_all(
                 }
             )
         )
+    if not frames:  # no fan-model pair (no chat log): an empty table of the output's columns
+        frames = [
+            pd.DataFrame(
+                {column: pd.Series(dtype=EMPTY_DTYPES.get(column, object)) for column in OUTPUT_COLUMNS}
+            )
+        ]
     out = pd.concat(frames, ignore_index=True)[OUTPUT_COLUMNS]
     for column in ["fan_cluster_row_id", "fan_model_key", "method", "cluster_top_terms", "silhouette_by_k"]:
         out[column] = out[column].astype("string")

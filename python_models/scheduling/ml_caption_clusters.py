@@ -256,7 +256,7 @@ def cluster_captions(captions: pd.DataFrame, pairs: pd.DataFrame, settings: dict
     n = len(captions)
     ks = k_candidates(int(float(settings["cluster_k_min"])), int(float(settings["cluster_k_max"])), n)
     if not ks:
-        raise ValueError(f"too few captions ({n}) to cluster")
+        return one_family(captions, matrix, pairs, settings)
     sample = sample_indices(n, int(float(settings["cluster_silhouette_sample"])), seed)
     fit_rows = fit_sample(n, settings)
     x = pca_space(matrix, settings, fit_rows)
@@ -270,6 +270,43 @@ def cluster_captions(captions: pd.DataFrame, pairs: pd.DataFrame, settings: dict
         "is_assigned": np.zeros(n, dtype=bool),
     }
     return cluster_output(captions, x, relabel_by_size(labels_by_k[k]), fit, pairs, settings)
+
+
+def one_family(
+    captions: pd.DataFrame, matrix: np.ndarray, pairs: pd.DataFrame, settings: dict[str, str]
+) -> pd.DataFrame:
+    """Too few captions for the smallest k (a library being loaded, one or two captions, none at all):
+    every caption in family 1, no silhouette (undefined for one cluster; NaN, silhouette_by_k empty);
+    an empty library gives an empty table of the output's columns. Never an error: the ranking and
+    the template still build, with one family."""
+    n = len(captions)
+    if n == 0:
+        return pd.DataFrame(
+            {
+                "caption_id": pd.Series(dtype="string"),
+                "cluster_id": pd.Series(dtype=np.int64),
+                "cluster_label": pd.Series(dtype="string"),
+                "cluster_size": pd.Series(dtype=np.int64),
+                "distance_to_centroid": pd.Series(dtype=np.float64),
+                "cluster_k": pd.Series(dtype=np.int64),
+                "cluster_silhouette": pd.Series(dtype=np.float64),
+                "silhouette_by_k": pd.Series(dtype="string"),
+                "near_duplicate_group_id": pd.Series(dtype="string"),
+                "near_duplicate_group_size": pd.Series(dtype=np.int64),
+                "embedding_hash": pd.Series(dtype="string"),
+                "is_assigned": pd.Series(dtype=bool),
+                "fit_caption_count": pd.Series(dtype=np.int64),
+            }
+        )[OUTPUT_COLUMNS]
+    fit = {
+        "cluster_k": 1,
+        "cluster_silhouette": float("nan"),
+        "silhouette_by_k": "",
+        "fit_caption_count": n,
+        "is_assigned": np.zeros(n, dtype=bool),
+    }
+    x = np.asarray(matrix, dtype=np.float64)
+    return cluster_output(captions, x, np.ones(n, dtype=np.int64), fit, pairs, settings)
 
 
 def was_assigned_mask(before: pd.DataFrame, ids: pd.Series) -> np.ndarray:

@@ -284,7 +284,9 @@ def score(features: pd.DataFrame, candidates: pd.DataFrame, settings: dict[str, 
     rows["score_key"] = rows["score_kind"] + "|" + rows["row_key"]
     rows["local_hour"] = rows["local_hour"].astype("Int64")
     rows["train_sends"] = rows["train_sends"].astype("int64")
-    rows["train_last_sent_at"] = pd.to_datetime(rows["train_last_sent_at"])
+    # microseconds, as the warehouse's TIMESTAMP: with no training send the column is all NaT, which
+    # pandas would hold in nanoseconds (DuckDB TIMESTAMP_NS, breaking the mart's contract)
+    rows["train_last_sent_at"] = pd.to_datetime(rows["train_last_sent_at"]).astype("datetime64[us]")
     return rows[OUTPUT_COLUMNS]
 
 
