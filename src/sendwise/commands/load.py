@@ -449,10 +449,10 @@ def load_counts(
                 con.execute(f"create table {target} as select {casts} from {relation_sql} limit 0")
             elif table.open_type:  # a wide table: the file's columns the table lacks are added
                 held = {row[0].lower() for row in con.sql(f"describe {target}").fetchall()}
-                for select in selects:
-                    name = select.rsplit(" as ", 1)[1].strip('"')
+                loaded = con.sql(f"describe select {casts} from {relation_sql}").fetchall()
+                for name, column_type, *_ in loaded:
                     if name.lower() not in held:
-                        con.execute(f'alter table {target} add column "{name}" {table.open_type}')
+                        con.execute(f'alter table {target} add column "{name}" {column_type}')
             # by name: a file of a wide table may hold fewer or other columns than the table
             con.execute(f"insert into {target} by name select {casts} from {relation_sql}")
         after = int(con.sql(f"select count(*) from {target}").fetchone()[0])
