@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_one_week_log_splits_purchase_in_time_and_explains_churn(tmp_path):
-    db = tmp_path / "week.duckdb"
+    db = tmp_path / "test.duckdb"  # the catalog name of the suite's other builds: their dbt parse serves
     generate("small", 42, db, DEFAULT_END)
     con = duckdb.connect(str(db))
     con.execute(f"delete from chat.chat_logs where datetime <= timestamp '{DEFAULT_END}' - interval 7 day")

@@ -11,6 +11,15 @@ def test_parse_key_holds_the_flags_a_parse_reads_and_nothing_else():
     parse, key = _parse_args(args)
     assert parse == ["--vars", '{"as_of": "x"}', "--target", "bigquery_offline"]
     assert key == (("--vars", '{"as_of": "x"}'), ("--target", "bigquery_offline"))
+    # the same vars written another way (YAML flow style, other order) are the same parse
+    assert _parse_args(["run", "--vars", "{as_of: x}", "--target", "bigquery_offline"])[1] == key
+    assert (
+        _parse_args(["run", "--vars", '{"b": 1, "a": 2}'])[1]
+        == _parse_args(["run", "--vars", "{a: 2, b: 1}"])[1]
+    )
+    assert (
+        _parse_args(["run", "--vars", "{a: 2, b: 1}"])[1] != _parse_args(["run", "--vars", "{a: 2, b: 2}"])[1]
+    )
     # a different selection or command reuses the parse; different vars do not
     assert (
         _parse_args(["build", "--select", "c", "--vars", '{"as_of": "x"}', "--target", "bigquery_offline"])[1]

@@ -43,7 +43,7 @@ def embedding_runs(db):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    db = tmp_path_factory.mktemp("ml") / "ml.duckdb"
+    db = tmp_path_factory.mktemp("ml") / "test.duckdb"
     target = tmp_path_factory.mktemp("ml_target")
     copied = copy_built_demo(db.parent / "built", BUILT)  # make dbt-test built them, once, with this as_of
     if copied:

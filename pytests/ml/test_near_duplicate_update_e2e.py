@@ -43,7 +43,8 @@ def clusters(db) -> dict:
 
 
 def test_new_changed_and_removed_captions_update_the_pairs_to_the_full_recompute(tmp_path):
-    db, target = tmp_path / "nd.duckdb", tmp_path / "target"
+    # test.duckdb: the catalog name of the suite's other builds, whose in-process dbt parse serves here
+    db, target = tmp_path / "test.duckdb", tmp_path / "target"
     generate("small", 42, db, DEFAULT_END)
     run_dbt(["build", "--quiet", "--select", "+" + CHAIN.replace(" ", " +"), "--exclude",
              "resource_type:test resource_type:unit_test", *VARS], duckdb_path=db, target_path=target)  # fmt: skip

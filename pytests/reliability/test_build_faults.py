@@ -86,7 +86,7 @@ def inject(db: Path) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def faulty_db(built_db, tmp_path_factory):
     folder = tmp_path_factory.mktemp("faulty")
-    db = folder / "faulty.duckdb"
+    db = folder / built_db.name  # the built database's name: the catalog the suite's dbt parse is for
     shutil.copyfile(built_db, db)
     raw_counts = inject(db)
     return db, folder, raw_counts
@@ -175,7 +175,7 @@ def test_raw_table_without_a_declared_column_stops_at_its_source_test(built_db, 
     """A loader that drops a column (chat_logs.tips) and lands another as text (price, with '$5'):
     the source test has_declared_columns stops the build with one line naming the table and both
     columns, and the base model is skipped, not run into a binder error."""
-    db = tmp_path / "drift.duckdb"
+    db = tmp_path / built_db.name
     shutil.copyfile(built_db, db)
     con = duckdb.connect(str(db))
     con.execute("alter table chat.chat_logs drop column tips")
@@ -192,7 +192,7 @@ def test_raw_table_without_a_declared_column_stops_at_its_source_test(built_db, 
     output = result.stdout + result.stderr
     assert result.returncode != 0
     expected = (
-        '"drift"."chat"."chat_logs" does not match its YAML: no column tips; price is string, not double'
+        f'"{db.stem}"."chat"."chat_logs" does not match its YAML: no column tips; price is string, not double'
     )
     assert expected in output, output[-3000:]
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
@@ -208,7 +208,7 @@ def test_vault_matrix_with_the_agencys_own_categories_builds(built_db, tmp_path)
     feet is simply not there), the notes column and the captions of a category the content_categories
     seed does not list are named by warnings, and those captions reach the ranking on the page whose
     vault has them."""
-    db = tmp_path / "vault.duckdb"
+    db = tmp_path / built_db.name
     shutil.copyfile(built_db, db)
     con = duckdb.connect(str(db))
     page = con.sql(

@@ -32,7 +32,7 @@ from pathlib import Path
 
 # flags that change what a parse produces (with a value), and the ones that only change a command
 _PARSE_FLAGS = {"--project-dir", "--profiles-dir", "--target", "-t", "--profile", "--vars"}
-_CACHE_SIZE = 4  # parsed manifests kept per process (each ~100-200 MB)
+_CACHE_SIZE = 6  # parsed manifests kept per process (each ~100-200 MB; a parse costs ~17 s of CPU)
 _LOCK = threading.Lock()
 _MANIFESTS: OrderedDict[tuple, tuple] = OrderedDict()
 
@@ -46,8 +46,22 @@ def _parse_args(args: Sequence[str]) -> tuple[list[str], tuple]:
         if name in _PARSE_FLAGS:
             value = inline or (items[i + 1] if i + 1 < len(items) else "")
             parse += [name, value]
-            key.append((name, value))
+            key.append((name, _canonical_vars(value) if name == "--vars" else value))
     return parse, tuple(key)
+
+
+def _canonical_vars(value: str) -> str:
+    """`--vars` as dbt reads it (a YAML mapping), written one way: `{as_of: "x"}` and `{"as_of": "x"}`
+    are the same vars and share a parse. The text itself when it does not read as YAML (dbt will say
+    why) or holds a value JSON cannot (an unquoted date: dbt sees a date, not the string)."""
+    import json
+
+    import yaml
+
+    try:
+        return json.dumps(yaml.safe_load(value), sort_keys=True)
+    except (yaml.YAMLError, TypeError, ValueError):  # not YAML, or a value JSON cannot hold (a date)
+        return value
 
 
 def _environment_key(env: Mapping[str, str]) -> tuple:
