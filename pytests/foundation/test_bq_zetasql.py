@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from sendwise.bigquery.values import decode_value, encode_value
+from sendwise.bigquery.values import decode_value, table_content
 from sendwise.bigquery.zetasql import PACKAGE, ZetaSQL, ZetaSQLError
 from sendwise.commands.bq_check import Analyzer
 
@@ -78,16 +78,7 @@ def test_evaluator_round_trips_encoded_values(analyzer):
             "sql": "select n + 1 as m, datetime(ts) as local_at from t order by m",
             "options": analyzer.options,
             "simple_catalog": {"name": "e", "table": [table], **analyzer.catalog_extras},
-            "table_content": {
-                "t": {
-                    "table_data": {
-                        "row": [
-                            {"cell": [encode_value(v, t) for v, (_, t) in zip(r, types, strict=True)]}
-                            for r in rows
-                        ]
-                    }
-                }
-            },
+            "table_content": {"t": table_content(rows, [t for _, t in types])},
         },
     )
     out = [

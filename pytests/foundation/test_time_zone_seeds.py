@@ -88,7 +88,7 @@ def test_duckdb_reads_every_seed_zone_as_the_tz_database_does():
     reason="tools/zetasql not installed (make zetasql-deps)",
 )
 def test_bigquerys_evaluator_accepts_every_seed_zone_and_reads_it_as_the_tz_database_does():
-    from sendwise.bigquery.values import decode_value, encode_value
+    from sendwise.bigquery.values import decode_value, table_content
     from sendwise.bigquery.zetasql import ZetaSQL
     from sendwise.commands.bq_check import Analyzer
 
@@ -108,16 +108,7 @@ def test_bigquerys_evaluator_accepts_every_seed_zone_and_reads_it_as_the_tz_data
                     "table": [{"name": "t", "column": [{"name": n, "type": t} for n, t in types]}],
                     **analyzer.catalog_extras,
                 },
-                "table_content": {
-                    "t": {
-                        "table_data": {
-                            "row": [
-                                {"cell": [encode_value(v, t) for v, (_, t) in zip(r, types, strict=True)]}
-                                for r in rows
-                            ]
-                        }
-                    }
-                },
+                "table_content": {"t": table_content(rows, [t for _, t in types])},
             },
         )
     got: dict[str, list[dt.datetime]] = {}

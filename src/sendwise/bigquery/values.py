@@ -5,7 +5,8 @@ Pure functions:
   raw sources declared in DuckDB terms).
 * `type_name`: a ZetaSQL TypeProto as a BigQuery type name (`INT64`, `ARRAY<STRING>`, ...).
 * `encode_value` / `decode_value`: a Python value (as DuckDB returns it) to a ValueProto of a
-  given TypeProto, and back, in the JSON form the Node bridge passes to protobufjs.
+  given TypeProto, and back, in the JSON form the Node bridge passes to protobufjs;
+  `table_content`: rows so encoded as a table for the evaluator.
 * `normalise_row` / `compare_tables`: the parity comparison (row counts, then rows sorted; floats
   to 9 significant digits; timestamps as naive UTC to the microsecond).
 """
@@ -248,6 +249,17 @@ def encode_value(value: Any, type_proto: dict[str, Any]) -> dict[str, Any]:
     except (TypeError, OverflowError) as exc:
         raise EncodeError(f"{value!r}: {exc}") from exc
     raise EncodeError(f"values of type {type_name(type_proto)} are not supported by the parity check")
+
+
+def table_content(rows: Iterable[Sequence[Any]], type_protos: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Rows (as DuckDB returns them) as the evaluator's TableContent of columns of `type_protos`."""
+    return {
+        "table_data": {
+            "row": [
+                {"cell": [encode_value(v, t) for v, t in zip(row, type_protos, strict=True)]} for row in rows
+            ]
+        }
+    }
 
 
 def decode_value(cell: dict[str, Any], type_proto: dict[str, Any]) -> Any:

@@ -507,7 +507,7 @@ class RowSource:
             return self._rows[key]
 
     def encoded(self, relation: tuple[str, str, str] | None, columns) -> dict[str, Any]:
-        from sendwise.bigquery.values import encode_value
+        from sendwise.bigquery.values import table_content
 
         if relation is None:  # the incremental branch's `this`: empty, as prepare-db left it
             return {"table_data": {"row": []}}
@@ -515,15 +515,7 @@ class RowSource:
         rows = self.rows(relation, [n for n, _ in columns])
         with self._lock:
             if key not in self._encoded:
-                types = [t for _, t in columns]
-                self._encoded[key] = {
-                    "table_data": {
-                        "row": [
-                            {"cell": [encode_value(v, t) for v, t in zip(row, types, strict=True)]}
-                            for row in rows
-                        ]
-                    }
-                }
+                self._encoded[key] = table_content(rows, [t for _, t in columns])
             return self._encoded[key]
 
 
