@@ -112,6 +112,23 @@ def test_compare_marts_ignores_stamps_noise_and_older_history_and_reports_real_d
     assert "n: incremental 20 vs full 21" in result["sendwise_ops.counts"]
 
 
+def test_compare_marts_reads_a_profiles_own_schemas_and_refuses_to_compare_nothing(tmp_path):
+    # a profile with `schema: analytics` builds analytics_marts, ...; the raw and seed schemas are not marts
+    incremental, full = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"
+    for path, n in ((incremental, 1), (full, 2)):
+        con = duckdb.connect(str(path))
+        for schema in ("analytics_marts", "analytics_seeds", "agency"):
+            con.execute(f"create schema {schema}")
+            con.execute(f"create table {schema}.t as select {n} as n")
+        con.close()
+    result = compare_marts(incremental, full, "2026-11-16 00:00:00")
+    assert list(result) == ["analytics_marts.t"] and "n: incremental 1 vs full 2" in result["analytics_marts.t"]
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    with pytest.raises(RuntimeError, match="no table in a \\*_marts, \\*_ml or \\*_ops schema"):
+        compare_marts(empty, full, "2026-11-16 00:00:00")
+
+
 def test_incremental_refuses_a_selection_with_one_line():
     done = subprocess.run(
         [sys.executable, "-m", "sendwise.cli", "bench", "--incremental", "--select", "stg_agency__pages"],

@@ -37,8 +37,9 @@ RAW_TIME_COLUMNS = {
     "content.content_metadata": "created_at",
     "content.outcomes": "collected_at",
 }
-# Schemas whose tables are compared: the marts and the outputs of the ML and ops Python models.
-MART_SCHEMAS = ("sendwise_marts", "sendwise_ml", "sendwise_ops")
+# Layers whose tables are compared: the marts and the outputs of the ML and ops Python models, in
+# the schemas `<profile schema>_marts` etc. (sendwise_marts with the default profile).
+MART_LAYERS = ("marts", "ml", "ops")
 # Columns that stamp a build, a run or a fit rather than describe the data: left out of the comparison.
 STAMP_COLUMNS = frozenset(
     {"built_at", "embedded_at", "fit_mode", "input_fingerprint", "invocation_id", "run_started_at", "run_key"}
@@ -72,14 +73,15 @@ def append_new_day(full_db: Path, built_db: Path, as_of: str) -> None:
 
 
 def mart_tables(con, catalog: str) -> list[str]:
-    """schema.table of every base table of the mart schemas in the attached database `catalog`."""
+    """schema.table of every base table of the mart layers' schemas in the attached database `catalog`."""
+    from sendwise.schemas import layer_of
+
     rows = con.execute(
-        "select table_schema || '.' || table_name from information_schema.tables"
-        " where table_catalog = ? and table_schema in (select unnest(?)) and table_type = 'BASE TABLE'"
-        " order by 1",
-        [catalog, list(MART_SCHEMAS)],
+        "select table_schema, table_name from information_schema.tables"
+        " where table_catalog = ? and table_type = 'BASE TABLE' order by 1, 2",
+        [catalog],
     ).fetchall()
-    return [r[0] for r in rows]
+    return [f"{schema}.{name}" for schema, name in rows if layer_of(schema, MART_LAYERS)]
 
 
 def compare_marts(incremental_db: Path, full_db: Path, as_of: str) -> dict[str, str]:
@@ -92,6 +94,10 @@ def compare_marts(incremental_db: Path, full_db: Path, as_of: str) -> dict[str, 
         con.execute(f"attach '{full_db}' as full_build (read_only)")
         incremental_tables = mart_tables(con, "incremental_build")
         full_tables = set(mart_tables(con, "full_build"))
+        if not incremental_tables:  # never "0 of 0 equal": nothing was compared
+            raise RuntimeError(
+                f"{incremental_db}: no table in a *_marts, *_ml or *_ops schema to compare (did the build run?)"
+            )
         for table in incremental_tables:
             if table not in full_tables:
                 result[table] = "missing in the full build"
