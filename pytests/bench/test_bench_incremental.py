@@ -122,7 +122,9 @@ def test_compare_marts_reads_a_profiles_own_schemas_and_refuses_to_compare_nothi
             con.execute(f"create table {schema}.t as select {n} as n")
         con.close()
     result = compare_marts(incremental, full, "2026-11-16 00:00:00")
-    assert list(result) == ["analytics_marts.t"] and "n: incremental 1 vs full 2" in result["analytics_marts.t"]
+    assert (
+        list(result) == ["analytics_marts.t"] and "n: incremental 1 vs full 2" in result["analytics_marts.t"]
+    )
     empty = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty)).close()
     with pytest.raises(RuntimeError, match="no table in a \\*_marts, \\*_ml or \\*_ops schema"):

@@ -40,7 +40,7 @@ def local_times(name: str) -> list[dt.datetime]:
 def test_the_seed_holds_every_name_of_the_tz_database_but_its_placeholder():
     names = seed_column("iana_time_zones", "time_zone")
     tz_database = set(resources.files("tzdata").joinpath("zones").read_text().split())
-    assert len(names) == len(set(names))
+    assert len(names) == len({name.lower() for name in names})  # staging matches in any case
     assert set(names) == tz_database - {"Factory"}
     # the names real files carry besides Region/City ones
     assert {"UTC", "Etc/UTC", "GMT", "Etc/GMT+5", "US/Eastern", "Asia/Calcutta", "Japan"} <= set(names)

@@ -1,12 +1,17 @@
 -- Every raw page row, typed and normalised, with the one reason (if any) it is quarantined.
--- Time zones are checked against the IANA list seed (the engines raise on unknown zones).
+-- Time zones are checked against the IANA list seed (the engines raise on unknown zones), in any
+-- case: "europe/paris" or "utc" is read as the seed's Europe/Paris or UTC (no two tz names differ
+-- only in case: a pytest holds it), so a hand-typed zone never drops its page.
 -- agency.pages may be absent (a chat log alone still builds the fan analytics): optional_source.
 with source as (
     select * from {{ sendwise.optional_source('agency', 'pages') }}
 ),
 
 known_time_zones as (
-    select time_zone from {{ ref('iana_time_zones') }}
+    select
+        time_zone,
+        lower(time_zone) as time_zone_lower
+    from {{ ref('iana_time_zones') }}
 ),
 
 normalised as (
@@ -14,7 +19,7 @@ normalised as (
         {{ sendwise.normalize_page_key('source.page_name') }} as page_key,
         trim(source.page_name) as page_name,
         source.page_name as page_name_raw,
-        trim(source.timezone) as time_zone,
+        coalesce(known_time_zones.time_zone, trim(source.timezone)) as time_zone,
         nullif(trim(lower(source.page_type)), '') as page_type,
         coalesce(source.is_active, false) as is_active,
         source.is_active is null as is_active_missing,
@@ -24,6 +29,8 @@ normalised as (
         cast(source.onboarded_at as {{ dbt.type_timestamp() }}) as onboarded_at,
         {{ sendwise.row_as_json('source') }} as raw_record
     from source
+    left join known_time_zones
+        on lower(trim(source.timezone)) = known_time_zones.time_zone_lower
 ),
 
 checked as (
