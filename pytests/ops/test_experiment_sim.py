@@ -105,7 +105,10 @@ def _plan_and_deliver(db, tmp_path, multiplier) -> pd.DataFrame:
             "select page_name, caption_text, send_at_utc, price, expected_revenue, experiment_id, experiment_arm,"
             " caption_id, control_caption_id, is_held_out"
             " from (select *, experiment_id is not null as is_held_out from sendwise_marts.weekly_plan_history)"
-            " where generated_for_as_of = ? and message_type = 'PPV'",
+            " where generated_for_as_of = ? and message_type = 'PPV'"
+            # in a fixed order: the noise is drawn row by row (without it, DuckDB's scan order decided
+            # which send got which draw, and the estimate moved from run to run)
+            " order by page_name, send_at_utc, caption_id",
             params=[DEFAULT_END],
         ).df()
         # the raw table holds only what the loader delivered up to the plan; the simulated week follows
