@@ -89,6 +89,16 @@ def test_profile_block_standardised_constant_columns_dropped_total_variance_one(
     assert block.var(axis=0).sum() == pytest.approx(1.0)
 
 
+def test_profile_block_of_no_pair_is_empty_without_a_warning():
+    import warnings
+
+    features = pd.DataFrame({"a": pd.Series([], dtype=float), "b": pd.Series([], dtype=float)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # was: numpy's "Degrees of freedom <= 0" and divide warnings
+        block, kept = embeddings.standardised_block(features)
+    assert block.shape == (0, 0) and kept == []
+
+
 def test_profile_block_does_not_depend_on_units():
     """A column in minutes or in hours, lengths in characters or in thousands: the same block."""
     rng = np.random.default_rng(3)

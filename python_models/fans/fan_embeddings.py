@@ -161,6 +161,8 @@ def standardised_block(features: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     column count): each kept column has variance 1 / d, the block total variance 1. Returns the block
     and the kept column names."""
     x = features.to_numpy(dtype=float)
+    if len(x) == 0:  # no pair yet (an agency's first day): no block, and no numpy warning of an empty std
+        return np.zeros((0, 0)), []
     std = x.std(axis=0)
     keep = std > 1e-12
     if not keep.any():
