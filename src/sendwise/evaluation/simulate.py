@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from sendwise.evaluation.compiled import CompiledRanking
-from sendwise.schemas import find_schema
+from sendwise.schemas import require
 
 SQL_POLICIES: tuple[str, ...] = ("ucb", "greedy", "thompson")
 # non-learning baselines (no model, no exploration) and the oracle
@@ -90,7 +90,7 @@ def build_world(scale: str, seed: int, workdir: Path, end: str, seeds_from: Path
     con = duckdb.connect(str(db), read_only=True)
     try:
         start_date, days = con.sql("select start_date, days from ground_truth.generation_meta").fetchone()
-        settings = f'"{find_schema(con, "settings_modeling", "seeds")}".settings_modeling'
+        settings = require(con, {"settings_modeling": "seeds"}, db)["settings_modeling"]
         quota_max = float(
             con.sql(
                 f"select setting_value from {settings} where setting_name = 'daily_quota_max'"
