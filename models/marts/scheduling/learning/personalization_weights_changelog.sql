@@ -10,9 +10,11 @@
 -- time, and afterwards only when it moved by at least weight_change_min_share of its range since
 -- the last value logged here (slow drift is logged once it adds up; run-to-run noise is not),
 -- with the old and new value, the four features and the reason in words.
--- Append-only and full_refresh=false: `dbt build --full-refresh` keeps the history. A run never
--- logs at or before the last logged computed_at of a page's weight (a rerun with the same as_of,
--- or an older one, adds nothing).
+-- Append-only and full_refresh=false: `dbt build --full-refresh` keeps the history. A build with an
+-- older as_of than a page's weight's newest row (a backfill) logs nothing for it. A rerun at an
+-- as_of already logged restates that row when its value changed (the history was corrected in
+-- place), so the log's newest row always holds the value the weights table holds; the merge on
+-- (page_key, weight_name, computed_at) replaces it.
 with weights as (
     select * from {{ ref('page_personalization_weights') }}
 ),
@@ -125,9 +127,11 @@ latest_logged as (
         *,
         row_number() over (partition by page_key, weight_name order by computed_at desc) as recency
     from logged
+    where computed_at < {{ sendwise.as_of() }}
 ),
 
 last_logged as (
+    -- the last value logged before this build's as_of
     select
         page_key,
         weight_name,
@@ -135,6 +139,20 @@ last_logged as (
         computed_at as last_computed_at
     from latest_logged
     where recency = 1
+),
+
+logged_since as (
+    -- rows at this build's as_of (an earlier build of it) and after it (this build is a backfill);
+    -- the unique key allows one row per as_of
+    select
+        page_key,
+        weight_name,
+        max(case when computed_at = {{ sendwise.as_of() }} then new_value end) as value_at_as_of,
+        count(case when computed_at = {{ sendwise.as_of() }} then 1 end) > 0 as is_logged_at_as_of,
+        count(case when computed_at > {{ sendwise.as_of() }} then 1 end) > 0 as is_logged_after_as_of
+    from logged
+    where computed_at >= {{ sendwise.as_of() }}
+    group by 1, 2
 ),
 
 changes as (
@@ -148,13 +166,21 @@ changes as (
         on
             weights_long.page_key = last_logged.page_key
             and weights_long.weight_name = last_logged.weight_name
+    left join logged_since
+        on
+            weights_long.page_key = logged_since.page_key
+            and weights_long.weight_name = logged_since.weight_name
     where
-        last_logged.page_key is null
-        or (
-            weights_long.computed_at > last_logged.last_computed_at
-            and abs(weights_long.new_value - last_logged.last_value)
-            >= parameters.weight_change_min_share * weights_long.weight_range
-        )
+        not coalesce(logged_since.is_logged_after_as_of, false)
+        and case
+            -- logged by an earlier build of this as_of: restated when the value changed
+            when logged_since.is_logged_at_as_of
+                then weights_long.new_value <> logged_since.value_at_as_of
+            else
+                last_logged.page_key is null
+                or abs(weights_long.new_value - last_logged.last_value)
+                >= parameters.weight_change_min_share * weights_long.weight_range
+        end
 ),
 
 final as (
