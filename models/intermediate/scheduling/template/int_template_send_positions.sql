@@ -4,10 +4,16 @@
 -- int_template_send_slots adds the minute jitter, the UTC time and the price.
 --
 -- The day's window is a line of W <= 24 hour positions (int_template_hour_pool; a window past midnight
--- continues on the next calendar date). The solver chooses positions p1 < ... < pn with
--- min_gap_hours <= p(i+1) - p(i) <= max_gap_hours and, in this order of priority, maximises
---   1. n, up to target_sends = least(daily_quota, fit_sends), fit_sends = floor((W - 1) / min_gap) + 1
---      (the most sends a window holds: 0, g, 2g, ... is always feasible, so target_sends is reached);
+-- continues on the next calendar date). Gaps are real time: each hour's elapsed_hours since the window's
+-- first instant (UTC), equal to its position except on a day the clocks change inside the window. The
+-- hour they skip going forward does not exist and is left out (a send there would go out an hour late),
+-- and later hours are an hour closer to the start; the hour repeated going back is read once, at its
+-- first instant (from_local_timestamp), and later hours are an hour further. The solver chooses hours
+-- h1 < ... < hn with min_gap_hours <= e(h(i+1)) - e(h(i)) <= max_gap_hours and, in this order of
+-- priority, maximises
+--   1. n, up to target_sends = least(daily_quota, fit_sends), fit_sends = floor((W - 1) / min_gap) + 1,
+--      W the day's hours that exist (the most sends a window holds: 0, g, 2g, ... is feasible, shifted
+--      by one hour past the hole a repeated hour leaves when max_gap > min_gap, so target_sends is reached);
 --   2. the number of chosen hours inside the day's hour pool;
 --   3. the sum of slot_value;
 -- ties broken by the smaller bitmask of positions (deterministic). Hours outside the pool (still inside
@@ -15,7 +21,7 @@
 -- the quota is met whenever the window allows it, and a shortfall only ever comes from the window size.
 --
 -- A dynamic programme over (last position, sends so far), unrolled in 24 steps (a day has at most 24
--- positions): step k extends every state of step k - 1 by one send min_gap..max_gap positions later
+-- positions): step k extends every state of step k - 1 by one send min_gap..max_gap hours later
 -- and keeps the best state per last position (the max of the ordered key, macros/sendwise/template_solver.sql).
 -- Keeping the best per (last position, sends) is exact because the objective is a lexicographic sum over
 -- the sends and the feasibility of the rest depends only on the last position. A page-day whose states
@@ -40,6 +46,49 @@ with hour_pool as (
     from {{ ref('int_template_hour_pool') }}
 ),
 
+pages as (
+    select
+        page_key,
+        time_zone,
+        active_from_hour
+    from {{ ref('stg_agency__pages') }}
+),
+
+clock_hours as (
+    -- each window hour's local start and the window's first hour's (the page's local times)
+    select
+        hour_pool.*,
+        pages.time_zone,
+        {{ dbt.dateadd(
+            'hour',
+            'pages.active_from_hour + hour_pool.window_position',
+            'cast(hour_pool.plan_date as ' ~ dbt.type_timestamp() ~ ')'
+        ) }} as hour_local_at,
+        {{ dbt.dateadd(
+            'hour', 'pages.active_from_hour', 'cast(hour_pool.plan_date as ' ~ dbt.type_timestamp() ~ ')'
+        ) }} as window_start_local_at
+    from hour_pool
+    inner join pages on hour_pool.page_key = pages.page_key
+),
+
+instants as (
+    select
+        *,
+        {{ sendwise.from_local_timestamp('hour_local_at', 'time_zone') }} as hour_at,
+        {{ sendwise.from_local_timestamp('window_start_local_at', 'time_zone') }} as window_start_at
+    from clock_hours
+),
+
+real_hours as (
+    select
+        *,
+        ({{ sendwise.epoch_seconds('hour_at') }} - {{ sendwise.epoch_seconds('window_start_at') }}) / 3600
+            as elapsed_hours
+    from instants
+    -- a local hour the clocks skip reads back as another hour: it does not exist
+    where {{ sendwise.to_local_timestamp('hour_at', 'time_zone') }} = hour_local_at
+),
+
 data_quality as (
     select
         page_key,
@@ -55,12 +104,12 @@ parameters as (
 
 planned_days as (
     select
-        hour_pool.page_key,
-        hour_pool.plan_date,
-        min(hour_pool.daily_quota) as daily_quota,
-        min(hour_pool.active_window_hours) as active_window_hours
-    from hour_pool
-    inner join data_quality on hour_pool.page_key = data_quality.page_key
+        real_hours.page_key,
+        real_hours.plan_date,
+        min(real_hours.daily_quota) as daily_quota,
+        count(*) as window_hours
+    from real_hours
+    inner join data_quality on real_hours.page_key = data_quality.page_key
     where data_quality.is_schedulable
     group by 1, 2
 ),
@@ -72,9 +121,9 @@ targets as (
         cast(
             case
                 when planned_days.daily_quota
-                    < floor((planned_days.active_window_hours - 1) / parameters.min_gap_hours) + 1
+                    < floor((planned_days.window_hours - 1) / parameters.min_gap_hours) + 1
                     then planned_days.daily_quota
-                else floor((planned_days.active_window_hours - 1) / parameters.min_gap_hours) + 1
+                else floor((planned_days.window_hours - 1) / parameters.min_gap_hours) + 1
             end as {{ dbt.type_bigint() }}
         ) as target_sends
     from planned_days
@@ -84,17 +133,17 @@ targets as (
 
 candidates as (
     select
-        hour_pool.*,
+        real_hours.*,
         targets.target_sends,
-        cast(case when hour_pool.is_in_pool then 1 else 0 end as {{ dbt.type_bigint() }}) as pool_hit,
+        cast(case when real_hours.is_in_pool then 1 else 0 end as {{ dbt.type_bigint() }}) as pool_hit,
         -- micro-dollars: integer sums are exact and compare the same on both engines
-        cast(round(hour_pool.slot_value * 1000000) as {{ dbt.type_bigint() }}) as value_micro,
-        cast(power(2, hour_pool.window_position) as {{ dbt.type_bigint() }}) as position_bit
-    from hour_pool
+        cast(round(real_hours.slot_value * 1000000) as {{ dbt.type_bigint() }}) as value_micro,
+        cast(power(2, real_hours.window_position) as {{ dbt.type_bigint() }}) as position_bit
+    from real_hours
     inner join targets
         on
-            hour_pool.page_key = targets.page_key
-            and hour_pool.plan_date = targets.plan_date
+            real_hours.page_key = targets.page_key
+            and real_hours.plan_date = targets.plan_date
 ),
 
 solver_step_1 as (
@@ -103,19 +152,21 @@ solver_step_1 as (
         plan_date,
         target_sends,
         window_position as last_position,
+        elapsed_hours as last_elapsed,
         {{ sendwise.solver_key('pool_hit', 'value_micro', 'position_bit') }} as best_key
     from candidates
 ),
 {% for step in range(2, 25) %}
     solver_step_{{ step }} as {{ sendwise.materialized_cte() }} (
         -- the best schedule of {{ step }} sends ending at each position: the best {{ step - 1 }}-send schedules
-        -- extended by one send min_gap..max_gap positions later (a dead end drops out), and the finished
+        -- extended by one send min_gap..max_gap hours later (a dead end drops out), and the finished
         -- schedules of days with fewer than {{ step }} target sends carried forward unchanged
         select
             states.page_key,
             states.plan_date,
             states.target_sends,
             coalesce(candidates.window_position, states.last_position) as last_position,
+            coalesce(candidates.elapsed_hours, states.last_elapsed) as last_elapsed,
             max({{ sendwise.solver_key_extend(
                 'states.best_key',
                 'coalesce(candidates.pool_hit, 0)',
@@ -131,10 +182,10 @@ solver_step_1 as (
             on
                 states.page_key = candidates.page_key
                 and candidates.plan_date = case when states.target_sends >= {{ step }} then states.plan_date end
-                and candidates.window_position >= states.last_position + parameters.min_gap_hours
-                and candidates.window_position <= states.last_position + parameters.max_gap_hours
+                and candidates.elapsed_hours >= states.last_elapsed + parameters.min_gap_hours
+                and candidates.elapsed_hours <= states.last_elapsed + parameters.max_gap_hours
         where states.target_sends < {{ step }} or candidates.window_position is not null
-        group by 1, 2, 3, 4
+        group by 1, 2, 3, 4, 5
     ),
 {% endfor %}
 
@@ -157,6 +208,7 @@ final as (
         candidates.daily_quota,
         candidates.target_sends as planned_sends,
         candidates.window_position,
+        candidates.elapsed_hours,
         candidates.local_hour,
         candidates.day_offset,
         candidates.is_in_pool,

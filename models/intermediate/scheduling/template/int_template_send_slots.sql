@@ -25,6 +25,7 @@ with chosen as (
         daily_quota,
         planned_sends,
         window_position,
+        elapsed_hours,
         local_hour,
         day_offset,
         is_in_pool,
@@ -71,7 +72,8 @@ numbered as (
         cast(row_number() over (
             partition by chosen.page_key, chosen.plan_date order by chosen.slot_value desc, chosen.window_position asc
         ) as {{ dbt.type_bigint() }}) as value_rank,
-        chosen.window_position - lag(chosen.window_position) over (
+        -- real hours (the solver's elapsed_hours: a day the clocks change counts the hour they skip or repeat)
+        chosen.elapsed_hours - lag(chosen.elapsed_hours) over (
             partition by chosen.page_key, chosen.plan_date order by chosen.window_position
         ) as gap_hours_before,
         cast(floor(
