@@ -102,48 +102,32 @@ parameters as (
         {{ sendwise.setting('max_gap_hours') }} as max_gap_hours
 ),
 
-planned_days as (
+sized as (
+    -- the hours that exist of every schedulable page-day with a quota: its window in real hours
     select
-        real_hours.page_key,
-        real_hours.plan_date,
-        min(real_hours.daily_quota) as daily_quota,
-        count(*) as window_hours
+        real_hours.*,
+        count(*) over (partition by real_hours.page_key, real_hours.plan_date) as window_hours
     from real_hours
     inner join data_quality on real_hours.page_key = data_quality.page_key
-    where data_quality.is_schedulable
-    group by 1, 2
-),
-
-targets as (
-    select
-        planned_days.page_key,
-        planned_days.plan_date,
-        cast(
-            case
-                when planned_days.daily_quota
-                    < floor((planned_days.window_hours - 1) / parameters.min_gap_hours) + 1
-                    then planned_days.daily_quota
-                else floor((planned_days.window_hours - 1) / parameters.min_gap_hours) + 1
-            end as {{ dbt.type_bigint() }}
-        ) as target_sends
-    from planned_days
-    cross join parameters
-    where planned_days.daily_quota > 0
+    where data_quality.is_schedulable and real_hours.daily_quota > 0
 ),
 
 candidates as (
     select
-        real_hours.*,
-        targets.target_sends,
-        cast(case when real_hours.is_in_pool then 1 else 0 end as {{ dbt.type_bigint() }}) as pool_hit,
+        sized.*,
+        cast(
+            case
+                when sized.daily_quota < floor((sized.window_hours - 1) / parameters.min_gap_hours) + 1
+                    then sized.daily_quota
+                else floor((sized.window_hours - 1) / parameters.min_gap_hours) + 1
+            end as {{ dbt.type_bigint() }}
+        ) as target_sends,
+        cast(case when sized.is_in_pool then 1 else 0 end as {{ dbt.type_bigint() }}) as pool_hit,
         -- micro-dollars: integer sums are exact and compare the same on both engines
-        cast(round(real_hours.slot_value * 1000000) as {{ dbt.type_bigint() }}) as value_micro,
-        cast(power(2, real_hours.window_position) as {{ dbt.type_bigint() }}) as position_bit
-    from real_hours
-    inner join targets
-        on
-            real_hours.page_key = targets.page_key
-            and real_hours.plan_date = targets.plan_date
+        cast(round(sized.slot_value * 1000000) as {{ dbt.type_bigint() }}) as value_micro,
+        cast(power(2, sized.window_position) as {{ dbt.type_bigint() }}) as position_bit
+    from sized
+    cross join parameters
 ),
 
 solver_step_1 as (
