@@ -104,7 +104,7 @@ def test_policy_tags_sit_on_tables_of_personal_data_only():
 
 def test_generate_series_is_an_int64_array_on_bigquery():
     code = _models(BQ_MANIFEST)["int_ranking_slot_grid"]["compiled_code"]
-    assert "unnest(generate_array(1, cast(168 as int64)))" in code
+    assert "unnest(generate_array(1, cast(176 as int64)))" in code
     assert "power(2" not in code
 
 
