@@ -8,10 +8,9 @@ DuckDB with the profile's settings, and without them to show the setting is what
 from __future__ import annotations
 
 import duckdb
-import pytest
 import yaml
+from bigquery_evaluator import evaluate_on_bigquery, needs_zetasql
 
-from sendwise.bigquery.zetasql import PACKAGE as ZETASQL_PACKAGE
 from sendwise.paths import PROJECT_ROOT
 
 # ascending and descending, with and without NULLs, in a window and in the final order
@@ -38,30 +37,9 @@ def duckdb_rows(settings: dict[str, str]) -> list[tuple]:
         con.close()
 
 
-@pytest.mark.skipif(
-    not (ZETASQL_PACKAGE / "lib" / "zetasql").is_dir(),
-    reason="tools/zetasql not installed (make zetasql-deps)",
-)
+@needs_zetasql
 def test_duckdb_with_the_profile_orders_nulls_as_bigquerys_evaluator():
-    from sendwise.bigquery.values import decode_value
-    from sendwise.bigquery.zetasql import ZetaSQL
-    from sendwise.commands.bq_check import Analyzer
-
-    with ZetaSQL() as zetasql:
-        analyzer = Analyzer(zetasql)
-        response = zetasql.call(
-            "evaluateQuery",
-            {
-                "sql": QUERY,
-                "options": analyzer.options,
-                "simple_catalog": {"name": "e", **analyzer.catalog_extras},
-            },
-        )
-    int64 = {"type_kind": "TYPE_INT64"}
-    bigquery = [
-        tuple(decode_value(cell, int64) for cell in row["cell"])
-        for row in response["content"]["table_data"]["row"]
-    ]
+    bigquery = evaluate_on_bigquery(QUERY, ["INT64", "INT64", "INT64"])
     assert bigquery == [(None, 1, 4), (1, 2, 3), (2, 3, 2), (3, 4, 1)]  # NULL the smallest value
     assert duckdb_rows(profile_settings()) == bigquery
     assert duckdb_rows({}) != bigquery  # DuckDB's own default: NULLs last either way

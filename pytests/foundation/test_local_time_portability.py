@@ -12,9 +12,8 @@ import zoneinfo
 
 import duckdb
 import pytest
+from bigquery_evaluator import evaluate_on_bigquery, needs_zetasql
 from compiled_analysis import compiled_analysis
-
-from sendwise.bigquery.zetasql import PACKAGE as ZETASQL_PACKAGE
 
 pytestmark = pytest.mark.e2e
 
@@ -55,35 +54,8 @@ def test_duckdb_reads_local_times_as_the_tz_database(tmp_path):
     check_against_tz_database(rows)
 
 
-@pytest.mark.skipif(
-    not (ZETASQL_PACKAGE / "lib" / "zetasql").is_dir(),
-    reason="tools/zetasql not installed (make zetasql-deps)",
-)
+@needs_zetasql
 def test_bigquerys_evaluator_reads_local_times_as_the_tz_database(tmp_path):
-    from sendwise.bigquery.values import decode_value
-    from sendwise.bigquery.zetasql import ZetaSQL
-    from sendwise.commands.bq_check import Analyzer
-
     sql = compiled_analysis(ANALYSIS, tmp_path, "bigquery_offline")
     assert "timestamp(local_at, time_zone)" in sql.replace("\n", " ")  # really the BigQuery rendering
-    types = [
-        {"type_kind": "TYPE_STRING"},
-        {"type_kind": "TYPE_DATETIME"},
-        {"type_kind": "TYPE_TIMESTAMP"},
-        {"type_kind": "TYPE_DATETIME"},
-    ]
-    with ZetaSQL() as zetasql:
-        analyzer = Analyzer(zetasql)
-        response = zetasql.call(
-            "evaluateQuery",
-            {
-                "sql": sql,
-                "options": analyzer.options,
-                "simple_catalog": {"name": "e", **analyzer.catalog_extras},
-            },
-        )
-    rows = [
-        tuple(decode_value(cell, kind) for cell, kind in zip(row["cell"], types, strict=True))
-        for row in response["content"]["table_data"]["row"]
-    ]
-    check_against_tz_database(rows)
+    check_against_tz_database(evaluate_on_bigquery(sql, ["STRING", "DATETIME", "TIMESTAMP", "DATETIME"]))

@@ -11,9 +11,8 @@ import zoneinfo
 from importlib import resources
 
 import duckdb
-import pytest
+from bigquery_evaluator import evaluate_on_bigquery, needs_zetasql
 
-from sendwise.bigquery.zetasql import PACKAGE as ZETASQL_PACKAGE
 from sendwise.paths import PROJECT_ROOT
 
 SEEDS = PROJECT_ROOT / "seeds"
@@ -83,37 +82,17 @@ def test_duckdb_reads_every_seed_zone_as_the_tz_database_does():
     assert different == []
 
 
-@pytest.mark.skipif(
-    not (ZETASQL_PACKAGE / "lib" / "zetasql").is_dir(),
-    reason="tools/zetasql not installed (make zetasql-deps)",
-)
+@needs_zetasql
 def test_bigquerys_evaluator_accepts_every_seed_zone_and_reads_it_as_the_tz_database_does():
-    from sendwise.bigquery.values import decode_value, table_content
-    from sendwise.bigquery.zetasql import ZetaSQL
-    from sendwise.commands.bq_check import Analyzer
-
     names = seed_column("iana_time_zones", "time_zone")
-    types = [("tz", {"type_kind": "TYPE_STRING"}), ("ts", {"type_kind": "TYPE_TIMESTAMP"})]
-    rows = [(name, instant) for name in names for instant in INSTANTS]
-    with ZetaSQL() as zetasql:
-        analyzer = Analyzer(zetasql)
-        response = zetasql.call(
-            "evaluateQuery",
-            {
-                # DATETIME(timestamp, zone): the local time BigQuery gives; an unknown zone is an error
-                "sql": "select tz, datetime(ts, tz) as local_at from t order by tz, ts",
-                "options": analyzer.options,
-                "simple_catalog": {
-                    "name": "e",
-                    "table": [{"name": "t", "column": [{"name": n, "type": t} for n, t in types]}],
-                    **analyzer.catalog_extras,
-                },
-                "table_content": {"t": table_content(rows, [t for _, t in types])},
-            },
-        )
+    rows = evaluate_on_bigquery(
+        # DATETIME(timestamp, zone): the local time BigQuery gives; an unknown zone is an error
+        "select tz, datetime(ts, tz) as local_at from t order by tz, ts",
+        ["STRING", "DATETIME"],
+        table=("t", [("tz", "STRING"), ("ts", "TIMESTAMP")], [(n, i) for n in names for i in INSTANTS]),
+    )
     got: dict[str, list[dt.datetime]] = {}
-    for row in response["content"]["table_data"]["row"]:
-        name = decode_value(row["cell"][0], types[0][1])
-        got.setdefault(name, []).append(decode_value(row["cell"][1], {"type_kind": "TYPE_DATETIME"}))
+    for name, local_at in rows:
+        got.setdefault(name, []).append(local_at)
     different = [name for name in names if got.get(name) != local_times(name)]
     assert different == []
