@@ -23,9 +23,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from project_copy import copy_project
 
 from sendwise.dbt import run_dbt, vars_arg
-from sendwise.paths import DEFAULT_END, PROJECT_ROOT
+from sendwise.paths import DEFAULT_END
 
 pytestmark = pytest.mark.e2e
 
@@ -34,17 +35,6 @@ LEGACY_DIR = Path(__file__).parent / "legacy"
 COMPARED = ["int_template_send_slots", "int_template_caption_assignment", "weekly_template_qc_violations"]
 # the build stamp (macro build_stamp): built_at differs between the two builds by design
 STAMP_COLUMNS = ("as_of", "built_at")
-# what dbt needs of the project (no venv, data, targets or tests of the Python package)
-PROJECT_PARTS = [
-    "dbt_project.yml",
-    "models",
-    "macros",
-    "seeds",
-    "snapshots",
-    "tests",
-    "analyses",
-    "python_models",
-]
 
 
 def _table_schema(con, name: str) -> str:
@@ -58,14 +48,7 @@ def _table_schema(con, name: str) -> str:
 @pytest.fixture(scope="module")
 def legacy_db(built_db, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("template_legacy")
-    project = root / "project"
-    project.mkdir()
-    for part in PROJECT_PARTS:
-        source = PROJECT_ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, project / part)
-        else:
-            shutil.copy(source, project / part)
+    project = copy_project(root / "project")
     legacy_models = project / "models" / "legacy"
     legacy_models.mkdir()
     for name in COMPARED:

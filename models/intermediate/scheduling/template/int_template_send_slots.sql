@@ -175,7 +175,8 @@ final as (
         {{ sendwise.from_local_timestamp('send_local_at', 'time_zone') }} as send_at_utc,
         cast(local_hour as {{ dbt.type_bigint() }}) as local_hour,
         window_position,
-        cast(gap_hours_before as {{ dbt.type_bigint() }}) as gap_hours_before,
+        -- round first: a cast of 2.5 (Lord Howe's half-hour change) gives 2 on DuckDB, 3 on BigQuery
+        cast(round(gap_hours_before) as {{ dbt.type_bigint() }}) as gap_hours_before,
         jitter_minutes,
         slot_value,
         cast(value_rank as {{ dbt.type_bigint() }}) as value_rank,
