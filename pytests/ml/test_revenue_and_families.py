@@ -218,6 +218,19 @@ def test_score_falls_back_to_the_baseline_with_too_little_data():
     assert str(out["train_last_sent_at"].dtype) == "datetime64[us]"
 
 
+def test_score_falls_back_when_the_training_sends_earned_nothing():
+    """Enough training sends, none sold (a new agency's first PPVs): the Poisson loss cannot fit a
+    zero total (scikit-learn raised, and the build skipped the template after it); every row gets
+    the page x hour baseline, 0, and model_version names the reason."""
+    features = pd.concat([feature_rows(80, "2026-09-01", "train"), feature_rows(5, "2026-11-02", "holdout")])
+    features["earnings"] = 0.0
+    candidates = feature_rows(2, "2026-11-16", "c").rename(columns={"send_id": "scoring_key"})
+    out = gbm.score(features, candidates, SETTINGS)
+    assert out["model_version"].eq(gbm.NO_REVENUE_VERSION).all()
+    assert out["predicted_revenue"].eq(0).all() and out["baseline_revenue"].eq(0).all()
+    assert out["train_sends"].eq(80).all()
+
+
 def test_score_without_any_send_history_keeps_the_timestamp_type():
     """A new agency (no sends yet): no training row, every candidate scored by the fallback, and
     train_last_sent_at all null in microseconds, the warehouse's TIMESTAMP (nanoseconds broke the

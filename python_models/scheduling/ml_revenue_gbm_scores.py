@@ -13,6 +13,10 @@ training window (page mean, then global mean, where a cell is empty), and the pa
 send over the last 28 days (the row's `ppv_revenue_per_send_28d`, as of the cutoff for holdout rows;
 the page x hour baseline where the page sent nothing in those 28 days).
 
+Fallback: with fewer than gbm_min_train_sends training sends, or training sends that earned nothing
+at all (an agency whose PPVs have not sold yet: the Poisson loss needs a positive total, and there is
+no revenue to learn from), every row gets the page x hour baseline and `model_version` says which.
+
 Output: one row per (score_kind, row_key): holdout rows carry the actual revenue.
 """
 
@@ -26,10 +30,11 @@ import pandas as pd
 # run from a file, bump it with any change to what the fit computes).
 REUSE_INPUTS = ["int_revenue_model_features", "int_revenue_scoring_candidates"]
 REUSE_SETTING_PREFIXES = ("gbm_",)
-CODE_VERSION = "2"
+CODE_VERSION = "3"
 
 MODEL_VERSION = "hgb-poisson-v2"
 FALLBACK_VERSION = "naive-page-hour-mean (too few training sends)"
+NO_REVENUE_VERSION = "naive-page-hour-mean (no revenue in the training sends)"
 CATEGORICAL = ["page_key", "content_category", "price_band", "length_bin", "emoji_bin"]
 BOOLEAN = ["has_cta", "has_urgency", "ends_with_question"]
 NUMERIC = [
@@ -264,7 +269,8 @@ def score(features: pd.DataFrame, candidates: pd.DataFrame, settings: dict[str, 
     rows = pd.concat([holdout_rows, candidate_rows], ignore_index=True)
     rows["baseline_revenue"] = naive_baseline(train, scored)
     rows["baseline_28d_revenue"] = recent_baseline(scored, rows["baseline_revenue"].to_numpy(dtype=float))
-    if len(train) >= float(settings["gbm_min_train_sends"]):
+    enough_sends = len(train) >= float(settings["gbm_min_train_sends"])
+    if enough_sends and train["earnings"].astype(float).sum() > 0:
         vocabulary = feature_vocabulary(train, params["page_prior_sends"])
         models = fit_models(encode_features(train, vocabulary), train["earnings"].to_numpy(float), params)
         mean, low, high = predict_interval(models, encode_features(scored, vocabulary))
@@ -278,7 +284,7 @@ def score(features: pd.DataFrame, candidates: pd.DataFrame, settings: dict[str, 
         rows["predicted_revenue"] = rows["baseline_revenue"]
         rows["predicted_revenue_low"] = np.nan
         rows["predicted_revenue_high"] = np.nan
-        rows["model_version"] = FALLBACK_VERSION
+        rows["model_version"] = FALLBACK_VERSION if not enough_sends else NO_REVENUE_VERSION
     rows["train_sends"] = len(train)
     rows["train_last_sent_at"] = train["sent_at"].max() if len(train) else pd.NaT
     rows["score_key"] = rows["score_kind"] + "|" + rows["row_key"]
