@@ -169,3 +169,11 @@ def test_too_little_data_gives_a_baseline_card_not_a_crash():
     assert intercept == pytest.approx(np.log(rate / (1 - rate)))
     empty = ENGAGEMENT.fit_engagement_model(posts.iloc[0:0], alpha=1.0, test_share=0.2, min_rows=30)
     assert set(empty["fit_status"]) == {"insufficient_data"}
+    # no post at all, so no cutoff: the timestamp column stays microseconds, the warehouse's TIMESTAMP
+    # (all-NaT pandas columns are nanoseconds: a TIMESTAMP_NS table in the no-content world)
+    assert empty["train_cutoff_at"].isna().all() and str(empty["train_cutoff_at"].dtype) == "datetime64[us]"
+    no_follow = FOLLOW.fit_follow_through_model(
+        posts.iloc[0:0], c=1.0, test_share=0.2, min_rows=30, threshold=0.5
+    )
+    assert str(no_follow["train_cutoff_at"].dtype) == "datetime64[us]"
+    assert str(ridge["train_cutoff_at"].dtype) == "datetime64[us]"

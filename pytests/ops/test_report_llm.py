@@ -72,6 +72,20 @@ def facts_frame(*pages: str) -> pd.DataFrame:
     return pd.DataFrame([{**FACTS, "page_key": p, "page_name": p.title()} for p in pages])
 
 
+def test_reports_are_typed_with_no_page_and_without_llm_text():
+    """No active page (every page inactive): the frame keeps text and timestamp columns (an empty frame
+    of object columns was written as integer columns, and llm_model, None on every template row, as an
+    integer column in every build)."""
+    for built in (
+        rp.build_reports(facts_frame("a").iloc[0:0], "template", pd.DataFrame(), None),
+        rp.build_reports(facts_frame("a", "b"), "template", pd.DataFrame(), None),
+    ):
+        text = [c for c in rp.REPORT_COLUMNS if c != "generated_for_as_of"]
+        assert all(str(built[c].dtype) == "string" for c in text), built.dtypes
+        assert str(built["generated_for_as_of"].dtype) == "datetime64[us]"
+    assert built["llm_model"].isna().all() and built["report_source"].tolist() == ["template", "template"]
+
+
 class FakeLLM:
     """Plays the LLM for run_reports: a good report per page unless `script` says otherwise."""
 

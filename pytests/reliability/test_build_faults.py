@@ -296,6 +296,12 @@ def test_vault_matrix_with_the_agencys_own_categories_builds(built_db, tmp_path)
     assert eligible == 5 and ineligible == 0
 
 
+def revenue_model_versions(con) -> list[str]:
+    """The distinct model_version of the revenue predictions of a built world."""
+    rows = con.sql("select distinct model_version from sendwise_marts.ml_revenue_predictions order by 1")
+    return [row[0] for row in rows.fetchall()]
+
+
 @pytest.mark.slow
 def test_a_new_agency_without_history_builds(tmp_path):
     """An agency on its first day: pages, vault and a library of two captions, but no send and no
@@ -323,10 +329,35 @@ def test_a_new_agency_without_history_builds(tmp_path):
             "select cluster_id, cluster_k, count(*) from sendwise_ml.ml_caption_clusters group by all"
         )
         assert families.fetchall() == [(1, 1, 2)]
-        versions = con.sql(
-            "select distinct model_version from sendwise_marts.ml_revenue_predictions"
-        ).fetchall()
-        assert versions == [("naive-page-hour-mean (too few training sends)",)]
+        assert revenue_model_versions(con) == ["naive-page-hour-mean (too few training sends)"]
         assert con.sql("select count(*) from sendwise_ml.fan_clusters").fetchone()[0] == 0
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_an_agency_whose_ppvs_never_sold_builds(tmp_path):
+    """Every send and chat offer of the small demo unsold and every post unseen (earnings, purchases,
+    tips, chat revenue and content metrics 0): the whole build is green. It stopped before on the
+    revenue model, whose Poisson loss cannot fit a zero total (166 nodes skipped, the weekly template
+    among them); the predictions are now the baseline's, 0, with the reason in model_version, and
+    the weekly template is planned."""
+    from sendwise.cli import main
+
+    db = tmp_path / "test.duckdb"
+    edge = ["--edge", "zero_revenue"]  # sendwise.demo.edges
+    assert (
+        main(["demo-data", "--scale", "small", "--seed", "42", "--db", str(db), "--end", AS_OF, *edge]) == 0
+    )
+    assert main(["prepare-db", "--db", str(db), "--as-of", AS_OF]) == 0
+    assert_whole_build_green(db, tmp_path / "target", "--exclude-resource-type", "unit_test")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert revenue_model_versions(con) == ["naive-page-hour-mean (no revenue in the training sends)"]
+        assert (
+            con.sql("select max(predicted_revenue) from sendwise_marts.ml_revenue_predictions").fetchone()[0]
+            == 0
+        )
+        assert con.sql("select count(*) from sendwise_marts.weekly_template_7d").fetchone()[0] > 0
     finally:
         con.close()

@@ -24,7 +24,7 @@ import pandas as pd
 # run from a file, bump it with any change to what the fit computes).
 REUSE_INPUTS = ["int_content_post_features"]
 REUSE_SETTING_PREFIXES = ("content_ridge_", "content_test_share", "content_min_train_rows")
-CODE_VERSION = "1"
+CODE_VERSION = "2"
 
 MODEL_NAME = "ml_engagement_model"
 TARGET = "engagement_rate"
@@ -176,7 +176,9 @@ def _typed_card(card: pd.DataFrame) -> pd.DataFrame:
     card["model_value"] = pd.to_numeric(card["model_value"], errors="coerce").astype(float)
     card["baseline_value"] = pd.to_numeric(card["baseline_value"], errors="coerce").astype(float)
     card["beats_baseline"] = card["beats_baseline"].astype("boolean")
-    card["train_cutoff_at"] = pd.to_datetime(card["train_cutoff_at"])
+    # microseconds, the warehouse's TIMESTAMP: without a cutoff (no scored post) the column is all
+    # NaT, which pandas holds in nanoseconds (DuckDB TIMESTAMP_NS, another type than a fitted card's)
+    card["train_cutoff_at"] = pd.to_datetime(card["train_cutoff_at"]).astype("datetime64[us]")
     return card
 
 

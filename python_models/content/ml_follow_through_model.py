@@ -28,7 +28,7 @@ REUSE_SETTING_PREFIXES = (
     "content_min_train_rows",
     "content_follow_threshold",
 )
-CODE_VERSION = "1"
+CODE_VERSION = "2"
 
 MODEL_NAME = "ml_follow_through_model"
 TARGET = "is_follow_through"
@@ -202,7 +202,9 @@ def _typed_card(card: pd.DataFrame) -> pd.DataFrame:
     card["model_value"] = pd.to_numeric(card["model_value"], errors="coerce").astype(float)
     card["baseline_value"] = pd.to_numeric(card["baseline_value"], errors="coerce").astype(float)
     card["beats_baseline"] = card["beats_baseline"].astype("boolean")
-    card["train_cutoff_at"] = pd.to_datetime(card["train_cutoff_at"])
+    # microseconds, the warehouse's TIMESTAMP: without a cutoff (no scored post) the column is all
+    # NaT, which pandas holds in nanoseconds (DuckDB TIMESTAMP_NS, another type than a fitted card's)
+    card["train_cutoff_at"] = pd.to_datetime(card["train_cutoff_at"]).astype("datetime64[us]")
     return card
 
 

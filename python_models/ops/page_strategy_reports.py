@@ -191,7 +191,13 @@ def build_reports(
                 "facts_hash": hashed,
             }
         )
-    return pd.DataFrame(rows, columns=REPORT_COLUMNS)
+    reports = pd.DataFrame(rows, columns=REPORT_COLUMNS)
+    # typed whatever the rows: with no active page (or no LLM text) a column of only None would be
+    # written as an integer column, and the timestamp in nanoseconds (DuckDB TIMESTAMP_NS)
+    text = [c for c in REPORT_COLUMNS if c != "generated_for_as_of"]
+    reports[text] = reports[text].astype("string")
+    reports["generated_for_as_of"] = pd.to_datetime(reports["generated_for_as_of"]).astype("datetime64[us]")
+    return reports
 
 
 # >>> shared block adapter: keep every copy the same text (sendwise rules-check)

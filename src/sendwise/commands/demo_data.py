@@ -4,6 +4,8 @@ report the world's calibration figures beside their target ranges (`--report`, `
 * `sendwise demo-data [--scale S] [--seed N] [--db FILE] [--end TS]` generates (defaults: small, 42).
 * `sendwise demo-data --report --db FILE` reports on FILE as it is when FILE already holds generated
   data and none of --scale / --seed / --end is given; otherwise it generates first, then reports.
+* `--edge NAME` makes the generated world an edge case (`sendwise.demo.edges`: no revenue, free
+  messages only, every page inactive, one page, a stale history, no facts yet).
 * `--json` prints the report as JSON (the generation summary then goes to stderr); `--check` exits
   with 1 when a figure is outside its target range.
 """
@@ -27,6 +29,7 @@ DEFAULT_SEED = 42
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from sendwise.demo.config import SCALES
+    from sendwise.demo.edges import EDGES
 
     parser.add_argument(
         "--scale", choices=list(SCALES), default=None, help=f"data volume (default: {DEFAULT_SCALE})"
@@ -49,6 +52,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="the report as JSON (implies --report)")
     parser.add_argument(
         "--check", action="store_true", help="exit 1 when a figure is outside its range (implies --report)"
+    )
+    parser.add_argument(
+        "--edge",
+        choices=sorted(EDGES),
+        default=None,
+        help="generate, then make the world an edge case (sendwise.demo.edges: builds and BigQuery parity"
+        " must hold on it)",
     )
 
 
@@ -87,7 +97,7 @@ def _generate(args, db, out) -> None:
 def run(args: argparse.Namespace) -> int:
     db = check_db_path(paths.duckdb_path(args.db), must_exist=False)
     report = args.report or args.json or args.check
-    given = args.scale is not None or args.seed is not None or args.end is not None
+    given = args.scale is not None or args.seed is not None or args.end is not None or args.edge is not None
     if report and not given and db.exists() and not _has_world(db):
         print(
             f"demo-data: {db} holds no generated demo data; pass --scale to generate it first",
@@ -95,7 +105,12 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     if not report or given or not db.exists():
-        _generate(args, db, sys.stderr if args.json else sys.stdout)
+        out = sys.stderr if args.json else sys.stdout
+        _generate(args, db, out)
+        if args.edge:
+            from sendwise.demo.edges import apply_edge
+
+            print(f"  edge case {args.edge}: {apply_edge(db, args.edge)}", file=out)
     if not report:
         return 0
     return _report(db, args.json, args.check)

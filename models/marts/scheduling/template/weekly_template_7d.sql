@@ -140,15 +140,18 @@ final as (
         cast(scored.content_category as {{ dbt.type_string() }}) as content_category,
         cast(scored.content_kind as {{ dbt.type_string() }}) as content_kind,
         cast(scored.caption_family as {{ dbt.type_bigint() }}) as caption_family,
-        cast(round(scored.score_final, {{ output_decimals }}) as {{ dbt.type_float() }}) as score_final,
+        cast({{ sendwise.round_float('scored.score_final', output_decimals) }} as {{ dbt.type_float() }})
+            as score_final,
         cast(scored.shortlist_rank as {{ dbt.type_bigint() }}) as caption_rank,
-        cast(round(scored.expected_revenue, {{ output_decimals }}) as {{ dbt.type_float() }}) as expected_revenue,
-        cast(round(scored.expected_revenue_low, {{ output_decimals }}) as {{ dbt.type_float() }})
+        cast({{ sendwise.round_float('scored.expected_revenue', output_decimals) }} as {{ dbt.type_float() }})
+            as expected_revenue,
+        cast({{ sendwise.round_float('scored.expected_revenue_low', output_decimals) }} as {{ dbt.type_float() }})
             as expected_revenue_low,
-        cast(round(scored.expected_revenue_high, {{ output_decimals }}) as {{ dbt.type_float() }})
+        cast({{ sendwise.round_float('scored.expected_revenue_high', output_decimals) }} as {{ dbt.type_float() }})
             as expected_revenue_high,
         cast(scored.revenue_source as {{ dbt.type_string() }}) as revenue_source,
-        cast(round(scored.confidence, {{ output_decimals }}) as {{ dbt.type_float() }}) as confidence,
+        cast({{ sendwise.round_float('scored.confidence', output_decimals) }} as {{ dbt.type_float() }})
+            as confidence,
         scored.is_prime_hour,
         cast(scored.strategy_note as {{ dbt.type_string() }}) as strategy_note,
         cast(coalesce(scored.price, 0) as {{ dbt.type_float() }}) as ladder_price,
