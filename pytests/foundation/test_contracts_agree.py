@@ -68,5 +68,5 @@ def test_every_setting_used_in_sql_exists(project_root):
     used = set()
     for folder in ("models", "macros", "tests", "analyses"):
         for path in (project_root / folder).rglob("*.sql"):
-            used |= set(re.findall(r"setting(?:_text)?\('([a-z0-9_]+)'\)", path.read_text()))
+            used |= set(re.findall(r"(?<![A-Za-z0-9_])setting(?:_text)?\('([a-z0-9_]+)'\)", path.read_text()))
     assert used - names == set()

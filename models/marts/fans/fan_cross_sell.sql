@@ -109,9 +109,13 @@ final as (
         candidate_page_key,
         similar_fans,
         mean_similarity,
-        round(value_per_introduction, 2) as value_per_introduction,
-        round(greatest(value_per_introduction - 1.96 * revenue_sd / sqrt(similar_fans), 0), 2) as value_ci_low,
-        round(value_per_introduction + 1.96 * revenue_sd / sqrt(similar_fans), 2) as value_ci_high,
+        -- round_float: a mean on a half cent (46.985) rounds alike on both engines (docs/bigquery-checks.md)
+        {{ sendwise.round_float('value_per_introduction', 2) }} as value_per_introduction,
+        {{ sendwise.round_float(
+            'greatest(value_per_introduction - 1.96 * revenue_sd / sqrt(similar_fans), 0)', 2
+        ) }} as value_ci_low,
+        {{ sendwise.round_float('value_per_introduction + 1.96 * revenue_sd / sqrt(similar_fans)', 2) }}
+            as value_ci_high,
         row_number() over (
             partition by fan_model_key order by value_per_introduction desc, candidate_page_key asc
         ) as candidate_rank
