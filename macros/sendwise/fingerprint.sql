@@ -39,7 +39,7 @@
             select
                 {{ sendwise.star_except(exclude) if exclude else '*' }}
                 {%- if rounded %}
-                    replace ({% for name in rounded %}round({{ name }} * (1 + 1e-12), 6) + 0.0 as {{ name }}{{ ', ' if not loop.last }}{% endfor %})
+                    replace ({% for name in rounded %}{{ sendwise.round_float(name ~ ' * (1 + 1e-12)', 6) }} + 0.0 as {{ name }}{{ ', ' if not loop.last }}{% endfor %})
                 {%- endif %}
             from {{ relation }}
         ) as fingerprinted_row

@@ -127,8 +127,8 @@ ips as (
         count(*) as ips_slots,
         -- rounded to 1e-9: a float sum's last bits depend on the order the engine adds the terms in
         -- (two builds of the same rows differed by one unit in the last place)
-        round(avg(term), 9) as ips_revenue_per_send,
-        round(sqrt(var_samp(term) / count(*)), 9) as ips_se
+        {{ sendwise.round_float('avg(term)', 9) }} as ips_revenue_per_send,
+        {{ sendwise.round_float('sqrt(var_samp(term) / count(*))', 9) }} as ips_se
     from ips_terms
     group by 1, 2
 ),

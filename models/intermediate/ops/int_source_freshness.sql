@@ -67,7 +67,7 @@ final as (
         source_table,
         loaded_at_column,
         max_loaded_at,
-        round(age_seconds, 0) / 3600.0 as age_hours,
+        {{ sendwise.round_float('age_seconds', 0) }} / 3600.0 as age_hours,
         warn_after_hours,
         error_after_hours,
         warn_after_hours is not null and (max_loaded_at is null or age_seconds > warn_after_hours * 3600)

@@ -80,14 +80,20 @@ final as (
         rate_b,
         {{ sendwise.safe_divide('rate_a', 'rate_b') }} - 1 as lift,
         case when responses_a > 0 and responses_b > 0 then
-                round(exp(ln(rate_a / rate_b) - 1.96 * sqrt(
-                    (1 - rate_a) / (rate_a * messages_a) + (1 - rate_b) / (rate_b * messages_b)
-                )) - 1, 6)
+                {{ sendwise.round_float(
+                    'exp(ln(rate_a / rate_b) - 1.96 * sqrt('
+                    ~ '(1 - rate_a) / (rate_a * messages_a) + (1 - rate_b) / (rate_b * messages_b)'
+                    ~ ')) - 1',
+                    6
+                ) }}
         end as lift_ci_low,
         case when responses_a > 0 and responses_b > 0 then
-                round(exp(ln(rate_a / rate_b) + 1.96 * sqrt(
-                    (1 - rate_a) / (rate_a * messages_a) + (1 - rate_b) / (rate_b * messages_b)
-                )) - 1, 6)
+                {{ sendwise.round_float(
+                    'exp(ln(rate_a / rate_b) + 1.96 * sqrt('
+                    ~ '(1 - rate_a) / (rate_a * messages_a) + (1 - rate_b) / (rate_b * messages_b)'
+                    ~ ')) - 1',
+                    6
+                ) }}
         end as lift_ci_high
     from measured
 )

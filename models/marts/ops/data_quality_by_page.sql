@@ -47,11 +47,11 @@ scored as (
 final as (
     select
         page_key,
-        round(data_quality_score, 2) as data_quality_score,
-        round(completeness, 4) as completeness,
-        round(validity, 4) as validity,
-        round(freshness, 4) as freshness,
-        round(sample_size, 4) as sample_size,
+        {{ sendwise.round_float('data_quality_score', 2) }} as data_quality_score,
+        {{ sendwise.round_float('completeness', 4) }} as completeness,
+        {{ sendwise.round_float('validity', 4) }} as validity,
+        {{ sendwise.round_float('freshness', 4) }} as freshness,
+        {{ sendwise.round_float('sample_size', 4) }} as sample_size,
         has_page_row and data_quality_score >= {{ sendwise.setting('data_quality_min_score') }} as is_schedulable,
         case
             when not has_page_row then 'no valid row in agency.pages'

@@ -81,7 +81,7 @@ eros_drop_alerts as (
         'warning' as severity,
         eros.page_key,
         cast(null as {{ dbt.type_string() }}) as subject,
-        round(earlier_scores.eros_score - eros.eros_score, 2) as observed,
+        {{ sendwise.round_float('earlier_scores.eros_score - eros.eros_score', 2) }} as observed,
         parameters.eros_drop_points as threshold,
         {{ dbt.concat([
             "'EROS score '", sendwise.format_number('eros.eros_score', 1), "' is down '",
@@ -98,7 +98,7 @@ eros_drop_alerts as (
     cross join parameters
     where
         eros.is_active
-        and round(earlier_scores.eros_score - eros.eros_score, 2) > parameters.eros_drop_points
+        and {{ sendwise.round_float('earlier_scores.eros_score - eros.eros_score', 2) }} > parameters.eros_drop_points
 ),
 
 execution_alerts as (

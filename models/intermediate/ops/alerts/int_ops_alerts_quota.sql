@@ -56,7 +56,7 @@ final as (
         'warning' as severity,
         generation_summary.page_key,
         cast(null as {{ dbt.type_string() }}) as subject,
-        round(generation_summary.worst_fill, 4) as observed,
+        {{ sendwise.round_float('generation_summary.worst_fill', 4) }} as observed,
         parameters.quota_fill_min as threshold,
         {{ dbt.concat([
             "'the template held less than '", sendwise.format_number('100 * parameters.quota_fill_min', 0),

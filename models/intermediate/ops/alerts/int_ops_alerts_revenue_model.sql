@@ -61,7 +61,9 @@ final as (
         'ml_revenue_model_metrics' as look_at
     from model_pairs
     cross join parameters
-    where round(abs(model_pairs.coverage - parameters.nominal_coverage), 6) > parameters.coverage_tolerance
+    where
+        {{ sendwise.round_float('abs(model_pairs.coverage - parameters.nominal_coverage)', 6) }}
+        > parameters.coverage_tolerance
 )
 
 select * from final

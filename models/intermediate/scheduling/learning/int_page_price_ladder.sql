@@ -181,14 +181,14 @@ final as (
         page_key,
         price_mode,
         ladder_rung,
-        round(
-            case
+        {{ sendwise.round_float(
+            'case
                 when pushed_up_dollars > dollars_max - (rung_count - ladder_rung) * price_collision_step
                     then dollars_max - (rung_count - ladder_rung) * price_collision_step
                 else pushed_up_dollars
-            end - ending_offset,
+            end - ending_offset',
             2
-        ) as ladder_price,
+        ) }} as ladder_price,
         percentile_label,
         percentile_price,
         candidate_dollars - ending_offset as rounded_price,

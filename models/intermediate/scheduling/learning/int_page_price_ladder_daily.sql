@@ -85,15 +85,15 @@ final as (
         sends_in_day,
         price_rank,
         ladder_rung,
-        round(
-            case
+        {{ sendwise.round_float(
+            'case
                 when pushed_up_dollars > dollars_max - (sends_in_day - price_rank) * price_collision_step
                     then dollars_max - (sends_in_day - price_rank) * price_collision_step
                 else pushed_up_dollars
-            end - ending_offset,
+            end - ending_offset',
             2
-        ) as price,
-        round(rung_dollars - ending_offset, 2) as rung_price,
+        ) }} as price,
+        {{ sendwise.round_float('rung_dollars - ending_offset', 2) }} as rung_price,
         price_mode,
         price_ending
     from pushed_up

@@ -32,11 +32,11 @@ ppv as (
 page_percentiles as (
     select distinct
         page_key,
-        round({{ sendwise.percentile_cont_over('price', 0.35, 'page_key') }}, 2) as p35,
-        round({{ sendwise.percentile_cont_over('price', 0.50, 'page_key') }}, 2) as p50,
-        round({{ sendwise.percentile_cont_over('price', 0.60, 'page_key') }}, 2) as p60,
-        round({{ sendwise.percentile_cont_over('price', 0.80, 'page_key') }}, 2) as p80,
-        round({{ sendwise.percentile_cont_over('price', 0.90, 'page_key') }}, 2) as p90
+        {{ sendwise.round_float(sendwise.percentile_cont_over('price', 0.35, 'page_key'), 2) }} as p35,
+        {{ sendwise.round_float(sendwise.percentile_cont_over('price', 0.50, 'page_key'), 2) }} as p50,
+        {{ sendwise.round_float(sendwise.percentile_cont_over('price', 0.60, 'page_key'), 2) }} as p60,
+        {{ sendwise.round_float(sendwise.percentile_cont_over('price', 0.80, 'page_key'), 2) }} as p80,
+        {{ sendwise.round_float(sendwise.percentile_cont_over('price', 0.90, 'page_key'), 2) }} as p90
     from ppv
 ),
 
@@ -52,11 +52,11 @@ page_stats as (
 
 agency_percentiles as (
     select distinct
-        round({{ sendwise.percentile_cont_over('price', 0.35, 'agency_key') }}, 2) as p35,
-        round({{ sendwise.percentile_cont_over('price', 0.50, 'agency_key') }}, 2) as p50,
-        round({{ sendwise.percentile_cont_over('price', 0.60, 'agency_key') }}, 2) as p60,
-        round({{ sendwise.percentile_cont_over('price', 0.80, 'agency_key') }}, 2) as p80,
-        round({{ sendwise.percentile_cont_over('price', 0.90, 'agency_key') }}, 2) as p90
+        {{ sendwise.round_float(sendwise.percentile_cont_over('price', 0.35, 'agency_key'), 2) }} as p35,
+        {{ sendwise.round_float(sendwise.percentile_cont_over('price', 0.50, 'agency_key'), 2) }} as p50,
+        {{ sendwise.round_float(sendwise.percentile_cont_over('price', 0.60, 'agency_key'), 2) }} as p60,
+        {{ sendwise.round_float(sendwise.percentile_cont_over('price', 0.80, 'agency_key'), 2) }} as p80,
+        {{ sendwise.round_float(sendwise.percentile_cont_over('price', 0.90, 'agency_key'), 2) }} as p90
     from ppv
 ),
 

@@ -14,6 +14,8 @@
 {%- set tier_window_start = sendwise.window_start('tier_window_days') %}
 {%- set health_window_start = sendwise.window_start('health_window_days') %}
 {%- set previous_health_window_start = sendwise.window_start('health_window_days', 2) %}
+{%- set revenue_in_cents = sendwise.round_float('rates.decayed_avg_daily_revenue', 2) %}
+{%- set change_in_basis_points = sendwise.round_float('health_change_pct', 4) %}
 
 with pages as (
     select
@@ -137,9 +139,9 @@ classified as (
         -- thresholds compare the revenue rounded to the cent: $150 exactly is ULTRA even when the
         -- decayed division lands at 149.99999...
         case
-            when round(rates.decayed_avg_daily_revenue, 2) >= parameters.tier_ultra_min_daily then 'ULTRA'
-            when round(rates.decayed_avg_daily_revenue, 2) >= parameters.tier_large_min_daily then 'LARGE'
-            when round(rates.decayed_avg_daily_revenue, 2) >= parameters.tier_mid_min_daily then 'MID'
+            when {{ revenue_in_cents }} >= parameters.tier_ultra_min_daily then 'ULTRA'
+            when {{ revenue_in_cents }} >= parameters.tier_large_min_daily then 'LARGE'
+            when {{ revenue_in_cents }} >= parameters.tier_mid_min_daily then 'MID'
             else 'SMALL'
         end as creator_tier,
         parameters.health_growing_at,
@@ -165,13 +167,13 @@ final as (
         -- the change is compared at 0.01 % (4 decimals): +15 % exactly is STABLE even when the
         -- division lands at 0.15000000000000002
         case
-            when round(health_change_pct, 4) > health_growing_at then 'GROWING'
-            when round(health_change_pct, 4) < health_declining_at then 'DECLINING'
+            when {{ change_in_basis_points }} > health_growing_at then 'GROWING'
+            when {{ change_in_basis_points }} < health_declining_at then 'DECLINING'
             else 'STABLE'
         end as health_status,
         case
-            when round(health_change_pct, 4) > health_growing_at then 'grow'
-            when round(health_change_pct, 4) < health_declining_at then 'retain'
+            when {{ change_in_basis_points }} > health_growing_at then 'grow'
+            when {{ change_in_basis_points }} < health_declining_at then 'retain'
             else 'balance'
         end as page_state,
         {{ sendwise.as_of() }} as computed_at

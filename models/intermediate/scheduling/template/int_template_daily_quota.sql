@@ -117,8 +117,9 @@ computed as (
     select
         *,
         -- rounded at 6 decimals first so 4 x 1.25 x 0.9 = 4.5 is not 4.499999... on one engine
-        round(round(base_daily_quota * weight_volume * dow_multiplier, 6)) as scaled_quota,
-        round(round(plain_base_daily_quota * weight_volume * plain_dow_multiplier, 6)) as plain_scaled_quota
+        round({{ sendwise.round_float('base_daily_quota * weight_volume * dow_multiplier', 6) }}) as scaled_quota,
+        round({{ sendwise.round_float('plain_base_daily_quota * weight_volume * plain_dow_multiplier', 6) }})
+            as plain_scaled_quota
     from days
 ),
 
@@ -145,7 +146,9 @@ final as (
         quota_max,
         cast(scaled_quota + quota_nudge as {{ dbt.type_bigint() }}) as quota_before_clamp,
         cast(
-            {{ sendwise.clamp('round(round(normal_quota * saturation_factor, 6))', 'quota_min', 'quota_max') }}
+            {{ sendwise.clamp(
+                'round(' ~ sendwise.round_float('normal_quota * saturation_factor', 6) ~ ')', 'quota_min', 'quota_max'
+            ) }}
             as {{ dbt.type_bigint() }}
         ) as daily_quota,
         scaled_quota + quota_nudge < quota_min or scaled_quota + quota_nudge > quota_max as is_quota_clamped,

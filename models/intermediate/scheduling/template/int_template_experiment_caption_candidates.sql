@@ -142,16 +142,17 @@ final as (
         cast(list_position as {{ dbt.type_bigint() }}) as list_position,
         energy_match = 1 as is_energy_match,
         cast(price * slot_score_per_dollar as {{ dbt.type_float() }}) as score_final,
-        cast(round(draw_probability, 6) as {{ dbt.type_float() }}) as draw_probability,
+        cast({{ sendwise.round_float('draw_probability', 6) }} as {{ dbt.type_float() }}) as draw_probability,
         cast(
-            round(
-                {{ arm_probability }} * case when candidate_rank = 1 then 1 else 0 end
-                + {{ arm_probability }} * draw_probability,
+            {{ sendwise.round_float(
+                arm_probability ~ ' * case when candidate_rank = 1 then 1 else 0 end'
+                ~ ' + ' ~ arm_probability ~ ' * draw_probability',
                 6
-            ) as {{ dbt.type_float() }}
+            ) }} as {{ dbt.type_float() }}
         ) as propensity,
         cast(
-            round({{ arm_probability }} + {{ arm_probability }} * top1_draw_probability, 6) as {{ dbt.type_float() }}
+            {{ sendwise.round_float(arm_probability ~ ' + ' ~ arm_probability ~ ' * top1_draw_probability', 6) }}
+            as {{ dbt.type_float() }}
         ) as control_propensity,
         coalesce(
             case

@@ -141,21 +141,23 @@ final as (
             case
                 when not is_ppv then ladder_price
                 when pushed_up_dollars > dollars_max - (slots_in_day - dollar_rank) * collision_step
-                    then round(dollars_max - (slots_in_day - dollar_rank) * collision_step - ending_offset, 2)
-                else round(pushed_up_dollars - ending_offset, 2)
+                    then {{ sendwise.round_float(
+                        'dollars_max - (slots_in_day - dollar_rank) * collision_step - ending_offset', 2
+                    ) }}
+                else {{ sendwise.round_float('pushed_up_dollars - ending_offset', 2) }}
             end as {{ dbt.type_float() }}
         ) as price,
         is_held_out,
         cast(case when is_held_out then experiment_id end as {{ dbt.type_string() }}) as experiment_id,
         cast(experiment_arm as {{ dbt.type_string() }}) as experiment_arm,
         cast(
-            round(
-                case
+            {{ sendwise.round_float(
+                "case
                     when not is_ppv then 1.0
                     when experiment_arm in ('price_down', 'price_up') then price_share / 3
                     else 1 - price_share + price_share / 3
-                end, 6
-            ) as {{ dbt.type_float() }}
+                end", 6
+            ) }} as {{ dbt.type_float() }}
         ) as propensity
     from pushed_up
 )

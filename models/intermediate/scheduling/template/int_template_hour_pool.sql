@@ -233,13 +233,13 @@ final as (
         case source_tier when 1 then 'page' when 2 then 'agency' when 3 then 'default' else 'window' end as hour_source,
         pool_rank,
         pool_rank <= hour_pool_size_in_window as is_in_pool,
-        round(
-            case
+        {{ sendwise.round_float(
+            'case
                 when source_tier = 1 then page_dow_hour_revenue
                 else coalesce(own_value_floor, 1.0) * (active_window_hours + 1 - pool_rank) / (active_window_hours + 1)
-            end,
+            end',
             6
-        ) as slot_value,
+        ) }} as slot_value,
         page_hour_revenue,
         is_prime_hour
     from ranked

@@ -68,7 +68,8 @@ pooled as (
         *,
         cast(
             {{ sendwise.clamp(
-                'round(round(base_pool / weight_hours, 6)) + hour_pool_nudge', 'hour_pool_min', 'hour_pool_max'
+                'round(' ~ sendwise.round_float('base_pool / weight_hours', 6) ~ ') + hour_pool_nudge',
+                'hour_pool_min', 'hour_pool_max'
             ) }} as {{ dbt.type_bigint() }}
         ) as hour_pool_size
     from sized

@@ -89,13 +89,17 @@ mapped as (
 final as (
     select
         page_key,
-        cast(round(weight_volume_unrounded, round_decimals) as {{ dbt.type_float() }}) as weight_volume,
-        cast(round(weight_price_unrounded, round_decimals) as {{ dbt.type_float() }}) as weight_price,
-        cast(round(weight_hours_unrounded, round_decimals) as {{ dbt.type_float() }}) as weight_hours,
-        cast(round(exploration_rate_unrounded, round_decimals) as {{ dbt.type_float() }}) as exploration_rate,
+        cast({{ sendwise.round_float('weight_volume_unrounded', 'round_decimals') }} as {{ dbt.type_float() }})
+            as weight_volume,
+        cast({{ sendwise.round_float('weight_price_unrounded', 'round_decimals') }} as {{ dbt.type_float() }})
+            as weight_price,
+        cast({{ sendwise.round_float('weight_hours_unrounded', 'round_decimals') }} as {{ dbt.type_float() }})
+            as weight_hours,
+        cast({{ sendwise.round_float('exploration_rate_unrounded', 'round_decimals') }} as {{ dbt.type_float() }})
+            as exploration_rate,
         {{ sendwise.as_of() }} as computed_at,
         cast(
-            round(exploration_rate_unrounded, round_decimals) / exploration_rate_reference
+            {{ sendwise.round_float('exploration_rate_unrounded', 'round_decimals') }} / exploration_rate_reference
             as {{ dbt.type_float() }}
         ) as ucb_sigma_multiplier,
         is_active,

@@ -90,13 +90,13 @@ final as (
         price_ranges.optimal_price_max,
         data_quality.data_quality_score,
         coalesce(data_quality.is_schedulable, false) as is_schedulable,
-        round(
-            coalesce(data_quality.data_quality_score, 0) / 100.0
-            * {{ sendwise.clamp(
+        {{ sendwise.round_float(
+            'coalesce(data_quality.data_quality_score, 0) / 100.0 * '
+            ~ sendwise.clamp(
                 'performance.tier_window_sends / ' ~ sendwise.setting('performance_full_confidence_sends'), '0.0', '1.0'
-            ) }},
+            ),
             4
-        ) as confidence,
+        ) }} as confidence,
         performance.tier_window_sends,
         performance.computed_at
     from performance

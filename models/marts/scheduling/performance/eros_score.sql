@@ -41,7 +41,8 @@ scored as (
     select
         *,
         case
-            when sends_in_window > 0 then round({{ sendwise.safe_divide('weighted_points', 'weight_present') }}, 2)
+            when sends_in_window > 0
+                then {{ sendwise.round_float(sendwise.safe_divide('weighted_points', 'weight_present'), 2) }}
         end as eros_score
     from weighted
 ),

@@ -6,6 +6,10 @@
 --                       table's, or the caption step's when the template holds fewer than it fitted)
 --   weekend_saturation  a Saturday or Sunday plans more than weekend_saturation_ratio x the page's mean
 --                       sends per weekday of the template week (weekdays without sends count as 0)
+{%- set weekend_limit = sendwise.round_float(
+    'parameters.weekend_saturation_ratio * coalesce(weekday_means.weekday_mean, 0)', 6
+) %}
+
 with sends as (
     select
         page_key,
@@ -142,7 +146,7 @@ weekend_violations as (
         cast(null as {{ dbt.type_bigint() }}) as slot_number,
         cast(null as {{ dbt.type_string() }}) as discriminator,
         cast(day_counts.planned as {{ dbt.type_float() }}) as observed,
-        round(parameters.weekend_saturation_ratio * coalesce(weekday_means.weekday_mean, 0), 6) as limit_value,
+        {{ weekend_limit }} as limit_value,
         {{ dbt.concat([
             'cast(day_counts.planned as ' ~ dbt.type_string() ~ ')', "' weekend sends vs a weekday mean of '",
             sendwise.format_number('coalesce(weekday_means.weekday_mean, 0)', 2)
@@ -153,7 +157,7 @@ weekend_violations as (
     where
         day_counts.is_weekend
         and day_counts.planned
-        > round(parameters.weekend_saturation_ratio * coalesce(weekday_means.weekday_mean, 0), 6)
+        > {{ weekend_limit }}
 ),
 
 final as (

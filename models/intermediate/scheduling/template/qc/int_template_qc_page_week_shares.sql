@@ -22,8 +22,12 @@ page_week as (
     select
         page_key,
         count(*) as sends,
-        round(sum(case when content_class = 'explicit' then 1.0 else 0.0 end) / count(*), 6) as explicit_share,
-        round(sum(case when coalesce(is_prime_hour, false) then 1.0 else 0.0 end) / count(*), 6) as prime_share
+        {{ sendwise.round_float(
+            "sum(case when content_class = 'explicit' then 1.0 else 0.0 end) / count(*)", 6
+        ) }} as explicit_share,
+        {{ sendwise.round_float(
+            'sum(case when coalesce(is_prime_hour, false) then 1.0 else 0.0 end) / count(*)', 6
+        ) }} as prime_share
     from sends
     group by 1
 ),
@@ -45,7 +49,7 @@ mix_violations as (
     from page_week
     cross join parameters
     where
-        round(abs(page_week.explicit_share - parameters.target_explicit_share), 6)
+        {{ sendwise.round_float('abs(page_week.explicit_share - parameters.target_explicit_share)', 6) }}
         > parameters.content_mix_tolerance
 ),
 
