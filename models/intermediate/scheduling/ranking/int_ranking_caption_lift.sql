@@ -131,20 +131,26 @@ prior_moments as (
     cross join send_centre
 ),
 
-lift_prior as (
+-- The two estimates and the lift are rounded to 9 decimals: the sums run over many rows in
+-- parallel, in another order each build, and a last-bit difference must not move a ranking.
+prior_variances as (
     select
+        centre,
         sigma2,
         var_caption_means - sigma2 * mean_inverse_sends as tau2,
-        -- too few captions sent twice to estimate the prior: centre 0, caption_lift_prior_sends
-        case when repeated_captions >= {{ sendwise.setting('caption_lift_eb_min_captions') }} then centre else 0 end
-            as centre,
-        case
-            when repeated_captions < {{ sendwise.setting('caption_lift_eb_min_captions') }}
-                then {{ sendwise.setting('caption_lift_prior_sends') }}
-            when var_caption_means - sigma2 * mean_inverse_sends > 0
-                then sigma2 / (var_caption_means - sigma2 * mean_inverse_sends)
-        end as prior_sends
+        repeated_captions >= {{ sendwise.setting('caption_lift_eb_min_captions') }} as is_estimated
     from prior_moments
+),
+
+lift_prior as (
+    select
+        -- too few captions sent twice to estimate the prior: centre 0, caption_lift_prior_sends
+        case when is_estimated then {{ sendwise.round_float('centre', 9) }} else 0 end as centre,
+        case
+            when not is_estimated then {{ sendwise.setting('caption_lift_prior_sends') }}
+            when tau2 > 0 then {{ sendwise.round_float('sigma2 / tau2', 9) }}
+        end as prior_sends
+    from prior_variances
 ),
 
 final as (
@@ -158,14 +164,13 @@ final as (
         caption_moments.weighted_log_lift,
         lift_prior.centre as log_lift_centre,
         lift_prior.prior_sends,
-        -- no between-caption spread beyond the noise (prior_sends null): every caption is average
-        coalesce(
-            exp(
-                (caption_moments.weighted_log_lift - caption_moments.weighted_sends * lift_prior.centre)
-                / (caption_moments.weighted_sends + lift_prior.prior_sends)
-            ),
-            1.0
-        ) as caption_lift
+        -- no between-caption spread beyond the noise (prior_sends null): every caption is average;
+        -- 9 decimals, as the estimates: the engine's exp of the same sums can differ in the last bit
+        {{ sendwise.round_float(
+            'coalesce(exp((caption_moments.weighted_log_lift - caption_moments.weighted_sends * lift_prior.centre)'
+            ~ ' / (caption_moments.weighted_sends + lift_prior.prior_sends)), 1.0)',
+            9
+        ) }} as caption_lift
     from caption_moments
     cross join lift_prior
 )
