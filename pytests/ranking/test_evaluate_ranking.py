@@ -54,12 +54,13 @@ def test_cooldown_pool_for_baselines_matches_the_sql_rule():
 
 
 def test_compiled_ranking_splits_static_and_dynamic_models():
-    def node(name, parents, materialized="view"):
+    def node(name, parents, materialized="view", reads_as_of=False):
+        as_of = f"'{AS_OF_SENTINEL}'" if reads_as_of else "1"
         return {
             "resource_type": "model",
             "name": name,
             "relation_name": f'"sim"."s"."{name}"',
-            "compiled_code": f"select '{AS_OF_SENTINEL}' as t from {' '.join(parents) or 'x'}",
+            "compiled_code": f"select {as_of} as t from {' '.join(parents) or 'x'}",
             "depends_on": {"nodes": [f"model.p.{p}" for p in parents]},
             "config": {"materialized": materialized},
             "language": "sql",
@@ -68,17 +69,26 @@ def test_compiled_ranking_splits_static_and_dynamic_models():
     manifest = {
         "nodes": {
             "model.p.stg_agency__pages": node("stg_agency__pages", []),
-            "model.p.stg_agency__mass_messages": node("stg_agency__mass_messages", []),
+            # the history's parent reads as_of (staging's plausible dates) but is the simulation's state
+            "model.p.base_agency__mass_messages": node("base_agency__mass_messages", [], reads_as_of=True),
+            "model.p.stg_agency__mass_messages": node(
+                "stg_agency__mass_messages", ["base_agency__mass_messages"], reads_as_of=True
+            ),
             "model.p.int_caption_style_features": node(
                 "int_caption_style_features", ["stg_agency__mass_messages"]
+            ),
+            # no history, but the next 24 hours from as_of: re-run every simulated day
+            "model.p.int_ranking_slot_grid": node(
+                "int_ranking_slot_grid", ["stg_agency__pages"], "table", reads_as_of=True
             ),
             "model.p.int_mass_messages_enriched": node(
                 "int_mass_messages_enriched", ["stg_agency__mass_messages", "stg_agency__pages"], "table"
             ),
             "model.p.caption_rankings_next24": node(
                 "caption_rankings_next24",
-                ["int_mass_messages_enriched", "int_caption_style_features"],
+                ["int_mass_messages_enriched", "int_caption_style_features", "int_ranking_slot_grid"],
                 "table",
+                reads_as_of=True,
             ),
             "test.p.some_test": {"resource_type": "test"},
         }
@@ -87,7 +97,7 @@ def test_compiled_ranking_splits_static_and_dynamic_models():
     names = [m.name for m in compiled.models]
     assert names.index("int_mass_messages_enriched") < names.index("caption_rankings_next24")
     dynamic = {m.name for m in compiled.models if m.unique_id in compiled.dynamic}
-    assert dynamic == {"int_mass_messages_enriched", "caption_rankings_next24"}
+    assert dynamic == {"int_ranking_slot_grid", "int_mass_messages_enriched", "caption_rankings_next24"}
     sql = compiled._sql_for(compiled.model("caption_rankings_next24"), "2026-12-01 00:00:00")
     assert "'2026-12-01 00:00:00'" in sql and AS_OF_SENTINEL not in sql
 
@@ -142,6 +152,14 @@ def test_quick_evaluation_runs_the_ranking_sql_forward(small_world, compiled_pol
         assert not frame.duplicated(["page_key", "day", "caption_id"]).any()
     cols = ["page_key", "slot_local_at", "caption_id", "sent_count", "purchased_count"]
     pd.testing.assert_frame_equal(frames["ucb"][0][cols], again[cols])
+    # every simulated day sends on its own dates: day 1's slots are day 0's one day later, and a
+    # page's earlier sends of the same local date never exceed its sends of one day (a slot grid
+    # left at the first day's hours once sent every day at day 0's slots, each day more saturated)
+    for frame, _ in frames.values():
+        first_slot = frame.groupby(["day", "page_key"])["slot_local_at"].min().unstack("day")
+        assert ((first_slot[1] - first_slot[0]) == pd.Timedelta(days=1)).all()
+        sends_per_day = frame.groupby(["day", "page_key"]).size().groupby("page_key").max()
+        assert (frame.groupby("page_key")["sends_today"].max() <= sends_per_day - 1).all()
 
 
 def test_summarise_compares_the_default_with_the_strongest_non_learning_baseline():

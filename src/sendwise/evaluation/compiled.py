@@ -8,13 +8,14 @@ every model the ranking mart needs from `manifest.json`, and `execute` substitut
 <compiled sql>`).
 
 Models split in two groups:
-* static: everything that does not depend on the send history (staging of pages, captions and
-  vault, seeds) plus `int_caption_style_features`, whose rows cannot change when simulated sends
-  reuse library texts. Materialised once by `setup`.
+* static: everything that neither depends on the send history nor reads `as_of` (staging of
+  pages, captions and vault, seeds) plus `int_caption_style_features`, whose rows cannot change
+  when simulated sends reuse library texts. Materialised once by `setup`.
 * dynamic: `stg_agency__mass_messages`'s descendants (enriched sends, the ranking steps, the
-  stub or real price ladder and weights, the mart). Re-run at each step. The history itself is
+  stub or real price ladder and weights, the mart) and every other model whose SQL reads `as_of`
+  (the slot grid: the next 24 page-local hours). Re-run at each step. The history itself is
   the table `stg_agency__mass_messages`, materialised once by `setup` and appended to by the
-  caller.
+  caller; it and its parents are never re-run.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def _split_relation(relation: str) -> list[str]:
 class CompiledRanking:
     policy: str
     models: list[SqlModel]  # topological order
-    dynamic: set[str] = field(default_factory=set)  # unique ids re-run at each step
+    dynamic: set[str] = field(default_factory=set)  # unique ids re-run at each step (as_of or history)
 
     @classmethod
     def compile(
@@ -122,14 +123,20 @@ class CompiledRanking:
         by_name = {m.name: m for m in models}
         if HISTORY_MODEL not in by_name:
             raise ValueError(f"the compiled subgraph does not contain {HISTORY_MODEL}")
-        dynamic: set[str] = set()
+        # Dynamic = re-run at every step: downstream of the history, or reading as_of itself (a model
+        # such as int_ranking_slot_grid reads only the pages and as_of; left static, every simulated
+        # day would send at the first day's slots). The history and its parents are the simulation's
+        # own state (it inserts the sends into the history table) and are never re-run.
+        ranking = cls(policy=policy, models=models)
         history = by_name[HISTORY_MODEL].unique_id
+        state = ranking.ancestors({HISTORY_MODEL})
+        sentinel = f"'{AS_OF_SENTINEL}'"
         for model in models:  # topological: parents are classified first
-            if model.name in STATIC_OVERRIDES:
+            if model.name in STATIC_OVERRIDES or model.unique_id in state:
                 continue
-            if any(p == history or p in dynamic for p in model.depends_on):
-                dynamic.add(model.unique_id)
-        return cls(policy=policy, models=models, dynamic=dynamic)
+            if sentinel in model.sql or any(p == history or p in ranking.dynamic for p in model.depends_on):
+                ranking.dynamic.add(model.unique_id)
+        return ranking
 
     def model(self, name: str) -> SqlModel:
         for m in self.models:
