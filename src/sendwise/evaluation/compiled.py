@@ -29,6 +29,8 @@ from pathlib import Path
 from sendwise.dbt import run_dbt, vars_arg
 
 AS_OF_SENTINEL = "1999-01-01 00:00:00"
+# how the sentinel appears in compiled SQL (the as_of macro's quoted literal)
+AS_OF_LITERAL = f"'{AS_OF_SENTINEL}'"
 HISTORY_MODEL = "stg_agency__mass_messages"
 MART_MODEL = "caption_rankings_next24"
 # Downstream of the sends but constant when simulated sends reuse library texts.
@@ -130,11 +132,12 @@ class CompiledRanking:
         ranking = cls(policy=policy, models=models)
         history = by_name[HISTORY_MODEL].unique_id
         state = ranking.ancestors({HISTORY_MODEL})
-        sentinel = f"'{AS_OF_SENTINEL}'"
         for model in models:  # topological: parents are classified first
             if model.name in STATIC_OVERRIDES or model.unique_id in state:
                 continue
-            if sentinel in model.sql or any(p == history or p in ranking.dynamic for p in model.depends_on):
+            if AS_OF_LITERAL in model.sql or any(
+                p == history or p in ranking.dynamic for p in model.depends_on
+            ):
                 ranking.dynamic.add(model.unique_id)
         return ranking
 
@@ -201,7 +204,7 @@ class CompiledRanking:
 
     @staticmethod
     def _sql_for(model: SqlModel, as_of: str) -> str:
-        return model.sql.replace(f"'{AS_OF_SENTINEL}'", f"'{as_of}'")
+        return model.sql.replace(AS_OF_LITERAL, f"'{as_of}'")
 
     @staticmethod
     def _materialise(con, model: SqlModel, sql: str, as_view: bool = False) -> None:
