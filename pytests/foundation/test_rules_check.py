@@ -362,3 +362,28 @@ def test_a_copy_that_differs_fails_rules_check(tmp_path):
         and p.endswith("shared block build_stamp closes without opening")
         for p in shared_block_problems(root)
     )
+
+
+def test_a_model_may_declare_more_leaf_children_with_a_reason():
+    models = _good()
+    for i in range(4):
+        models.append(
+            _model(
+                f"leaf_{i}",
+                f"models/marts/x/leaf_{i}.sql",
+                ["model.sendwise.int_t_joined"],
+                materialized="table",
+            )
+        )
+    # five leaves (t_mart and leaf_0..3): over the default 3 and over a declared 4, not over a declared 5
+    models[2]["config"]["meta"] = {"max_leaf_children": 4, "max_leaf_children_reason": "five grains"}
+    assert any(
+        "int_t_joined: fanout 5 > 4 direct leaf children" in p for p in check(_manifest(models), None, 3, 5)
+    )
+    models[2]["config"]["meta"]["max_leaf_children"] = 5
+    assert not any("fanout" in p or "max_leaf_children" in p for p in check(_manifest(models), None, 3, 5))
+    # a limit without its reason is a problem of its own
+    models[2]["config"]["meta"] = {"max_leaf_children": 5}
+    problems = check(_manifest(models), None, 3, 5)
+    assert any("int_t_joined: meta max_leaf_children without max_leaf_children_reason" in p for p in problems)
+    assert not any("fanout" in p for p in problems)

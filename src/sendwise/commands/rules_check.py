@@ -37,7 +37,10 @@ this project are checked in Python over dbt's own artifacts:
   a unit test for every formula, window and case expression);
 * fanout, as dbt-project-evaluator's fct_model_fanout defines it: a model with more than
   `--max-fanout` (3) direct *leaf* children (models nothing else reads) is reported - the sign
-  of end-of-DAG logic that should be shared in an intermediate model. A staging model read by
+  of end-of-DAG logic that should be shared in an intermediate model. A model whose leaves are
+  by design more declares its own limit and why, in its YAML (`meta: {max_leaf_children: 4,
+  max_leaf_children_reason: ...}`; a limit without a reason is itself reported), so the exception
+  sits on the model a reader looks at, not in a command-line flag. A staging model read by
   many intermediate models is normal and not reported. Chained views: no chain of more than
   `--max-view-chain` views/ephemerals.
 """
@@ -324,11 +327,17 @@ def check(
             problems.append(f"{source_id}: declared but never read")
 
     for parent, kids in children.items():
-        leaves = [kid for kid in kids if not children.get(kid)]
-        if parent in models and len(leaves) > max_fanout:
+        if parent not in models:
+            continue
+        meta = models[parent].get("config", {}).get("meta") or models[parent].get("meta") or {}
+        limit = meta.get("max_leaf_children", max_fanout)
+        if "max_leaf_children" in meta and not str(meta.get("max_leaf_children_reason") or "").strip():
             problems.append(
-                f"{models[parent]['name']}: fanout {len(leaves)} > {max_fanout} direct leaf children"
+                f"{models[parent]['name']}: meta max_leaf_children without max_leaf_children_reason"
             )
+        leaves = [kid for kid in kids if not children.get(kid)]
+        if len(leaves) > limit:
+            problems.append(f"{models[parent]['name']}: fanout {len(leaves)} > {limit} direct leaf children")
 
     # chained views
     def is_view(model_id: str) -> bool:
