@@ -193,9 +193,9 @@ def test_a_case_or_window_without_a_unit_test_is_reported():
     assert check(_manifest(models), None, 8, 5) == []
 
 
-def test_fanout_counts_direct_leaf_children_only():
+def _with_four_leaves():
+    """_good() and four more leaf marts on int_t_joined: five direct leaf children with t_mart."""
     models = _good()
-    # four leaf marts on one intermediate model: reported at threshold 3, not at 4
     for i in range(4):
         models.append(
             _model(
@@ -205,6 +205,12 @@ def test_fanout_counts_direct_leaf_children_only():
                 materialized="table",
             )
         )
+    return models
+
+
+def test_fanout_counts_direct_leaf_children_only():
+    # four leaf marts on one intermediate model: reported at threshold 3, not at 5
+    models = _with_four_leaves()
     assert any(
         "int_t_joined: fanout 5 > 3 direct leaf children" in p for p in check(_manifest(models), None, 3, 5)
     )
@@ -365,16 +371,7 @@ def test_a_copy_that_differs_fails_rules_check(tmp_path):
 
 
 def test_a_model_may_declare_more_leaf_children_with_a_reason():
-    models = _good()
-    for i in range(4):
-        models.append(
-            _model(
-                f"leaf_{i}",
-                f"models/marts/x/leaf_{i}.sql",
-                ["model.sendwise.int_t_joined"],
-                materialized="table",
-            )
-        )
+    models = _with_four_leaves()
     # five leaves (t_mart and leaf_0..3): over the default 3 and over a declared 4, not over a declared 5
     models[2]["config"]["meta"] = {"max_leaf_children": 4, "max_leaf_children_reason": "five grains"}
     assert any(
