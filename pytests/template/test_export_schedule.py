@@ -122,6 +122,11 @@ def test_page_status_rules():
     assert ex.page_status(sends, fitted, []) == (
         "SHORTFALL (2 sends short: no rule-abiding caption for every fitted slot)"
     )
+    # one send short: singular
+    one_short = [{"daily_quota": 3, "planned_sends": 3, "shortfall_reason": None}]
+    assert ex.page_status(sends, one_short, []) == (
+        "SHORTFALL (1 send short: no rule-abiding caption for every fitted slot)"
+    )
     tier1 = [{"rule_id": "gap_below_min", "tier": 1}, {"rule_id": "over_quota", "tier": 1}]
     assert ex.page_status(sends, full, tier1) == "BLOCKED (2 tier-1 violations)"
     none = [{"rule_id": "no_template", "tier": 3, "detail": "no template: too few PPV sends"}]

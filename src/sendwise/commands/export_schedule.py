@@ -180,7 +180,8 @@ def page_status(
         reasons = sorted({d["shortfall_reason"] for d in days if d.get("shortfall_reason")})
         if len(sends) < sum(int(d.get("planned_sends") or 0) for d in days):
             reasons.append("no rule-abiding caption for every fitted slot")
-        return f"SHORTFALL ({short} sends short: {'; '.join(reasons) or 'no reason recorded'})"
+        sends_word = "send" if short == 1 else "sends"
+        return f"SHORTFALL ({short} {sends_word} short: {'; '.join(reasons) or 'no reason recorded'})"
     return "OK"
 
 

@@ -99,7 +99,8 @@ shortfall_violations as (
         cast(template_days.daily_quota as {{ dbt.type_float() }}) as limit_value,
         {{ dbt.concat([
             'cast(template_days.daily_quota - coalesce(sends_per_day.planned, 0) as ' ~ dbt.type_string() ~ ')',
-            "' sends short: '",
+            "case when template_days.daily_quota - coalesce(sends_per_day.planned, 0) = 1 "
+            ~ "then ' send short: ' else ' sends short: ' end",
             "case when coalesce(sends_per_day.planned, 0) < template_days.planned_sends "
             ~ "then 'no rule-abiding caption for every fitted slot' "
             ~ "else coalesce(template_days.shortfall_reason, 'no reason recorded in weekly_template_days') end"
