@@ -30,6 +30,9 @@ def test_summarise_pct_of_oracle_interval_and_regret():
     ucb = out["ucb"]
     assert ucb["pct_of_oracle_by_seed"] == [90.0, 80.0]  # 180 / 200, 80 / 100
     assert ucb["pct_of_oracle"] == 85.0
+    # per seed in seed order, so that two runs of a policy under other settings pair by seed
+    assert ucb["revenue_by_seed"] == [180.0, 80.0]
+    assert out["oracle"]["expected_revenue_by_seed"] == [200.0, 100.0]
     # t(0.975, 1) = 12.7062; sd of (90, 80) = 7.0711; half width = 12.7062 x 7.0711 / sqrt(2) = 63.53
     assert ucb["ci_low"] == pytest.approx(85.0 - 63.531, abs=1e-3)
     assert ucb["ci_high"] == pytest.approx(85.0 + 63.531, abs=1e-3)

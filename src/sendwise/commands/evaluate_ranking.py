@@ -92,6 +92,9 @@ def summarise(sends, policies: list[str], days: int, default_policy: str | None 
                 float(totals.loc[(policy, s), "expected_revenue"]) for s in seeds
             ),
             "sends": int((sends["policy"] == policy).sum() / len(seeds)),
+            # per seed, so that runs of one policy under other settings compare seed by seed
+            "revenue_by_seed": [float(totals.loc[(policy, s), "earnings"]) for s in seeds],
+            "expected_revenue_by_seed": [float(totals.loc[(policy, s), "expected_revenue"]) for s in seeds],
         }
         for flag, name in (("is_new_caption", "new_caption"), ("is_new_to_page", "new_to_page")):
             if flag in new:
