@@ -5,6 +5,7 @@
 -- below it (2.675 is 2.67499999999999982...). No refs: the cases are literal. Case 11 gives its
 -- decimals as a SQL integer expression (the macro's pow(10, d) form, as page_personalization_weights
 -- rounds to its setting weight_round_decimals).
+-- bq-gate: plain round(x, d) on purpose (the column plain_round shows what round_float avoids)
 {%- set cases = [
     (1, 2.675, 2), (2, -2.675, 2), (3, 10.98875, 4), (4, 1.005, 2), (5, 0.125, 2),
     (6, 1234.56785, 4), (7, 8.34565, 4), (8, 0.285, 2), (9, 2.5, 0), (10, 46.985, 2),

@@ -25,6 +25,19 @@ def test_unknown_function_is_refused():
     assert problem is not None and "MADE_UP_FN" in problem
 
 
+def test_round_to_places_only_of_an_exact_decimal():
+    # a float rounded to places: the engines disagree on ties (round(2.675, 2): 2.67 vs 2.68)
+    problem = check_sql("select round(revenue / sends, 2) as rps from t")
+    assert problem is not None and "round_float" in problem
+    assert check_sql("select round(cast(price as float64), 2) from t") is not None
+    # exact_sum's rounding of a NUMERIC sum, round_float's output and rounding to an integer pass
+    assert check_sql("select cast(round(sum(cast(x as numeric)), 2) as float64) from t") is None
+    assert check_sql("select round(cast(x as bignumeric), 9) from t") is None
+    assert check_sql("select (round((x) * 1e2) / 1e2) as r, round(y) as n from t") is None
+    # a node that shows the difference on purpose says so
+    assert check_sql("-- bq-gate: plain round(x, d) on purpose\nselect round(x, 2) from t") is None
+
+
 def test_unparseable_sql_is_refused():
     assert "does not parse" in check_sql("select from where (")
 

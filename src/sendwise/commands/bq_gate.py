@@ -10,6 +10,12 @@ sqlglot accepts unknown function names as "anonymous" calls, so the gate also re
 anonymous function that is not a known BigQuery function (DuckDB-only functions such as
 `quantile_cont` or `regexp_matches` would otherwise slip through). Python models are parsed
 as Python and must convert their inputs and output for BigQuery DataFrames.
+
+A two-argument ROUND(x, d) is accepted only of an exact decimal (x holds a CAST to NUMERIC or
+BIGNUMERIC, as `exact_sum` does): of a float, BigQuery rounds the exact binary value and DuckDB
+scales first, so the engines disagree on values printed as a decimal tie (ROUND(2.675, 2): 2.67 on
+BigQuery, 2.68 on DuckDB); the macro `round_float` gives DuckDB's value on both. A node that shows
+the difference on purpose says so in a comment holding ROUND_ALLOWED.
 """
 
 from __future__ import annotations
@@ -117,6 +123,10 @@ def _compile(target: str, target_path: Path, incremental: bool) -> None:
     )
 
 
+# A comment holding this lets a node round a float to places (a check that shows the difference).
+ROUND_ALLOWED = "bq-gate: plain round(x, d) on purpose"
+
+
 def check_sql(sql: str) -> str | None:
     """None when `sql` parses as BigQuery and calls only BigQuery functions, else the problem."""
     import sqlglot
@@ -135,7 +145,23 @@ def check_sql(sql: str) -> str | None:
                 return f"calls DuckDB-only function {name}()"
             if name not in BIGQUERY_FUNCTIONS_UNKNOWN_TO_SQLGLOT:
                 return f"calls {name}(), not a known BigQuery function"
+        for node in () if ROUND_ALLOWED in sql else statement.find_all(exp.Round):
+            if node.args.get("decimals") is not None and not _is_exact_decimal(node.this):
+                return (
+                    f"rounds a value that is not NUMERIC to decimal places ({node.sql('bigquery')[:80]}): "
+                    "the engines round a float's ties differently; use sendwise.round_float"
+                )
     return None
+
+
+def _is_exact_decimal(expression) -> bool:
+    """True when `expression` holds a CAST to NUMERIC or BIGNUMERIC (an exact decimal)."""
+    from sqlglot import exp
+
+    return any(
+        cast.to.this in {exp.DataType.Type.DECIMAL, exp.DataType.Type.BIGDECIMAL}
+        for cast in expression.find_all(exp.Cast)
+    )
 
 
 def check_python(code: str) -> str | None:
