@@ -16,6 +16,9 @@ cl = load_python_model("python_models/scheduling/ml_caption_clusters.py")
 SETTINGS = {
     "gbm_max_iter": "30",
     "gbm_quantile_max_iter": "20",
+    "gbm_quantile_learning_rate": "0.1",
+    "gbm_quantile_max_leaf_nodes": "7",
+    "gbm_quantile_min_samples_leaf": "5",
     "gbm_learning_rate": "0.1",
     "gbm_max_leaf_nodes": "7",
     "gbm_min_samples_leaf": "5",

@@ -174,6 +174,9 @@ def gbm_params(settings: dict[str, str]) -> dict:
         "learning_rate": f("gbm_learning_rate"),
         "max_leaf_nodes": int(f("gbm_max_leaf_nodes")),
         "min_samples_leaf": int(f("gbm_min_samples_leaf")),
+        "quantile_learning_rate": f("gbm_quantile_learning_rate"),
+        "quantile_max_leaf_nodes": int(f("gbm_quantile_max_leaf_nodes")),
+        "quantile_min_samples_leaf": int(f("gbm_quantile_min_samples_leaf")),
         "l2_regularization": f("gbm_l2_regularization"),
         "quantile_low": f("gbm_quantile_low"),
         "quantile_high": f("gbm_quantile_high"),
@@ -183,17 +186,22 @@ def gbm_params(settings: dict[str, str]) -> dict:
 
 
 def fit_models(x: pd.DataFrame, y: np.ndarray, params: dict) -> dict:
-    """Mean (Poisson loss) and the two quantile models, deterministic (fixed seed, no early stop)."""
+    """Mean (Poisson loss) and the two quantile models, deterministic (fixed seed, no early stop).
+    Each has its own trees: the mean is held back (small trees, large leaves, slow learning rate)
+    because a flexible Poisson fit of noisy, skewed revenue learns the training sends' outliers and
+    under-predicts the total of new sends (docs/ml.md); the quantiles need the flexibility to reach
+    their levels, or the interval comes out too wide."""
     from sklearn.ensemble import HistGradientBoostingRegressor
 
     def make(loss: str, max_iter: int, quantile: float | None = None):
         kwargs = {"quantile": quantile} if quantile is not None else {}
+        prefix = "quantile_" if quantile is not None else ""
         return HistGradientBoostingRegressor(
             loss=loss,
             max_iter=max_iter,
-            learning_rate=params["learning_rate"],
-            max_leaf_nodes=params["max_leaf_nodes"],
-            min_samples_leaf=params["min_samples_leaf"],
+            learning_rate=params[f"{prefix}learning_rate"],
+            max_leaf_nodes=params[f"{prefix}max_leaf_nodes"],
+            min_samples_leaf=params[f"{prefix}min_samples_leaf"],
             l2_regularization=params["l2_regularization"],
             categorical_features="from_dtype",
             early_stopping=False,

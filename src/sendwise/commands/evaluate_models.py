@@ -57,10 +57,19 @@ def _rel(con, name: str) -> str:
 
 def revenue_model_figures(con) -> dict:
     rows = con.sql(
-        "select predictor, r2, mae, interval_coverage, holdout_sends, mean_actual_revenue"
+        "select predictor, r2, mae, interval_coverage, holdout_sends, mean_actual_revenue, predicted_to_actual"
         f" from {_rel(con, 'ml_revenue_model_metrics')} where metric_scope = 'overall'"
     ).fetchall()
-    out = {r[0]: {"r2": r[1], "mae": r[2], "interval_coverage": r[3], "holdout_sends": r[4]} for r in rows}
+    out = {
+        r[0]: {
+            "r2": r[1],
+            "mae": r[2],
+            "interval_coverage": r[3],
+            "holdout_sends": r[4],
+            "predicted_to_actual": r[6],
+        }
+        for r in rows
+    }
     out["mean_actual_revenue"] = rows[0][5] if rows else None
     per_page = con.sql(
         f"select predictor, median(r2) from {_rel(con, 'ml_revenue_model_metrics')}"

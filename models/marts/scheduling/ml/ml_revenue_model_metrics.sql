@@ -4,7 +4,11 @@
 -- per page and overall. R^2 = 1 - SSE / SST (SST around the scope's
 -- holdout mean; null when SST = 0), MAE = mean |actual - predicted|, MAPE = mean |actual -
 -- predicted| / actual over the sends with actual revenue > 0 only (undefined at zero; mape_sends
--- says how many), interval coverage = share of actuals inside the GBM's quantile interval.
+-- says how many), interval coverage = share of actuals inside the GBM's quantile interval,
+-- predicted_to_actual = sum predicted / sum actual (calibration in the large: 1 when the predictor
+-- gets the scope's total right; null when the scope earned nothing). A predictor can have the
+-- lowest MAE while under-predicting the total (on skewed revenue a low guess is often closer), so
+-- the ratio is read beside it: a week's expected revenue is a sum.
 with holdout as (
     select
         page_key,
@@ -87,6 +91,7 @@ errors as (
         scoped.page_key,
         scoped.actual_revenue,
         scoped.is_in_interval,
+        scoped.predicted,
         abs(scoped.actual_revenue - scoped.predicted) as abs_error,
         (scoped.actual_revenue - scoped.predicted) * (scoped.actual_revenue - scoped.predicted) as squared_error,
         (scoped.actual_revenue - scope_means.mean_actual) * (scoped.actual_revenue - scope_means.mean_actual)
@@ -110,6 +115,9 @@ aggregated as (
         page_key,
         count(*) as holdout_sends,
         avg(actual_revenue) as mean_actual_revenue,
+        avg(predicted) as mean_predicted_revenue,
+        sum(actual_revenue) as actual_total,
+        sum(predicted) as predicted_total,
         sum(squared_error) as sse,
         sum(squared_deviation) as sst,
         avg(abs_error) as mae,
@@ -128,6 +136,8 @@ final as (
         page_key,
         holdout_sends,
         mean_actual_revenue,
+        mean_predicted_revenue,
+        {{ sendwise.safe_divide('predicted_total', 'actual_total') }} as predicted_to_actual,
         1 - {{ sendwise.safe_divide('sse', 'sst') }} as r2,
         mae,
         mape,
