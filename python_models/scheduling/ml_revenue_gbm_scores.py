@@ -30,7 +30,7 @@ import pandas as pd
 # run from a file, bump it with any change to what the fit computes).
 REUSE_INPUTS = ["int_revenue_model_features", "int_revenue_scoring_candidates"]
 REUSE_SETTING_PREFIXES = ("gbm_",)
-CODE_VERSION = "3"
+CODE_VERSION = "4"
 
 MODEL_VERSION = "hgb-poisson-v2"
 FALLBACK_VERSION = "naive-page-hour-mean (too few training sends)"
