@@ -233,6 +233,15 @@ def test_model_quality_equals_the_metrics_mart(app, built_con):
     assert metric(at, "MAE per send (best baseline)") == money(base_mae)
     assert metric(at, "MAE per send (model)") == money(mae)
     assert metric(at, "Interval coverage") == f"{100 * coverage:.1f} %"
+    # the table beside them shows each predictor's total against the actual one
+    ratios = dict(
+        built_con.sql(
+            "select predictor, predicted_to_actual from sendwise_marts.ml_revenue_model_metrics"
+            " where metric_scope = 'overall'"
+        ).fetchall()
+    )
+    table = at.dataframe[0].value.set_index("predictor")["predicted_to_actual"].to_dict()
+    assert table == pytest.approx(ratios) and len(table) == 3
     # the hold-out coverage the page computes from the scored sends agrees with the metrics mart
     inside = scalar(
         built_con,

@@ -183,6 +183,7 @@ MARTS: dict[str, dict[str, str]] = {
         "page_key",
         "holdout_sends",
         "mean_actual_revenue",
+        "predicted_to_actual",
         "r2",
         "mae",
         "mape",

@@ -47,11 +47,16 @@ st.caption(
     f"{int(gbm['train_sends']):,} sends before the hold-out."
 )
 st.dataframe(
-    overall.reset_index()[["predictor", "r2", "mae", "mape", "interval_coverage"]],
+    overall.reset_index()[["predictor", "r2", "mae", "predicted_to_actual", "mape", "interval_coverage"]],
     hide_index=True,
     width="stretch",
     column_config={
         "r2": st.column_config.NumberColumn("R²", format="%.3f"),
+        "predicted_to_actual": st.column_config.NumberColumn(
+            "predicted / actual",
+            format="%.2f",
+            help="sum of predicted / sum of actual revenue: 1 = the total is right (a week's expected revenue is a sum)",
+        ),
         "mae": st.column_config.NumberColumn("MAE per send", format="dollar"),
         "mape": st.column_config.NumberColumn("MAPE", format="percent"),
         "interval_coverage": st.column_config.NumberColumn("interval coverage", format="percent"),
