@@ -103,6 +103,14 @@ def expected_alerts(con) -> dict[tuple, str]:
     nominal = s["gbm_quantile_high"] - s["gbm_quantile_low"]
     if round(abs(coverage - nominal), 6) > s["alert_coverage_tolerance"]:
         out[("revenue_model_coverage_drift", None, "ml_revenue_model")] = "warning"
+    # the model's hold-out total against the actual one, from the scored sends themselves
+    ratio = con.sql(
+        "select sum(predicted_revenue) / nullif(sum(actual_revenue), 0) from sendwise_ml.ml_revenue_gbm_scores"
+        " where score_kind = 'holdout'"
+    ).fetchone()[0]
+    limit = 1 + s["alert_revenue_total_tolerance"]
+    if ratio is not None and (round(ratio, 6) > round(limit, 6) or round(ratio * limit, 6) < 1):
+        out[("revenue_model_total_off", None, "ml_revenue_model")] = "warning"
     # freshness straight from the raw tables and the sources yml
     for schema, name, column, limits in source_freshness_rules():
         newest = con.sql(

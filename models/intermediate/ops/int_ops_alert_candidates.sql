@@ -6,7 +6,8 @@
 --   int_ops_alerts_data_quality    data_quality_low (critical)
 --   int_ops_alerts_template_qc     template_tier1_violation (critical)
 --   int_ops_alerts_eros            eros_score_low, eros_score_drop, execution_rate_low (warnings)
---   int_ops_alerts_revenue_model   revenue_model_r2_below_baseline, revenue_model_coverage_drift (warnings)
+--   int_ops_alerts_revenue_model   revenue_model_r2_below_baseline, revenue_model_coverage_drift,
+--                                  revenue_model_total_off (warnings)
 --   int_ops_alerts_sources         source_stale (critical or warning), raw_table_shrank (critical)
 --   int_ops_alerts_quota           quota_short (warning)
 -- A value exactly at a threshold does not alert.
