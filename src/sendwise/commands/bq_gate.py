@@ -136,6 +136,7 @@ def check_sql(sql: str) -> str | None:
         statements = sqlglot.parse(sql, read="bigquery")
     except sqlglot.errors.ParseError as exc:
         return f"does not parse as BigQuery SQL: {str(exc).splitlines()[0]}"
+    rounds_checked = ROUND_ALLOWED not in sql
     for statement in statements:
         if statement is None:
             continue
@@ -145,8 +146,8 @@ def check_sql(sql: str) -> str | None:
                 return f"calls DuckDB-only function {name}()"
             if name not in BIGQUERY_FUNCTIONS_UNKNOWN_TO_SQLGLOT:
                 return f"calls {name}(), not a known BigQuery function"
-        for node in () if ROUND_ALLOWED in sql else statement.find_all(exp.Round):
-            if node.args.get("decimals") is not None and not _is_exact_decimal(node.this):
+        for node in statement.find_all(exp.Round):
+            if rounds_checked and node.args.get("decimals") is not None and not _is_exact_decimal(node.this):
                 return (
                     f"rounds a value that is not NUMERIC to decimal places ({node.sql('bigquery')[:80]}): "
                     "the engines round a float's ties differently; use sendwise.round_float"
