@@ -231,6 +231,42 @@ MARTS: dict[str, dict[str, str]] = {
     ),
     "fan_predictions": _same("task", "split", "fan_model_key", "probability", "baseline_probability"),
     "fan_prediction_metrics": _same("task", "split", "model_name", "rows", "auc", "accuracy", "brier"),
+    "fan_message_windows": _same(
+        "fan_model_key",
+        "page_key",
+        "segment",
+        "fit_messages",
+        "window_start_hour",
+        "window_end_hour",
+        "window_rate",
+        "creator_window_start_hour",
+        "creator_window_rate",
+    ),
+    "fan_timing_evaluation": _same(
+        "comparison",
+        "pairs",
+        "messages_a",
+        "responses_a",
+        "rate_a",
+        "messages_b",
+        "responses_b",
+        "rate_b",
+        "lift",
+        "lift_ci_low",
+        "lift_ci_high",
+    ),
+    "fan_cross_sell": _same(
+        "cross_sell_id",
+        "fan_model_key",
+        "page_key",
+        "candidate_page_key",
+        "similar_fans",
+        "mean_similarity",
+        "value_per_introduction",
+        "value_ci_low",
+        "value_ci_high",
+        "candidate_rank",
+    ),
     # promo content
     "content_next_post_recommendation": _same(
         "scope",
@@ -284,8 +320,15 @@ MARTS: dict[str, dict[str, str]] = {
     ),
 }
 
+# The Fans page's message-timing and cross-sell marts (issue 19): the page shows its other sections
+# without them (a build from before them, or a warehouse they are not deployed to yet).
+FAN_ACTION_MARTS = ("fan_message_windows", "fan_timing_evaluation", "fan_cross_sell")
 # Marts the dashboard shows when they exist but does not require (built by later work).
-OPTIONAL_MARTS = ("ops_alerts",)
+OPTIONAL_MARTS = ("ops_alerts", *FAN_ACTION_MARTS)
+# Marts a page reads that no exposure (models/_exposures.yml) lists yet: they carry no build stamp,
+# so the page's header does not cover them. Empty it once fan_conversation_insights lists them (the
+# marts then need as_of and built_at: rules_check).
+NOT_IN_AN_EXPOSURE = FAN_ACTION_MARTS
 
 # The build's stamp (macro build_stamp) on every mart an exposure reads: the header shows, per page,
 # the oldest as_of and built_at of the marts the page's exposures read (queries.build_stamp).

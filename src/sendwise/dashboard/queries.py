@@ -367,7 +367,13 @@ def holdout_coverage(holdout: pd.DataFrame) -> float | None:
 # ---- fans --------------------------------------------------------------------------------------
 
 
-def fans(reader: Reader) -> dict[str, pd.DataFrame]:
+def fans(reader: Reader) -> dict[str, pd.DataFrame | None]:
+    """The Fans page's frames; the message-timing and cross-sell marts (marts.FAN_ACTION_MARTS:
+    windows, timing, cross_sell) are None when not built, and the page shows its other sections."""
+
+    def optional(name: str, order_by: str) -> pd.DataFrame | None:
+        return reader.mart(name, order_by=order_by) if reader.has(name) else None
+
     return {
         "metrics": reader.mart("fan_cluster_metrics", order_by="method"),
         "summary": reader.mart("fan_cluster_summary", order_by="method, cluster_id"),
@@ -377,6 +383,11 @@ def fans(reader: Reader) -> dict[str, pd.DataFrame]:
             "fan_predictions", where="split = 'score'", order_by="task, probability desc, fan_model_key"
         ),
         "prediction_metrics": reader.mart("fan_prediction_metrics", order_by="task, split, model_name"),
+        "windows": optional("fan_message_windows", "fan_model_key"),
+        "timing": optional("fan_timing_evaluation", "comparison"),
+        "cross_sell": optional(
+            "fan_cross_sell", "value_per_introduction desc, fan_model_key, candidate_rank"
+        ),
     }
 
 
@@ -386,6 +397,63 @@ def at_risk(predictions: pd.DataFrame, pairs: pd.DataFrame, task: str, n: int = 
         ["probability", "fan_model_key"], ascending=[False, True]
     )
     return rows.head(n).merge(pairs, on="fan_model_key", how="left")
+
+
+def hour_window(start, end) -> str:
+    """Page-local hours from `start` to `end`, the last hour inside the window, as '21:00-23:59';
+    it wraps midnight: start 22, end 0 -> '22:00-00:59'. '' when either is missing."""
+    if start is None or end is None or pd.isna(start) or pd.isna(end):
+        return ""
+    start, end = int(start), int(end)
+    if not (0 <= start <= 23 and 0 <= end <= 23):
+        raise ValueError(f"hours are 0-23: {start}, {end}")
+    return f"{start:02d}:00-{end:02d}:59"
+
+
+def message_windows(windows: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The message windows of `pairs` (fan_model_pairs rows: one page's or all), highest revenue
+    first: the fan's window and the creator's as readable hours, their response rates and the
+    messages the fan's window is fitted on. The creator's window is as wide as the fan's (both
+    fan_timing_window_hours), so it ends that many hours - 1 after its start."""
+    rows = pairs[["fan_model_key", "revenue"]].merge(windows, on="fan_model_key", how="inner")
+    rows = rows.sort_values(["revenue", "fan_model_key"], ascending=[False, True], ignore_index=True)
+    width = (rows["window_end_hour"] - rows["window_start_hour"]) % 24 + 1
+    creator_end = (rows["creator_window_start_hour"] + width - 1) % 24
+    return pd.DataFrame(
+        {
+            "fan_model_key": rows["fan_model_key"],
+            "page_key": rows["page_key"],
+            "segment": rows["segment"],
+            "fan_window": [
+                hour_window(s, e)
+                for s, e in zip(rows["window_start_hour"], rows["window_end_hour"], strict=True)
+            ],
+            "window_rate": rows["window_rate"],
+            "fit_messages": rows["fit_messages"],
+            "creator_window": [
+                hour_window(s, e) for s, e in zip(rows["creator_window_start_hour"], creator_end, strict=True)
+            ],
+            "creator_window_rate": rows["creator_window_rate"],
+            "revenue": rows["revenue"],
+        }
+    )
+
+
+def introductions(cross_sell: pd.DataFrame, page_key: str | None = None) -> pd.DataFrame:
+    """fan_cross_sell rows of the fans of `page_key` (every page's when None), highest value per
+    introduction first."""
+    rows = cross_sell if page_key is None else cross_sell[cross_sell["page_key"] == page_key]
+    return rows.sort_values(
+        ["value_per_introduction", "fan_model_key", "candidate_rank"],
+        ascending=[False, True, True],
+        ignore_index=True,
+    )
+
+
+def timing_holdout_days(reader: Reader) -> float | None:
+    """The timing back-test's held-out days (setting fan_timing_holdout_days), or None."""
+    settings = reader.mart("settings_modeling", where="setting_name = 'fan_timing_holdout_days'")
+    return None if settings.empty else float(settings["setting_value"].iloc[0])
 
 
 def similar_fans(reader: Reader, fan_model_key: str, k: int = 10, method: str = "B") -> pd.DataFrame:

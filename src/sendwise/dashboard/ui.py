@@ -19,17 +19,60 @@ def money(value) -> str:
     return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
 
 
-def pct(value, digits: int = 1) -> str:
-    """A share as a percentage: 0.1234 -> '12.3 %'; 'n/a' when missing."""
+def pct(value, digits: int = 1, sign: bool = False) -> str:
+    """A share as a percentage: 0.1234 -> '12.3 %' (sign: '+12.3 %', for a change); 'n/a' when
+    missing."""
     if value is None or pd.isna(value):
         return "n/a"
-    return f"{100 * float(value):.{digits}f} %"
+    return f"{100 * float(value):{'+' if sign else ''}.{digits}f} %"
 
 
 def number(value, digits: int = 0) -> str:
     if value is None or pd.isna(value):
         return "n/a"
     return f"{float(value):,.{digits}f}"
+
+
+def fan_window(row) -> str:
+    """One fan's message window in words, from a queries.message_windows row."""
+    return (
+        f"**{row['fan_model_key']}**: message between **{row['fan_window']}** (page-local), response "
+        f"rate {pct(row['window_rate'])}, fitted on {number(row['fit_messages'])} of the pair's messages "
+        f"({str(row['segment']).replace('_', ' ')} segment); the creator's window: {row['creator_window']} "
+        f"({pct(row['creator_window_rate'])})."
+    )
+
+
+def timing_backtest(evaluation: pd.DataFrame, holdout_days: float | None = None) -> str:
+    """fan_timing_evaluation in words: the response rate inside the fans' windows against outside
+    them and inside the creator's window, each lift with its 95 % interval."""
+    rows = {row["comparison"]: row for row in evaluation.to_dict("records")}
+    days = f"the held-out last {holdout_days:g} days" if holdout_days else "the held-out days"
+    first = next(iter(rows.values()), None)
+    if first is None or not first["messages_a"] or pd.isna(first["messages_a"]):
+        return f"Back-test on {days}: no held-out message inside a fan's window yet."
+    text = (
+        f"Back-test on {days} (windows fitted on the messages before them, fan_timing_evaluation, "
+        f"{number(first['pairs'])} pairs): fans answered {pct(first['rate_a'])} of the "
+        f"{number(first['messages_a'])} messages sent inside their window"
+    )
+    for comparison, where in (
+        ("fan_window_vs_outside", "outside it"),
+        ("fan_window_vs_creator_window", "inside the creator's window"),
+    ):
+        if comparison not in rows:
+            continue
+        row = rows[comparison]
+        interval = (
+            f"95 % interval {pct(row['lift_ci_low'], sign=True)} to {pct(row['lift_ci_high'], sign=True)}"
+            if pd.notna(row["lift_ci_low"]) and pd.notna(row["lift_ci_high"])
+            else "no interval: no response in one group"
+        )
+        text += (
+            f"; vs {pct(row['rate_b'])} of {number(row['messages_b'])} {where}: lift "
+            f"{pct(row['lift'], sign=True)} ({interval})"
+        )
+    return text + ". Messages are counted as independent (they cluster by fan): the intervals are optimistic."
 
 
 # ---- data --------------------------------------------------------------------------------------
