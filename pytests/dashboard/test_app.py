@@ -67,6 +67,13 @@ def page_box(at: AppTest, label: str = "Page"):
     return next(box for box in at.sidebar.selectbox if box.label == label)
 
 
+def table_with(at: AppTest, column: str):
+    """The one table of the page that has `column`."""
+    tables = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(tables) == 1, f"{len(tables)} tables with a column {column!r}"
+    return tables[0]
+
+
 def test_every_page_renders(app):
     for page in site.PAGES:
         at = open_page(app, page.script)
@@ -280,10 +287,148 @@ def test_fans_figures_filter_and_similar_fans(app, built_con):
         for k, v in vectors
         if k != fan and np.linalg.norm(v) > 0
     )
-    similar = at.dataframe[-1].value
+    similar = table_with(at, "cosine_similarity")
     assert similar.iloc[0]["fan_model_key"] == best[1]
     assert similar.iloc[0]["cosine_similarity"] == pytest.approx(best[0], abs=1e-6)
     assert len(similar) == min(10, len(vectors) - 1)
+
+
+def test_fans_best_time_to_message_and_its_back_test(app, built_con):
+    at = open_page(app, "views/fans.py")
+    assert "Best time to message" in [h.value for h in at.subheader]
+    back_test = next(c.value for c in at.caption if c.value.startswith("Back-test"))
+    holdout_days = scalar(
+        built_con,
+        "select cast(setting_value as double) from sendwise_seeds.settings_modeling"
+        " where setting_name = 'fan_timing_holdout_days'",
+    )
+    assert f"held-out last {holdout_days:g} days" in back_test
+    pairs, rate_a, messages_a = built_con.sql(
+        "select pairs, rate_a, messages_a from sendwise_marts.fan_timing_evaluation"
+        " where comparison = 'fan_window_vs_outside'"
+    ).fetchone()
+    assert (
+        f"{pairs:,} pairs): fans answered {100 * rate_a:.1f} % of the {messages_a:,.0f} messages sent inside"
+        " their window"
+    ) in back_test
+    for comparison, where in (
+        ("fan_window_vs_outside", "outside it"),
+        ("fan_window_vs_creator_window", "inside the creator's window"),
+    ):
+        rate_b, messages_b, lift, low, high = built_con.execute(
+            "select rate_b, messages_b, lift, lift_ci_low, lift_ci_high"
+            " from sendwise_marts.fan_timing_evaluation where comparison = ?",
+            [comparison],
+        ).fetchone()
+        assert (
+            f"vs {100 * rate_b:.1f} % of {messages_b:,.0f} {where}: lift {100 * lift:+.1f} %"
+            f" (95 % interval {100 * low:+.1f} % to {100 * high:+.1f} %)"
+        ) in back_test
+    # one page (one with a window across midnight when there is one): a row per pair of the page,
+    # the windows as hours computed here, the creator's as wide as fan_timing_window_hours
+    page = scalar(
+        built_con,
+        "select coalesce(min(case when window_end_hour < window_start_hour then page_key end), min(page_key))"
+        " from sendwise_marts.fan_message_windows",
+    )
+    page_box(at, "Model (page)").set_value(page)
+    at.run()
+    width = scalar(
+        built_con,
+        "select cast(setting_value as integer) from sendwise_seeds.settings_modeling"
+        " where setting_name = 'fan_timing_window_hours'",
+    )
+    expected = {
+        key: (f"{start:02d}:00-{end:02d}:59", f"{creator:02d}:00-{(creator + width - 1) % 24:02d}:59", n)
+        for key, start, end, creator, n in built_con.execute(
+            "select fan_model_key, window_start_hour, window_end_hour, creator_window_start_hour,"
+            " fit_messages from sendwise_marts.fan_message_windows where page_key = ?",
+            [page],
+        ).fetchall()
+    }
+    table = table_with(at, "fan_window")
+    shown = {
+        row.fan_model_key: (row.fan_window, row.creator_window, row.fit_messages)
+        for row in table.itertuples()
+    }
+    assert shown == expected and len(table) == len(expected) > 0
+    # the fan chosen under Similar fans: his window in words
+    fan = at.selectbox(key="fan").value
+    start, end, rate, n = built_con.execute(
+        "select window_start_hour, window_end_hour, window_rate, fit_messages"
+        " from sendwise_marts.fan_message_windows where fan_model_key = ?",
+        [fan],
+    ).fetchone()
+    sentence = (
+        f"**{fan}**: message between **{start:02d}:00-{end:02d}:59** (page-local), response rate "
+        f"{100 * rate:.1f} %, fitted on {n:,} of the pair's messages"
+    )
+    assert any(m.value.startswith(sentence) for m in at.markdown), sentence
+
+
+def test_fans_introductions_to_other_creators(app, built_con):
+    at = open_page(app, "views/fans.py")
+    assert "Introductions to other creators" in [h.value for h in at.subheader]
+    assert any("upper guide" in c.value and "95 % interval" in c.value for c in at.caption)
+    top = built_con.sql(  # the fan's best candidate: rank 1
+        "select fan_model_key, candidate_page_key, value_per_introduction, value_ci_low, value_ci_high"
+        " from sendwise_marts.fan_cross_sell order by value_per_introduction desc, fan_model_key,"
+        " candidate_rank limit 1"
+    ).fetchone()
+    page_box(at, "Model (page)").set_value("(all models)")  # the module's app keeps an earlier choice
+    at.run()
+    table = table_with(at, "value_per_introduction")  # every page's fans
+    first = table.iloc[0]
+    assert (first["fan_model_key"], first["candidate_page_key"]) == top[:2]
+    assert (first["value_per_introduction"], first["value_ci_low"], first["value_ci_high"]) == top[2:]
+    assert len(table) == scalar(built_con, "select count(*) from sendwise_marts.fan_cross_sell")
+    assert table["value_per_introduction"].is_monotonic_decreasing
+    # one page: its fans' introductions only, highest value first
+    page, rows, best = built_con.sql(
+        "select page_key, count(*), max(value_per_introduction) from sendwise_marts.fan_cross_sell"
+        " group by 1 order by 1 limit 1"
+    ).fetchone()
+    page_box(at, "Model (page)").set_value(page)
+    at.run()
+    table = table_with(at, "value_per_introduction")
+    assert len(table) == rows and table["value_per_introduction"].iloc[0] == best
+    assert table["fan_model_key"].str.endswith(f"|{page}").all()
+    # a page none of whose fans has an introduction: a sentence, no table
+    bare = scalar(
+        built_con,
+        "select min(page_key) from sendwise_marts.fan_model_pairs"
+        " where page_key not in (select page_key from sendwise_marts.fan_cross_sell)",
+    )
+    if bare is not None:
+        page_box(at, "Model (page)").set_value(bare)
+        at.run()
+        assert f"No introduction to suggest for the fans of {bare}." in [i.value for i in at.info]
+        assert not [d for d in at.dataframe if "value_per_introduction" in d.value.columns]
+
+
+def test_fans_without_the_timing_marts_and_with_no_introduction(built_db, tmp_path, monkeypatch):
+    """A build without fan_message_windows and fan_timing_evaluation and with an empty fan_cross_sell
+    (no fan talks to two creators): the page says so and shows the rest."""
+    import shutil
+
+    import duckdb
+
+    db = tmp_path / built_db.name  # the same file name: DuckDB names the catalog after the file
+    shutil.copyfile(built_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("drop table sendwise_marts.fan_message_windows")
+    con.execute("drop table sendwise_marts.fan_timing_evaluation")
+    con.execute("delete from sendwise_marts.fan_cross_sell")
+    con.close()
+    monkeypatch.setenv("SENDWISE_DUCKDB_PATH", str(db))
+    at = AppTest.from_file(str(site.APP), default_timeout=TIMEOUT)
+    at.run()
+    at = open_page(at, "views/fans.py")
+    info = [i.value for i in at.info]
+    assert "fan_message_windows is not built in this warehouse yet: run `make demo` (dbt build)." in info
+    assert any(i.startswith("No introduction to suggest: fan_cross_sell is empty") for i in info)
+    assert not any(c.value.startswith("Back-test") for c in at.caption)
+    table_with(at, "cosine_similarity")  # the other sections are there
 
 
 def test_fans_playbook_on_demand(app, built_con):

@@ -194,6 +194,10 @@ def expected_figures(con) -> dict[str, dict[str, str]]:
     }
 
 
+# Section headings a page must show (besides its metrics).
+HEADINGS = {"fans": ("Similar fans", "Best time to message", "Introductions to other creators")}
+
+
 def test_every_page_in_a_real_browser(server, tab, built_con):
     expected = expected_figures(built_con)
     for page in site.PAGES:
@@ -203,6 +207,8 @@ def test_every_page_in_a_real_browser(server, tab, built_con):
             assert shown.get(label) == value, (
                 f"{page.url_path}: {label} shows {shown.get(label)!r}, the marts say {value!r}"
             )
+        for heading in HEADINGS.get(page.url_path, ()):
+            assert tab.get_by_role("heading", name=heading).count() == 1, f"{page.url_path}: no {heading!r}"
         assert (SCREENSHOTS / f"{page.url_path}.png").stat().st_size > 10_000
     if (
         built_con.sql(

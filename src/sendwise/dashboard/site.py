@@ -76,7 +76,8 @@ PAGES = (
         "fans",
         ("fan_conversation_insights", "fan_cluster_playbook"),
         ":material/forum:",
-        "Who are the fans, who is about to leave or buy, and who is like this fan?",
+        "Who are the fans, who is about to leave or buy, who is like this fan, when to message him and "
+        "whom to introduce him to?",
     ),
     Page(
         "views/content.py",

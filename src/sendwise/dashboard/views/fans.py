@@ -1,15 +1,20 @@
-"""Fans: who are the fans, who is about to leave or buy, and who is like this fan?"""
+"""Fans: who are the fans, who is about to leave or buy, who is like this fan, when to message him
+and which other creators to introduce him to?"""
 
 import streamlit as st
 
 from sendwise.commands.fan_report import choose_method
 from sendwise.dashboard import queries, ui
 
+ALL_MODELS = "(all models)"
+
 data, as_of = ui.page(
     "Fans",
     "The chat team: fan clusters in 2D with a playbook per cluster, fans at risk of churn and likely "
-    "buyers, and the fans most similar to a chosen fan (fan_clusters, fan_cluster_summary, "
-    "fan_predictions, fan_embeddings). Personal data: access-restricted on BigQuery.",
+    "buyers, the fans most similar to a chosen fan, the best hours to message each fan and the other "
+    "creators to introduce him to (fan_clusters, fan_cluster_summary, fan_predictions, fan_embeddings, "
+    "fan_message_windows, fan_timing_evaluation, fan_cross_sell). Personal data: access-restricted on "
+    "BigQuery.",
 )
 frames = ui.load(lambda: queries.fans(data))
 
@@ -18,9 +23,10 @@ with st.sidebar:
     methods = list(frames["metrics"]["method"])
     best = choose_method(frames["metrics"]) if methods else "B"
     method = st.selectbox("Clustering method", methods, index=methods.index(best) if best in methods else 0)
-    page = ui.page_filter(["(all models)", *sorted(pairs["page_key"].unique())], label="Model (page)")
+    page = ui.page_filter([ALL_MODELS, *sorted(pairs["page_key"].unique())], label="Model (page)")
+one_page = None if page == ALL_MODELS else page  # None: every page
 
-in_page = pairs if page == "(all models)" else pairs[pairs["page_key"] == page]
+in_page = pairs if one_page is None else pairs[pairs["page_key"] == one_page]
 cols = st.columns(4)
 cols[0].metric("Fan-model pairs", f"{len(in_page):,}")
 cols[1].metric("Revenue from these fans", ui.money(in_page["revenue"].sum()))
@@ -67,7 +73,7 @@ if st.toggle(
     )
 
 predictions = frames["predictions"]
-if page != "(all models)":
+if one_page is not None:
     predictions = predictions[predictions["fan_model_key"].isin(set(in_page["fan_model_key"]))]
 left, right = st.columns(2)
 shown = ["fan_model_key", "probability", "baseline_probability", "revenue", "days_since_last_message"]
@@ -106,4 +112,82 @@ if fan:
             "revenue": st.column_config.NumberColumn("revenue", format="dollar"),
             "cosine_similarity": st.column_config.NumberColumn("cosine similarity", format="%.3f"),
         },
+    )
+
+st.subheader("Best time to message")
+if frames["windows"] is None:
+    st.info("fan_message_windows is not built in this warehouse yet: run `make demo` (dbt build).")
+else:
+    windows = queries.message_windows(frames["windows"], in_page)
+    chosen = windows[windows["fan_model_key"] == fan]
+    if not chosen.empty:  # the fan chosen under Similar fans
+        st.markdown(ui.fan_window(chosen.iloc[0]))
+    if windows.empty:
+        st.info("No fan-model pair here has a message window (no chatter message to fit one on).")
+    else:
+        st.dataframe(
+            windows if one_page is None else windows.drop(columns=["page_key"]),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "fan_window": st.column_config.TextColumn("fan's window"),
+                "window_rate": st.column_config.NumberColumn("response rate", format="percent"),
+                "fit_messages": st.column_config.NumberColumn("messages fitted on"),
+                "creator_window": st.column_config.TextColumn("creator's window"),
+                "creator_window_rate": st.column_config.NumberColumn("creator's rate", format="percent"),
+                "revenue": st.column_config.NumberColumn("revenue", format="dollar"),
+            },
+        )
+    st.caption(
+        "Page-local hours; the window's last hour is inside it, and it may wrap midnight. Each hour's "
+        "response rate is shrunk to the fan's segment (bought / never bought) and then to the creator: "
+        "a window fitted on few messages is mostly the segment's and the creator's hours."
+    )
+    if frames["timing"] is not None:
+        st.caption(ui.timing_backtest(frames["timing"], ui.load(lambda: queries.timing_holdout_days(data))))
+
+st.subheader("Introductions to other creators")
+intros = None if frames["cross_sell"] is None else queries.introductions(frames["cross_sell"], one_page)
+if intros is None:
+    st.info("fan_cross_sell is not built in this warehouse yet: run `make demo` (dbt build).")
+elif frames["cross_sell"].empty:
+    st.info(
+        "No introduction to suggest: fan_cross_sell is empty (it needs fans active with one creator "
+        "only and similar fans who talk to two or more creators)."
+    )
+elif intros.empty:
+    st.info(f"No introduction to suggest for the fans of {page}.")
+else:
+    columns = [
+        "fan_model_key",
+        *(["page_key"] if one_page is None else []),
+        "candidate_page_key",
+        "value_per_introduction",
+        "value_ci_low",
+        "value_ci_high",
+        "similar_fans",
+        "mean_similarity",
+        "candidate_rank",
+    ]
+    st.dataframe(
+        intros[columns],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "candidate_page_key": st.column_config.TextColumn("introduce to"),
+            "value_per_introduction": st.column_config.NumberColumn(
+                "value per introduction", format="dollar"
+            ),
+            "value_ci_low": st.column_config.NumberColumn("95 % low", format="dollar"),
+            "value_ci_high": st.column_config.NumberColumn("95 % high", format="dollar"),
+            "similar_fans": st.column_config.NumberColumn("similar fans"),
+            "mean_similarity": st.column_config.NumberColumn("mean similarity", format="%.3f"),
+            "candidate_rank": st.column_config.NumberColumn("rank for the fan"),
+        },
+    )
+    st.caption(
+        "For each fan active with one creator only: value per introduction = the mean revenue, with "
+        "that creator, of his most similar fans (Method B embeddings, among fans of two or more "
+        "creators) who talk to it, with its 95 % interval (low end floored at $0). Those fans chose "
+        "the creator themselves and an introduced fan may spend less: read it as an upper guide."
     )
