@@ -2,13 +2,28 @@
 -- where fans like him spend most. Similar fans = the fan_cross_sell_neighbours fans whose pair
 -- (with any creator) is nearest by cosine of the fan_embeddings Method B vector (stage texts +
 -- profile: the similar-fan search's vectors), among fans who talk to 2+ creators (only they
--- show what an introduction can earn). For a candidate creator c (not the fan's own), value per
--- introduction = the mean revenue of those similar fans with c (n = how many of them talk to c,
--- at least fan_cross_sell_min_fans), 95 % interval mean +/- 1.96 sd / sqrt(n) (sample sd; the
--- low end floored at 0, revenue is never negative; dollars rounded to cents, the mean taken
--- over exact decimals so that it rounds the same way in every build);
--- the fan_cross_sell_top_n candidates by value are kept. An estimate from fans who chose c
--- themselves: an introduced fan may spend less (selection), so read it as an upper guide.
+-- show what an introduction can earn). For a candidate creator c (not the fan's own), with at
+-- least fan_cross_sell_min_fans of the similar fans talking to c:
+--
+--   m = their mean revenue with c (n fans)
+--   mu_c, s2_c, N_c = mean, sample variance and count of the revenue of every fan of 2+ creators with c
+--   v = s2_c / n                                     (the sampling variance of m)
+--   tau2 = var_samp(m - mu_c) - avg(v)               over every fan x candidate of the build
+--   w = tau2 / (tau2 + v)   (0 when tau2 <= 0; 1 when tau2 cannot be estimated, under 2 rows)
+--   value_per_introduction = mu_c + w (m - mu_c)
+--   95 % interval value -/+ 1.96 sqrt(w v + (1 - w)^2 s2_c / N_c), low end floored at 0
+--
+-- Empirical Bayes (Morris's normal-normal shrinkage, tau2 by the method of moments, as the
+-- caption lift's prior): a neighbourhood of 2-5 fans is noisy, so its mean is pulled toward the
+-- creator's mean by how much neighbourhoods really differ beyond that noise, and one lucky
+-- fan no longer tops a candidate list. The noise variance is the creator's (s2_c over all its
+-- fans of 2+ creators): a sample sd of 2-5 revenues is itself too noisy to carry an interval.
+-- The posterior variance adds the uncertainty of mu_c, weighted by (1 - w)^2. Neighbourhoods share
+-- fans, so tau2 is estimated from correlated means (if anything too small: more shrinkage).
+-- Dollars rounded to cents; the means are taken over exact decimals (macro exact_sum) so that
+-- they round the same way in every build, and w to 9 decimals. The fan_cross_sell_top_n
+-- candidates by value are kept. An estimate from fans who chose c themselves: an introduced fan
+-- may spend less (selection), so read it as an upper guide.
 with pairs as (
     select
         fan_model_key,
@@ -91,14 +106,66 @@ candidate_spend as (
         count(*) as similar_fans,
         -- the mean of an exact sum (macro exact_sum): a float mean differs between two builds in its
         -- last bits, and a mean that is an exact half cent would round either way
-        {{ sendwise.exact_sum('other_pairs.revenue') }} / count(*) as value_per_introduction,
-        stddev_samp(other_pairs.revenue) as revenue_sd,
+        {{ sendwise.exact_sum('other_pairs.revenue') }} / count(*) as neighbour_mean_value,
         avg(neighbours.cosine_similarity) as mean_similarity
     from neighbours
     inner join pairs as other_pairs
         on neighbours.neighbour_fan_id = other_pairs.fan_id
             and neighbours.page_key <> other_pairs.page_key
     group by 1, 2, 3
+    having count(*) >= {{ sendwise.setting('fan_cross_sell_min_fans') }}
+),
+
+-- every fan of 2+ creators with each creator: the prior of an introduction to that creator
+creator_prior as (
+    select
+        pairs.page_key as candidate_page_key,
+        count(*) as creator_fans,
+        {{ sendwise.exact_sum('pairs.revenue') }} / count(*) as creator_mean_value,
+        coalesce(var_samp(pairs.revenue), 0) as creator_revenue_variance
+    from pairs
+    inner join fan_creators on pairs.fan_id = fan_creators.fan_id
+    where fan_creators.creators >= 2
+    group by 1
+),
+
+estimates as (
+    select
+        candidate_spend.*,
+        creator_prior.creator_fans,
+        creator_prior.creator_mean_value,
+        creator_prior.creator_revenue_variance,
+        creator_prior.creator_revenue_variance / candidate_spend.similar_fans as sampling_variance
+    from candidate_spend
+    inner join creator_prior on candidate_spend.candidate_page_key = creator_prior.candidate_page_key
+),
+
+spread as (
+    select var_samp(neighbour_mean_value - creator_mean_value) - avg(sampling_variance) as tau2
+    from estimates
+),
+
+weighted as (
+    select
+        estimates.*,
+        {{ sendwise.round_float(
+            'case when spread.tau2 is null then 1.0 when spread.tau2 <= 0 then 0.0'
+            ~ ' else spread.tau2 / (spread.tau2 + estimates.sampling_variance) end',
+            9
+        ) }} as shrink_weight
+    from estimates
+    cross join spread
+),
+
+shrunk as (
+    select
+        *,
+        creator_mean_value + shrink_weight * (neighbour_mean_value - creator_mean_value) as shrunk_value,
+        sqrt(
+            shrink_weight * sampling_variance
+            + (1 - shrink_weight) * (1 - shrink_weight) * creator_revenue_variance / creator_fans
+        ) as value_sd
+    from weighted
 ),
 
 final as (
@@ -110,17 +177,17 @@ final as (
         similar_fans,
         mean_similarity,
         -- round_float: a mean on a half cent (46.985) rounds alike on both engines (docs/bigquery-checks.md)
-        {{ sendwise.round_float('value_per_introduction', 2) }} as value_per_introduction,
-        {{ sendwise.round_float(
-            'greatest(value_per_introduction - 1.96 * revenue_sd / sqrt(similar_fans), 0)', 2
-        ) }} as value_ci_low,
-        {{ sendwise.round_float('value_per_introduction + 1.96 * revenue_sd / sqrt(similar_fans)', 2) }}
-            as value_ci_high,
+        {{ sendwise.round_float('neighbour_mean_value', 2) }} as neighbour_mean_value,
+        {{ sendwise.round_float('creator_mean_value', 2) }} as creator_mean_value,
+        creator_fans,
+        shrink_weight,
+        {{ sendwise.round_float('shrunk_value', 2) }} as value_per_introduction,
+        {{ sendwise.round_float('greatest(shrunk_value - 1.96 * value_sd, 0)', 2) }} as value_ci_low,
+        {{ sendwise.round_float('shrunk_value + 1.96 * value_sd', 2) }} as value_ci_high,
         row_number() over (
-            partition by fan_model_key order by value_per_introduction desc, candidate_page_key asc
+            partition by fan_model_key order by shrunk_value desc, candidate_page_key asc
         ) as candidate_rank
-    from candidate_spend
-    where similar_fans >= {{ sendwise.setting('fan_cross_sell_min_fans') }}
+    from shrunk
 )
 
 select *

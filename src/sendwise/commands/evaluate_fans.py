@@ -4,7 +4,9 @@ For every seed a demo world is generated (history up to --end), the fan predicto
 subgraph is built on it (own DuckDB file), and the figures are read back: the test AUC of every
 purchase candidate (and which one validation AUC chose), churn's test AUC beside its baselines,
 the timing back-test (lift of the response rate inside the fan's window vs outside it and vs
-the creator-level window, with its interval), and the clustering of methods A and B (k chosen by
+the creator-level window, with its interval), the cross-sell estimate's leave-one-out back-test
+(sendwise.evaluation.fans.cross_sell_backtest: its error against the creator-mean baseline and
+the unshrunk neighbours' mean), and the clustering of methods A and B (k chosen by
 silhouette, never by the truth; silhouette, Davies-Bouldin, revenue eta squared, and ARI / AMI
 against the generator's hidden segments, read only here, by sendwise.evaluation.fans.segment_recovery). Writes one JSON file (command, commit, seeds,
 per-seed figures, means with a 95 % t-interval over seeds). Tune on seeds 1-3; report 101-105.
@@ -32,6 +34,9 @@ SEED_TABLES = {
     "fan_timing_evaluation": "marts",
     "fan_clusters": "ml",
     "fan_cluster_metrics": "marts",
+    "fan_model_pairs": "marts",
+    "fan_embeddings": "ml",
+    "settings_modeling": "seeds",
 }
 
 
@@ -57,7 +62,7 @@ def _commit() -> str | None:
 def seed_figures(db: Path) -> dict:
     import duckdb
 
-    from sendwise.evaluation.fans import segment_recovery
+    from sendwise.evaluation.fans import cross_sell_backtest, cross_sell_summary, segment_recovery
     from sendwise.schemas import require
 
     con = duckdb.connect(str(db), read_only=True)
@@ -70,6 +75,24 @@ def seed_figures(db: Path) -> dict:
         ).df()
         timing = con.sql(f"select * from {tables['fan_timing_evaluation']}").df()
         clustering = segment_recovery(con, tables["fan_clusters"], tables["fan_cluster_metrics"])
+        setting = dict(
+            con.sql(
+                f"select setting_name, setting_value from {tables['settings_modeling']}"
+                " where setting_name in ('fan_cross_sell_neighbours', 'fan_cross_sell_min_fans')"
+            ).fetchall()
+        )
+        cross_sell = cross_sell_summary(
+            cross_sell_backtest(
+                con.sql(
+                    f"select fan_model_key, fan_id, page_key, revenue from {tables['fan_model_pairs']}"
+                ).df(),
+                con.sql(
+                    f"select fan_model_key, embedding from {tables['fan_embeddings']} where method = 'B'"
+                ).df(),
+                neighbours=int(float(setting["fan_cross_sell_neighbours"])),
+                min_fans=int(float(setting["fan_cross_sell_min_fans"])),
+            )
+        )
     finally:
         con.close()
     test = metrics[metrics["split"] == "test"]
@@ -97,6 +120,7 @@ def seed_figures(db: Path) -> dict:
             }
             for r in timing.itertuples()
         },
+        "cross_sell": cross_sell,
         "clustering": {
             r.method: {
                 "pairs": int(r.pairs),
@@ -165,6 +189,10 @@ def run(args: argparse.Namespace) -> int:
         "timing_lift": {
             c: mean_interval([f["timing"].get(c, {}).get("lift") for f in per_seed.values()])
             for c in ("fan_window_vs_outside", "fan_window_vs_creator_window")
+        },
+        "cross_sell": {
+            figure: mean_interval([f["cross_sell"].get(figure) for f in per_seed.values()])
+            for figure in sorted({k for f in per_seed.values() for k in f["cross_sell"]})
         },
     }
     report = {

@@ -72,7 +72,7 @@ def timing_backtest(evaluation: pd.DataFrame, holdout_days: float | None = None)
             f"; vs {pct(row['rate_b'])} of {number(row['messages_b'])} {where}: lift "
             f"{pct(row['lift'], sign=True)} ({interval})"
         )
-    return text + ". Messages are counted as independent (they cluster by fan): the intervals are optimistic."
+    return text + ". The intervals count each fan-model pair once: a fan's messages share his habits."
 
 
 # ---- data --------------------------------------------------------------------------------------

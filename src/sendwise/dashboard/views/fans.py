@@ -188,6 +188,8 @@ else:
     st.caption(
         "For each fan active with one creator only: value per introduction = the mean revenue, with "
         "that creator, of his most similar fans (Method B embeddings, among fans of two or more "
-        "creators) who talk to it, with its 95 % interval (low end floored at $0). Those fans chose "
-        "the creator themselves and an introduced fan may spend less: read it as an upper guide."
+        "creators) who talk to it, shrunk toward what all of the creator's fans of two or more "
+        "creators spend, as far as a few similar fans are noise; 95 % interval, low end floored at "
+        "$0. Those fans chose the creator themselves and an introduced fan may spend less: read it "
+        "as an upper guide."
     )
