@@ -186,7 +186,8 @@ final as (
         {{ sendwise.round_float('shrunk_value + 1.96 * value_sd', 2) }} as value_ci_high,
         row_number() over (
             partition by fan_model_key order by shrunk_value desc, candidate_page_key asc
-        ) as candidate_rank
+        ) as candidate_rank,
+        {{ sendwise.build_stamp() }}
     from shrunk
 )
 

@@ -16,5 +16,6 @@ select
     ) as window_end_hour,
     window_rate,
     creator_window_start_hour,
-    creator_window_rate
+    creator_window_rate,
+    {{ sendwise.build_stamp() }}
 from windows

@@ -109,19 +109,22 @@ final as (
     select
         measured.comparison,
         measured.pairs,
-        measured.messages_a,
-        measured.responses_a,
+        -- sums of integers (DuckDB widens them to 128 bits): the contract's int64
+        cast(measured.messages_a as {{ dbt.type_bigint() }}) as messages_a,
+        cast(measured.responses_a as {{ dbt.type_bigint() }}) as responses_a,
         measured.rate_a,
-        measured.messages_b,
-        measured.responses_b,
+        cast(measured.messages_b as {{ dbt.type_bigint() }}) as messages_b,
+        cast(measured.responses_b as {{ dbt.type_bigint() }}) as responses_b,
         measured.rate_b,
-        {{ sendwise.safe_divide('measured.rate_a', 'measured.rate_b') }} - 1 as lift,
+        -- 9 decimals: (5/6) / (1/6) - 1 is 4.000000000000001 in doubles
+        {{ sendwise.round_float(sendwise.safe_divide('measured.rate_a', 'measured.rate_b') ~ ' - 1', 9) }} as lift,
         {{ sendwise.round_float(
             'exp(ln(measured.rate_a / measured.rate_b) - 1.96 * sqrt(log_ratio_variance.variance)) - 1', 6
         ) }} as lift_ci_low,
         {{ sendwise.round_float(
             'exp(ln(measured.rate_a / measured.rate_b) + 1.96 * sqrt(log_ratio_variance.variance)) - 1', 6
-        ) }} as lift_ci_high
+        ) }} as lift_ci_high,
+        {{ sendwise.build_stamp() }}
     from measured
     left join log_ratio_variance on measured.comparison = log_ratio_variance.comparison
 )

@@ -325,11 +325,6 @@ MARTS: dict[str, dict[str, str]] = {
 FAN_ACTION_MARTS = ("fan_message_windows", "fan_timing_evaluation", "fan_cross_sell")
 # Marts the dashboard shows when they exist but does not require (built by later work).
 OPTIONAL_MARTS = ("ops_alerts", *FAN_ACTION_MARTS)
-# Marts a page reads that no exposure (models/_exposures.yml) lists yet: they carry no build stamp,
-# so the page's header does not cover them. Empty it once fan_conversation_insights lists them (the
-# marts then need as_of and built_at: rules_check).
-NOT_IN_AN_EXPOSURE = FAN_ACTION_MARTS
-
 # The build's stamp (macro build_stamp) on every mart an exposure reads: the header shows, per page,
 # the oldest as_of and built_at of the marts the page's exposures read (queries.build_stamp).
 STAMP_COLUMNS = ("as_of", "built_at")
