@@ -126,7 +126,9 @@ FAN_TABLES = (
     "sendwise_marts.fan_timing_evaluation",
     "sendwise_ml.fan_clusters",
     "sendwise_ml.fan_prediction_metrics",
+    "sendwise_ml.fan_embeddings",
     "sendwise_intermediate.int_fan_chat_messages",
+    "sendwise_seeds.settings_modeling",
 )
 
 
