@@ -51,6 +51,19 @@ def test_price_points_sold_and_unsold():
     assert unsold == [49.99]
 
 
+def test_introductions_by_fans_then_value_then_name():
+    candidates = pd.DataFrame(
+        {
+            "candidate_page_key": ["cleo", "ava", "bea", "dee"],
+            "fans": [2, 5, 2, 1],
+            "mean_value": [80.0, 40.0, 120.0, 500.0],
+        }
+    )
+    # ava is the first choice of most fans; cleo and bea tie on 2 fans: bea's higher value first
+    assert fan_report.introductions(candidates) == [("ava", 5, 40.0), ("bea", 2, 120.0), ("cleo", 2, 80.0)]
+    assert fan_report.introductions(candidates.iloc[:0]) == []
+
+
 def _cluster(**kw):
     base = {
         "cluster_id": 1,
@@ -90,6 +103,7 @@ def test_write_playbook_sections():
             busiest_hours=[(20, 40)],
             sold_prices=[(19.99, 1, 1.0)],
             median_rows_to_first_sale=7.0,
+            introductions=[("ava", 5, 40.0), ("bea", 1, 1234.5)],
             red_flags=["going quiet: 10% active vs 40% overall; re-engage before offering"],
         ),
         _cluster(
@@ -110,10 +124,15 @@ def test_write_playbook_sections():
     assert "**Price points that sold.** $19.99 (1 sale, 100% of offers)." in text
     assert "'custom', 'video' more than others; the first sale comes after a median of 7 messages" in text
     assert "- going quiet: 10% active vs 40% overall" in text
+    assert (
+        "**Introductions.** to another creator, for the fans who talk to one only: ava (first choice for"
+        " 5 fans, $40.00 per introduction); bea (first choice for 1 fan, $1,234.50 per introduction)"
+    ) in text
     # a cluster without sales, offers or terms says so instead of inventing advice
     second = text.split("## Cluster 2: non-buyers")[1]
     assert "no sale yet" in second and "none yet" in second and "no distinctive words" in second
     assert "- none in the data" in second
+    assert "**Introductions.** none (no fan of this cluster has a candidate in fan_cross_sell)." in second
 
 
 # ---- a profile's own schema prefix (analytics_marts, ...) ---------------------------------------
@@ -123,6 +142,7 @@ FAN_TABLES = (
     "sendwise_marts.fan_cluster_metrics",
     "sendwise_marts.fan_cluster_summary",
     "sendwise_marts.fan_model_pairs",
+    "sendwise_marts.fan_cross_sell",
     "sendwise_marts.fan_timing_evaluation",
     "sendwise_ml.fan_clusters",
     "sendwise_ml.fan_prediction_metrics",

@@ -294,9 +294,32 @@ def test_fan_report_writes_playbook_and_plots(fan_build, tmp_path):
         "**Best hours.**",
         "**Price points that sold.**",
         "**Purchase triggers.**",
+        "**Introductions.**",
         "**Red flags.**",
     ):
         assert playbook.count(section) == len(clusters)
+    # the creator fan_cross_sell ranks first for most single-creator fans of the largest cluster
+    # (ties: higher mean value, then name), read here straight from the two tables
+    top = _query(
+        db,
+        f"""
+        select candidate_page_key, count(*) as fans, avg(value_per_introduction) as value
+        from sendwise_marts.fan_cross_sell as x
+        inner join sendwise_ml.fan_clusters as c on x.fan_model_key = c.fan_model_key
+        where c.method = '{method}' and c.cluster_id = 1 and x.candidate_rank = 1
+        group by 1 order by fans desc, value desc, candidate_page_key limit 1
+        """,
+    )
+    first = playbook.split("## Cluster 1: ")[1].split("## Cluster")[0]
+    intro = first.split("**Introductions.** ")[1].split("\n")[0]
+    if top:
+        (creator, fans, value), *_ = top
+        noun = "fan" if fans == 1 else "fans"
+        assert (
+            f"one only: {creator} (first choice for {fans} {noun}, ${value:,.2f} per introduction)" in intro
+        )
+    else:
+        assert intro.startswith("none")
     assert (out / "fan_clusters_2d.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     html = (out / "fan_clusters_3d.html").read_text()
     assert "scatter3d" in html and "plotly" in html.lower()

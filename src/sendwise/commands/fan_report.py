@@ -1,14 +1,15 @@
 """`sendwise fan-report --out DIR`: a chatter playbook per fan cluster and plots of the clusters.
 
 Reads a built DuckDB file (fan_cluster_summary, fan_cluster_metrics, fan_clusters, fan_model_pairs,
-int_fan_chat_messages, in whichever `<prefix>_marts` / `_ml` / `_intermediate` schemas the profile
+fan_cross_sell, int_fan_chat_messages, in whichever `<prefix>_marts` / `_ml` / `_intermediate` schemas the profile
 built: sendwise.schemas) and writes:
 
 * `playbook.md`: per cluster of the chosen method, who they are (size, revenue, purchase and active
   rates, the data-derived name), the best page-local hours (most sales, then sales per offer), the
   price points that sold (and the prices offered that never sold), purchase triggers (the cluster's
-  top terms and how many rows it takes to the first sale) and red flags (rates far below the other
-  clusters, fans going quiet, prices above anything that sold);
+  top terms and how many rows it takes to the first sale), introductions (the creators
+  fan_cross_sell ranks first for the cluster's fans who talk to one creator only) and red flags
+  (rates far below the other clusters, fans going quiet, prices above anything that sold);
 * `fan_clusters_2d.png`: PCA x/y of every pair coloured by revenue (matplotlib);
 * `fan_clusters_3d.html`: an interactive 3D PCA plot coloured by revenue, hover = pair, cluster name
   and revenue (plotly, self-contained: no network needed to open it).
@@ -33,6 +34,7 @@ HELP = "write the chatter playbook per fan cluster (markdown) and 2D/3D cluster 
 
 BEST_HOURS_SHOWN = 3
 PRICE_POINTS_SHOWN = 5
+INTRODUCTIONS_SHOWN = 3
 # red flags compare a cluster with the pairs of all clusters of the method
 LOW_RATE_RATIO = 0.5  # purchase rate below half the overall rate
 QUIET_RATIO = 0.5  # active share below half the overall share
@@ -54,6 +56,8 @@ class ClusterPlaybook:
     sold_prices: list[tuple[float, int, float]] = field(default_factory=list)  # (price, sales, rate)
     unsold_prices: list[float] = field(default_factory=list)
     median_rows_to_first_sale: float | None = None
+    # (creator, fans it is the first candidate of, their mean value per introduction)
+    introductions: list[tuple[str, int, float]] = field(default_factory=list)
     red_flags: list[str] = field(default_factory=list)
 
 
@@ -116,6 +120,13 @@ def price_points(prices: pd.DataFrame, n: int = PRICE_POINTS_SHOWN) -> tuple[lis
     sold = sold.sort_values(["purchases", "rate", "price"], ascending=[False, False, True])
     unsold = sorted(float(p) for p in prices.loc[prices["purchases"] == 0, "price"])
     return [(float(r.price), int(r.purchases), float(r.rate)) for r in sold.head(n).itertuples()], unsold
+
+
+def introductions(candidates: pd.DataFrame, n: int = INTRODUCTIONS_SHOWN) -> list[tuple[str, int, float]]:
+    """The creators fan_cross_sell ranks first for most of a cluster's fans (rows: candidate_page_key,
+    fans, mean_value), then by their mean value per introduction, then by name."""
+    top = candidates.sort_values(["fans", "mean_value", "candidate_page_key"], ascending=[False, False, True])
+    return [(str(r.candidate_page_key), int(r.fans), float(r.mean_value)) for r in top.head(n).itertuples()]
 
 
 def red_flags(cluster: ClusterPlaybook, overall_rate: float | None, overall_active: float) -> list[str]:
@@ -214,6 +225,19 @@ def write_playbook(clusters: list[ClusterPlaybook], method: str, metrics: pd.Dat
                 f"; the first sale comes after a median of {c.median_rows_to_first_sale:g} messages in the chat"
             )
         lines[-1] += "."
+        lines += ["", "**Introductions.** "]
+        if c.introductions:
+            lines[-1] += (
+                "to another creator, for the fans who talk to one only: "
+                + "; ".join(
+                    f"{creator} (first choice for {_n(fans, 'fan')}, ${value:,.2f} per introduction)"
+                    for creator, fans, value in c.introductions
+                )
+                + " (estimated from similar fans who chose that creator: an upper guide)"
+            )
+        else:
+            lines[-1] += "none (no fan of this cluster has a candidate in fan_cross_sell)"
+        lines[-1] += "."
         lines += ["", "**Red flags.**"]
         lines += [f"- {f}" for f in c.red_flags] or ["- none in the data"]
     return "\n".join(lines) + "\n"
@@ -228,6 +252,7 @@ REPORT_INPUTS = {
     "fan_cluster_metrics": "marts",
     "fan_cluster_summary": "marts",
     "fan_model_pairs": "marts",
+    "fan_cross_sell": "marts",
     "fan_clusters": "ml",
     "int_fan_chat_messages": "intermediate",
 }
@@ -275,6 +300,17 @@ def load_playbooks(
         """,
         [method],
     ).df()
+    candidates = con.execute(
+        f"""
+        select clusters.cluster_id, cross_sell.candidate_page_key, count(*) as fans,
+            avg(cross_sell.value_per_introduction) as mean_value
+        from {relations["fan_cross_sell"]} as cross_sell
+        inner join {relations["fan_clusters"]} as clusters on cross_sell.fan_model_key = clusters.fan_model_key
+        where clusters.method = ? and cross_sell.candidate_rank = 1
+        group by 1, 2
+        """,
+        [method],
+    ).df()
     points = con.execute(
         f"""
         select clusters.fan_model_key, clusters.cluster_id, clusters.plot_x, clusters.plot_y, clusters.plot_z,
@@ -309,6 +345,7 @@ def load_playbooks(
             sold_prices=sold,
             unsold_prices=unsold,
             median_rows_to_first_sale=float(first_sale.median()) if len(first_sale) else None,
+            introductions=introductions(candidates[candidates["cluster_id"] == cid]),
         )
         c.red_flags = red_flags(c, overall_rate, overall_active)
         playbooks.append(c)
