@@ -6,7 +6,9 @@ metrics (GBM beside the page x hour mean and the page's last-28-day revenue per 
 near-duplicate pairs against the planted ones, the promo-content bandit's pick against the
 historical-best arm (highest raw success rate, no prior, no exploration) and the truth, and the weekly
 template's expected revenue per PPV message and confidence (the share of PPV sends below each
-candidate `low_confidence_threshold`). Per seed and the mean over seeds; `--out` writes the JSON record
+candidate `low_confidence_threshold`), and the template's expected revenue against the generator's
+hidden truth for the same planned sends (sendwise.evaluation.template_truth), beside the page's
+last-28-day revenue per PPV send. Per seed and the mean over seeds; `--out` writes the JSON record
 (command, commit, seeds) under benchmarks/evaluations/.
 """
 
@@ -163,6 +165,7 @@ def evaluate_world(scale: str, seed: int, workdir: Path, end: str, log) -> dict:
 
     from sendwise.dbt import prepare_incremental_tables, run_dbt, vars_arg
     from sendwise.demo.generate import generate
+    from sendwise.evaluation.template_truth import planned_sends_with_truth, truth_figures
 
     world = workdir / f"world_{seed}"
     world.mkdir(parents=True, exist_ok=True)
@@ -190,6 +193,9 @@ def evaluate_world(scale: str, seed: int, workdir: Path, end: str, log) -> dict:
             "near_duplicates": near_duplicate_figures(con),
             "content": content_figures(con),
             "template": template_figures(con),
+            "template_truth": truth_figures(
+                planned_sends_with_truth(con, db, _rel(con, "weekly_template_7d"))
+            ),
         }
     finally:
         con.close()
