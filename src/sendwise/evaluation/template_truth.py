@@ -12,7 +12,8 @@ generator's own (`sendwise.demo.outcomes.draw_outcomes`: expected_revenue = pric
 
 (the page-day shock and the view rate cancel in expectation: E[bought] = sent x p). The plan is
 the only thing read from the build; the truth comes from the `ground_truth` schema, which no model
-reads. Prediction = the template's `expected_revenue` (the revenue model's); beside it the
+reads. Prediction = the template's `expected_revenue` (the revenue model's, at the slot's ladder
+price, so the truth is read at that price too); beside it the
 strongest simple baseline the revenue model is measured against: the page's mean revenue per PPV
 send over the 28 days before as_of, the same for every planned send of the page.
 """
@@ -35,7 +36,10 @@ def planned_sends_with_truth(con, db_path, template: str) -> pd.DataFrame:
     truth = load_truth(db_path)
     (start_date,) = con.sql("select start_date from ground_truth.generation_meta").fetchone()
     plan = con.sql(
-        f"select page_key, caption_id, send_local_at, send_at_utc, plan_date, local_hour, price,"
+        # the plan's expected revenue is that of the ladder price, also on a slot the price experiment
+        # stepped (int_template_planned_sends): the truth is read at the same price
+        f"select page_key, caption_id, send_local_at, send_at_utc, plan_date, local_hour,"
+        f" coalesce(ladder_price, price) as price,"
         f" expected_revenue, as_of from {template} where message_type = 'PPV'"
         " order by page_key, send_at_utc"
     ).df()
