@@ -11,7 +11,12 @@
 --   d_i = (y_ai - rate_a n_ai) / (rate_a N_a) - (y_bi - rate_b n_bi) / (rate_b N_b)
 --   var = K / (K - 1) * sum(d_i^2),   interval exp(ln(rate_a / rate_b) -/+ 1.96 sqrt(var)) - 1
 -- (N = the comparison's messages; a pair's messages may fall in both groups of a comparison, the
--- covariance is in d_i). No interval with fewer than 2 pairs or a rate of 0.
+-- covariance is in d_i). No interval with fewer than 2 pairs or a rate of 0. sum(d_i^2) is expanded
+-- into sums over the pairs (A_i = y_ai - rate_a n_ai, B_i likewise, rate_a N_a = Y_a):
+--   sum(d_i^2) = sum(A_i^2) / Y_a^2 - 2 sum(A_i B_i) / (Y_a Y_b) + sum(B_i^2) / Y_b^2
+--   sum(A_i^2) = sum(y_a^2) - 2 rate_a sum(y_a n_a) + rate_a^2 sum(n_a^2), sum(A_i B_i) likewise
+-- so one aggregate of integer sums (moments) carries both comparisons: BigQuery evaluates the
+-- window fit (a CTE it inlines) once per comparison, not once per reference of a per-pair table.
 {%- set holdout_start = sendwise.timestamp_minus_days(sendwise.as_of(), sendwise.setting('fan_timing_holdout_days')) %}
 {%- set w = sendwise.setting('fan_timing_window_hours') %}
 with windows as (
@@ -37,96 +42,131 @@ held_out as (
 per_pair as (
     select
         fan_model_key,
-        sum(in_fan_window) as fan_window_messages,
-        sum(in_fan_window * responded) as fan_window_responses,
-        sum(1 - in_fan_window) as outside_messages,
-        sum((1 - in_fan_window) * responded) as outside_responses,
-        sum(in_creator_window) as creator_window_messages,
-        sum(in_creator_window * responded) as creator_window_responses
+        sum(in_fan_window) as n_f,
+        sum(in_fan_window * responded) as y_f,
+        sum(1 - in_fan_window) as n_o,
+        sum((1 - in_fan_window) * responded) as y_o,
+        sum(in_creator_window) as n_c,
+        sum(in_creator_window * responded) as y_c
     from held_out
     group by 1
 ),
 
-pair_comparisons as (
+-- f = inside the fan's window, o = outside it, c = inside the creator's window; per group its sums
+-- of n, y, y^2, y n, n^2 over the pairs, and the cross sums of f with o and with c
+moments as (
     select
-        'fan_window_vs_outside' as comparison,
-        fan_model_key,
-        fan_window_messages as messages_a,
-        fan_window_responses as responses_a,
-        outside_messages as messages_b,
-        outside_responses as responses_b
-    from per_pair
-    union all
-    select
-        'fan_window_vs_creator_window' as comparison,
-        fan_model_key,
-        fan_window_messages as messages_a,
-        fan_window_responses as responses_a,
-        creator_window_messages as messages_b,
-        creator_window_responses as responses_b
+        count(*) as pairs,
+        sum(n_f) as n_f,
+        sum(y_f) as y_f,
+        sum(y_f * y_f) as yy_f,
+        sum(y_f * n_f) as yn_f,
+        sum(n_f * n_f) as nn_f,
+        sum(n_o) as n_o,
+        sum(y_o) as y_o,
+        sum(y_o * y_o) as yy_o,
+        sum(y_o * n_o) as yn_o,
+        sum(n_o * n_o) as nn_o,
+        sum(n_c) as n_c,
+        sum(y_c) as y_c,
+        sum(y_c * y_c) as yy_c,
+        sum(y_c * n_c) as yn_c,
+        sum(n_c * n_c) as nn_c,
+        sum(y_f * y_o) as yy_fo,
+        sum(y_f * n_o) as yn_fo,
+        sum(n_f * y_o) as ny_fo,
+        sum(n_f * n_o) as nn_fo,
+        sum(y_f * y_c) as yy_fc,
+        sum(y_f * n_c) as yn_fc,
+        sum(n_f * y_c) as ny_fc,
+        sum(n_f * n_c) as nn_fc
     from per_pair
 ),
 
 comparisons as (
     select
-        comparison,
-        count(*) as pairs,
-        sum(messages_a) as messages_a,
-        sum(responses_a) as responses_a,
-        sum(messages_b) as messages_b,
-        sum(responses_b) as responses_b
-    from pair_comparisons
-    group by 1
-),
-
-measured as (
+        'fan_window_vs_outside' as comparison,
+        pairs,
+        n_f as messages_a,
+        y_f as responses_a,
+        n_o as messages_b,
+        y_o as responses_b,
+        {{ sendwise.safe_divide('y_f', 'n_f') }} as rate_a,
+        {{ sendwise.safe_divide('y_o', 'n_o') }} as rate_b,
+        yy_f as yy_a,
+        yn_f as yn_a,
+        nn_f as nn_a,
+        yy_o as yy_b,
+        yn_o as yn_b,
+        nn_o as nn_b,
+        yy_fo as yy_ab,
+        yn_fo as yn_ab,
+        ny_fo as ny_ab,
+        nn_fo as nn_ab
+    from moments
+    union all
     select
-        *,
-        {{ sendwise.safe_divide('responses_a', 'messages_a') }} as rate_a,
-        {{ sendwise.safe_divide('responses_b', 'messages_b') }} as rate_b
-    from comparisons
+        'fan_window_vs_creator_window' as comparison,
+        pairs,
+        n_f as messages_a,
+        y_f as responses_a,
+        n_c as messages_b,
+        y_c as responses_b,
+        {{ sendwise.safe_divide('y_f', 'n_f') }} as rate_a,
+        {{ sendwise.safe_divide('y_c', 'n_c') }} as rate_b,
+        yy_f as yy_a,
+        yn_f as yn_a,
+        nn_f as nn_a,
+        yy_c as yy_b,
+        yn_c as yn_b,
+        nn_c as nn_b,
+        yy_fc as yy_ab,
+        yn_fc as yn_ab,
+        ny_fc as ny_ab,
+        nn_fc as nn_ab
+    from moments
 ),
 
 log_ratio_variance as (
     select
-        measured.comparison,
-        max(measured.pairs) * 1.0 / (max(measured.pairs) - 1) * sum(
-            power(
-                (pair_comparisons.responses_a - measured.rate_a * pair_comparisons.messages_a)
-                / (measured.rate_a * measured.messages_a)
-                - (pair_comparisons.responses_b - measured.rate_b * pair_comparisons.messages_b)
-                / (measured.rate_b * measured.messages_b),
-                2
-            )
-        ) as variance
-    from measured
-    inner join pair_comparisons on measured.comparison = pair_comparisons.comparison
-    where measured.pairs >= 2 and measured.responses_a > 0 and measured.responses_b > 0
-    group by 1
+        *,
+        case when pairs >= 2 and responses_a > 0 and responses_b > 0 then
+                pairs * 1.0 / (pairs - 1) * (
+                    (yy_a - 2 * rate_a * yn_a + rate_a * rate_a * nn_a) / (responses_a * responses_a)
+                    - 2 * (yy_ab - rate_b * yn_ab - rate_a * ny_ab + rate_a * rate_b * nn_ab)
+                    / (responses_a * responses_b)
+                    + (yy_b - 2 * rate_b * yn_b + rate_b * rate_b * nn_b) / (responses_b * responses_b)
+                )
+        end as variance
+    from comparisons
+),
+
+-- a variance a hair below 0 is a rounding error of an exact 0 (two identical groups); a missing one
+-- stays missing (not greatest(): DuckDB's skips a null, BigQuery's returns it)
+log_ratio_se as (
+    select
+        *,
+        case when variance <= 0 then 0.0 else sqrt(variance) end as log_se
+    from log_ratio_variance
 ),
 
 final as (
     select
-        measured.comparison,
-        measured.pairs,
+        comparison,
+        pairs,
         -- sums of integers (DuckDB widens them to 128 bits): the contract's int64
-        cast(measured.messages_a as {{ dbt.type_bigint() }}) as messages_a,
-        cast(measured.responses_a as {{ dbt.type_bigint() }}) as responses_a,
-        measured.rate_a,
-        cast(measured.messages_b as {{ dbt.type_bigint() }}) as messages_b,
-        cast(measured.responses_b as {{ dbt.type_bigint() }}) as responses_b,
-        measured.rate_b,
+        cast(messages_a as {{ dbt.type_bigint() }}) as messages_a,
+        cast(responses_a as {{ dbt.type_bigint() }}) as responses_a,
+        rate_a,
+        cast(messages_b as {{ dbt.type_bigint() }}) as messages_b,
+        cast(responses_b as {{ dbt.type_bigint() }}) as responses_b,
+        rate_b,
         -- 9 decimals: (5/6) / (1/6) - 1 is 4.000000000000001 in doubles
-        {{ sendwise.round_float(sendwise.safe_divide('measured.rate_a', 'measured.rate_b') ~ ' - 1', 9) }} as lift,
-        {{ sendwise.round_float(
-            'exp(ln(measured.rate_a / measured.rate_b) - 1.96 * sqrt(log_ratio_variance.variance)) - 1', 6
-        ) }} as lift_ci_low,
-        {{ sendwise.round_float(
-            'exp(ln(measured.rate_a / measured.rate_b) + 1.96 * sqrt(log_ratio_variance.variance)) - 1', 6
-        ) }} as lift_ci_high,
+        {{ sendwise.round_float(sendwise.safe_divide('rate_a', 'rate_b') ~ ' - 1', 9) }} as lift,
+        {{ sendwise.round_float('exp(ln(rate_a / rate_b) - 1.96 * log_se) - 1', 6) }} as lift_ci_low,
+        {{ sendwise.round_float('exp(ln(rate_a / rate_b) + 1.96 * log_se) - 1', 6) }} as lift_ci_high,
         {{ sendwise.build_stamp() }}
-    from measured
-    left join log_ratio_variance on measured.comparison = log_ratio_variance.comparison
+    from log_ratio_se
 )
 
 select * from final
