@@ -59,6 +59,24 @@ def test_prior_uses_count_the_history_and_the_plans_earlier_sends():
     assert uses[2] == 0.0  # e was never sent on q (c on q and d on p are other pairs)
 
 
+def test_prior_uses_reproduce_the_generators_on_its_history(built_con):
+    """The last 7 days of the history's caption sends as if they were planned, on the sends before
+    them: their decayed earlier uses equal the generator's own prior_uses (DuckDB's timestamps are
+    microseconds; a unit slip shrinks every age a thousandfold)."""
+    sends = built_con.sql(
+        "select page_key, caption_id, sending_time, prior_uses from ground_truth.sends"
+        " where caption_id is not null order by sending_time"
+    ).df()
+    (decay,) = built_con.sql(
+        "select value from ground_truth.coefficients where name = 'fatigue_decay_days'"
+    ).fetchone()
+    cut = sends["sending_time"].max() - pd.Timedelta(days=7)
+    later = sends[sends["sending_time"] > cut].rename(columns={"sending_time": "send_at_utc"})
+    uses = tt._prior_uses(later.reset_index(drop=True), sends[sends["sending_time"] <= cut], float(decay))
+    assert len(later) > 100 and (later["prior_uses"] > 0).mean() > 0.2
+    np.testing.assert_allclose(uses, later["prior_uses"].to_numpy(), atol=1e-9)
+
+
 def test_truth_figures_by_hand():
     plan = pd.DataFrame(
         {

@@ -134,7 +134,9 @@ def _prior_uses(plan: pd.DataFrame, history: pd.DataFrame, decay_days: float) ->
 
 
 def _days(timestamps) -> np.ndarray:
-    return pd.to_datetime(pd.Series(timestamps)).astype("int64").to_numpy() / 86_400e9
+    """Days since the epoch, whatever the datetime's unit (DuckDB's are microseconds, pandas' own
+    nanoseconds: an integer cast would read them 1,000 times apart)."""
+    return ((pd.to_datetime(pd.Series(timestamps)) - pd.Timestamp(0)) / pd.Timedelta(days=1)).to_numpy()
 
 
 def truth_figures(plan: pd.DataFrame) -> dict:
