@@ -93,3 +93,21 @@ def with_schema_prefix(
             out.execute(f"create or replace table {target} as select * from copied")
             out.unregister("copied")
     return dest
+
+
+def altered_copy(built_db: Path, folder: Path, *statements: str) -> Path:
+    """A copy of the built database in `folder`, under the same file name (DuckDB names the catalog
+    after the file, and the compiled SQL and views name that catalog), with `statements` run on it."""
+    import shutil
+
+    import duckdb
+
+    db = folder / built_db.name
+    shutil.copyfile(built_db, db)
+    con = duckdb.connect(str(db))
+    try:
+        for statement in statements:
+            con.execute(statement)
+    finally:
+        con.close()
+    return db

@@ -409,17 +409,15 @@ def test_fans_introductions_to_other_creators(app, built_con):
 def test_fans_without_the_timing_marts_and_with_no_introduction(built_db, tmp_path, monkeypatch):
     """A build without fan_message_windows and fan_timing_evaluation and with an empty fan_cross_sell
     (no fan talks to two creators): the page says so and shows the rest."""
-    import shutil
+    from built_demo import altered_copy
 
-    import duckdb
-
-    db = tmp_path / built_db.name  # the same file name: DuckDB names the catalog after the file
-    shutil.copyfile(built_db, db)
-    con = duckdb.connect(str(db))
-    con.execute("drop table sendwise_marts.fan_message_windows")
-    con.execute("drop table sendwise_marts.fan_timing_evaluation")
-    con.execute("delete from sendwise_marts.fan_cross_sell")
-    con.close()
+    db = altered_copy(
+        built_db,
+        tmp_path,
+        "drop table sendwise_marts.fan_message_windows",
+        "drop table sendwise_marts.fan_timing_evaluation",
+        "delete from sendwise_marts.fan_cross_sell",
+    )
     monkeypatch.setenv("SENDWISE_DUCKDB_PATH", str(db))
     at = AppTest.from_file(str(site.APP), default_timeout=TIMEOUT)
     at.run()

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from built_demo import altered_copy
 
 from sendwise.dbt import dbt_env, run_dbt
 from sendwise.paths import dbt_executable, project_dir
@@ -175,13 +176,13 @@ def test_raw_table_without_a_declared_column_stops_at_its_source_test(built_db, 
     """A loader that drops a column (chat_logs.tips) and lands another as text (price, with '$5'):
     the source test has_declared_columns stops the build with one line naming the table and both
     columns, and the base model is skipped, not run into a binder error."""
-    db = tmp_path / built_db.name
-    shutil.copyfile(built_db, db)
-    con = duckdb.connect(str(db))
-    con.execute("alter table chat.chat_logs drop column tips")
-    con.execute("alter table chat.chat_logs alter price type varchar")
-    con.execute("update chat.chat_logs set price = '$5' where price = '10.99'")
-    con.close()
+    db = altered_copy(
+        built_db,
+        tmp_path,
+        "alter table chat.chat_logs drop column tips",
+        "alter table chat.chat_logs alter price type varchar",
+        "update chat.chat_logs set price = '$5' where price = '10.99'",
+    )
     result = run_dbt(
         ["build", "--vars", VARS, "--select", "source:chat.chat_logs", "base_chat__chat_logs"],
         duckdb_path=db,
