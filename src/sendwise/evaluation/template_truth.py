@@ -5,6 +5,7 @@ generator's own (`sendwise.demo.outcomes.draw_outcomes`: expected_revenue = pric
 
     E[recipients] = audience_size x TYPE_AUDIENCE[ppv] x exp(audience_trend_per_day x (day - last_send_day))
                     x exp(audience_noise_sd^2 / 2) x (1 - share of empty sends)
+                    (the generator's own _unit_audience, so the two cannot drift apart)
     p             = true_purchase_prob(page, caption, local hour, ISO weekday, price, day,
                     sends the page makes earlier that local day in the plan,
                     decayed earlier uses of the caption on the page: its history and the plan's
@@ -77,7 +78,7 @@ def true_expected_revenue(truth, pages: pd.DataFrame, sends: pd.DataFrame) -> di
     price, day, sends_today, prior_uses): p_true, expected_recipients, truth_expected_revenue and
     has_truth (false, with NaN figures, for a caption the generator does not know). `pages`:
     ground_truth.pages' page_key, audience_size, audience_trend_per_day, last_send_day."""
-    from sendwise.demo.outcomes import NOISE, TYPE_AUDIENCE
+    from sendwise.demo.outcomes import _unit_audience
     from sendwise.demo.truth import true_purchase_prob
 
     known = sends["caption_id"].isin(truth.captions.index).to_numpy()
@@ -95,16 +96,12 @@ def true_expected_revenue(truth, pages: pd.DataFrame, sends: pd.DataFrame) -> di
             rows["sends_today"].to_numpy(),
             rows["prior_uses"].to_numpy(),
         )
-    page = pages.set_index("page_key").loc[sends["page_key"]]
-    trend = page["audience_trend_per_day"].to_numpy() * (
-        sends["day"].to_numpy() - page["last_send_day"].to_numpy()
-    )
+    # the generator's own expected recipients per unit of audience (type share x trend x noise mean)
+    pages = pages.reset_index(drop=True)
+    page = pd.Index(pages["page_key"]).get_indexer(sends["page_key"])
+    plan = pd.DataFrame({"page": page, "mtype": 0, "day_index": sends["day"].to_numpy()})
     recipients = (
-        page["audience_size"].to_numpy()
-        * TYPE_AUDIENCE[0]
-        * np.exp(trend)
-        * np.exp(NOISE["audience_noise_sd"] ** 2 / 2)
-        * (1 - EMPTY_SEND_SHARE)
+        pages["audience_size"].to_numpy()[page] * _unit_audience(plan, pages) * (1 - EMPTY_SEND_SHARE)
     )
     return {
         "p_true": p,
