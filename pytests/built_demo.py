@@ -100,14 +100,9 @@ def altered_copy(built_db: Path, folder: Path, *statements: str) -> Path:
     after the file, and the compiled SQL and views name that catalog), with `statements` run on it."""
     import shutil
 
-    import duckdb
+    from sendwise.errors import run_statements
 
     db = folder / built_db.name
     shutil.copyfile(built_db, db)
-    con = duckdb.connect(str(db))
-    try:
-        for statement in statements:
-            con.execute(statement)
-    finally:
-        con.close()
+    run_statements(db, statements)
     return db

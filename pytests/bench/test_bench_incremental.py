@@ -10,6 +10,7 @@ import sys
 import duckdb
 import pytest
 
+from sendwise.errors import run_statements
 from sendwise.evaluation.incremental_build import (
     RAW_TIME_COLUMNS,
     append_new_day,
@@ -61,12 +62,8 @@ def test_split_keeps_rows_up_to_as_of_and_append_restores_the_world(tmp_path):
 
 
 def _marts(path, statements):
-    con = duckdb.connect(str(path))
-    for schema in ("sendwise_marts", "sendwise_ml", "sendwise_ops"):
-        con.execute(f"create schema {schema}")
-    for statement in statements:
-        con.execute(statement)
-    con.close()
+    schemas = [f"create schema {schema}" for schema in ("sendwise_marts", "sendwise_ml", "sendwise_ops")]
+    run_statements(path, [*schemas, *statements])
 
 
 def test_compare_marts_ignores_stamps_noise_and_older_history_and_reports_real_differences(tmp_path):

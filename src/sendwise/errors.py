@@ -67,6 +67,18 @@ def connect(path: Path, *, read_only: bool = False, must_exist: bool | None = No
         raise
 
 
+def run_statements(path: Path, statements) -> None:
+    """Run SQL `statements` in order on the DuckDB file `path` (created when missing), then close it."""
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    try:
+        for statement in statements:
+            con.execute(statement)
+    finally:
+        con.close()
+
+
 def table_exists(con, schema: str, table: str) -> bool:
     """The DuckDB connection's database holds schema.table (a table or a view)."""
     query = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"

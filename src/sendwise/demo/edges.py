@@ -60,13 +60,8 @@ EDGES: dict[str, tuple[str, list[str]]] = {
 def apply_edge(db, name: str) -> str:
     """Apply the edge-case world `name` to the generated raw tables of the DuckDB file `db`; returns
     its description."""
-    import duckdb
+    from sendwise.errors import run_statements
 
     description, statements = EDGES[name]
-    con = duckdb.connect(str(db))
-    try:
-        for statement in statements:
-            con.execute(statement)
-    finally:
-        con.close()
+    run_statements(db, statements)
     return description
