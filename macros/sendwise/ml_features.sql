@@ -20,3 +20,54 @@
         {{ alias ~ '.' if alias }}{{ column }}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
+
+{#- A caption's track record strictly before the UTC day `day_number` (an expression: the same for
+    every row), one row per caption hash, from int_caption_revenue_daily: the sums of every day of
+    its record before that day (the last such day's sums before it plus its own). -#}
+{% macro caption_record_before(day_number) -%}
+    select
+        caption_hash,
+        sends_before + sends as prior_sends,
+        earnings_before + earnings as prior_earnings,
+        level_earnings_before + level_earnings as prior_level_earnings
+    from {{ ref('int_caption_revenue_daily') }}
+    where day_number < {{ day_number }}
+    qualify row_number() over (partition by caption_hash order by day_number desc) = 1
+{%- endmacro %}
+
+{#- The revenue model's caption-quality feature: what the caption's earlier sends earned against
+    their pages' usual level (earnings / level earnings), shrunk toward 1 by gbm_caption_prior_sends
+    pseudo-sends: (n x ratio + k) / (n + k). 1 for a caption without a record (n = 0). -#}
+{% macro caption_revenue_index(sends, earnings, level_earnings) -%}
+    (
+        (
+            coalesce({{ sendwise.safe_divide(earnings, level_earnings) }} * {{ sends }}, 0)
+            + {{ sendwise.setting('gbm_caption_prior_sends') }}
+        )
+        / (coalesce({{ sends }}, 0) + {{ sendwise.setting('gbm_caption_prior_sends') }})
+    )
+{%- endmacro %}
+
+{#- The revenue model's fatigue feature, as a query: for each row of the relation `later` (columns
+    page_key, caption_hash and the timestamp column `at`), the decayed count of the caption's sends
+    (any type, int_mass_messages_enriched) on the same page before `at`: sum of
+    0.5 ^ (days between / gbm_caption_use_half_life_days). One row per (page_key, caption_hash, at)
+    that has an earlier send; the caller reads 0 where it finds none. -#}
+{% macro caption_page_uses(later, at) -%}
+    select
+        {{ later }}.page_key,
+        {{ later }}.caption_hash,
+        {{ later }}.{{ at }},
+        sum({{ sendwise.decay_weight(
+            '(' ~ sendwise.epoch_seconds(later ~ '.' ~ at) ~ ' - ' ~ sendwise.epoch_seconds('earlier.sent_at') ~ ') / 86400.0',
+            sendwise.setting('gbm_caption_use_half_life_days')
+        ) }}) as caption_page_uses
+    from (select distinct page_key, caption_hash, {{ at }} from {{ later }}) as {{ later }}
+    inner join {{ ref('int_mass_messages_enriched') }} as earlier
+        on
+            {{ later }}.page_key = earlier.page_key
+            and {{ later }}.caption_hash = earlier.caption_hash
+            and earlier.sent_at < {{ later }}.{{ at }}
+    where earlier.is_page_known
+    group by 1, 2, 3
+{%- endmacro %}

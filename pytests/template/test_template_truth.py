@@ -80,6 +80,7 @@ def test_prior_uses_reproduce_the_generators_on_its_history(built_con):
 def test_truth_figures_by_hand():
     plan = pd.DataFrame(
         {
+            "page_key": ["a", "a", "a", "b"],
             "expected_revenue": [10.0, 30.0, 20.0, 5.0],
             "truth_expected_revenue": [20.0, 40.0, 30.0, np.nan],
             "baseline_revenue": [25.0, 15.0, 20.0, 5.0],
@@ -94,6 +95,21 @@ def test_truth_figures_by_hand():
     assert figures["spearman_predicted_true"] == pytest.approx(1.0)  # same order: 10 < 20 < 30
     # baseline ranks 3 1 2, truth ranks 1 3 2: sum d^2 = 8, rho = 1 - 6 x 8 / (3 x 8) = -1
     assert figures["spearman_baseline_true"] == pytest.approx(-1.0)
+    assert figures["spearman_within_page_predicted_true"] == pytest.approx(1.0)  # page a, the only one
+
+
+def test_within_page_spearman_averages_pages_that_can_be_ranked():
+    rows = pd.DataFrame(
+        {
+            "page_key": ["a"] * 3 + ["b"] * 4 + ["c"] * 2 + ["d"] * 3,
+            # a in the truth's order (+1), b reversed (-1), c too few sends, d one value for all
+            "expected_revenue": [1.0, 2.0, 3.0, 3.0, 2.0, 1.0, 0.0, 1.0, 2.0, 5.0, 5.0, 5.0],
+            "truth_expected_revenue": [1.0, 2.0, 3.0, 1.0, 2.0, 3.0, 4.0, 2.0, 1.0, 1.0, 2.0, 3.0],
+        }
+    )
+    assert tt.within_page_spearman(rows, "expected_revenue") == pytest.approx(0.0)
+    assert tt.within_page_spearman(rows[rows["page_key"] == "b"], "expected_revenue") == pytest.approx(-1.0)
+    assert tt.within_page_spearman(rows[rows["page_key"].isin(["c", "d"])], "expected_revenue") is None
 
 
 def test_every_planned_send_is_scored(built_db, built_con):

@@ -30,9 +30,9 @@ import pandas as pd
 # run from a file, bump it with any change to what the fit computes).
 REUSE_INPUTS = ["int_revenue_model_features", "int_revenue_scoring_candidates"]
 REUSE_SETTING_PREFIXES = ("gbm_",)
-CODE_VERSION = "4"
+CODE_VERSION = "5"
 
-MODEL_VERSION = "hgb-poisson-v2"
+MODEL_VERSION = "hgb-poisson-v3"
 FALLBACK_VERSION = "naive-page-hour-mean (too few training sends)"
 NO_REVENUE_VERSION = "naive-page-hour-mean (no revenue in the training sends)"
 CATEGORICAL = ["page_key", "content_category", "price_band", "length_bin", "emoji_bin"]
@@ -42,6 +42,9 @@ NUMERIC = [
     "local_dow",
     "price",
     "send_index_in_day",
+    "caption_page_uses",
+    "caption_prior_sends",
+    "caption_revenue_index",
     "revenue_7d",
     "revenue_prev_7d",
     "revenue_momentum_7d",

@@ -136,9 +136,26 @@ def _days(timestamps) -> np.ndarray:
     return ((pd.to_datetime(pd.Series(timestamps)) - pd.Timestamp(0)) / pd.Timedelta(days=1)).to_numpy()
 
 
+def within_page_spearman(rows: pd.DataFrame, column: str, min_sends: int = 3) -> float | None:
+    """Mean over pages of the rank correlation between `column` and the true expected revenue of the
+    page's own planned sends (pages with at least `min_sends` and neither side constant): how well a
+    figure orders one page's sends, which a correlation across pages hides. None without such a page
+    (the page baseline is one value per page, so it never has one)."""
+    values = []
+    for _, page in rows.groupby("page_key"):
+        if (
+            len(page) < min_sends
+            or page[column].nunique() < 2
+            or page["truth_expected_revenue"].nunique() < 2
+        ):
+            continue
+        values.append(page[column].corr(page["truth_expected_revenue"], method="spearman"))
+    return float(np.mean(values)) if values else None
+
+
 def truth_figures(plan: pd.DataFrame) -> dict:
-    """Sum of predicted over true expected revenue, mean per send, rank correlation per send, for the
-    template and for the baseline."""
+    """Sum of predicted over true expected revenue, mean per send, rank correlation per send (across
+    the plan and within a page), for the template and for the baseline."""
     if plan.empty:
         return {"ppv_sends": 0}
     rows = plan[plan["has_truth"]]
@@ -150,6 +167,7 @@ def truth_figures(plan: pd.DataFrame) -> dict:
         "mean_predicted_revenue": float(rows["expected_revenue"].mean()),
         "predicted_to_true": float(rows["expected_revenue"].sum() / truth.sum()),
         "spearman_predicted_true": float(rows["expected_revenue"].corr(truth, method="spearman")),
+        "spearman_within_page_predicted_true": within_page_spearman(rows, "expected_revenue"),
         "mean_baseline_revenue": float(rows["baseline_revenue"].mean()),
         "baseline_to_true": float(rows["baseline_revenue"].sum() / truth.sum()),
         "spearman_baseline_true": float(rows["baseline_revenue"].corr(truth, method="spearman")),

@@ -3,8 +3,11 @@
 -- sends before as_of - gbm_holdout_days train the model ('train'), the rest evaluate it
 -- ('holdout'); never a random split. Page momentum is read as of the send's UTC day for training
 -- rows and as of the cutoff day for holdout rows, so evaluation sees only what was known at the
--- cutoff (as deployment sees only what is known at as_of). Sends that cannot be used keep their row
--- with an exclusion_reason (counted, never silently dropped).
+-- cutoff (as deployment sees only what is known at as_of). The caption's track record
+-- (int_caption_revenue_daily) is read the same way: the days before the send's own for training rows,
+-- the days before the cutoff for holdout rows. Its fatigue counts the caption's sends on the page
+-- before the send itself, holdout ones included: a plan knows its own earlier sends. Sends that
+-- cannot be used keep their row with an exclusion_reason (counted, never silently dropped).
 with sends as (
     select
         send_id,
@@ -34,6 +37,27 @@ all_sends as (
         sent_at
     from {{ ref('int_mass_messages_enriched') }}
     where is_page_known
+),
+
+caption_uses as (
+    {{ sendwise.caption_page_uses('sends', 'sent_at') }}
+),
+
+train_records as (
+    select
+        caption_hash,
+        day_number,
+        sends_before as prior_sends,
+        earnings_before as prior_earnings,
+        level_earnings_before as prior_level_earnings
+    from {{ ref('int_caption_revenue_daily') }}
+),
+
+cutoff_records as (
+    {{ sendwise.caption_record_before(
+        'cast(floor(' ~ sendwise.epoch_seconds(sendwise.as_of()) ~ ' / 86400) as ' ~ dbt.type_int() ~ ')'
+        ~ ' - cast(' ~ sendwise.setting('gbm_holdout_days') ~ ' as ' ~ dbt.type_int() ~ ')'
+    ) }}
 ),
 
 styles as (
@@ -88,11 +112,33 @@ final as (
         coalesce(split.content_category, 'unknown') as content_category,
         {{ sendwise.caption_style_features('styles') }},
         day_positions.send_index_in_day,
+        case when split.caption_hash is not null then coalesce(caption_uses.caption_page_uses, 0) end
+            as caption_page_uses,
+        coalesce(train_records.prior_sends, cutoff_records.prior_sends, 0) as caption_prior_sends,
+        {{ sendwise.caption_revenue_index(
+            'coalesce(train_records.prior_sends, cutoff_records.prior_sends)',
+            'coalesce(train_records.prior_earnings, cutoff_records.prior_earnings)',
+            'coalesce(train_records.prior_level_earnings, cutoff_records.prior_level_earnings)'
+        ) }} as caption_revenue_index,
         {{ sendwise.momentum_features('momentum') }},
         split.earnings
     from split
     left join styles on split.caption_hash = styles.caption_hash
     left join day_positions on split.send_id = day_positions.send_id
+    left join caption_uses
+        on
+            split.page_key = caption_uses.page_key
+            and split.caption_hash = caption_uses.caption_hash
+            and split.sent_at = caption_uses.sent_at
+    left join train_records
+        on
+            split.sample_split = 'train'
+            and split.caption_hash = train_records.caption_hash
+            and split.sent_day_number = train_records.day_number
+    left join cutoff_records
+        on
+            split.sample_split = 'holdout'
+            and split.caption_hash = cutoff_records.caption_hash
     left join momentum
         on
             split.page_key = momentum.page_key

@@ -3,9 +3,11 @@
 -- columns (the interface of ml_revenue_gbm_scores; see docs/ml.md). Two sources:
 -- * grid: each active page x the template_days page-local days after the local date of as_of x
 --   each hour of the page's active window, priced at the page's median PPV price over
---   price_window_days, in its most sent content category and its most sent caption style;
+--   price_window_days, in its most sent content category and its most sent caption style, for a
+--   caption new to the page and without a record;
 -- * template: every PPV send the weekly template assigned (page, local send time, caption), with
---   its own price, category, caption style and position in the day. The template's captions are
+--   its own price, category, caption style, position in the day, the caption's fatigue on the page
+--   at the slot and its track record before as_of. The template's captions are
 --   chosen from the ranking's scores, not from these predictions, so there is no cycle:
 --   weekly_template_7d reads the predictions of its own rows (scoring_key page|local time|caption).
 with pages as (
@@ -162,6 +164,8 @@ template_sends as (
         slots.slot_number,
         assigned.price,
         assigned.caption_id,
+        assigned.caption_hash,
+        {{ sendwise.from_local_timestamp('slots.send_local_at', 'pages.time_zone') }} as slot_at,
         coalesce(assigned.content_category, 'unknown') as content_category,
         {{ sendwise.caption_style_features('styles') }}
     from {{ ref('int_template_caption_assignment') }} as assigned
@@ -176,6 +180,18 @@ template_sends as (
     where not assigned.is_dropped and assigned.price > 0
 ),
 
+template_caption_uses as (
+    -- the caption's sends on the page before the slot (the plan's own earlier sends are left out:
+    -- the cooldown keeps a caption from coming back within the week)
+    {{ sendwise.caption_page_uses('template_sends', 'slot_at') }}
+),
+
+as_of_records as (
+    {{ sendwise.caption_record_before(
+        'cast(floor(' ~ sendwise.epoch_seconds(sendwise.as_of()) ~ ' / 86400) as ' ~ dbt.type_int() ~ ')'
+    ) }}
+),
+
 template_candidates as (
     select
         {{ dbt.concat([
@@ -186,7 +202,7 @@ template_candidates as (
         'template' as candidate_source,
         template_sends.page_key,
         template_sends.send_local_at as slot_local_at,
-        {{ sendwise.from_local_timestamp('template_sends.send_local_at', 'template_sends.time_zone') }} as slot_at,
+        template_sends.slot_at,
         template_sends.local_date,
         template_sends.local_hour,
         {{ sendwise.iso_day_of_week('template_sends.send_local_at') }} as local_dow,
@@ -196,10 +212,22 @@ template_candidates as (
         template_sends.content_category,
         {{ sendwise.caption_style_features('template_sends') }},
         cast(template_sends.slot_number - 1 as {{ dbt.type_int() }}) as send_index_in_day,
+        case when template_sends.caption_hash is not null then coalesce(template_caption_uses.caption_page_uses, 0) end
+            as caption_page_uses,
+        coalesce(as_of_records.prior_sends, 0) as caption_prior_sends,
+        {{ sendwise.caption_revenue_index(
+            'as_of_records.prior_sends', 'as_of_records.prior_earnings', 'as_of_records.prior_level_earnings'
+        ) }} as caption_revenue_index,
         {{ sendwise.momentum_features('momentum') }}
     from template_sends
     left join page_prices on template_sends.page_key = page_prices.page_key
     left join momentum on template_sends.page_key = momentum.page_key
+    left join template_caption_uses
+        on
+            template_sends.page_key = template_caption_uses.page_key
+            and template_sends.caption_hash = template_caption_uses.caption_hash
+            and template_sends.slot_at = template_caption_uses.slot_at
+    left join as_of_records on template_sends.caption_hash = as_of_records.caption_hash
 ),
 
 grid_candidates as (
@@ -223,6 +251,10 @@ grid_candidates as (
         cast(floor(
             coalesce(momentum.sends_per_day_28d, 0) * slots_timed.hour_position / slots_timed.window_hours
         ) as {{ dbt.type_int() }}) as send_index_in_day,
+        -- a grid slot assumes a caption new to the page and without a record
+        cast(0 as {{ dbt.type_float() }}) as caption_page_uses,
+        cast(0 as {{ dbt.type_int() }}) as caption_prior_sends,
+        cast(1 as {{ dbt.type_float() }}) as caption_revenue_index,
         {{ sendwise.momentum_features('momentum') }}
     from slots_timed
     left join global_price on true
