@@ -21,30 +21,38 @@
     {%- endfor %}
 {%- endmacro %}
 
-{#- A caption's track record strictly before the UTC day `day_number` (an expression: the same for
-    every row), one row per caption hash, from int_caption_revenue_daily: the sums of every day of
-    its record before that day (the last such day's sums before it plus its own). -#}
-{% macro caption_record_before(day_number) -%}
+{#- The key of a page-hour track record (int_revenue_track_records): '<page_key>|<local hour>'. -#}
+{% macro page_hour_key(page_key, local_hour) -%}
+    {{ dbt.concat([page_key, "'|'", 'cast(' ~ local_hour ~ ' as ' ~ dbt.type_string() ~ ')']) }}
+{%- endmacro %}
+
+{#- The track records of kind `record_kind` ('caption' or 'page_hour') strictly before the UTC day
+    `day_number` (an expression: the same for every row), one row per record_key, from
+    int_revenue_track_records: the sums of every day of the record before that day (the last such
+    day's sums before it plus its own). -#}
+{% macro track_record_before(record_kind, day_number) -%}
     select
-        caption_hash,
+        record_key,
         sends_before + sends as prior_sends,
         earnings_before + earnings as prior_earnings,
         level_earnings_before + level_earnings as prior_level_earnings
-    from {{ ref('int_caption_revenue_daily') }}
-    where day_number < {{ day_number }}
-    qualify row_number() over (partition by caption_hash order by day_number desc) = 1
+    from {{ ref('int_revenue_track_records') }}
+    where
+        record_kind = '{{ record_kind }}'
+        and day_number < {{ day_number }}
+    qualify row_number() over (partition by record_key order by day_number desc) = 1
 {%- endmacro %}
 
-{#- The revenue model's caption-quality feature: what the caption's earlier sends earned against
-    their pages' usual level (earnings / level earnings), shrunk toward 1 by gbm_caption_prior_sends
-    pseudo-sends: (n x ratio + k) / (n + k). 1 for a caption without a record (n = 0). -#}
-{% macro caption_revenue_index(sends, earnings, level_earnings) -%}
+{#- A revenue-model feature from a track record: what the key's earlier sends earned against their
+    pages' usual level (earnings / level earnings), shrunk toward 1 by `prior_setting` pseudo-sends
+    (a setting's name): (n x ratio + k) / (n + k). 1 for a key without a record (n = 0). -#}
+{% macro revenue_index(sends, earnings, level_earnings, prior_setting) -%}
     (
         (
             coalesce({{ sendwise.safe_divide(earnings, level_earnings) }} * {{ sends }}, 0)
-            + {{ sendwise.setting('gbm_caption_prior_sends') }}
+            + {{ sendwise.setting(prior_setting) }}
         )
-        / (coalesce({{ sends }}, 0) + {{ sendwise.setting('gbm_caption_prior_sends') }})
+        / (coalesce({{ sends }}, 0) + {{ sendwise.setting(prior_setting) }})
     )
 {%- endmacro %}
 

@@ -59,6 +59,7 @@ def feature_rows(n, start, split, seed=0):
             "caption_page_uses": rng.exponential(0.2, n),
             "caption_prior_sends": rng.integers(0, 4, n),
             "caption_revenue_index": rng.uniform(0.8, 1.2, n),
+            "page_hour_revenue_index": rng.uniform(0.8, 1.2, n),
             "revenue_7d": 100.0,
             "revenue_prev_7d": 80.0,
             "revenue_momentum_7d": 0.25,

@@ -30,7 +30,7 @@ import pandas as pd
 # run from a file, bump it with any change to what the fit computes).
 REUSE_INPUTS = ["int_revenue_model_features", "int_revenue_scoring_candidates"]
 REUSE_SETTING_PREFIXES = ("gbm_",)
-CODE_VERSION = "5"
+CODE_VERSION = "6"
 
 MODEL_VERSION = "hgb-poisson-v3"
 FALLBACK_VERSION = "naive-page-hour-mean (too few training sends)"
@@ -45,6 +45,7 @@ NUMERIC = [
     "caption_page_uses",
     "caption_prior_sends",
     "caption_revenue_index",
+    "page_hour_revenue_index",
     "revenue_7d",
     "revenue_prev_7d",
     "revenue_momentum_7d",

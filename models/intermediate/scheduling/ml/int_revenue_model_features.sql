@@ -3,11 +3,17 @@
 -- sends before as_of - gbm_holdout_days train the model ('train'), the rest evaluate it
 -- ('holdout'); never a random split. Page momentum is read as of the send's UTC day for training
 -- rows and as of the cutoff day for holdout rows, so evaluation sees only what was known at the
--- cutoff (as deployment sees only what is known at as_of). The caption's track record
--- (int_caption_revenue_daily) is read the same way: the days before the send's own for training rows,
--- the days before the cutoff for holdout rows. Its fatigue counts the caption's sends on the page
--- before the send itself, holdout ones included: a plan knows its own earlier sends. Sends that
--- cannot be used keep their row with an exclusion_reason (counted, never silently dropped).
+-- cutoff (as deployment sees only what is known at as_of). The track records of the caption and
+-- of the page's local hour (int_revenue_track_records) are read the same way: the days before the
+-- send's own for training rows, the days before the cutoff for holdout rows. The caption's fatigue
+-- counts its sends on the page before the send itself, holdout ones included: a plan knows its own
+-- earlier sends. Sends that cannot be used keep their row with an exclusion_reason (counted, never
+-- silently dropped).
+{% set cutoff_day -%}
+    cast(floor({{ sendwise.epoch_seconds(sendwise.as_of()) }} / 86400) as {{ dbt.type_int() }})
+    - cast({{ sendwise.setting('gbm_holdout_days') }} as {{ dbt.type_int() }})
+{%- endset %}
+
 with sends as (
     select
         send_id,
@@ -45,19 +51,21 @@ caption_uses as (
 
 train_records as (
     select
-        caption_hash,
+        record_kind,
+        record_key,
         day_number,
         sends_before as prior_sends,
         earnings_before as prior_earnings,
         level_earnings_before as prior_level_earnings
-    from {{ ref('int_caption_revenue_daily') }}
+    from {{ ref('int_revenue_track_records') }}
 ),
 
-cutoff_records as (
-    {{ sendwise.caption_record_before(
-        'cast(floor(' ~ sendwise.epoch_seconds(sendwise.as_of()) ~ ' / 86400) as ' ~ dbt.type_int() ~ ')'
-        ~ ' - cast(' ~ sendwise.setting('gbm_holdout_days') ~ ' as ' ~ dbt.type_int() ~ ')'
-    ) }}
+cutoff_caption_records as (
+    {{ sendwise.track_record_before('caption', cutoff_day) }}
+),
+
+cutoff_page_hour_records as (
+    {{ sendwise.track_record_before('page_hour', cutoff_day) }}
 ),
 
 styles as (
@@ -86,6 +94,7 @@ split as (
     select
         sends.*,
         case when sends.sent_at < params.cutoff_at then 'train' else 'holdout' end as sample_split,
+        {{ sendwise.page_hour_key('sends.page_key', 'sends.local_hour') }} as page_hour_key,
         case
             when sends.sent_at < params.cutoff_at then sends.sent_day_number
             else params.cutoff_day_number
@@ -114,12 +123,19 @@ final as (
         day_positions.send_index_in_day,
         case when split.caption_hash is not null then coalesce(caption_uses.caption_page_uses, 0) end
             as caption_page_uses,
-        coalesce(train_records.prior_sends, cutoff_records.prior_sends, 0) as caption_prior_sends,
-        {{ sendwise.caption_revenue_index(
-            'coalesce(train_records.prior_sends, cutoff_records.prior_sends)',
-            'coalesce(train_records.prior_earnings, cutoff_records.prior_earnings)',
-            'coalesce(train_records.prior_level_earnings, cutoff_records.prior_level_earnings)'
+        coalesce(train_caption.prior_sends, cutoff_caption.prior_sends, 0) as caption_prior_sends,
+        {{ sendwise.revenue_index(
+            'coalesce(train_caption.prior_sends, cutoff_caption.prior_sends)',
+            'coalesce(train_caption.prior_earnings, cutoff_caption.prior_earnings)',
+            'coalesce(train_caption.prior_level_earnings, cutoff_caption.prior_level_earnings)',
+            'gbm_caption_prior_sends'
         ) }} as caption_revenue_index,
+        {{ sendwise.revenue_index(
+            'coalesce(train_page_hour.prior_sends, cutoff_page_hour.prior_sends)',
+            'coalesce(train_page_hour.prior_earnings, cutoff_page_hour.prior_earnings)',
+            'coalesce(train_page_hour.prior_level_earnings, cutoff_page_hour.prior_level_earnings)',
+            'gbm_page_hour_prior_sends'
+        ) }} as page_hour_revenue_index,
         {{ sendwise.momentum_features('momentum') }},
         split.earnings
     from split
@@ -130,15 +146,26 @@ final as (
             split.page_key = caption_uses.page_key
             and split.caption_hash = caption_uses.caption_hash
             and split.sent_at = caption_uses.sent_at
-    left join train_records
+    left join train_records as train_caption
         on
             split.sample_split = 'train'
-            and split.caption_hash = train_records.caption_hash
-            and split.sent_day_number = train_records.day_number
-    left join cutoff_records
+            and train_caption.record_kind = 'caption'
+            and split.caption_hash = train_caption.record_key
+            and split.sent_day_number = train_caption.day_number
+    left join train_records as train_page_hour
+        on
+            split.sample_split = 'train'
+            and train_page_hour.record_kind = 'page_hour'
+            and split.page_hour_key = train_page_hour.record_key
+            and split.sent_day_number = train_page_hour.day_number
+    left join cutoff_caption_records as cutoff_caption
         on
             split.sample_split = 'holdout'
-            and split.caption_hash = cutoff_records.caption_hash
+            and split.caption_hash = cutoff_caption.record_key
+    left join cutoff_page_hour_records as cutoff_page_hour
+        on
+            split.sample_split = 'holdout'
+            and split.page_hour_key = cutoff_page_hour.record_key
     left join momentum
         on
             split.page_key = momentum.page_key

@@ -10,6 +10,10 @@
 --   at the slot and its track record before as_of. The template's captions are
 --   chosen from the ranking's scores, not from these predictions, so there is no cycle:
 --   weekly_template_7d reads the predictions of its own rows (scoring_key page|local time|caption).
+{% set as_of_day -%}
+    cast(floor({{ sendwise.epoch_seconds(sendwise.as_of()) }} / 86400) as {{ dbt.type_int() }})
+{%- endset %}
+
 with pages as (
     select
         page_key,
@@ -186,10 +190,12 @@ template_caption_uses as (
     {{ sendwise.caption_page_uses('template_sends', 'slot_at') }}
 ),
 
-as_of_records as (
-    {{ sendwise.caption_record_before(
-        'cast(floor(' ~ sendwise.epoch_seconds(sendwise.as_of()) ~ ' / 86400) as ' ~ dbt.type_int() ~ ')'
-    ) }}
+as_of_caption_records as (
+    {{ sendwise.track_record_before('caption', as_of_day) }}
+),
+
+as_of_page_hour_records as (
+    {{ sendwise.track_record_before('page_hour', as_of_day) }}
 ),
 
 template_candidates as (
@@ -214,10 +220,15 @@ template_candidates as (
         cast(template_sends.slot_number - 1 as {{ dbt.type_int() }}) as send_index_in_day,
         case when template_sends.caption_hash is not null then coalesce(template_caption_uses.caption_page_uses, 0) end
             as caption_page_uses,
-        coalesce(as_of_records.prior_sends, 0) as caption_prior_sends,
-        {{ sendwise.caption_revenue_index(
-            'as_of_records.prior_sends', 'as_of_records.prior_earnings', 'as_of_records.prior_level_earnings'
+        coalesce(as_of_caption.prior_sends, 0) as caption_prior_sends,
+        {{ sendwise.revenue_index(
+            'as_of_caption.prior_sends', 'as_of_caption.prior_earnings', 'as_of_caption.prior_level_earnings',
+            'gbm_caption_prior_sends'
         ) }} as caption_revenue_index,
+        {{ sendwise.revenue_index(
+            'as_of_page_hour.prior_sends', 'as_of_page_hour.prior_earnings', 'as_of_page_hour.prior_level_earnings',
+            'gbm_page_hour_prior_sends'
+        ) }} as page_hour_revenue_index,
         {{ sendwise.momentum_features('momentum') }}
     from template_sends
     left join page_prices on template_sends.page_key = page_prices.page_key
@@ -227,7 +238,11 @@ template_candidates as (
             template_sends.page_key = template_caption_uses.page_key
             and template_sends.caption_hash = template_caption_uses.caption_hash
             and template_sends.slot_at = template_caption_uses.slot_at
-    left join as_of_records on template_sends.caption_hash = as_of_records.caption_hash
+    left join as_of_caption_records as as_of_caption on template_sends.caption_hash = as_of_caption.record_key
+    left join as_of_page_hour_records as as_of_page_hour
+        on
+            {{ sendwise.page_hour_key('template_sends.page_key', 'template_sends.local_hour') }}
+            = as_of_page_hour.record_key
 ),
 
 grid_candidates as (
@@ -255,6 +270,10 @@ grid_candidates as (
         cast(0 as {{ dbt.type_float() }}) as caption_page_uses,
         cast(0 as {{ dbt.type_int() }}) as caption_prior_sends,
         cast(1 as {{ dbt.type_float() }}) as caption_revenue_index,
+        {{ sendwise.revenue_index(
+            'as_of_page_hour.prior_sends', 'as_of_page_hour.prior_earnings', 'as_of_page_hour.prior_level_earnings',
+            'gbm_page_hour_prior_sends'
+        ) }} as page_hour_revenue_index,
         {{ sendwise.momentum_features('momentum') }}
     from slots_timed
     left join global_price on true
@@ -263,6 +282,10 @@ grid_candidates as (
     left join page_categories on slots_timed.page_key = page_categories.page_key
     left join page_styles on slots_timed.page_key = page_styles.page_key
     left join momentum on slots_timed.page_key = momentum.page_key
+    left join as_of_page_hour_records as as_of_page_hour
+        on
+            {{ sendwise.page_hour_key('slots_timed.page_key', 'slots_timed.local_hour') }}
+            = as_of_page_hour.record_key
 ),
 
 final as (

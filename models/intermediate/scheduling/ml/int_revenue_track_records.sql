@@ -1,0 +1,94 @@
+{{ config(materialized='table') }}
+-- The revenue model's track records by UTC day: what the PPV sends of a key earned against what the
+-- same sends would have earned at their page's usual level (the page's PPV revenue per send over
+-- gbm_level_window_days, as known at the start of the send's day: int_page_momentum_daily), on the
+-- day and summed over every earlier day. Two kinds of key:
+-- * caption: the caption's text hash, agency-wide (every page that sent the same text);
+-- * page_hour: the page and the page-local hour of the send ('<page_key>|<hour>').
+-- The revenue model reads a record strictly before a knowledge day (macro track_record_before): a
+-- training send the days before its own, a holdout send the days before the cutoff, a scoring
+-- candidate the days before as_of, so no send sees its own earnings or a later one's. Every day
+-- with a PPV send of the key has a row; a send whose page has no level yet (no PPV send in the level
+-- window) counts in none of the sums.
+with sends as (
+    select
+        page_key,
+        caption_hash,
+        local_hour,
+        earnings,
+        cast(floor({{ sendwise.epoch_seconds('sent_at') }} / 86400) as {{ dbt.type_int() }}) as day_number
+    from {{ ref('int_mass_messages_enriched') }}
+    where
+        is_ppv
+        and is_page_known
+        and earnings >= 0
+),
+
+measured as (
+    select
+        sends.page_key,
+        sends.caption_hash,
+        sends.local_hour,
+        sends.day_number,
+        sends.earnings,
+        case when momentum.ppv_revenue_per_send_28d > 0 then momentum.ppv_revenue_per_send_28d end as page_level
+    from sends
+    left join {{ ref('int_page_momentum_daily') }} as momentum
+        on
+            sends.page_key = momentum.page_key
+            and sends.day_number = momentum.knowledge_day_number
+),
+
+keyed as (
+    select
+        'caption' as record_kind,
+        caption_hash as record_key,
+        day_number,
+        earnings,
+        page_level
+    from measured
+    where caption_hash is not null
+    union all
+    select
+        'page_hour' as record_kind,
+        {{ sendwise.page_hour_key('page_key', 'local_hour') }} as record_key,
+        day_number,
+        earnings,
+        page_level
+    from measured
+    where local_hour is not null
+),
+
+daily as (
+    select
+        record_kind,
+        record_key,
+        day_number,
+        count(page_level) as sends,
+        coalesce({{ sendwise.exact_sum('case when page_level is not null then earnings end') }}, 0) as earnings,
+        coalesce({{ sendwise.exact_sum('page_level') }}, 0) as level_earnings
+    from keyed
+    group by 1, 2, 3
+),
+
+final as (
+    select
+        record_kind,
+        record_key,
+        day_number,
+        sends,
+        earnings,
+        level_earnings,
+        coalesce(sum(sends) over (
+            partition by record_kind, record_key order by day_number rows between unbounded preceding and 1 preceding
+        ), 0) as sends_before,
+        coalesce(sum(earnings) over (
+            partition by record_kind, record_key order by day_number rows between unbounded preceding and 1 preceding
+        ), 0) as earnings_before,
+        coalesce(sum(level_earnings) over (
+            partition by record_kind, record_key order by day_number rows between unbounded preceding and 1 preceding
+        ), 0) as level_earnings_before
+    from daily
+)
+
+select * from final
