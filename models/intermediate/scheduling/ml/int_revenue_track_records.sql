@@ -31,7 +31,11 @@ measured as (
         sends.local_hour,
         sends.day_number,
         sends.earnings,
-        case when momentum.ppv_revenue_per_send_28d > 0 then momentum.ppv_revenue_per_send_28d end as page_level
+        -- rounded to 6 places so that the exact sum below adds the same values on both engines
+        case
+            when momentum.ppv_revenue_per_send_28d > 0
+                then {{ sendwise.round_float('momentum.ppv_revenue_per_send_28d', 6) }}
+        end as page_level
     from sends
     left join {{ ref('int_page_momentum_daily') }} as momentum
         on
