@@ -2,8 +2,8 @@
 -- What the revenue model scores: one row per scoring_key with exactly the model's feature
 -- columns (the interface of ml_revenue_gbm_scores; see docs/ml.md). Two sources:
 -- * grid: each active page x the template_days page-local days after the local date of as_of x
---   each hour of the page's active window, priced at the page's median PPV price over
---   price_window_days, in its most sent content category and its most sent caption style, for a
+--   each hour of the page's active window, at the page's defaults (int_revenue_page_defaults:
+--   median PPV price, most sent content category and caption style over price_window_days), for a
 --   caption new to the page and without a record;
 -- * template: every PPV send the weekly template assigned (page, local send time, caption), with
 --   its own price, category, caption style, position in the day, the caption's fatigue on the page
@@ -24,78 +24,8 @@ with pages as (
     where is_active
 ),
 
-recent_ppv as (
-    select
-        sends.page_key,
-        sends.price,
-        coalesce(sends.content_category, 'unknown') as content_category,
-        {{ sendwise.caption_style_features('styles') }}
-    from {{ ref('int_mass_messages_enriched') }} as sends
-    left join {{ ref('int_caption_style_features') }} as styles
-        on sends.caption_hash = styles.caption_hash
-    where
-        sends.is_ppv
-        and sends.sent_at >= {{ sendwise.window_start('price_window_days') }}
-),
-
-page_prices as (
-    select distinct
-        page_key,
-        {{ sendwise.percentile_cont_over('price', 0.5, 'page_key') }} as median_price
-    from recent_ppv
-),
-
-global_price as (
-    select distinct
-        {{ sendwise.percentile_cont_over('price', 0.5, "'all'") }} as median_price
-    from recent_ppv
-),
-
-category_counts as (
-    select
-        page_key,
-        content_category,
-        count(*) as n_sends
-    from recent_ppv
-    group by 1, 2
-),
-
-page_categories as (
-    select
-        page_key,
-        content_category
-    from category_counts
-    qualify row_number() over (partition by page_key order by n_sends desc, content_category asc) = 1
-),
-
-global_category as (
-    select content_category
-    from category_counts
-    group by 1
-    qualify row_number() over (order by sum(n_sends) desc, content_category asc) = 1
-),
-
-style_counts as (
-    select
-        page_key,
-        {{ sendwise.caption_style_features() }},
-        count(*) as n_sends
-    from recent_ppv
-    where length_bin is not null
-    group by 1, 2, 3, 4, 5, 6
-),
-
-page_styles as (
-    select *
-    from style_counts
-    qualify
-        row_number()
-            over (
-                partition by page_key
-                order by
-                    n_sends desc, length_bin asc, emoji_bin asc, has_cta asc, has_urgency asc, ends_with_question asc
-            )
-        = 1
+page_defaults as (
+    select * from {{ ref('int_revenue_page_defaults') }}
 ),
 
 momentum as (
@@ -212,7 +142,7 @@ template_candidates as (
         template_sends.local_date,
         template_sends.local_hour,
         {{ sendwise.iso_day_of_week('template_sends.send_local_at') }} as local_dow,
-        page_prices.page_key is null as is_page_history_missing,
+        page_defaults.is_page_history_missing,
         {{ sendwise.round_float('template_sends.price', 2) }} as price,
         {{ sendwise.price_band('template_sends.price') }} as price_band,
         template_sends.content_category,
@@ -231,7 +161,7 @@ template_candidates as (
         ) }} as page_hour_revenue_index,
         {{ sendwise.momentum_features('momentum') }}
     from template_sends
-    left join page_prices on template_sends.page_key = page_prices.page_key
+    left join page_defaults on template_sends.page_key = page_defaults.page_key
     left join momentum on template_sends.page_key = momentum.page_key
     left join template_caption_uses
         on
@@ -258,11 +188,11 @@ grid_candidates as (
         slots_timed.local_date,
         slots_timed.local_hour,
         {{ sendwise.iso_day_of_week('slots_timed.slot_local_at') }} as local_dow,
-        page_prices.page_key is null as is_page_history_missing,
-        {{ sendwise.round_float('coalesce(page_prices.median_price, global_price.median_price)', 2) }} as price,
-        {{ sendwise.price_band('coalesce(page_prices.median_price, global_price.median_price)') }} as price_band,
-        coalesce(page_categories.content_category, global_category.content_category) as content_category,
-        {{ sendwise.caption_style_features('page_styles') }},
+        page_defaults.is_page_history_missing,
+        {{ sendwise.round_float('page_defaults.median_price', 2) }} as price,
+        {{ sendwise.price_band('page_defaults.median_price') }} as price_band,
+        page_defaults.content_category,
+        {{ sendwise.caption_style_features('page_defaults') }},
         cast(floor(
             coalesce(momentum.sends_per_day_28d, 0) * slots_timed.hour_position / slots_timed.window_hours
         ) as {{ dbt.type_int() }}) as send_index_in_day,
@@ -276,11 +206,7 @@ grid_candidates as (
         ) }} as page_hour_revenue_index,
         {{ sendwise.momentum_features('momentum') }}
     from slots_timed
-    left join global_price on true
-    left join global_category on true
-    left join page_prices on slots_timed.page_key = page_prices.page_key
-    left join page_categories on slots_timed.page_key = page_categories.page_key
-    left join page_styles on slots_timed.page_key = page_styles.page_key
+    left join page_defaults on slots_timed.page_key = page_defaults.page_key
     left join momentum on slots_timed.page_key = momentum.page_key
     left join as_of_page_hour_records as as_of_page_hour
         on
