@@ -94,6 +94,14 @@ split as (
     select
         sends.*,
         case when sends.sent_at < params.cutoff_at then 'train' else 'holdout' end as sample_split,
+        -- the keys of the track records each split reads (null for the other split): equality joins
+        -- only (a join condition on one side's column alone made DuckDB compare every pair of rows)
+        case when sends.sent_at < params.cutoff_at then sends.sent_day_number end as train_day_number,
+        case when sends.sent_at >= params.cutoff_at then sends.caption_hash end as holdout_caption_hash,
+        case
+            when sends.sent_at >= params.cutoff_at
+                then {{ sendwise.page_hour_key('sends.page_key', 'sends.local_hour') }}
+        end as holdout_page_hour_key,
         {{ sendwise.page_hour_key('sends.page_key', 'sends.local_hour') }} as page_hour_key,
         case
             when sends.sent_at < params.cutoff_at then sends.sent_day_number
@@ -148,24 +156,18 @@ final as (
             and split.sent_at = caption_uses.sent_at
     left join train_records as train_caption
         on
-            split.sample_split = 'train'
-            and train_caption.record_kind = 'caption'
+            train_caption.record_kind = 'caption'
             and split.caption_hash = train_caption.record_key
-            and split.sent_day_number = train_caption.day_number
+            and split.train_day_number = train_caption.day_number
     left join train_records as train_page_hour
         on
-            split.sample_split = 'train'
-            and train_page_hour.record_kind = 'page_hour'
+            train_page_hour.record_kind = 'page_hour'
             and split.page_hour_key = train_page_hour.record_key
-            and split.sent_day_number = train_page_hour.day_number
+            and split.train_day_number = train_page_hour.day_number
     left join cutoff_caption_records as cutoff_caption
-        on
-            split.sample_split = 'holdout'
-            and split.caption_hash = cutoff_caption.record_key
+        on split.holdout_caption_hash = cutoff_caption.record_key
     left join cutoff_page_hour_records as cutoff_page_hour
-        on
-            split.sample_split = 'holdout'
-            and split.page_hour_key = cutoff_page_hour.record_key
+        on split.holdout_page_hour_key = cutoff_page_hour.record_key
     left join momentum
         on
             split.page_key = momentum.page_key
