@@ -10,3 +10,9 @@
 {% macro bigquery__epoch_seconds(ts) -%}
     (unix_micros(timestamp({{ ts }})) / 1000000.0)
 {%- endmacro %}
+
+{#- Whole UTC days since 1970-01-01 (an integer day number: the revenue features key sends, knowledge
+    days and the plan's first day by it; days differ by plain subtraction on both engines). -#}
+{% macro utc_day_number(ts) -%}
+    cast(floor({{ sendwise.epoch_seconds(ts) }} / 86400) as {{ dbt.type_int() }})
+{%- endmacro %}

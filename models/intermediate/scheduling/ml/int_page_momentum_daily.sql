@@ -10,14 +10,14 @@ with params as (
     select
         cast({{ sendwise.setting('gbm_momentum_days') }} as {{ dbt.type_int() }}) as momentum_days,
         cast({{ sendwise.setting('gbm_level_window_days') }} as {{ dbt.type_int() }}) as level_days,
-        cast(floor({{ sendwise.epoch_seconds(sendwise.as_of()) }} / 86400) as {{ dbt.type_int() }}) as as_of_day_number,
+        {{ sendwise.utc_day_number(sendwise.as_of()) }} as as_of_day_number,
         cast({{ sendwise.setting('gbm_holdout_days') }} as {{ dbt.type_int() }}) as holdout_days
 ),
 
 sends as (
     select
         page_key,
-        cast(floor({{ sendwise.epoch_seconds('sent_at') }} / 86400) as {{ dbt.type_int() }}) as day_number,
+        {{ sendwise.utc_day_number('sent_at') }} as day_number,
         earnings,
         is_ppv,
         sent_count

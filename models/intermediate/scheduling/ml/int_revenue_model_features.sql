@@ -10,7 +10,7 @@
 -- earlier sends. Sends that cannot be used keep their row with an exclusion_reason (counted, never
 -- silently dropped).
 {% set cutoff_day -%}
-    cast(floor({{ sendwise.epoch_seconds(sendwise.as_of()) }} / 86400) as {{ dbt.type_int() }})
+    {{ sendwise.utc_day_number(sendwise.as_of()) }}
     - cast({{ sendwise.setting('gbm_holdout_days') }} as {{ dbt.type_int() }})
 {%- endset %}
 
@@ -29,7 +29,7 @@ with sends as (
         local_hour,
         local_dow,
         earnings,
-        cast(floor({{ sendwise.epoch_seconds('sent_at') }} / 86400) as {{ dbt.type_int() }}) as sent_day_number
+        {{ sendwise.utc_day_number('sent_at') }} as sent_day_number
     from {{ ref('int_mass_messages_enriched') }}
     where is_ppv
 ),
@@ -79,7 +79,7 @@ momentum as (
 params as (
     select
         {{ sendwise.window_start('gbm_holdout_days') }} as cutoff_at,
-        cast(floor({{ sendwise.epoch_seconds(sendwise.as_of()) }} / 86400) as {{ dbt.type_int() }})
+        {{ sendwise.utc_day_number(sendwise.as_of()) }}
         - cast({{ sendwise.setting('gbm_holdout_days') }} as {{ dbt.type_int() }}) as cutoff_day_number
 ),
 

@@ -11,7 +11,7 @@
 --   chosen from the ranking's scores, not from these predictions, so there is no cycle:
 --   weekly_template_7d reads the predictions of its own rows (scoring_key page|local time|caption).
 {% set as_of_day -%}
-    cast(floor({{ sendwise.epoch_seconds(sendwise.as_of()) }} / 86400) as {{ dbt.type_int() }})
+    {{ sendwise.utc_day_number(sendwise.as_of()) }}
 {%- endset %}
 
 with pages as (
@@ -33,7 +33,7 @@ momentum as (
     from {{ ref('int_page_momentum_daily') }}
     where
         knowledge_day_number
-        = cast(floor({{ sendwise.epoch_seconds(sendwise.as_of()) }} / 86400) as {{ dbt.type_int() }})
+        = {{ sendwise.utc_day_number(sendwise.as_of()) }}
 ),
 
 numbers as (

@@ -16,7 +16,7 @@ with sends as (
         caption_hash,
         local_hour,
         earnings,
-        cast(floor({{ sendwise.epoch_seconds('sent_at') }} / 86400) as {{ dbt.type_int() }}) as day_number
+        {{ sendwise.utc_day_number('sent_at') }} as day_number
     from {{ ref('int_mass_messages_enriched') }}
     where
         is_ppv

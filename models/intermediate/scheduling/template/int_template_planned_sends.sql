@@ -66,7 +66,7 @@ momentum as (
     from {{ ref('int_page_momentum_daily') }}
     where
         knowledge_day_number
-        = cast(floor({{ sendwise.epoch_seconds(sendwise.as_of()) }} / 86400) as {{ dbt.type_int() }})
+        = {{ sendwise.utc_day_number(sendwise.as_of()) }}
 ),
 
 agency_audience as (
