@@ -131,7 +131,10 @@ final as (
         day_positions.send_index_in_day,
         case when split.caption_hash is not null then coalesce(caption_uses.caption_page_uses, 0) end
             as caption_page_uses,
-        coalesce(train_caption.prior_sends, cutoff_caption.prior_sends, 0) as caption_prior_sends,
+        -- a caption's sends are whole (the track records' sends column is weighted for page hours)
+        cast(
+            coalesce(train_caption.prior_sends, cutoff_caption.prior_sends, 0) as {{ dbt.type_bigint() }}
+        ) as caption_prior_sends,
         {{ sendwise.revenue_index(
             'coalesce(train_caption.prior_sends, cutoff_caption.prior_sends)',
             'coalesce(train_caption.prior_earnings, cutoff_caption.prior_earnings)',

@@ -150,7 +150,8 @@ template_candidates as (
         cast(template_sends.slot_number - 1 as {{ dbt.type_int() }}) as send_index_in_day,
         case when template_sends.caption_hash is not null then coalesce(template_caption_uses.caption_page_uses, 0) end
             as caption_page_uses,
-        coalesce(as_of_caption.prior_sends, 0) as caption_prior_sends,
+        -- a caption's sends are whole (the track records' sends column is weighted for page hours)
+        cast(coalesce(as_of_caption.prior_sends, 0) as {{ dbt.type_bigint() }}) as caption_prior_sends,
         {{ sendwise.revenue_index(
             'as_of_caption.prior_sends', 'as_of_caption.prior_earnings', 'as_of_caption.prior_level_earnings',
             'gbm_caption_prior_sends'

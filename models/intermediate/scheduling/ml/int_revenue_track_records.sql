@@ -4,7 +4,12 @@
 -- gbm_level_window_days, as known at the start of the send's day: int_page_momentum_daily), on the
 -- day and summed over every earlier day. Two kinds of key:
 -- * caption: the caption's text hash, agency-wide (every page that sent the same text);
--- * page_hour: the page and the page-local hour of the send ('<page_key>|<hour>').
+-- * page_hour: the page and the page-local hour of the send ('<page_key>|<hour>'), smoothed over
+--   neighbouring hours: with r = gbm_page_hour_smoothing_hours a send counts toward its own hour with
+--   weight 1 and toward the hour d away (either side, wrapping midnight) with (r + 1 - |d|) / (r + 1),
+--   so an hour's record borrows from the hours next to it (an audience's hours change gradually;
+--   one hour alone holds few sends). Sends, earnings and level earnings are all weighted; r = 0 is
+--   each hour alone. The sums are of integer weights (exact), divided by r + 1 at the end.
 -- The revenue model reads a record strictly before a knowledge day (macro track_record_before): a
 -- training send the days before its own, a holdout send the days before the cutoff, a scoring
 -- candidate the days before as_of, so no send sees its own earnings or a later one's. Every day
@@ -43,24 +48,46 @@ measured as (
             and sends.day_number = momentum.knowledge_day_number
 ),
 
+smoothing as (
+    select cast({{ sendwise.setting('gbm_page_hour_smoothing_hours') }} as {{ dbt.type_bigint() }}) as hours
+),
+
+-- hour offsets d = -r..r with their integer weight r + 1 - |d|
+hour_offsets as (
+    select
+        offset_numbers.offset_number - 1 - smoothing.hours as hour_offset,
+        smoothing.hours + 1 - abs(offset_numbers.offset_number - 1 - smoothing.hours) as weight
+    from (
+        {{ sendwise.integer_series(
+            '2 * ' ~ sendwise.setting('gbm_page_hour_smoothing_hours') ~ ' + 1', 'offset_number'
+        ) }}
+    ) as offset_numbers
+    cross join smoothing
+),
+
 keyed as (
     select
         'caption' as record_kind,
         caption_hash as record_key,
         day_number,
         earnings,
-        page_level
+        page_level,
+        1 as weight
     from measured
     where caption_hash is not null
     union all
     select
         'page_hour' as record_kind,
-        {{ sendwise.page_hour_key('page_key', 'local_hour') }} as record_key,
-        day_number,
-        earnings,
-        page_level
+        {{ sendwise.page_hour_key(
+            'measured.page_key', 'mod(measured.local_hour + hour_offsets.hour_offset + 24, 24)'
+        ) }} as record_key,
+        measured.day_number,
+        measured.earnings,
+        measured.page_level,
+        hour_offsets.weight
     from measured
-    where local_hour is not null
+    cross join hour_offsets
+    where measured.local_hour is not null
 ),
 
 daily as (
@@ -68,14 +95,16 @@ daily as (
         record_kind,
         record_key,
         day_number,
-        count(page_level) as sends,
-        coalesce({{ sendwise.exact_sum('case when page_level is not null then earnings end') }}, 0) as earnings,
-        coalesce({{ sendwise.exact_sum('page_level') }}, 0) as level_earnings
+        coalesce(sum(case when page_level is not null then weight end), 0) as sends,
+        coalesce(
+            {{ sendwise.exact_sum('case when page_level is not null then earnings * weight end') }}, 0
+        ) as earnings,
+        coalesce({{ sendwise.exact_sum('page_level * weight') }}, 0) as level_earnings
     from keyed
     group by 1, 2, 3
 ),
 
-final as (
+cumulative as (
     select
         record_kind,
         record_key,
@@ -93,6 +122,33 @@ final as (
             partition by record_kind, record_key order by day_number rows between unbounded preceding and 1 preceding
         ), 0) as level_earnings_before
     from daily
+),
+
+-- the page_hour sums in sends of weight 1: divided by r + 1
+scales as (
+    select
+        'caption' as record_kind,
+        1.0 as divisor
+    union all
+    select
+        'page_hour' as record_kind,
+        cast(hours + 1 as {{ dbt.type_float() }}) as divisor
+    from smoothing
+),
+
+final as (
+    select
+        cumulative.record_kind,
+        cumulative.record_key,
+        cumulative.day_number,
+        cumulative.sends / scale.divisor as sends,
+        cumulative.earnings / scale.divisor as earnings,
+        cumulative.level_earnings / scale.divisor as level_earnings,
+        cumulative.sends_before / scale.divisor as sends_before,
+        cumulative.earnings_before / scale.divisor as earnings_before,
+        cumulative.level_earnings_before / scale.divisor as level_earnings_before
+    from cumulative
+    inner join scales as scale on cumulative.record_kind = scale.record_kind
 )
 
 select * from final
