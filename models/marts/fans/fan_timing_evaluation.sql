@@ -11,7 +11,8 @@
 --   d_i = (y_ai - rate_a n_ai) / (rate_a N_a) - (y_bi - rate_b n_bi) / (rate_b N_b)
 --   var = K / (K - 1) * sum(d_i^2),   interval exp(ln(rate_a / rate_b) -/+ 1.96 sqrt(var)) - 1
 -- (N = the comparison's messages; a pair's messages may fall in both groups of a comparison, the
--- covariance is in d_i). No interval with fewer than 2 pairs or a rate of 0. sum(d_i^2) is expanded
+-- covariance is in d_i). No interval with fewer than 2 pairs or a rate of 0 (a window whose
+-- messages all went unanswered: lift -1, never the logarithm of 0). sum(d_i^2) is expanded
 -- into sums over the pairs (A_i = y_ai - rate_a n_ai, B_i likewise, rate_a N_a = Y_a):
 --   sum(d_i^2) = sum(A_i^2) / Y_a^2 - 2 sum(A_i B_i) / (Y_a Y_b) + sum(B_i^2) / Y_b^2
 --   sum(A_i^2) = sum(y_a^2) - 2 rate_a sum(y_a n_a) + rate_a^2 sum(n_a^2), sum(A_i B_i) likewise
@@ -163,8 +164,14 @@ final as (
         rate_b,
         -- 9 decimals: (5/6) / (1/6) - 1 is 4.000000000000001 in doubles
         {{ sendwise.round_float(sendwise.safe_divide('rate_a', 'rate_b') ~ ' - 1', 9) }} as lift,
-        {{ sendwise.round_float('exp(ln(rate_a / rate_b) - 1.96 * log_se) - 1', 6) }} as lift_ci_low,
-        {{ sendwise.round_float('exp(ln(rate_a / rate_b) + 1.96 * log_se) - 1', 6) }} as lift_ci_high,
+        -- no logarithm of a zero rate (an error on both engines): a window where no message got an
+        -- answer has a lift of -1 and no interval (its variance is missing too)
+        case when rate_a > 0 and rate_b > 0 then
+                {{ sendwise.round_float('exp(ln(rate_a / rate_b) - 1.96 * log_se) - 1', 6) }}
+        end as lift_ci_low,
+        case when rate_a > 0 and rate_b > 0 then
+                {{ sendwise.round_float('exp(ln(rate_a / rate_b) + 1.96 * log_se) - 1', 6) }}
+        end as lift_ci_high,
         {{ sendwise.build_stamp() }}
     from log_ratio_se
 )
