@@ -224,6 +224,20 @@ def test_single_class_training_falls_back_to_the_prior():
     assert predict(np.array([[3.0]])).tolist() == [1.0]
 
 
+def test_a_calibrated_family_ranks_as_one_model_fitted_on_every_training_row():
+    # Platt scaling is increasing in the model's score, so a family fitted once on every row and
+    # calibrated on out-of-fold predictions ranks new rows as that one model does; an average of
+    # three fold models fitted on two thirds of the rows each (scikit-learn's default) does not
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(300, 4))
+    y = (x[:, 0] + 0.5 * x[:, 1] * x[:, 2] + rng.normal(scale=1.5, size=300) > 0).astype(int)
+    new = rng.normal(size=(200, 4))
+    calibrated = pm.fit_candidate("gradient_boosting", x, y, 7)(new)
+    one_model = pm.make_estimator("gradient_boosting", 7).fit(x, y).predict_proba(new)[:, 1]
+    assert np.array_equal(np.argsort(calibrated, kind="stable"), np.argsort(one_model, kind="stable"))
+    assert not np.allclose(calibrated, one_model, atol=1e-3)  # calibrated, not the model's raw probabilities
+
+
 def test_purchase_predictions_learn_a_planted_signal_and_score_live_pairs():
     rng = np.random.default_rng(0)
     rows_ = []
