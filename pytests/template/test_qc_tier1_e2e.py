@@ -118,7 +118,9 @@ def test_qc_rows_identical_to_the_golden_file(built_con):
     and fatigue and the page's hours (hgb-poisson-v3): the planned sends' confidence rose, 42 rows
     became 26; and again when the page's hour record began to borrow from its neighbouring hours
     (gbm_page_hour_smoothing_hours 3) and low_confidence_threshold went 0.24 -> 0.25 by its rule: 26
-    rows became 33. Every other row is the 467b931 export, unchanged."""
+    rows became 33. Their detail now shows the confidence cut to 2 decimals, not rounded (0.2496 below
+    the threshold 0.25 read "confidence 0.25 below the threshold"): 16 of the 33 details changed,
+    written from each row's observed value. Every other row is the 467b931 export, unchanged."""
     meta = built_con.sql(
         "select scale, seed, strftime(end_at, '%Y-%m-%d %H:%M:%S') from ground_truth.generation_meta"
     )

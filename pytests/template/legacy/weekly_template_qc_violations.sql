@@ -507,7 +507,8 @@ confidence_violations as (
         case
             when sends.confidence is null then 'send without a confidence'
             else {{ dbt.concat([
-                "'confidence '", sendwise.format_number('sends.confidence', 2), "' below the threshold'"
+                "'confidence '", sendwise.format_number('floor(round(sends.confidence * 100, 6)) / 100', 2),
+                "' below the threshold'"
             ]) }}
         end as detail
     from sends

@@ -1,5 +1,7 @@
 -- QC rule low_confidence (docs/template_qc.md): a send's confidence is below
--- low_confidence_threshold, or missing (a missing value is a violation, never a pass).
+-- low_confidence_threshold, or missing (a missing value is a violation, never a pass). The detail
+-- shows the confidence cut (not rounded) to 2 decimals, so it never reads as the threshold itself
+-- (0.2496 below 0.25 reads 0.24, not 0.25).
 with sends as (
     select
         page_key,
@@ -25,7 +27,8 @@ final as (
         case
             when sends.confidence is null then 'send without a confidence'
             else {{ dbt.concat([
-                "'confidence '", sendwise.format_number('sends.confidence', 2), "' below the threshold'"
+                "'confidence '", sendwise.format_number('floor(round(sends.confidence * 100, 6)) / 100', 2),
+                "' below the threshold'"
             ]) }}
         end as detail
     from sends
