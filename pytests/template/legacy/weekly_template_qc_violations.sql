@@ -507,7 +507,9 @@ confidence_violations as (
         case
             when sends.confidence is null then 'send without a confidence'
             else {{ dbt.concat([
-                "'confidence '", sendwise.format_number('floor(round(sends.confidence * 100, 6)) / 100', 2),
+                "'confidence '", sendwise.format_number(
+                    'floor(' ~ sendwise.round_float('sends.confidence * 100', 6) ~ ') / 100', 2
+                ),
                 "' below the threshold'"
             ]) }}
         end as detail
