@@ -91,7 +91,6 @@ segment_hours as (
         segments.page_key,
         segments.segment,
         creator_hours.local_hour,
-        creator_hours.creator_hour_rate,
         (coalesce(segment_hour_counts.responses, 0) + {{ k }} * creator_hours.creator_hour_rate)
         / (coalesce(segment_hour_counts.messages, 0) + {{ k }}) as segment_hour_rate
     from segments
@@ -119,7 +118,6 @@ fan_hours as (
         pair_segments.segment,
         pair_segments.fit_messages,
         segment_hours.local_hour,
-        segment_hours.creator_hour_rate,
         (coalesce(fan_hour_counts.responses, 0) + {{ k }} * segment_hours.segment_hour_rate)
         / (coalesce(fan_hour_counts.messages, 0) + {{ k }}) as fan_hour_rate
     from pair_segments
@@ -131,32 +129,56 @@ fan_hours as (
         and segment_hours.local_hour = fan_hour_counts.local_hour
 ),
 
-window_scores as (
+-- window offsets 0 .. W - 1: hour h is in the windows starting at h, h - 1, ..., h - W + 1 (mod 24),
+-- so each window's mean is one aggregate of the hours' rows, with no self-join of 24 x 24 hours
+window_offsets as (
+    select local_hour as window_offset from hours where local_hour < {{ w }}
+),
+
+fan_window_scores as (
     select
-        starts.fan_model_key,
-        starts.page_key,
-        starts.segment,
-        starts.fit_messages,
-        starts.local_hour as window_start_hour,
-        avg(members.fan_hour_rate) as window_rate,
-        avg(members.creator_hour_rate) as creator_window_rate
-    from fan_hours as starts
-    inner join fan_hours as members
-        on starts.fan_model_key = members.fan_model_key
-        and mod(members.local_hour - starts.local_hour + 24, 24) < {{ w }}
+        fan_model_key,
+        page_key,
+        segment,
+        fit_messages,
+        mod(local_hour - window_offset + 24, 24) as window_start_hour,
+        avg(fan_hour_rate) as window_rate
+    from fan_hours
+    cross join window_offsets
     group by 1, 2, 3, 4, 5
 ),
 
-ranked as (
+-- the creator's window is the page's, fitted once per page
+creator_window_scores as (
+    select
+        page_key,
+        mod(local_hour - window_offset + 24, 24) as window_start_hour,
+        avg(creator_hour_rate) as creator_window_rate
+    from creator_hours
+    cross join window_offsets
+    group by 1, 2
+),
+
+-- two windows of the same hours' rates tie whatever order their mean added them in: ranked on the
+-- rate rounded to 12 decimals, ties to the earliest start
+fan_windows as (
     select
         *,
         row_number() over (
-            partition by fan_model_key order by window_rate desc, window_start_hour asc
-        ) as fan_rank,
+            partition by fan_model_key
+            order by {{ sendwise.round_float('window_rate', 12) }} desc, window_start_hour asc
+        ) as fan_rank
+    from fan_window_scores
+),
+
+creator_windows as (
+    select
+        *,
         row_number() over (
-            partition by fan_model_key order by creator_window_rate desc, window_start_hour asc
+            partition by page_key
+            order by {{ sendwise.round_float('creator_window_rate', 12) }} desc, window_start_hour asc
         ) as creator_rank
-    from window_scores
+    from creator_window_scores
 )
 
 select
@@ -168,9 +190,9 @@ select
     fans.window_rate,
     creators.window_start_hour as creator_window_start_hour,
     creators.creator_window_rate
-from ranked as fans
-inner join ranked as creators
-    on fans.fan_model_key = creators.fan_model_key
+from fan_windows as fans
+inner join creator_windows as creators
+    on fans.page_key = creators.page_key
     and creators.creator_rank = 1
 where fans.fan_rank = 1
 {%- endmacro %}
