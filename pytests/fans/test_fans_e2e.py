@@ -246,15 +246,16 @@ def test_similar_fans_macro_matches_numpy_cosine(fan_build):
             assert all(r[3] == page_key and r[5] > 0 for r in got)
 
 
-def test_not_null_columns_scans_once_and_rejects_an_unknown_column(fan_build):
-    """The project's generic test not_null_columns (tests/generic; its failing rows are checked by
-    the singular test assert_not_null_columns_names_each_null_column) compiled by dbt against a
-    built mart: its documented columns pass on the build, a column its YAML does not document is a
-    compile error that names the column (the parse of the compile above is reused)."""
+def test_column_checks_scans_once_and_rejects_an_unknown_column(fan_build):
+    """The project's generic test column_checks (tests/generic; its failing rows are checked by
+    the singular test assert_column_checks_names_each_broken_rule) compiled by dbt against a
+    built mart: its documented columns pass on the build with one scan for all row rules, a
+    column its YAML does not document is a compile error that names the column (the parse of the
+    compile above is reused)."""
     db, target = fan_build
 
     def compile_call(columns):
-        call = f"test_not_null_columns(model=ref('conversations'), columns={columns!r})"
+        call = f"test_column_checks(model=ref('conversations'), not_null={columns!r})"
         return run_dbt(
             ["compile", "--quiet", "--vars", vars_arg(VARS), "--inline", "{{ " + call + " }}"],
             duckdb_path=db,

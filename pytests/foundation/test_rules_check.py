@@ -86,9 +86,10 @@ def test_missing_description_pk_and_bad_name_are_reported():
     assert any("orders: a intermediate model must be named int_*" in p for p in problems)
 
 
-def test_not_null_folded_into_not_null_columns_counts_for_the_primary_key():
-    """A model's not_null tests folded into one not_null_columns test (tests/generic) still make
-    unique + not_null on its key; a folded list without the unique column does not."""
+def test_rules_folded_into_column_checks_count_for_the_primary_key():
+    """A model's unique and not_null tests folded into one column_checks test (tests/generic) still
+    make unique + not_null on its key, and so does a folded unique combination; unique and not_null
+    on two different columns do not."""
     models = _good()
     models.append(
         _model("int_t_folded", "models/intermediate/x/int_t_folded.sql", ["model.sendwise.stg_raw__t"])
@@ -96,16 +97,20 @@ def test_not_null_folded_into_not_null_columns_counts_for_the_primary_key():
     manifest = _manifest(models)
     uid = "model.sendwise.int_t_folded"
     del manifest["nodes"][f"test.{uid}.not_null"]
+    del manifest["nodes"][f"test.{uid}.unique"]
+    kwargs = {"not_null": ["other", "id"], "unique": ["id"]}
     folded = {
         "resource_type": "test",
         "attached_node": uid,
         "column_name": None,
-        "test_metadata": {"name": "not_null_columns", "kwargs": {"columns": ["other", "id"]}},
+        "test_metadata": {"name": "column_checks", "kwargs": kwargs},
     }
-    manifest["nodes"][f"test.{uid}.not_null_columns"] = folded
+    manifest["nodes"][f"test.{uid}.column_checks"] = folded
     assert check(manifest, None, 8, 5) == []
-    folded["test_metadata"]["kwargs"]["columns"] = ["other"]
+    kwargs["not_null"] = ["other"]
     assert any("int_t_folded: no primary-key test" in p for p in check(manifest, None, 8, 5))
+    kwargs["unique_combinations"] = [["id", "other"]]
+    assert check(manifest, None, 8, 5) == []
 
 
 def test_python_model_names_follow_their_folder():

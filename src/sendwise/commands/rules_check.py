@@ -10,9 +10,9 @@ this project are checked in Python over dbt's own artifacts:
 * naming by layer: models/staging -> base_ / stg_, models/intermediate -> int_, marts have
   no layer prefix; a Python model's name starts with a prefix of its folder (PYTHON_PREFIXES:
   fans -> fan_, ops -> page_, scheduling -> ml_ or caption_, content -> ml_);
-* every model has a description and a primary-key test (unique + not_null on one column, the
-  not_null possibly folded into the model's not_null_columns test, unique_combination_of_columns,
-  or an enforced primary_key constraint);
+* every model has a description and a primary-key test (unique + not_null on one column, either
+  possibly folded into the model's column_checks test, a unique combination of columns, or an
+  enforced primary_key constraint);
 * every documented column has a description, and (with catalog.json) every built column is
   documented (a base model's pass-through raw columns count as documented on their source);
 * no hard-coded relation names (a dotted name after from/join in raw SQL);
@@ -125,14 +125,18 @@ def _pk_tested(model_id: str, model: dict, tests_by_model: dict) -> bool:
     for test in tests_by_model.get(model_id, []):
         meta = test.get("test_metadata") or {}
         name = meta.get("name")
+        kwargs = meta.get("kwargs") or {}
         if name == "unique_combination_of_columns":
             return True
         column = test.get("column_name")
         if column and name in {"unique", "not_null"}:
             per_column[column].add(name)
-        elif name == "not_null_columns":  # the model's not_null tests folded into one scan
-            for folded in (meta.get("kwargs") or {}).get("columns") or []:
-                per_column[folded].add("not_null")
+        elif name == "column_checks":  # the model's plain rules folded into one test
+            if kwargs.get("unique_combinations"):
+                return True
+            for rule in ("unique", "not_null"):
+                for folded in kwargs.get(rule) or []:
+                    per_column[folded].add(rule)
     return any(v == {"unique", "not_null"} for v in per_column.values())
 
 
