@@ -6,6 +6,9 @@
 -- the holdout cutoff day (as_of - gbm_holdout_days) and the day of as_of, so the revenue model's
 -- training rows, holdout rows and scoring candidates all read one definition without leakage.
 -- Days are UTC day numbers: floor(epoch seconds / 86400) = days since 1970-01-01.
+-- Money is summed as exact decimals (macro exact_sum): a float sum adds in another order on every
+-- build, and the last bits it changes reached the revenue model's input fingerprint (through the
+-- page level the track records round to 6 places), so a rebuild with no new data refitted the model.
 with params as (
     select
         cast({{ sendwise.setting('gbm_momentum_days') }} as {{ dbt.type_int() }}) as momentum_days,
@@ -29,10 +32,10 @@ daily as (
     select
         page_key,
         day_number,
-        sum(earnings) as revenue,
+        {{ sendwise.exact_sum('earnings') }} as revenue,
         count(*) as sends,
         sum(case when is_ppv then 1 else 0 end) as ppv_sends,
-        sum(case when is_ppv then earnings else 0 end) as ppv_revenue,
+        {{ sendwise.exact_sum('case when is_ppv then earnings else 0 end') }} as ppv_revenue,
         sum(case when is_ppv then sent_count else 0 end) as ppv_sent_count
     from sends
     group by 1, 2
@@ -100,13 +103,16 @@ aggregated as (
         page_key,
         knowledge_day_number,
         max(level_days) as level_days,
-        coalesce(sum(case when days_before <= momentum_days then revenue end), 0) as revenue_7d,
-        coalesce(sum(case when days_before > momentum_days and days_before <= 2 * momentum_days then revenue end), 0)
-            as revenue_prev_7d,
+        coalesce({{ sendwise.exact_sum('case when days_before <= momentum_days then revenue end') }}, 0) as revenue_7d,
+        coalesce(
+            {{ sendwise.exact_sum(
+                'case when days_before > momentum_days and days_before <= 2 * momentum_days then revenue end'
+            ) }}, 0
+        ) as revenue_prev_7d,
         coalesce(sum(case when days_before <= momentum_days then ppv_sends end), 0) as ppv_sends_7d,
         sum(case when days_before <= momentum_days then ppv_sent_count end) as ppv_sent_count_7d,
         coalesce(sum(case when days_before <= level_days then ppv_sends end), 0) as ppv_sends_level,
-        sum(case when days_before <= level_days then ppv_revenue end) as ppv_revenue_level,
+        {{ sendwise.exact_sum('case when days_before <= level_days then ppv_revenue end') }} as ppv_revenue_level,
         coalesce(sum(case when days_before <= level_days then sends end), 0) as sends_level
     from windowed
     group by 1, 2
