@@ -17,7 +17,10 @@ from sendwise.evaluation.incremental_build import (
     compare_marts,
     next_day,
     split_raw_world,
+    state_as_of,
+    state_folder,
 )
+from sendwise.paths import DEFAULT_END, PROJECT_ROOT
 
 AS_OF = "2026-11-15 00:00:00"
 
@@ -137,6 +140,38 @@ def test_incremental_refuses_a_selection_with_one_line():
     )
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "--incremental" in done.stderr
+
+
+def test_incremental_refuses_an_as_of_that_is_not_a_timestamp_and_writes_nothing():
+    folder = PROJECT_ROOT / "data" / "bench_incremental_small_20261116"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sendwise.cli",
+            "bench",
+            "--incremental",
+            "--scale",
+            "small",
+            "--as-of",
+            "2026-11-16",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2 and not folder.exists()
+    assert done.stderr.strip().count("\n") == 0 and "YYYY-MM-DD HH:MM:SS" in done.stderr
+
+
+def test_a_state_at_another_as_of_has_its_own_folder():
+    assert (
+        state_as_of(None) == DEFAULT_END
+        and state_folder("seed", DEFAULT_END).name == "bench_incremental_seed"
+    )
+    as_of = state_as_of("2026-11-16 00:00:00")
+    assert state_folder("x10", as_of).name == "bench_incremental_x10_20261116"
+    assert next_day(as_of) == "2026-11-17 00:00:00"
 
 
 @pytest.mark.slow

@@ -5,6 +5,8 @@ metrics agree with scikit-learn on the same holdout rows."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import numpy as np
 import pytest
@@ -143,7 +145,7 @@ def test_metrics_agree_with_sklearn_and_show_both_predictors(built):
 
 # The ML Python models that reuse their output when inputs, settings and code are unchanged, and
 # the tables of their inputs' fingerprints.
-REUSING = ["ml_revenue_gbm_scores", "caption_near_duplicates", "ml_caption_clusters", "ml_engagement_model",
+REUSING = ["ml_revenue_gbm_fit", "ml_revenue_gbm_scores", "caption_near_duplicates", "ml_caption_clusters", "ml_engagement_model",
            "ml_follow_through_model", "fan_predictions", "fan_embeddings", "fan_clusters"]  # fmt: skip
 FINGERPRINTS = "int_ml_input_fingerprints int_fan_input_fingerprints int_fan_embedding_fingerprints"
 
@@ -215,13 +217,23 @@ def test_a_rebuild_without_new_data_retrains_nothing_and_a_changed_setting_retra
         )
     run_dbt(["run", "--quiet", *select, *VARS], duckdb_path=db, target_path=target)
     modes = fit_modes(db)
-    assert modes.pop("ml_revenue_gbm_scores") == [("trained",)]
-    assert modes.pop("fan_clusters") == [("trained",)]
-    assert modes == {m: [("reused",)] for m in REUSING if m not in ("ml_revenue_gbm_scores", "fan_clusters")}
+    refitted = ("ml_revenue_gbm_fit", "ml_revenue_gbm_scores", "fan_clusters")
+    assert {m: modes.pop(m) for m in refitted} == {m: [("trained",)] for m in refitted}
+    assert modes == {m: [("reused",)] for m in REUSING if m not in refitted}
     column = OUTPUT_PREDICTED
     assert [r[column] for r in gbm_scores(db)] != [r[column] for r in trained]  # a new fit, not a copy
     assert max(len(t.split(", ")) for (t,) in terms) == 6
     assert max(len(t.split(", ")) for (t,) in top_terms(db)) == 2
+
+    # a later build of the same fit period keeps the revenue GBM's fit (2026-11-15 is a Sunday: the
+    # ISO week of the default cadence began on Monday the 9th); the other vars re-parse the project
+    later = ["--vars", vars_arg({"as_of": "2026-11-15 12:00:00"})]
+    run_dbt(["run", "--quiet", "--select", "ml_revenue_gbm_fit", *later], duckdb_path=db, target_path=target)
+    with duckdb.connect(str(db), read_only=True) as con:
+        kept = con.sql(
+            "select fit_mode, period_start, fitted_as_of from sendwise_ml.ml_revenue_gbm_fit"
+        ).fetchall()
+    assert kept == [("reused", dt.datetime(2026, 11, 9), dt.datetime(2026, 11, 15))]
 
     # ml_retrain forces a fit although nothing changed (one cheap model: the var re-parses the project)
     forced = ["--vars", vars_arg({"as_of": DEFAULT_END, "ml_retrain": True})]

@@ -10,6 +10,7 @@ from model_loader import load_python_model
 from threadpoolctl import threadpool_limits
 
 gbm = load_python_model("python_models/scheduling/ml_revenue_gbm_scores.py")
+gbf = load_python_model("python_models/scheduling/ml_revenue_gbm_fit.py")
 nd = load_python_model("python_models/scheduling/caption_near_duplicates.py")
 cl = load_python_model("python_models/scheduling/ml_caption_clusters.py")
 
@@ -29,6 +30,14 @@ SETTINGS = {
     "gbm_min_train_sends": "50",
     "gbm_page_prior_sends": "20",
 }
+
+
+def fit_and_score(features, candidates, settings):
+    """What a build does: ml_revenue_gbm_fit fits and stores the fit as text, ml_revenue_gbm_scores
+    loads that text and scores the holdout rows and the candidates."""
+    text, sha = gbf.dump_fit(gbf.fit_revenue_model(features, settings))
+    fit = gbm.load_fit(pd.Series({"fitted_model": text, "fitted_model_sha256": sha}))
+    return gbm.score(fit, features, candidates)
 
 
 def feature_rows(n, start, split, seed=0):
@@ -76,13 +85,13 @@ def test_split_train_holdout_is_a_time_split():
     train = feature_rows(5, "2026-10-01", "train")
     holdout = feature_rows(3, "2026-11-02", "holdout")
     excluded = feature_rows(1, "2026-10-01", "train").assign(exclusion_reason="unknown_page", send_id="x")
-    tr, ho = gbm.split_train_holdout(pd.concat([train, holdout, excluded]))
+    tr, ho = gbf.split_train_holdout(pd.concat([train, holdout, excluded]))
     assert len(tr) == 5 and len(ho) == 3 and "x" not in set(tr["send_id"])
     late = feature_rows(1, "2026-11-05", "train").assign(send_id="late")
     with pytest.raises(ValueError, match="not a time split"):
-        gbm.split_train_holdout(pd.concat([train, holdout, late]))
+        gbf.split_train_holdout(pd.concat([train, holdout, late]))
     with pytest.raises(ValueError, match="unknown sample_split"):
-        gbm.split_train_holdout(train.assign(sample_split="random"))
+        gbf.split_train_holdout(train.assign(sample_split="random"))
 
 
 def test_encode_features_uses_training_categories_and_page_target_encoding():
@@ -91,7 +100,7 @@ def test_encode_features_uses_training_categories_and_page_target_encoding():
         earnings=[10.0, 20.0, 30.0, 100.0],
         price_band=["mid", "mid", "high", "x"],
     )
-    vocab = gbm.feature_vocabulary(train, page_prior_sends=2.0)
+    vocab = gbf.feature_vocabulary(train, page_prior_sends=2.0)
     assert vocab["categories"]["price_band"] == ["high", "mid", "x"]
     other = train.assign(page_key=["a", "zz", None, "b"], price_band=["mid", "new", None, "x"])
     x = gbm.encode_features(other, vocab)
@@ -111,8 +120,8 @@ def test_encode_features_uses_training_categories_and_page_target_encoding():
 def test_frequent_categories_keeps_the_most_frequent_up_to_the_limit():
     values = pd.Series(["c", "b", "b", "a", "a", None, "d"])
     # a and b twice, c and d once (tie: by value, so c)
-    assert gbm.frequent_categories(values, limit=3) == ["a", "b", "c"]
-    assert gbm.frequent_categories(values) == ["a", "b", "c", "d"]
+    assert gbf.frequent_categories(values, limit=3) == ["a", "b", "c"]
+    assert gbf.frequent_categories(values) == ["a", "b", "c", "d"]
 
 
 def test_score_trains_on_300_pages_and_learns_each_page_level():
@@ -136,14 +145,14 @@ def test_score_trains_on_300_pages_and_learns_each_page_level():
     candidates = rows("c", "2026-11-16", 1, 20_000).rename(columns={"send_id": "scoring_key"})
     settings = {**SETTINGS, "gbm_max_iter": "60", "gbm_min_samples_leaf": "10"}
     with threadpool_limits(limits=1):
-        out = gbm.score(features, candidates, settings)
-    assert out["model_version"].eq(gbm.MODEL_VERSION).all()
+        out = fit_and_score(features, candidates, settings)
+    assert out["model_version"].eq(gbf.MODEL_VERSION).all()
     cand = out[out["score_kind"] == "candidate"]
     assert cand["page_key"].nunique() == n_pages
     truth = cand["page_key"].map(level)
     assert np.corrcoef(cand["predicted_revenue"], truth)[0, 1] > 0.95
     assert (cand["predicted_revenue"] - truth).abs().mean() < 0.1 * truth.mean()
-    beyond_cap = ~cand["page_key"].isin(gbm.frequent_categories(features["page_key"]))
+    beyond_cap = ~cand["page_key"].isin(gbf.frequent_categories(features["page_key"]))
     assert beyond_cap.sum() == n_pages - gbm.MAX_CATEGORIES
     assert np.corrcoef(cand.loc[beyond_cap, "predicted_revenue"], truth[beyond_cap])[0, 1] > 0.95
 
@@ -154,7 +163,10 @@ def test_naive_baseline_falls_back_page_then_global():
     )
     rows = pd.DataFrame({"page_key": ["a", "a", "b", "c"], "local_hour": [20, 21, 9, 9]})
     # (a,20) = 20; (a,21) unseen -> page a mean 44/3; (b,9) = 8; page c unseen -> global 52/4 = 13
-    np.testing.assert_allclose(gbm.naive_baseline(train, rows), [20.0, 44 / 3, 8.0, 13.0])
+    np.testing.assert_allclose(
+        gbm.naive_baseline(gbf.baseline_tables(train), rows), [20.0, 44 / 3, 8.0, 13.0]
+    )
+    assert np.isnan(gbm.naive_baseline(gbf.baseline_tables(train.iloc[0:0]), rows)).all()
 
 
 def test_recent_baseline_is_the_28_day_revenue_per_send_else_the_fallback():
@@ -182,11 +194,11 @@ def test_score_learns_beyond_the_baseline_and_is_deterministic():
     )
     candidates = feature_rows(6, "2026-11-16", "c", 3).rename(columns={"send_id": "scoring_key"})
     with threadpool_limits(limits=1):  # as the dbt model runs it (no OpenMP spin-waiting)
-        out = gbm.score(features, candidates, SETTINGS)
-        again = gbm.score(features, candidates, SETTINGS)
+        out = fit_and_score(features, candidates, SETTINGS)
+        again = fit_and_score(features, candidates, SETTINGS)
     assert out.columns.tolist() == gbm.OUTPUT_COLUMNS
     assert (out["score_kind"] == "holdout").sum() == 100 and (out["score_kind"] == "candidate").sum() == 6
-    assert out["score_key"].is_unique and out["model_version"].eq(gbm.MODEL_VERSION).all()
+    assert out["score_key"].is_unique and out["model_version"].eq(gbf.MODEL_VERSION).all()
     assert (out["predicted_revenue_low"] <= out["predicted_revenue_high"]).all()
     ho = out[out["score_kind"] == "holdout"]
     mae_model = (ho["actual_revenue"] - ho["predicted_revenue"]).abs().mean()
@@ -211,16 +223,16 @@ def test_score_is_the_same_for_rows_in_another_order_with_last_bit_noise():
     assert noisy["revenue_7d"].nunique() > 255 >= features["revenue_7d"].nunique()
     candidates = feature_rows(6, "2026-11-16", "c", 3).rename(columns={"send_id": "scoring_key"})
     with threadpool_limits(limits=1):
-        out = gbm.score(features, candidates, SETTINGS).sort_values("score_key", ignore_index=True)
-        again = gbm.score(noisy, candidates, SETTINGS).sort_values("score_key", ignore_index=True)
+        out = fit_and_score(features, candidates, SETTINGS).sort_values("score_key", ignore_index=True)
+        again = fit_and_score(noisy, candidates, SETTINGS).sort_values("score_key", ignore_index=True)
     pd.testing.assert_frame_equal(out, again, check_exact=True)
 
 
 def test_score_falls_back_to_the_baseline_with_too_little_data():
     features = pd.concat([feature_rows(10, "2026-09-01", "train"), feature_rows(3, "2026-11-02", "holdout")])
     candidates = feature_rows(2, "2026-11-16", "c").rename(columns={"send_id": "scoring_key"})
-    out = gbm.score(features, candidates, SETTINGS)
-    assert out["model_version"].eq(gbm.FALLBACK_VERSION).all()
+    out = fit_and_score(features, candidates, SETTINGS)
+    assert out["model_version"].eq(gbf.FALLBACK_VERSION).all()
     np.testing.assert_allclose(out["predicted_revenue"], out["baseline_revenue"])
     assert str(out["train_last_sent_at"].dtype) == "datetime64[us]"
 
@@ -232,8 +244,8 @@ def test_score_falls_back_when_the_training_sends_earned_nothing():
     features = pd.concat([feature_rows(80, "2026-09-01", "train"), feature_rows(5, "2026-11-02", "holdout")])
     features["earnings"] = 0.0
     candidates = feature_rows(2, "2026-11-16", "c").rename(columns={"send_id": "scoring_key"})
-    out = gbm.score(features, candidates, SETTINGS)
-    assert out["model_version"].eq(gbm.NO_REVENUE_VERSION).all()
+    out = fit_and_score(features, candidates, SETTINGS)
+    assert out["model_version"].eq(gbf.NO_REVENUE_VERSION).all()
     assert out["predicted_revenue"].eq(0).all() and out["baseline_revenue"].eq(0).all()
     assert out["train_sends"].eq(80).all()
 
@@ -244,9 +256,86 @@ def test_score_without_any_send_history_keeps_the_timestamp_type():
     contract of ml_revenue_predictions)."""
     features = feature_rows(3, "2026-09-01", "train").iloc[0:0]
     candidates = feature_rows(2, "2026-11-16", "c").rename(columns={"send_id": "scoring_key"})
-    out = gbm.score(features, candidates, SETTINGS)
+    out = fit_and_score(features, candidates, SETTINGS)
     assert len(out) == 2 and out["train_sends"].eq(0).all()
     assert out["train_last_sent_at"].isna().all() and str(out["train_last_sent_at"].dtype) == "datetime64[us]"
+
+
+# ---- the fit kept for a fit period (ml_revenue_gbm_fit) ----------------------------------------
+
+
+def test_fit_period_start_is_the_iso_week_by_default_and_follows_the_settings():
+    # 2026-11-15 is a Sunday, 2026-11-16 a Monday, 2026-11-11 a Wednesday (calendar)
+    week = lambda as_of, days=7, dow=1: gbf.fit_period_start(as_of, days, dow)  # noqa: E731
+    assert week("2026-11-15 23:59:59") == pd.Timestamp("2026-11-09")
+    assert week("2026-11-16 00:00:00") == pd.Timestamp("2026-11-16")
+    assert week("2026-11-22 12:00:00") == pd.Timestamp("2026-11-16")
+    assert week("2026-11-16 00:00:00", dow=3) == pd.Timestamp("2026-11-11")  # weeks from Wednesday
+    assert week("2026-11-16 05:00:00", days=1) == pd.Timestamp("2026-11-16")  # every day a period
+    # 14-day periods from Monday 1970-01-05: 2026-11-16 is 20,769 days later = 1,483 x 14 + 7, so
+    # its period started 7 days earlier, and 2026-11-23 starts the next one
+    assert week("2026-11-16", days=14) == pd.Timestamp("2026-11-09")
+    assert week("2026-11-23", days=14) == pd.Timestamp("2026-11-23")
+    # an aware timestamp is read in UTC: 00:30 on Monday in Berlin (UTC+1 in November) is 23:30
+    # on Sunday in UTC
+    assert week(pd.Timestamp("2026-11-16 00:30", tz="Europe/Berlin")) == pd.Timestamp("2026-11-09")
+    with pytest.raises(ValueError, match="not a cadence"):
+        week("2026-11-16", days=0)
+    with pytest.raises(ValueError, match="not a cadence"):
+        week("2026-11-16", dow=8)
+
+
+def test_the_same_rows_give_the_same_stored_fit():
+    """A daily build and a full refresh of the same day fit on the same rows, read in any order:
+    the stored text must be the same (sendwise bench --incremental compares the tables)."""
+    features = pd.concat(
+        [feature_rows(300, "2026-09-01", "train", 1), feature_rows(50, "2026-11-02", "holdout", 2)],
+        ignore_index=True,
+    )
+    shuffled = features.sample(frac=1.0, random_state=4).reset_index(drop=True)
+    with threadpool_limits(limits=1):
+        first = gbf.dump_fit(gbf.fit_revenue_model(features, SETTINGS))
+        second = gbf.dump_fit(gbf.fit_revenue_model(shuffled, SETTINGS))
+        other = gbf.dump_fit(gbf.fit_revenue_model(features, {**SETTINGS, "gbm_seed": "8"}))
+    assert first == second and other[1] != first[1]
+
+
+def test_load_fit_refuses_a_text_that_does_not_match_its_hash():
+    features = pd.concat([feature_rows(10, "2026-09-01", "train"), feature_rows(3, "2026-11-02", "holdout")])
+    text, sha = gbf.dump_fit(gbf.fit_revenue_model(features, SETTINGS))
+    assert gbm.load_fit(pd.Series({"fitted_model": text, "fitted_model_sha256": sha}))["train_sends"] == 10
+    _, other_sha = gbf.dump_fit({"models": None})
+    with pytest.raises(ValueError, match="does not match its sha256"):
+        gbm.load_fit(pd.Series({"fitted_model": text, "fitted_model_sha256": other_sha}))
+
+
+def test_score_refuses_a_fit_that_trained_on_a_holdout_send():
+    """A kept fit scores later builds, whose holdout starts later; a fit whose training reaches into
+    this build's holdout (a backfill) would grade itself on sends it learned."""
+    fit = gbf.fit_revenue_model(
+        pd.concat([feature_rows(60, "2026-10-20", "train"), feature_rows(3, "2026-11-09", "holdout")]),
+        SETTINGS,
+    )
+    candidates = feature_rows(2, "2026-11-16", "c").rename(columns={"send_id": "scoring_key"})
+    later = feature_rows(3, "2026-11-10", "holdout")  # after the fit's last training send (2026-10-22 11:00)
+    assert len(gbm.score(fit, later, candidates)) == 5
+    overlapping = feature_rows(3, "2026-10-22", "holdout")  # from 2026-10-22 00:00
+    with pytest.raises(ValueError, match="trained on a send of the holdout"):
+        gbm.score(fit, overlapping, candidates)
+
+
+def test_a_kept_fit_serves_builds_at_or_after_its_as_of_only_and_never_a_fallback():
+    kept = pd.DataFrame(
+        {"fitted_as_of": [pd.Timestamp("2026-11-16 00:00:00")], "model_version": [gbf.MODEL_VERSION]}
+    )
+    assert gbf.usable_previous(None, "2026-11-17 00:00:00") is None
+    assert gbf.usable_previous(kept, "2026-11-16 00:00:00") is kept
+    assert gbf.usable_previous(kept, "2026-11-18 06:00:00") is kept
+    assert gbf.usable_previous(kept, "2026-11-15 23:00:00") is None  # a backfill: refit
+    assert gbf.usable_previous(pd.concat([kept, kept]), "2026-11-17 00:00:00") is None
+    # a fallback (too few sends) is fitted again by every build until a model can be
+    fallback = kept.assign(model_version=gbf.FALLBACK_VERSION)
+    assert gbf.usable_previous(fallback, "2026-11-17 00:00:00") is None
 
 
 # ---- near-duplicates ---------------------------------------------------------------------------

@@ -1,21 +1,19 @@
-"""Revenue per PPV send from scikit-learn gradient boosting, with a quantile interval and a naive baseline.
+"""Revenue per PPV send from the revenue GBM's kept fit, with a quantile interval and naive baselines.
 
-Inputs (features prepared in SQL): `int_revenue_model_features` (one row per PPV send, `sample_split`
-train / holdout by time: train = sends before as_of - gbm_holdout_days) and
-`int_revenue_scoring_candidates` (one row per scoring_key with the same feature columns).
+Inputs (features prepared in SQL): `ml_revenue_gbm_fit` (the fit of the current fit period:
+gradient boosting trained only on the sends before the fit's as_of - gbm_holdout_days),
+`int_revenue_model_features` (its holdout rows: the sends of the last gbm_holdout_days, features as
+of the cutoff) and `int_revenue_scoring_candidates` (one row per scoring_key with the same feature
+columns).
 
-One model, trained only on the train rows, scores both the holdout sends (for
-`ml_revenue_model_metrics`, honest: holdout features are as of the cutoff) and the candidates (for
-`ml_revenue_predictions`). Mean model: HistGradientBoostingRegressor with Poisson loss (revenue is
-non-negative and its drivers multiply: audience x conversion x price); interval: two quantile-loss
-models (gbm_quantile_low / gbm_quantile_high). Baselines: the page x local-hour mean revenue of the
-training window (page mean, then global mean, where a cell is empty), and the page's revenue per PPV
-send over the last 28 days (the row's `ppv_revenue_per_send_28d`, as of the cutoff for holdout rows;
-the page x hour baseline where the page sent nothing in those 28 days).
-
-Fallback: with fewer than gbm_min_train_sends training sends, or training sends that earned nothing
-at all (an agency whose PPVs have not sold yet: the Poisson loss needs a positive total, and there is
-no revenue to learn from), every row gets the page x hour baseline and `model_version` says which.
+The fit scores both the holdout sends (for `ml_revenue_model_metrics`; honest: the fit trained only
+on sends before the holdout, which the scoring checks) and the candidates (for
+`ml_revenue_predictions`): the mean (Poisson loss) and the two quantile models of the interval.
+Baselines: the page x local-hour mean revenue of the fit's training window (page mean, then global
+mean, where a cell is empty), and the page's revenue per PPV send over the last 28 days (the row's
+`ppv_revenue_per_send_28d`, as of the cutoff for holdout rows; the page x hour baseline where the
+page sent nothing in those 28 days). A fit without a model (too few training sends, or none that
+earned anything) gives every row the page x hour baseline; `model_version` says which.
 
 Output: one row per (score_kind, row_key): holdout rows carry the actual revenue.
 """
@@ -25,16 +23,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-# Reuse: the inputs (rows of int_ml_input_fingerprints) and the settings (name prefixes) whose
-# change means a new fit; a change of this file's code does too (CODE_VERSION: where the code is not
-# run from a file, bump it with any change to what the fit computes).
+# Reuse: the inputs (rows of int_ml_input_fingerprints / int_ml_scoring_fingerprints) and the
+# settings (name prefixes) whose change means new scores, with the kept fit's fingerprint and hash
+# added as the setting gbm_fit; a change of this file's code does too (CODE_VERSION: where the code
+# is not run from a file, bump it with any change to what the scores compute).
 REUSE_INPUTS = ["int_revenue_model_features", "int_revenue_scoring_candidates"]
 REUSE_SETTING_PREFIXES = ("gbm_",)
-CODE_VERSION = "6"
+CODE_VERSION = "7"
 
-MODEL_VERSION = "hgb-poisson-v3"
-FALLBACK_VERSION = "naive-page-hour-mean (too few training sends)"
-NO_REVENUE_VERSION = "naive-page-hour-mean (no revenue in the training sends)"
+
+# >>> shared block gbm_encoding: keep every copy the same text (sendwise rules-check)
+# --- The revenue GBM's features: ml_revenue_gbm_fit encodes its training sends and
+# ml_revenue_gbm_scores the rows it scores with the same code (dbt Python models cannot import
+# project code on BigQuery). ---------------------------------------------------------------------
 CATEGORICAL = ["page_key", "content_category", "price_band", "length_bin", "emoji_bin"]
 BOOLEAN = ["has_cta", "has_urgency", "ends_with_question"]
 NUMERIC = [
@@ -65,69 +66,8 @@ PAGE_FEATURES = ["page_revenue_per_send", "page_log_train_sends"]
 # GBM's 255-category limit, so no categorical can fail the fit however many values it takes.
 MAX_CATEGORIES = 250
 FEATURES = CATEGORICAL + BOOLEAN + NUMERIC + PAGE_FEATURES
-OUTPUT_COLUMNS = [
-    "score_key",
-    "score_kind",
-    "row_key",
-    "page_key",
-    "local_hour",
-    "actual_revenue",
-    "predicted_revenue",
-    "predicted_revenue_low",
-    "predicted_revenue_high",
-    "baseline_revenue",
-    "baseline_28d_revenue",
-    "model_version",
-    "train_sends",
-    "train_last_sent_at",
-]
-
-
-def split_train_holdout(features: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(train, holdout) usable rows by the SQL time split; raises if the split is not a time split
-    (a training send at or after the first holdout send) or uses unknown labels."""
-    usable = features[features["exclusion_reason"].isna()]
-    labels = set(usable["sample_split"].unique())
-    if not labels <= {"train", "holdout"}:
-        raise ValueError(f"unknown sample_split labels: {sorted(labels - {'train', 'holdout'})}")
-    train = usable[usable["sample_split"] == "train"]
-    holdout = usable[usable["sample_split"] == "holdout"]
-    if len(train) and len(holdout) and train["sent_at"].max() >= holdout["sent_at"].min():
-        raise ValueError("not a time split: a training send is not earlier than every holdout send")
-    return train.reset_index(drop=True), holdout.reset_index(drop=True)
-
-
-def frequent_categories(values: pd.Series, limit: int = MAX_CATEGORIES) -> list[str]:
-    """The `limit` most frequent values (ties: by value), sorted."""
-    counts = values.dropna().astype(str).value_counts()
-    order = sorted(counts.index, key=lambda v: (-counts[v], v))
-    return sorted(order[:limit])
-
-
-def page_encoding(train: pd.DataFrame, prior_sends: float) -> tuple[pd.DataFrame, float]:
-    """(per training page: page_revenue_per_send shrunk toward the global mean by prior_sends
-    pseudo-sends and page_log_train_sends; the global mean revenue per send)."""
-    global_mean = float(train["earnings"].mean()) if len(train) else 0.0
-    pages = train.groupby("page_key")["earnings"].agg(["sum", "count"])
-    table = pd.DataFrame(
-        {
-            "page_revenue_per_send": (pages["sum"] + prior_sends * global_mean)
-            / (pages["count"] + prior_sends),
-            "page_log_train_sends": np.log1p(pages["count"].astype(float)),
-        }
-    )
-    return table, global_mean
-
-
-def feature_vocabulary(train: pd.DataFrame, page_prior_sends: float = 20.0) -> dict:
-    """What the encoding learns from the training rows: each categorical's categories (the most
-    frequent MAX_CATEGORIES, sorted) and the page encoding (page_encoding)."""
-    pages, global_mean = page_encoding(train, page_prior_sends)
-    return {
-        "categories": {c: frequent_categories(train[c]) for c in CATEGORICAL},
-        "pages": pages,
-        "global_revenue_per_send": global_mean,
-    }
+# what is read from the warehouse: the stored features (PAGE_FEATURES are derived from the training sends)
+STORED_FEATURES = CATEGORICAL + BOOLEAN + NUMERIC
 
 
 def encode_features(frame: pd.DataFrame, vocabulary: dict) -> pd.DataFrame:
@@ -151,16 +91,63 @@ def encode_features(frame: pd.DataFrame, vocabulary: dict) -> pd.DataFrame:
     return out[FEATURES]
 
 
-def naive_baseline(train: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
-    """Mean training revenue of the row's (page, local hour); else of its page; else global."""
-    if train.empty:
+def stable_rows(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The rows in the order of `key` with stable numeric features (stable_features): the warehouse
+    returns rows in any order, and the sums of a fit (the page encoding, the gradients) follow it."""
+    frame = frame.sort_values(key, kind="stable").reset_index(drop=True)
+    frame[NUMERIC] = stable_features(frame[NUMERIC].apply(pd.to_numeric, errors="coerce"))
+    return frame
+
+
+# <<< shared block gbm_encoding
+
+
+OUTPUT_COLUMNS = [
+    "score_key",
+    "score_kind",
+    "row_key",
+    "page_key",
+    "local_hour",
+    "actual_revenue",
+    "predicted_revenue",
+    "predicted_revenue_low",
+    "predicted_revenue_high",
+    "baseline_revenue",
+    "baseline_28d_revenue",
+    "model_version",
+    "train_sends",
+    "train_last_sent_at",
+]
+
+FEATURE_COLUMNS = ["send_id", "sent_at", "sample_split", "exclusion_reason", "earnings", *STORED_FEATURES]
+CANDIDATE_COLUMNS = ["scoring_key", *STORED_FEATURES]
+
+
+def load_fit(row: pd.Series) -> dict:
+    """The fit of one ml_revenue_gbm_fit row (ml_revenue_gbm_fit.fit_revenue_model), after its
+    sha256 matches the stored one (a truncated or altered text is refused, not unpickled)."""
+    import base64
+    import hashlib
+    import pickle
+
+    data = base64.b64decode(str(row["fitted_model"]))
+    if hashlib.sha256(data).hexdigest() != str(row["fitted_model_sha256"]):
+        raise ValueError(
+            "ml_revenue_gbm_fit: the fitted model does not match its sha256; refit with var ml_retrain"
+        )
+    # the project's own fit, its hash checked (ml_revenue_gbm_fit's docstring says who may write it)
+    return pickle.loads(data)
+
+
+def naive_baseline(baseline: dict | None, rows: pd.DataFrame) -> np.ndarray:
+    """Mean training revenue of the row's (page, local hour); else of its page; else global
+    (baseline: ml_revenue_gbm_fit.baseline_tables; None, without training sends: NaN)."""
+    if baseline is None:
         return np.full(len(rows), np.nan)
-    cell = train.groupby(["page_key", "local_hour"])["earnings"].mean()
-    page = train.groupby("page_key")["earnings"].mean()
     keys = pd.MultiIndex.from_arrays([rows["page_key"], rows["local_hour"]])
-    value = pd.Series(cell.reindex(keys).to_numpy(), index=rows.index)
-    value = value.fillna(rows["page_key"].map(page))
-    return value.fillna(train["earnings"].mean()).to_numpy(dtype=float)
+    value = pd.Series(baseline["cell"].reindex(keys).to_numpy(), index=rows.index)
+    value = value.fillna(rows["page_key"].map(baseline["page"]))
+    return value.fillna(baseline["global"]).to_numpy(dtype=float)
 
 
 def recent_baseline(rows: pd.DataFrame, fallback: np.ndarray) -> np.ndarray:
@@ -168,56 +155,6 @@ def recent_baseline(rows: pd.DataFrame, fallback: np.ndarray) -> np.ndarray:
     cutoff for holdout rows and at as_of for candidates); `fallback` where it is missing."""
     recent = pd.to_numeric(rows["ppv_revenue_per_send_28d"], errors="coerce").to_numpy(dtype=float)
     return np.where(np.isnan(recent), fallback, recent)
-
-
-def gbm_params(settings: dict[str, str]) -> dict:
-    f = lambda name: float(settings[name])  # noqa: E731
-    return {
-        "max_iter": int(f("gbm_max_iter")),
-        "quantile_max_iter": int(f("gbm_quantile_max_iter")),
-        "learning_rate": f("gbm_learning_rate"),
-        "max_leaf_nodes": int(f("gbm_max_leaf_nodes")),
-        "min_samples_leaf": int(f("gbm_min_samples_leaf")),
-        "quantile_learning_rate": f("gbm_quantile_learning_rate"),
-        "quantile_max_leaf_nodes": int(f("gbm_quantile_max_leaf_nodes")),
-        "quantile_min_samples_leaf": int(f("gbm_quantile_min_samples_leaf")),
-        "l2_regularization": f("gbm_l2_regularization"),
-        "quantile_low": f("gbm_quantile_low"),
-        "quantile_high": f("gbm_quantile_high"),
-        "seed": int(f("gbm_seed")),
-        "page_prior_sends": f("gbm_page_prior_sends"),
-    }
-
-
-def fit_models(x: pd.DataFrame, y: np.ndarray, params: dict) -> dict:
-    """Mean (Poisson loss) and the two quantile models, deterministic (fixed seed, no early stop).
-    Each has its own trees: the mean is held back (small trees, large leaves, slow learning rate)
-    because a flexible Poisson fit of noisy, skewed revenue learns the training sends' outliers and
-    under-predicts the total of new sends (docs/ml.md); the quantiles need the flexibility to reach
-    their levels, or the interval comes out too wide."""
-    from sklearn.ensemble import HistGradientBoostingRegressor
-
-    def make(loss: str, max_iter: int, quantile: float | None = None):
-        kwargs = {"quantile": quantile} if quantile is not None else {}
-        prefix = "quantile_" if quantile is not None else ""
-        return HistGradientBoostingRegressor(
-            loss=loss,
-            max_iter=max_iter,
-            learning_rate=params[f"{prefix}learning_rate"],
-            max_leaf_nodes=params[f"{prefix}max_leaf_nodes"],
-            min_samples_leaf=params[f"{prefix}min_samples_leaf"],
-            l2_regularization=params["l2_regularization"],
-            categorical_features="from_dtype",
-            early_stopping=False,
-            random_state=params["seed"],
-            **kwargs,
-        )
-
-    return {
-        "mean": make("poisson", params["max_iter"]).fit(x, y),
-        "low": make("quantile", params["quantile_max_iter"], params["quantile_low"]).fit(x, y),
-        "high": make("quantile", params["quantile_max_iter"], params["quantile_high"]).fit(x, y),
-    }
 
 
 def predict_interval(models: dict, x: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -228,37 +165,16 @@ def predict_interval(models: dict, x: pd.DataFrame) -> tuple[np.ndarray, np.ndar
     return mean, np.minimum(q_low, q_high), np.maximum(q_low, q_high)
 
 
-# >>> shared block stable_features: keep every copy the same text (sendwise rules-check)
-# --- Stable features: two builds of the same rows fit the same model. ---------------------------
-STABLE_DECIMALS = 6
-
-
-def stable_features(values: pd.DataFrame) -> pd.DataFrame:
-    """Float features rounded to STABLE_DECIMALS after a scale of 1 + 1e-12. A parallel sum in the
-    warehouse (or a sum over rows read in another order) differs between two builds of the same
-    rows in its last bits, and gradient boosting bins on the distinct values, so a 1e-16 difference
-    can move a bin edge and a prediction by several percent. The scale moves exact halves (a mean
-    of cents) off the rounding boundary and + 0.0 turns -0.0 into 0.0, as relation_fingerprint
-    does (macros/sendwise/fingerprint.sql); 6 decimals are far below any feature's resolution."""
-    return (values.astype(float) * (1 + 1e-12)).round(STABLE_DECIMALS) + 0.0
-
-
-# <<< shared block stable_features
-
-
-def stable_rows(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    """The rows in the order of `key` with stable numeric features (stable_features): the warehouse
-    returns rows in any order, and the sums of a fit (the page encoding, the gradients) follow it."""
-    frame = frame.sort_values(key, kind="stable").reset_index(drop=True)
-    frame[NUMERIC] = stable_features(frame[NUMERIC].apply(pd.to_numeric, errors="coerce"))
-    return frame
-
-
-def score(features: pd.DataFrame, candidates: pd.DataFrame, settings: dict[str, str]) -> pd.DataFrame:
-    """Train on the train rows; score holdout sends and candidates (see module docstring)."""
+def score(fit: dict, features: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
+    """Score the holdout sends of `features` (usable rows with sample_split holdout) and the
+    candidates with `fit` (see module docstring). Raises if a holdout send is not later than every
+    training send of the fit."""
     features, candidates = stable_rows(features, "send_id"), stable_rows(candidates, "scoring_key")
-    train, holdout = split_train_holdout(features)
-    params = gbm_params(settings)
+    holdout = features[features["exclusion_reason"].isna() & (features["sample_split"] == "holdout")]
+    holdout = holdout.reset_index(drop=True)
+    last_train = fit["train_last_sent_at"]
+    if last_train is not None and len(holdout) and pd.Timestamp(holdout["sent_at"].min()) <= last_train:
+        raise ValueError("the revenue GBM's fit trained on a send of the holdout: refit with var ml_retrain")
     holdout_rows = pd.DataFrame(
         {
             "score_kind": "holdout",
@@ -279,26 +195,22 @@ def score(features: pd.DataFrame, candidates: pd.DataFrame, settings: dict[str, 
     )
     scored = pd.concat([holdout, candidates], ignore_index=True)
     rows = pd.concat([holdout_rows, candidate_rows], ignore_index=True)
-    rows["baseline_revenue"] = naive_baseline(train, scored)
+    rows["baseline_revenue"] = naive_baseline(fit["baseline"], scored)
     rows["baseline_28d_revenue"] = recent_baseline(scored, rows["baseline_revenue"].to_numpy(dtype=float))
-    enough_sends = len(train) >= float(settings["gbm_min_train_sends"])
-    if enough_sends and train["earnings"].astype(float).sum() > 0:
-        vocabulary = feature_vocabulary(train, params["page_prior_sends"])
-        models = fit_models(encode_features(train, vocabulary), train["earnings"].to_numpy(float), params)
-        mean, low, high = predict_interval(models, encode_features(scored, vocabulary))
+    if fit["models"] is not None:
+        mean, low, high = predict_interval(fit["models"], encode_features(scored, fit["vocabulary"]))
         rows["predicted_revenue"], rows["predicted_revenue_low"], rows["predicted_revenue_high"] = (
             mean,
             low,
             high,
         )
-        rows["model_version"] = MODEL_VERSION
     else:
         rows["predicted_revenue"] = rows["baseline_revenue"]
         rows["predicted_revenue_low"] = np.nan
         rows["predicted_revenue_high"] = np.nan
-        rows["model_version"] = FALLBACK_VERSION if not enough_sends else NO_REVENUE_VERSION
-    rows["train_sends"] = len(train)
-    rows["train_last_sent_at"] = train["sent_at"].max() if len(train) else pd.NaT
+    rows["model_version"] = fit["model_version"]
+    rows["train_sends"] = fit["train_sends"]
+    rows["train_last_sent_at"] = last_train if last_train is not None else pd.NaT
     rows["score_key"] = rows["score_kind"] + "|" + rows["row_key"]
     rows["local_hour"] = rows["local_hour"].astype("Int64")
     rows["train_sends"] = rows["train_sends"].astype("int64")
@@ -308,10 +220,22 @@ def score(features: pd.DataFrame, candidates: pd.DataFrame, settings: dict[str, 
     return rows[OUTPUT_COLUMNS]
 
 
-# what is read from the warehouse: the stored features (PAGE_FEATURES are derived here from the training sends)
-STORED_FEATURES = CATEGORICAL + BOOLEAN + NUMERIC
-FEATURE_COLUMNS = ["send_id", "sent_at", "sample_split", "exclusion_reason", "earnings", *STORED_FEATURES]
-CANDIDATE_COLUMNS = ["scoring_key", *STORED_FEATURES]
+# >>> shared block stable_features: keep every copy the same text (sendwise rules-check)
+# --- Stable features: two builds of the same rows fit the same model. ---------------------------
+STABLE_DECIMALS = 6
+
+
+def stable_features(values: pd.DataFrame) -> pd.DataFrame:
+    """Float features rounded to STABLE_DECIMALS after a scale of 1 + 1e-12. A parallel sum in the
+    warehouse (or a sum over rows read in another order) differs between two builds of the same
+    rows in its last bits, and gradient boosting bins on the distinct values, so a 1e-16 difference
+    can move a bin edge and a prediction by several percent. The scale moves exact halves (a mean
+    of cents) off the rounding boundary and + 0.0 turns -0.0 into 0.0, as relation_fingerprint
+    does (macros/sendwise/fingerprint.sql); 6 decimals are far below any feature's resolution."""
+    return (values.astype(float) * (1 + 1e-12)).round(STABLE_DECIMALS) + 0.0
+
+
+# <<< shared block stable_features
 
 
 # >>> shared block build_stamp: keep every copy the same text (sendwise rules-check)
@@ -515,6 +439,12 @@ def model(dbt, session):
     target_type = dbt.config.get("target_type")
     as_of = dbt.config.get("as_of")
     settings = settings_dict(to_pandas(dbt.ref("settings_modeling"), ["setting_name", "setting_value"]))
+    fits = to_pandas(
+        dbt.ref("ml_revenue_gbm_fit"), ["input_fingerprint", "fitted_model", "fitted_model_sha256"]
+    )
+    if fits.shape[0] != 1:
+        raise ValueError(f"ml_revenue_gbm_fit holds {fits.shape[0]} fits, not one")
+    settings["gbm_fit"] = f"{fits['input_fingerprint'].iloc[0]}|{fits['fitted_model_sha256'].iloc[0]}"
     fingerprints = [
         to_pandas(dbt.ref("int_ml_input_fingerprints")),
         to_pandas(dbt.ref("int_ml_scoring_fingerprints")),
@@ -528,10 +458,13 @@ def model(dbt, session):
         # this build wrote the table: the stamp is this build's
         return to_engine(with_build_stamp(previous, as_of, built_at, target_type), target_type)
 
-    features = to_pandas(dbt.ref("int_revenue_model_features"), FEATURE_COLUMNS)
+    fit = load_fit(fits.iloc[0])
+    holdout = to_pandas(
+        dbt.ref("int_revenue_model_features"), FEATURE_COLUMNS, equals={"sample_split": "holdout"}
+    )
     candidates = to_pandas(dbt.ref("int_revenue_scoring_candidates"), CANDIDATE_COLUMNS)
     with threadpool_limits(limits=int(float(settings["ml_max_threads"]))):
-        result = score(features, candidates, settings)
+        result = score(fit, holdout, candidates)
 
     result = with_build_stamp(with_fit_columns(result, fingerprint), as_of, built_at, target_type)
     return to_engine(result, target_type)

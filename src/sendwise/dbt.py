@@ -182,7 +182,7 @@ def prepare_incremental_tables(
             "+config.materialized:incremental",
             "--exclude",
             "ml_caption_clusters+",
-            "ml_revenue_gbm_scores+",
+            "ml_revenue_gbm_fit+",
             "--exclude-resource-type",
             "test",
             "unit_test",

@@ -61,6 +61,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         " compare their marts (sendwise.evaluation.incremental_build)",
     )
     parser.add_argument(
+        "--as-of",
+        default=None,
+        help="with --incremental: the as_of of the state ('YYYY-MM-DD HH:MM:SS'; default the demo's end,"
+        " a Sunday); the daily build is at as_of + 1 day, its world generated to that day",
+    )
+    parser.add_argument(
         "--unit-tests",
         action="store_true",
         help="also run dbt's unit tests (as make dbt-test does); by default the production build"
@@ -221,6 +227,7 @@ def run_incremental(args: argparse.Namespace) -> int:
         raise UserError(
             "bench --incremental times the whole daily build: no --select, --unit-tests, --ml-retrain or --db"
         )
+    as_of = incremental_build.state_as_of(args.as_of)
     result = incremental_build.run(args)
     incremental, full = result["incremental"], result["full"]
     if not args.no_record:
@@ -241,6 +248,7 @@ def run_incremental(args: argparse.Namespace) -> int:
             "incremental_share": round(statistics.median(incremental) / statistics.median(full), 3),
             "marts_compared": result["marts_compared"],
             "marts_differing": len(result["marts_differing"]),
+            "as_of": incremental_build.next_day(as_of),
             **machine_description(),
             **duckdb_limits(),
         }

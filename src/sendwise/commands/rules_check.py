@@ -76,6 +76,7 @@ SHARED_BLOCKS = {
     "content_card": ("python_models/content/ml_engagement_model.py", "def time_split("),
     "update": ("python_models/scheduling/caption_near_duplicates.py", "def update_fingerprint("),
     "stable_features": ("python_models/scheduling/ml_revenue_gbm_scores.py", "def stable_features("),
+    "gbm_encoding": ("python_models/scheduling/ml_revenue_gbm_fit.py", "def encode_features("),
 }
 SHARED_MARKER = re.compile(r"^# (>>>|<<<) shared block (\w+)")
 # Longest SQL model (lines of the file, header comments included; issue 18). Past this a model holds

@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from sendwise.dbt import run_dbt, run_dbt_peak_memory, vars_arg
+from sendwise.errors import UserError
 from sendwise.paths import DEFAULT_END, PROJECT_ROOT
 
 # The raw tables of the demo world with the column that dates a row (the loaded_at_field of the
@@ -44,6 +45,23 @@ MART_LAYERS = ("marts", "ml", "ops")
 STAMP_COLUMNS = frozenset(
     {"built_at", "embedded_at", "fit_mode", "input_fingerprint", "invocation_id", "run_started_at", "run_key"}
 )
+
+
+def state_as_of(text: str | None) -> str:
+    """The state's as_of of `bench --incremental --as-of` ('YYYY-MM-DD HH:MM:SS'; None: the demo's
+    end); a UserError in one line for anything else."""
+    if text is None:
+        return DEFAULT_END
+    try:
+        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        raise UserError(f"--as-of {text!r}: expected 'YYYY-MM-DD HH:MM:SS'") from None
+
+
+def state_folder(scale: str, as_of: str) -> Path:
+    """data/bench_incremental_<scale>, with _<YYYYMMDD> for a state at another as_of than the demo's end."""
+    suffix = "" if as_of == DEFAULT_END else "_" + as_of[:10].replace("-", "")
+    return PROJECT_ROOT / "data" / f"bench_incremental_{scale}{suffix}"
 
 
 def next_day(as_of: str) -> str:
@@ -161,8 +179,9 @@ def timed_build(db: Path, as_of: str, target: Path, full: bool) -> tuple[float, 
 def run(args) -> int:
     from sendwise.demo.generate import generate
 
-    as_of, as_of_next = DEFAULT_END, next_day(DEFAULT_END)
-    folder = PROJECT_ROOT / "data" / f"bench_incremental_{args.scale}"
+    as_of = state_as_of(getattr(args, "as_of", None))
+    as_of_next = next_day(as_of)
+    folder = state_folder(args.scale, as_of)
     folder.mkdir(parents=True, exist_ok=True)
     world, state = folder / "world.duckdb", folder / "built_at_as_of.duckdb"
     target = PROJECT_ROOT / "target_bench"
