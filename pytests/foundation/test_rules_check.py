@@ -327,23 +327,26 @@ def test_shared_python_blocks_are_one_text():
     from sendwise.paths import PROJECT_ROOT
 
     assert shared_block_problems() == []
-    # the eight ML models (five of scheduling and content, three of fans) carry the reuse block, the five Python marts the build stamp, every Python
-    # model the adapter (but fan_predictions.py, converted after feat/predictor2), the two LLM
-    # ledgers their clients, the two content models their time split and card and the two caption
-    # models (near-duplicates, clusters) their update, the two boosting fits (revenue GBM, fan
-    # predictions) their stable features
+    # the eight ML models (five of scheduling and content, three of fans) and the revenue GBM's kept
+    # fit carry the reuse block, the five Python marts and the GBM's fit the build stamp, every
+    # Python model the adapter (but fan_predictions.py, converted after feat/predictor2), the two
+    # LLM ledgers their clients, the two content models their time split and card and the two
+    # caption models (near-duplicates, clusters) their update, the three boosting files (the revenue
+    # GBM's fit and scores, fan predictions) their stable features, the GBM's fit and scores its
+    # feature encoding
     counts = dict.fromkeys(SHARED_BLOCKS, 0)
     for path in (PROJECT_ROOT / "python_models").rglob("*.py"):
         for name, copies in shared_blocks(path.read_text())[0].items():
             counts[name] += len(copies)
     assert counts == {
-        "build_stamp": 5,
-        "reuse": 8,
-        "adapter": 14,
+        "build_stamp": 6,
+        "reuse": 9,
+        "adapter": 15,
         "llm_ledger": 2,
         "content_card": 2,
         "update": 2,
-        "stable_features": 2,
+        "stable_features": 3,
+        "gbm_encoding": 2,
     }
 
 
