@@ -300,6 +300,26 @@ def test_the_same_rows_give_the_same_stored_fit():
     assert first == second and other[1] != first[1]
 
 
+def test_the_fit_row_holds_utc_timestamps_of_each_engines_type():
+    """DuckDB: naive UTC microseconds (TIMESTAMP); BigQuery: UTC-aware (BigQuery DataFrames would
+    write naive ones as DATETIME), as the build stamp; an aware as_of is read in UTC."""
+    fit = gbf.fit_revenue_model(
+        pd.concat([feature_rows(10, "2026-09-01", "train"), feature_rows(3, "2026-11-02", "holdout")]),
+        SETTINGS,
+    )
+    as_of = pd.Timestamp("2026-11-16 01:30", tz="Europe/Berlin")  # 00:30 UTC
+    duck = gbf.fit_row(fit, "f", pd.Timestamp("2026-11-16"), as_of, "duckdb")
+    bq = gbf.fit_row(fit, "f", pd.Timestamp("2026-11-16"), as_of, "bigquery")
+    columns = ["period_start", "fitted_as_of", "train_last_sent_at"]
+    assert [str(duck[c].dtype) for c in columns] == ["datetime64[us]"] * 3
+    assert [str(bq[c].dtype) for c in columns] == ["datetime64[us, UTC]"] * 3
+    assert duck["fitted_as_of"].iloc[0] == pd.Timestamp("2026-11-16 00:30")
+    assert bq["fitted_as_of"].iloc[0] == pd.Timestamp("2026-11-16 00:30", tz="UTC")
+    # 10 training sends an hour apart from 2026-09-01 00:00: the last at 09:00
+    assert duck["train_last_sent_at"].iloc[0] == pd.Timestamp("2026-09-01 09:00")
+    assert duck["fit_mode"].iloc[0] == "trained" and duck["train_sends"].iloc[0] == 10
+
+
 def test_load_fit_refuses_a_text_that_does_not_match_its_hash():
     features = pd.concat([feature_rows(10, "2026-09-01", "train"), feature_rows(3, "2026-11-02", "holdout")])
     text, sha = gbf.dump_fit(gbf.fit_revenue_model(features, SETTINGS))

@@ -235,8 +235,7 @@ def fit_period_start(as_of, cadence_days: int, first_dow: int) -> pd.Timestamp:
     With 7 days and first_dow 1 the period is the ISO week; with 1 day every day is a period."""
     if cadence_days < 1 or not 1 <= first_dow <= 7:
         raise ValueError(f"fit cadence of {cadence_days} days from ISO weekday {first_dow}: not a cadence")
-    stamp = pd.Timestamp(as_of)
-    day = (stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo is not None else stamp).normalize()
+    day = naive_utc(as_of).normalize()
     origin = PERIOD_ORIGIN + pd.Timedelta(days=first_dow - 1)
     periods = (day - origin).days // cadence_days
     return origin + pd.Timedelta(days=periods * cadence_days)
@@ -290,21 +289,25 @@ def dump_fit(fit: dict) -> tuple[str, str]:
     return base64.b64encode(data).decode("ascii"), hashlib.sha256(data).hexdigest()
 
 
-def fit_row(fit: dict, fingerprint: str, period_start: pd.Timestamp, as_of) -> pd.DataFrame:
-    """The output row of a new fit (fit_mode 'trained'), typed as the warehouse's columns
-    (timestamps in microseconds, naive UTC; the build stamp is added after)."""
+def fit_row(fit: dict, fingerprint: str, period_start: pd.Timestamp, as_of, target_type=None) -> pd.DataFrame:
+    """The output row of a new fit (fit_mode 'trained'), typed as the warehouse's columns: UTC
+    timestamps in microseconds, naive on DuckDB (TIMESTAMP) and UTC-aware on BigQuery (BigQuery
+    DataFrames writes naive ones as DATETIME), as the build stamp; the stamp is added after."""
     text, sha = dump_fit(fit)
     last = fit["train_last_sent_at"]
+
+    def stamps(value) -> pd.Series:
+        utc = pd.Series([naive_utc(value) if value is not None else pd.NaT], dtype="datetime64[us]")
+        return utc.dt.tz_localize("UTC") if target_type == "bigquery" else utc
+
     row = pd.DataFrame(
         {
             "input_fingerprint": pd.Series([fingerprint], dtype="string"),
-            "period_start": pd.Series([period_start], dtype="datetime64[us]"),
-            "fitted_as_of": pd.Series([naive_utc(as_of)], dtype="datetime64[us]"),
+            "period_start": stamps(period_start),
+            "fitted_as_of": stamps(as_of),
             "model_version": pd.Series([fit["model_version"]], dtype="string"),
             "train_sends": pd.Series([fit["train_sends"]], dtype="int64"),
-            "train_last_sent_at": pd.Series(
-                [naive_utc(last) if last is not None else pd.NaT], dtype="datetime64[us]"
-            ),
+            "train_last_sent_at": stamps(last),
             "fitted_model": pd.Series([text], dtype="string"),
             "fitted_model_sha256": pd.Series([sha], dtype="string"),
         }
@@ -567,5 +570,5 @@ def model(dbt, session):
     features = to_pandas(dbt.ref("int_revenue_model_features"), FEATURE_COLUMNS + STORED_FEATURES)
     with threadpool_limits(limits=int(float(settings["ml_max_threads"]))):
         fit = fit_revenue_model(features, settings)
-    result = fit_row(fit, fingerprint, period_start, as_of)
+    result = fit_row(fit, fingerprint, period_start, as_of, target_type)
     return to_engine(with_build_stamp(result, as_of, built_at, target_type), target_type)
