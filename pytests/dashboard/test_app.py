@@ -256,6 +256,10 @@ def test_model_quality_equals_the_metrics_mart(app, built_con):
         " then 1.0 else 0.0 end) from sendwise_ml.ml_revenue_gbm_scores where score_kind = 'holdout'",
     )
     assert inside == pytest.approx(coverage, abs=1e-9)
+    # the caption says where the kept fit's training sends end (the fit is refitted once a week)
+    last_train = scalar(built_con, "select max(train_last_sent_at) from sendwise_ml.ml_revenue_gbm_fit")
+    caption = next(c.value for c in at.caption if "hold-out sends; model" in c.value)
+    assert f"the last on {last_train:%Y-%m-%d}" in caption
 
 
 def test_fans_figures_filter_and_similar_fans(app, built_con):

@@ -200,6 +200,7 @@ MARTS: dict[str, dict[str, str]] = {
         "predicted_revenue_low",
         "predicted_revenue_high",
         "baseline_revenue",
+        "train_last_sent_at",
     ),
     # fans
     "fan_clusters": _same("fan_model_key", "method", "cluster_id", "plot_x", "plot_y"),

@@ -1,5 +1,6 @@
 """Revenue model quality: can the expected revenue on the schedule be trusted?"""
 
+import pandas as pd
 import streamlit as st
 
 from sendwise.dashboard import queries, ui
@@ -42,9 +43,13 @@ cols[4].metric(
     delta=None if nominal is None else f"nominal {ui.pct(nominal, 0)}",
     delta_color="off",
 )
+# the kept fit is a week old at most (ml_revenue_gbm_fit): say where its training sends end
+last_train = holdout["train_last_sent_at"].max() if len(holdout) else None
+trained_until = "" if last_train is None or pd.isna(last_train) else f", the last on {last_train:%Y-%m-%d}"
 st.caption(
     f"{int(gbm['holdout_sends']):,} hold-out sends; model {gbm['model_version']} trained on "
-    f"{int(gbm['train_sends']):,} sends before the hold-out."
+    f"{int(gbm['train_sends']):,} sends before the hold-out{trained_until} (refitted once per "
+    "ml_fit_cadence_days, a week by default)."
 )
 st.dataframe(
     overall.reset_index()[["predictor", "r2", "mae", "predicted_to_actual", "mape", "interval_coverage"]],
