@@ -164,6 +164,17 @@ def test_incremental_refuses_an_as_of_that_is_not_a_timestamp_and_writes_nothing
     assert done.stderr.strip().count("\n") == 0 and "YYYY-MM-DD HH:MM:SS" in done.stderr
 
 
+def test_as_of_without_incremental_is_refused_with_one_line():
+    done = subprocess.run(
+        [sys.executable, "-m", "sendwise.cli", "bench", "--as-of", "2026-11-16 00:00:00", "--no-record"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "--incremental" in done.stderr
+
+
 def test_a_state_at_another_as_of_has_its_own_folder():
     assert (
         state_as_of(None) == DEFAULT_END

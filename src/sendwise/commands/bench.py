@@ -159,6 +159,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.incremental:
         return run_incremental(args)
+    if args.as_of is not None:
+        raise UserError("bench --as-of places the state of --incremental: add --incremental")
 
     db = Path(args.db) if args.db else PROJECT_ROOT / "data" / f"bench_{args.scale}.duckdb"
     if args.regenerate or not db.exists():
