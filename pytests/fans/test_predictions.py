@@ -1,4 +1,5 @@
-"""Churn and purchase predictions (fan_predictions.py) and their metrics (fan_prediction_metrics.py).
+"""Churn and purchase predictions: the fit (fan_prediction_fits.py), the scores with the kept fit
+(fan_predictions.py) and their metrics (fan_prediction_metrics.py).
 
 Small hand-built histories: labels, the time split (no training label reaches into the test
 period), features computed only from the past, and the metric formulas.
@@ -10,9 +11,25 @@ import numpy as np
 import pandas as pd
 import pytest
 from fan_models import metrics as mm
+from fan_models import prediction_fits as pf
 from fan_models import predictions as pm
 
 AS_OF = pd.Timestamp("2026-11-15 00:00:00")
+
+
+def kept(fit: dict) -> dict:
+    """The fit as fan_predictions reads it: stored as text by the fit model and loaded back."""
+    text, sha = pf.dump_fit(fit)
+    return pm.load_fit(pd.Series({"fitted_model": text, "fitted_model_sha256": sha}), "fan_prediction_fits")
+
+
+def purchase_predictions(features: pd.DataFrame, settings: dict, as_of=AS_OF) -> pd.DataFrame:
+    """What a build does for purchase: the back-test of the fit model and the score rows of
+    fan_predictions with the fit kept as text."""
+    backtest, fit = pf.purchase_fit(features, settings, as_of)
+    fit = kept({"purchase": fit})["purchase"]
+    parts = [backtest, pm.purchase_scores(fit, features, settings, as_of)]
+    return pd.concat([p for p in parts if len(p)], ignore_index=True)
 
 
 def rows(
@@ -62,12 +79,20 @@ def test_churn_label_and_population_at_a_cutoff():
 def test_churn_time_split_never_lets_a_training_label_reach_the_test_period():
     times = pd.date_range("2026-05-01", "2026-11-14", freq="3D").strftime("%Y-%m-%d").tolist()
     messages = pm.prepare_messages(pd.concat([rows(f"k{i}", times[i % 5 :: 2]) for i in range(20)]))
-    train, test, score = pm.churn_sets(messages, AS_OF, window_days=30, horizon_days=14, train_cutoffs=3)
+    train, test = pf.churn_sets(messages, AS_OF, window_days=30, horizon_days=14, train_cutoffs=3)
     test_cutoff = AS_OF - pd.Timedelta(days=14)
     assert set(test["predicted_at"]) == {test_cutoff}
     assert set(train["predicted_at"]) == {test_cutoff - pd.Timedelta(days=14 * k) for k in (1, 2, 3)}
     assert (train["predicted_at"] + pd.Timedelta(days=14) <= test_cutoff).all()
-    assert set(score["predicted_at"]) == {AS_OF} and score["label"].isna().all()
+    # today's score rows: the pairs at risk at as_of, unlabelled, by the model of every cutoff
+    _, churn = pf.churn_fit(train, test, seed=0)
+    score = pm.churn_scores(
+        kept({"churn": churn})["churn"],
+        messages,
+        {"fan_churn_window_days": 30, "fan_churn_horizon_days": 14},
+        AS_OF,
+    )
+    assert set(score["predicted_at"]) == {AS_OF} and score["label"].isna().all() and len(score) > 0
 
 
 def purchase_features(key: str, predicted_at, bought_at=None, last_at=None, offers_bought=0.0, **values):
@@ -90,7 +115,7 @@ def test_purchase_split_is_by_time_and_labels_stop_at_the_next_cutoff():
         [purchase_features(f"p{i}", d, bought_at=d + pd.Timedelta(days=5)) for i, d in enumerate(days)]
         + [purchase_features("short", None)]  # fewer than N rows: no prediction time, never split
     )
-    train, validation, test, cut = pm.purchase_split(feats, AS_OF, 0.2, 0.2)
+    train, validation, test, cut = pf.purchase_split(feats, AS_OF, 0.2, 0.2)
     # quantiles of 10 daily times: 0.6 -> Oct 6 09:36, 0.8 -> Oct 8 04:48
     assert cut["validation_start"] == pd.Timestamp("2026-10-06 09:36")
     assert cut["test_start"] == pd.Timestamp("2026-10-08 04:48")
@@ -159,7 +184,7 @@ def test_every_candidate_sees_the_window_its_labels_are_read_in():
         "fan_purchase_top_reasons": 3,
         "fan_purchase_score_horizon_days": 30,
     }
-    out = pm.purchase_predictions(feats, settings, AS_OF)
+    out = purchase_predictions(feats, settings, AS_OF)
     test = out[out["split"] == "test"]
     # N-th row i at Jun 1 + 12 h x i; the test cutoff is the 0.8 quantile, position 263.2 -> Oct 10
     # 14:24, so the test pairs are i = 264..329 (Oct 11 00:00 .. Nov 12 12:00); a sale 10 days later
@@ -167,7 +192,7 @@ def test_every_candidate_sees_the_window_its_labels_are_read_in():
     assert len(test) == 66 and test["label"].sum() == 51
     # without the window every candidate would score 0.5 (the features are identical); gradient
     # boosting's leaves of 20+ pairs tie the pairs around the 10-day step (0.91 here)
-    auc = {c: pm.auc_score(test["label"], test[f"probability_{c}"]) for c in pm.FAMILIES}
+    auc = {c: pf.auc_score(test["label"], test[f"probability_{c}"]) for c in pm.FAMILIES}
     assert auc["logistic_regression"] > 0.95 and auc["mlp"] > 0.95 and auc["gradient_boosting"] > 0.85, auc
     # and the window is measured to each split's own cutoff: fitted on train + validation windows
     # (to the test cutoff), logistic regression puts the 10-day step where it is on the test rows
@@ -181,20 +206,20 @@ def test_every_candidate_sees_the_window_its_labels_are_read_in():
 
 
 def test_choose_model_by_validation_auc_ties_to_the_simpler():
-    assert pm.choose_model({"baseline_prior": 0.5, "logistic_regression": 0.8, "mlp": 0.81}) == "mlp"
-    assert pm.choose_model({"logistic_regression": 0.8, "gradient_boosting": 0.8}) == "logistic_regression"
-    assert pm.choose_model({"logistic_regression": float("nan")}) == "baseline_prior"
+    assert pf.choose_model({"baseline_prior": 0.5, "logistic_regression": 0.8, "mlp": 0.81}) == "mlp"
+    assert pf.choose_model({"logistic_regression": 0.8, "gradient_boosting": 0.8}) == "logistic_regression"
+    assert pf.choose_model({"logistic_regression": float("nan")}) == "baseline_prior"
     # without a margin the ensemble wins only by beating every family (a tie goes to the family)
-    assert pm.choose_model({"logistic_regression": 0.80, "mlp": 0.81, "ensemble": 0.82}) == "ensemble"
-    assert pm.choose_model({"logistic_regression": 0.83, "ensemble": 0.82}) == "logistic_regression"
+    assert pf.choose_model({"logistic_regression": 0.80, "mlp": 0.81, "ensemble": 0.82}) == "ensemble"
+    assert pf.choose_model({"logistic_regression": 0.83, "ensemble": 0.82}) == "logistic_regression"
     # with a margin it is kept while no family beats it by more than the margin
     assert (
-        pm.choose_model({"gradient_boosting": 0.858, "ensemble": 0.846}, ensemble_margin=0.02) == "ensemble"
+        pf.choose_model({"gradient_boosting": 0.858, "ensemble": 0.846}, ensemble_margin=0.02) == "ensemble"
     )
-    assert pm.choose_model({"gradient_boosting": 0.87, "ensemble": 0.846}, ensemble_margin=0.02) == (
+    assert pf.choose_model({"gradient_boosting": 0.87, "ensemble": 0.846}, ensemble_margin=0.02) == (
         "gradient_boosting"  # 0.024 above: beyond the margin
     )
-    assert pm.choose_model({"baseline_prior": 0.5, "ensemble": float("nan")}, ensemble_margin=0.02) == (
+    assert pf.choose_model({"baseline_prior": 0.5, "ensemble": float("nan")}, ensemble_margin=0.02) == (
         "baseline_prior"
     )
 
@@ -220,8 +245,8 @@ def test_top_reasons_name_the_features_that_raise_the_probability():
 
 
 def test_single_class_training_falls_back_to_the_prior():
-    predict = pm.fit_candidate("gradient_boosting", np.array([[1.0], [2.0]]), np.array([1, 1]), 0)
-    assert predict(np.array([[3.0]])).tolist() == [1.0]
+    fitted = pf.fit_candidate("gradient_boosting", np.array([[1.0], [2.0]]), np.array([1, 1]), 0)
+    assert fitted == 1.0 and pm.predict_probability(fitted, np.array([[3.0], [0.0]])).tolist() == [1.0, 1.0]
 
 
 def test_a_calibrated_family_ranks_as_one_model_fitted_on_every_training_row():
@@ -232,8 +257,8 @@ def test_a_calibrated_family_ranks_as_one_model_fitted_on_every_training_row():
     x = rng.normal(size=(300, 4))
     y = (x[:, 0] + 0.5 * x[:, 1] * x[:, 2] + rng.normal(scale=1.5, size=300) > 0).astype(int)
     new = rng.normal(size=(200, 4))
-    calibrated = pm.fit_candidate("gradient_boosting", x, y, 7)(new)
-    one_model = pm.make_estimator("gradient_boosting", 7).fit(x, y).predict_proba(new)[:, 1]
+    calibrated = pm.predict_probability(pf.fit_candidate("gradient_boosting", x, y, 7), new)
+    one_model = pf.make_estimator("gradient_boosting", 7).fit(x, y).predict_proba(new)[:, 1]
     assert np.array_equal(np.argsort(calibrated, kind="stable"), np.argsort(one_model, kind="stable"))
     assert not np.allclose(calibrated, one_model, atol=1e-3)  # calibrated, not the model's raw probabilities
 
@@ -255,10 +280,10 @@ def test_purchase_predictions_learn_a_planted_signal_and_score_live_pairs():
         "fan_purchase_top_reasons": 3,
         "fan_purchase_score_horizon_days": 30,
     }
-    out = pm.purchase_predictions(pd.DataFrame([*rows_, live]), settings, AS_OF)
+    out = purchase_predictions(pd.DataFrame([*rows_, live]), settings, AS_OF)
     assert set(out["split"]) == {"train", "validation", "test", "score"}
     test = out[out["split"] == "test"]
-    assert pm.auc_score(test["label"], test["probability"]) > 0.75  # true AUC about 0.87
+    assert pf.auc_score(test["label"], test["probability"]) > 0.75  # true AUC about 0.87
     score = out[out["split"] == "score"].set_index("fan_model_key")
     assert "live" in score.index and score.loc["live", "top_reasons"].startswith("offers_bought")
     assert out["model_name"].nunique() == 1 and out["model_name"].iloc[0] != "baseline_prior"

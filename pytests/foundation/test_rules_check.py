@@ -327,26 +327,30 @@ def test_shared_python_blocks_are_one_text():
     from sendwise.paths import PROJECT_ROOT
 
     assert shared_block_problems() == []
-    # the eight ML models (five of scheduling and content, three of fans) and the revenue GBM's kept
-    # fit carry the reuse block, the five Python marts and the GBM's fit the build stamp, every
-    # Python model the adapter (but fan_predictions.py, converted after feat/predictor2), the two
-    # LLM ledgers their clients, the two content models their time split and card and the two
-    # caption models (near-duplicates, clusters) their update, the three boosting files (the revenue
-    # GBM's fit and scores, fan predictions) their stable features, the GBM's fit and scores its
-    # feature encoding
+    # the eight ML models (five of scheduling and content, three of fans) and the two kept fits (the
+    # revenue GBM's, the fan predictions') carry the reuse block, the five Python marts and the two
+    # fits the build stamp, every Python model the adapter (but fan_predictions.py, converted after
+    # feat/predictor2, which has it since), the two LLM ledgers their clients, the two content models
+    # their time split and card and the two caption models (near-duplicates, clusters) their update,
+    # the four boosting files (the revenue GBM's fit and scores, the fan predictions' fit and scores)
+    # their stable features, the GBM's fit and scores its feature encoding, both fits and the models
+    # that score with them the kept fit's period and pickle, the fan predictions' fit and scores
+    # their features and rows
     counts = dict.fromkeys(SHARED_BLOCKS, 0)
     for path in (PROJECT_ROOT / "python_models").rglob("*.py"):
         for name, copies in shared_blocks(path.read_text())[0].items():
             counts[name] += len(copies)
     assert counts == {
-        "build_stamp": 6,
-        "reuse": 9,
-        "adapter": 15,
+        "build_stamp": 7,
+        "reuse": 10,
+        "adapter": 16,
         "llm_ledger": 2,
         "content_card": 2,
         "update": 2,
-        "stable_features": 3,
+        "stable_features": 4,
         "gbm_encoding": 2,
+        "kept_fit": 4,
+        "fan_predictions": 2,
     }
 
 

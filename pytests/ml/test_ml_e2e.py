@@ -146,7 +146,7 @@ def test_metrics_agree_with_sklearn_and_show_both_predictors(built):
 # The ML Python models that reuse their output when inputs, settings and code are unchanged, and
 # the tables of their inputs' fingerprints.
 REUSING = ["ml_revenue_gbm_fit", "ml_revenue_gbm_scores", "caption_near_duplicates", "ml_caption_clusters", "ml_engagement_model",
-           "ml_follow_through_model", "fan_predictions", "fan_embeddings", "fan_clusters"]  # fmt: skip
+           "ml_follow_through_model", "fan_prediction_fits", "fan_predictions", "fan_embeddings", "fan_clusters"]  # fmt: skip
 FINGERPRINTS = "int_ml_input_fingerprints int_fan_input_fingerprints int_fan_embedding_fingerprints"
 
 
@@ -225,15 +225,31 @@ def test_a_rebuild_without_new_data_retrains_nothing_and_a_changed_setting_retra
     assert max(len(t.split(", ")) for (t,) in terms) == 6
     assert max(len(t.split(", ")) for (t,) in top_terms(db)) == 2
 
-    # a later build of the same fit period keeps the revenue GBM's fit (2026-11-15 is a Sunday: the
-    # ISO week of the default cadence began on Monday the 9th); the other vars re-parse the project
-    later = ["--vars", vars_arg({"as_of": "2026-11-15 12:00:00"})]
-    run_dbt(["run", "--quiet", "--select", "ml_revenue_gbm_fit", *later], duckdb_path=db, target_path=target)
+    # a later build of the same fit period keeps the revenue GBM's fit and the fan predictions' fit
+    # (2026-11-15 is a Sunday: the ISO week of the default cadence began on Monday the 9th); the fan
+    # predictions score the later as_of with it: the same back-test rows, new score rows
+    backtest = (
+        "select * exclude (fit_mode, built_at, as_of, input_fingerprint) from sendwise_ml.fan_predictions"
+    )
+    backtest += " where split <> 'score' order by prediction_id"
     with duckdb.connect(str(db), read_only=True) as con:
-        kept = con.sql(
-            "select fit_mode, period_start, fitted_as_of from sendwise_ml.ml_revenue_gbm_fit"
+        backtest_before = con.sql(backtest).fetchall()
+    later = ["--vars", vars_arg({"as_of": "2026-11-15 12:00:00"})]
+    kept_fits = "ml_revenue_gbm_fit fan_prediction_fits fan_predictions"
+    run_dbt(["run", "--quiet", "--select", kept_fits, *later], duckdb_path=db, target_path=target)
+    with duckdb.connect(str(db), read_only=True) as con:
+        kept = [
+            con.sql(f"select fit_mode, period_start, fitted_as_of from sendwise_ml.{fit}").fetchall()
+            for fit in ("ml_revenue_gbm_fit", "fan_prediction_fits")
+        ]
+        scored = con.sql(
+            "select distinct fit_mode, task, predicted_at from sendwise_ml.fan_predictions where split = 'score'"
+            " and task = 'churn'"
         ).fetchall()
-    assert kept == [("reused", dt.datetime(2026, 11, 9), dt.datetime(2026, 11, 15))]
+        backtest_after = con.sql(backtest).fetchall()
+    assert kept == [[("reused", dt.datetime(2026, 11, 9), dt.datetime(2026, 11, 15))]] * 2
+    assert scored == [("trained", "churn", dt.datetime(2026, 11, 15, 12))]  # scored at the later as_of
+    assert backtest_after == backtest_before and len(backtest_before) > 0
 
     # ml_retrain forces a fit although nothing changed (one cheap model: the var re-parses the project)
     forced = ["--vars", vars_arg({"as_of": DEFAULT_END, "ml_retrain": True})]

@@ -36,7 +36,7 @@ def fit_and_score(features, candidates, settings):
     """What a build does: ml_revenue_gbm_fit fits and stores the fit as text, ml_revenue_gbm_scores
     loads that text and scores the holdout rows and the candidates."""
     text, sha = gbf.dump_fit(gbf.fit_revenue_model(features, settings))
-    fit = gbm.load_fit(pd.Series({"fitted_model": text, "fitted_model_sha256": sha}))
+    fit = gbm.load_fit(pd.Series({"fitted_model": text, "fitted_model_sha256": sha}), "ml_revenue_gbm_fit")
     return gbm.score(fit, features, candidates)
 
 
@@ -323,10 +323,17 @@ def test_the_fit_row_holds_utc_timestamps_of_each_engines_type():
 def test_load_fit_refuses_a_text_that_does_not_match_its_hash():
     features = pd.concat([feature_rows(10, "2026-09-01", "train"), feature_rows(3, "2026-11-02", "holdout")])
     text, sha = gbf.dump_fit(gbf.fit_revenue_model(features, SETTINGS))
-    assert gbm.load_fit(pd.Series({"fitted_model": text, "fitted_model_sha256": sha}))["train_sends"] == 10
+    assert (
+        gbm.load_fit(pd.Series({"fitted_model": text, "fitted_model_sha256": sha}), "ml_revenue_gbm_fit")[
+            "train_sends"
+        ]
+        == 10
+    )
     _, other_sha = gbf.dump_fit({"models": None})
     with pytest.raises(ValueError, match="does not match its sha256"):
-        gbm.load_fit(pd.Series({"fitted_model": text, "fitted_model_sha256": other_sha}))
+        gbm.load_fit(
+            pd.Series({"fitted_model": text, "fitted_model_sha256": other_sha}), "ml_revenue_gbm_fit"
+        )
 
 
 def test_score_refuses_a_fit_that_trained_on_a_holdout_send():
@@ -348,14 +355,14 @@ def test_a_kept_fit_serves_builds_at_or_after_its_as_of_only_and_never_a_fallbac
     kept = pd.DataFrame(
         {"fitted_as_of": [pd.Timestamp("2026-11-16 00:00:00")], "model_version": [gbf.MODEL_VERSION]}
     )
-    assert gbf.usable_previous(None, "2026-11-17 00:00:00") is None
-    assert gbf.usable_previous(kept, "2026-11-16 00:00:00") is kept
-    assert gbf.usable_previous(kept, "2026-11-18 06:00:00") is kept
-    assert gbf.usable_previous(kept, "2026-11-15 23:00:00") is None  # a backfill: refit
-    assert gbf.usable_previous(pd.concat([kept, kept]), "2026-11-17 00:00:00") is None
+    assert gbf.usable_previous(None, "2026-11-17 00:00:00", gbf.MODEL_VERSION) is None
+    assert gbf.usable_previous(kept, "2026-11-16 00:00:00", gbf.MODEL_VERSION) is kept
+    assert gbf.usable_previous(kept, "2026-11-18 06:00:00", gbf.MODEL_VERSION) is kept
+    assert gbf.usable_previous(kept, "2026-11-15 23:00:00", gbf.MODEL_VERSION) is None  # a backfill: refit
+    assert gbf.usable_previous(pd.concat([kept, kept]), "2026-11-17 00:00:00", gbf.MODEL_VERSION) is None
     # a fallback (too few sends) is fitted again by every build until a model can be
     fallback = kept.assign(model_version=gbf.FALLBACK_VERSION)
-    assert gbf.usable_previous(fallback, "2026-11-17 00:00:00") is None
+    assert gbf.usable_previous(fallback, "2026-11-17 00:00:00", gbf.MODEL_VERSION) is None
 
 
 # ---- near-duplicates ---------------------------------------------------------------------------

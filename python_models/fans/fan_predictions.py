@@ -1,25 +1,19 @@
 """fan_predictions: churn and purchase predictions per fan-model pair, with their held-out rows.
 
-Both tasks use time-based splits only (never random), every feature is computed from history
-before the prediction time, and every label from history after it:
+The models are fitted once per fit period by fan_prediction_fits (its docstring has the time
+splits, the candidates and the choice by validation AUC); this model loads that fit (checked
+against its sha256) and returns:
 
-* churn — at a cutoff c, a pair is at risk when it has a message in the `fan_churn_window_days`
-  (W) before c; it churned when it has no message in the `fan_churn_horizon_days` (H) after c.
-  Test cutoff = as_of - H (the final window is the label); training cutoffs = the test cutoff
-  minus k*H, k = 1..`fan_churn_train_cutoffs`, so every training label ends before the test
-  cutoff. Scores: at-risk pairs at as_of, by the model refit on every labelled cutoff.
-* purchase — from the features of a pair's first N = `fan_purchase_first_n_messages` rows
-  (int_fan_purchase_features, SQL: timing, lengths, questions, emoji, offers seen and bought, an
-  intent score) and the length of the window its label is read in (log_horizon_days), will the
-  pair buy a PPV after them? Pairs that reached N rows are split by the time of their N-th row
-  (purchase_split): train, validation, test (the latest); labels are read only up to the next
-  split's cutoff. Candidates: baseline_prior, logistic regression, gradient
-  boosting, an MLP (each Platt-calibrated); the one with the best VALIDATION AUC is chosen, never
-  by test. Scores: live pairs (active, N rows, no sale after them yet) with their top reasons.
+* the fit's back-test as it was computed: churn train and test rows, purchase train, validation
+  and test rows, every candidate's probability (fan_prediction_metrics scores them);
+* this build's score rows: churn for the pairs at risk at as_of (a message in the
+  `fan_churn_window_days` before it), purchase for the live pairs (active in the last
+  `fan_active_days`, N rows reached, no sale after them yet), with the chosen candidate's top
+  reasons.
 
 Rows: split = train (in-sample) | validation | test (labelled) | score (label null); every
-candidate's probability is a column, `probability` is the chosen model's. fan_prediction_metrics
-scores them.
+candidate's probability is a column, `probability` is the chosen model's. A daily build in the
+fit's period only scores: the fits are not run again.
 """
 
 from __future__ import annotations
@@ -28,20 +22,26 @@ import numpy as np
 import pandas as pd
 
 # Reuse: the inputs (rows of int_fan_input_fingerprints) and the settings (name prefixes) whose
-# change means a new fit; the build's as_of places every cutoff, so it counts as a setting ("as_of");
-# a change of this file's code does too (CODE_VERSION: where the code is not run from a file, bump
-# it with any change to what the fit computes).
+# change means new scores; the build's as_of places the score rows, so it counts as a setting
+# ("as_of"), and so does the kept fit (fan_prediction_fit: its fingerprint and sha256); a change of
+# this file's code does too (CODE_VERSION: where the code is not run from a file, bump it with any
+# change to what the model computes).
 REUSE_INPUTS = ["int_fan_chat_messages", "int_fan_purchase_features"]
 REUSE_SETTING_PREFIXES = (
     "fan_churn_",
     "fan_purchase_",
     "fan_active_days",
     "fan_prediction_threshold",
+    "fan_prediction_fit",
     "as_of",
 )
-CODE_VERSION = "2"
+CODE_VERSION = "3"
 
-SPLITS = ("train", "test", "score")
+
+# >>> shared block fan_predictions: keep every copy the same text (sendwise rules-check)
+# --- The features, the output rows and the kept fit's probabilities: fan_prediction_fits fits and
+# back-tests with this code, fan_predictions scores with it (dbt Python models cannot import
+# project code on BigQuery). ----------------------------------------------------------------------
 CHURN_FEATURES = [
     "days_since_last_message",
     "tenure_days",
@@ -129,27 +129,17 @@ OUTPUT_COLUMNS = {
     "days_since_last_message": "float64",
 }
 DAY = pd.Timedelta(days=1)
+CHURN_MESSAGE_COLUMNS = [
+    "fan_model_key",
+    "conversation_id",
+    "message_at",
+    "fan_message_kind",
+    "is_offer",
+    "is_purchase",
+    "revenue",
+]
 
 
-# >>> shared block stable_features: keep every copy the same text (sendwise rules-check)
-# --- Stable features: two builds of the same rows fit the same model. ---------------------------
-STABLE_DECIMALS = 6
-
-
-def stable_features(values: pd.DataFrame) -> pd.DataFrame:
-    """Float features rounded to STABLE_DECIMALS after a scale of 1 + 1e-12. A parallel sum in the
-    warehouse (or a sum over rows read in another order) differs between two builds of the same
-    rows in its last bits, and gradient boosting bins on the distinct values, so a 1e-16 difference
-    can move a bin edge and a prediction by several percent. The scale moves exact halves (a mean
-    of cents) off the rounding boundary and + 0.0 turns -0.0 into 0.0, as relation_fingerprint
-    does (macros/sendwise/fingerprint.sql); 6 decimals are far below any feature's resolution."""
-    return (values.astype(float) * (1 + 1e-12)).round(STABLE_DECIMALS) + 0.0
-
-
-# <<< shared block stable_features
-
-
-# ------------------------------------------------------------------------------------- churn
 def churn_examples(messages: pd.DataFrame, cutoff: pd.Timestamp, window_days: float, horizon_days: float):
     """At-risk pairs at `cutoff` with features from rows at or before it and the label (no row
     in the horizon after it); label is NA when the horizon is not fully observed (cutoff + H >
@@ -202,55 +192,6 @@ def churn_examples(messages: pd.DataFrame, cutoff: pd.Timestamp, window_days: fl
     return out
 
 
-def churn_sets(messages: pd.DataFrame, as_of: pd.Timestamp, window_days, horizon_days, train_cutoffs: int):
-    test_cutoff = as_of - horizon_days * DAY
-    train = [
-        churn_examples(messages, test_cutoff - k * horizon_days * DAY, window_days, horizon_days)
-        for k in range(1, train_cutoffs + 1)
-    ]
-    train = pd.concat([t for t in train if not t.empty] or [churn_examples(messages.iloc[:0], as_of, 1, 1)])
-    test = churn_examples(messages, test_cutoff, window_days, horizon_days)
-    score = churn_examples(messages, as_of, window_days, horizon_days)
-    score["label"] = pd.NA  # the future after as_of is unknown
-    return train.reset_index(drop=True), test, score
-
-
-# ---------------------------------------------------------------------------------- purchase
-def purchase_split(features: pd.DataFrame, as_of: pd.Timestamp, validation_share: float, test_share: float):
-    """Time split of the pairs that reached N rows (predicted_at = their N-th row), by prediction
-    time: the earliest (1 - validation_share - test_share) train, the next validation_share
-    validation, the latest test_share test (quantile cutoffs, so a one-week log splits too).
-    Labels are read only up to the next split's cutoff: a train pair bought when its first sale
-    after row N is before the validation cutoff, a validation pair before the test cutoff, a test
-    pair up to as_of (a faithful back-test: no label looks past the period it is evaluated in).
-    Returns (train, validation, test, cutoffs); the frames carry `label`."""
-    labelled = features[features["predicted_at"].notna()].copy()
-    labelled["predicted_at"] = pd.to_datetime(labelled["predicted_at"])
-    labelled = labelled.sort_values(["predicted_at", "fan_model_key"]).reset_index(drop=True)
-    if labelled.empty:
-        empty = labelled.assign(label=pd.Series(dtype=int))
-        return empty, empty, empty, {"validation_start": pd.NaT, "test_start": pd.NaT}
-    times = labelled["predicted_at"]
-    validation_start = times.quantile(1 - validation_share - test_share)
-    test_start = times.quantile(1 - test_share)
-    bought_at = pd.to_datetime(labelled["first_purchase_after_at"])
-    parts = []
-    for lo, hi, label_until in (
-        (None, validation_start, validation_start),
-        (validation_start, test_start, test_start),
-        (test_start, None, as_of),
-    ):
-        mask = pd.Series(True, index=labelled.index)
-        if lo is not None:
-            mask &= times >= lo
-        if hi is not None:
-            mask &= times < hi
-        part = labelled[mask].copy()
-        part["label"] = (bought_at[mask].notna() & (bought_at[mask] <= label_until)).astype(int)
-        parts.append(part.reset_index(drop=True))
-    return (*parts, {"validation_start": validation_start, "test_start": test_start})
-
-
 def label_horizon_days(predicted_at, label_until) -> np.ndarray:
     """Days from each pair's N-th row (`predicted_at`) to the end of the window its label is read
     in (`label_until`, one time or one per pair: the next split's cutoff, as_of, or for today's
@@ -298,78 +239,29 @@ def purchase_design(features: pd.DataFrame, label_until) -> pd.DataFrame:
     return stable_features(out)
 
 
-# ------------------------------------------------------------------------------------ models
-def make_estimator(name: str, seed: int):
-    """An unfitted scikit-learn estimator of a candidate family (missing values imputed by the
-    training median where the family needs it; gradient boosting handles them natively)."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.impute import SimpleImputer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.neural_network import MLPClassifier
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    if name == "logistic_regression":
-        return make_pipeline(
-            SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(C=1.0, max_iter=2000)
-        )
-    if name == "gradient_boosting":
-        return HistGradientBoostingClassifier(
-            max_iter=150,
-            learning_rate=0.05,
-            max_leaf_nodes=15,
-            min_samples_leaf=20,
-            l2_regularization=1.0,
-            random_state=seed,
-        )
-    if name == "mlp":
-        return make_pipeline(
-            SimpleImputer(strategy="median"),
-            StandardScaler(),
-            MLPClassifier(
-                hidden_layer_sizes=(32, 16),
-                alpha=1e-2,
-                max_iter=600,
-                early_stopping=True,
-                validation_fraction=0.2,
-                n_iter_no_change=20,
-                random_state=seed,
-            ),
-        )
-    raise ValueError(f"unknown candidate {name!r}")
+def prepare_messages(messages: pd.DataFrame) -> pd.DataFrame:
+    frame = messages.copy()
+    frame["message_at"] = pd.to_datetime(frame["message_at"])
+    frame["is_fan_row"] = frame["fan_message_kind"].astype(str) != "empty"
+    for column in ("is_purchase", "is_offer"):
+        frame[column] = frame[column].astype(bool)
+    return frame
 
 
-def fit_candidate(name: str, x: np.ndarray, y: np.ndarray, seed: int):
-    """Fitted candidate as a function x -> P(label 1). baseline_prior (and every family when y has
-    one class) returns the training positive rate. The others are fitted once on every training row
-    and calibrated by Platt scaling on their out-of-fold predictions over 3 stratified folds
-    (scikit-learn's ensemble=False) when each class has at least 3 examples, else fitted as they
-    are. The default (ensemble=True) averages 3 models fitted on two thirds of the rows each: on a
-    training set of a few hundred pairs that throws a third of them away per model (tuning seeds 1-3:
-    the chosen ensemble's test AUC 0.834 -> 0.837, docs/fans.md)."""
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.model_selection import StratifiedKFold
+def predict_probability(fitted, x: np.ndarray) -> np.ndarray:
+    """P(label 1) of each row of `x` from a fitted candidate (fan_prediction_fits.fit_candidate): a
+    scikit-learn classifier, or a float, the training positive rate (baseline_prior, and a family
+    whose training rows had one class). Plain estimators and floats, not closures: the fit is
+    pickled and kept."""
+    if not len(x):
+        return np.zeros(0)
+    if isinstance(fitted, float):
+        return np.full(len(x), fitted)
     from threadpoolctl import threadpool_limits
 
-    y = np.asarray(y, dtype=int)
-    prior = float(y.mean()) if len(y) else np.nan
-    if name == "baseline_prior" or len(y) == 0 or len(np.unique(y)) < 2:
-        return lambda frame: np.full(len(frame), prior)
-    estimator = make_estimator(name, seed)
-    if np.bincount(y).min() >= 3:
-        folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed)
-        estimator = CalibratedClassifierCV(estimator, method="sigmoid", cv=folds, ensemble=False)
     # one thread: on small frames OpenMP threads of a shared machine cost more than they save
     with threadpool_limits(1):
-        estimator.fit(x, y)
-
-    def predict(frame):
-        if not len(frame):
-            return np.zeros(0)
-        with threadpool_limits(1):
-            return estimator.predict_proba(frame)[:, 1]
-
-    return predict
+        return fitted.predict_proba(x)[:, 1]
 
 
 def ensemble_probability(family_probs: dict[str, np.ndarray]) -> np.ndarray:
@@ -377,30 +269,144 @@ def ensemble_probability(family_probs: dict[str, np.ndarray]) -> np.ndarray:
     return np.mean(np.vstack([np.asarray(family_probs[n], dtype=float) for n in FAMILIES]), axis=0)
 
 
-def choose_model(validation_auc: dict[str, float], ensemble_margin: float = 0.0) -> str:
-    """The candidate with the highest validation AUC (NaN counts as none; ties go to the simpler
-    one, CANDIDATES order), except that the ensemble is kept while no single family beats it on
-    validation by more than `ensemble_margin` (fan_purchase_ensemble_margin): a validation set of a
-    few hundred pairs cannot tell AUCs that close apart, and the mean of the families varies less
-    than any one of them. baseline_prior when no candidate has a validation AUC."""
-
-    def usable(name):
-        auc = validation_auc.get(name, np.nan)
-        return auc is not None and not np.isnan(auc)
-
-    best, best_auc = "baseline_prior", -np.inf
-    for name in CANDIDATES:
-        if usable(name) and validation_auc[name] > best_auc + 1e-12:
-            best, best_auc = name, validation_auc[name]
-    if (
-        best in FAMILIES
-        and usable("ensemble")
-        and validation_auc["ensemble"] + ensemble_margin >= best_auc - 1e-12
-    ):
-        return "ensemble"
-    return best
+def churn_rows(split: str, frame: pd.DataFrame, probability: np.ndarray, baseline: float) -> pd.DataFrame:
+    """Output rows of the churn examples `frame` (churn_examples) of one split: the logistic
+    regression's probability and the baseline (the training positive rate)."""
+    return pd.DataFrame(
+        {
+            "task": "churn",
+            "split": split,
+            "fan_model_key": frame["fan_model_key"].to_numpy(),
+            "predicted_at": pd.to_datetime(frame["predicted_at"]).to_numpy(),
+            "label": frame["label"].to_numpy() if split != "score" else pd.NA,
+            "model_name": "logistic_regression",
+            "probability": probability,
+            "baseline_probability": baseline,
+            "probability_logistic_regression": probability,
+            "days_since_last_message": frame["days_since_last_message"].to_numpy(),
+        }
+    )
 
 
+def purchase_rows(split: str, frame: pd.DataFrame, probs: dict, chosen: str, reasons=None) -> pd.DataFrame:
+    """Output rows of the purchase pairs `frame` of one split: every candidate's probability
+    (`probs`, by candidate), `probability` = the chosen one's, top_reasons of score rows."""
+    return pd.DataFrame(
+        {
+            "task": "purchase",
+            "split": split,
+            "fan_model_key": frame["fan_model_key"].to_numpy(),
+            "predicted_at": pd.to_datetime(frame["predicted_at"]).to_numpy(),
+            "label": frame["label"].to_numpy() if split != "score" else pd.NA,
+            "model_name": chosen,
+            "probability": probs[chosen],
+            "baseline_probability": probs["baseline_prior"],
+            "probability_logistic_regression": probs["logistic_regression"],
+            "probability_gradient_boosting": probs["gradient_boosting"],
+            "probability_mlp": probs["mlp"],
+            "probability_ensemble": probs["ensemble"],
+            "top_reasons": reasons if reasons else None,
+        }
+    )
+
+
+# <<< shared block fan_predictions
+
+
+# >>> shared block stable_features: keep every copy the same text (sendwise rules-check)
+# --- Stable features: two builds of the same rows fit the same model. ---------------------------
+STABLE_DECIMALS = 6
+
+
+def stable_features(values: pd.DataFrame) -> pd.DataFrame:
+    """Float features rounded to STABLE_DECIMALS after a scale of 1 + 1e-12. A parallel sum in the
+    warehouse (or a sum over rows read in another order) differs between two builds of the same
+    rows in its last bits, and gradient boosting bins on the distinct values, so a 1e-16 difference
+    can move a bin edge and a prediction by several percent. The scale moves exact halves (a mean
+    of cents) off the rounding boundary and + 0.0 turns -0.0 into 0.0, as relation_fingerprint
+    does (macros/sendwise/fingerprint.sql); 6 decimals are far below any feature's resolution."""
+    return (values.astype(float) * (1 + 1e-12)).round(STABLE_DECIMALS) + 0.0
+
+
+# <<< shared block stable_features
+
+
+# >>> shared block kept_fit: keep every copy the same text (sendwise rules-check)
+# --- A fit kept for a fit period (docs/ml.md, "Fits on a cadence"): the period of a build, the fit
+# as text and back. The same text in each fit model and the model that scores with it (dbt Python
+# models cannot import project code on BigQuery). -------------------------------------------------
+# Monday 1970-01-05: the fit periods are counted from this day shifted to ml_fit_cadence_first_dow.
+PERIOD_ORIGIN = pd.Timestamp("1970-01-05")
+
+
+def naive_utc(value) -> pd.Timestamp:
+    """A timestamp as naive UTC."""
+    stamp = pd.Timestamp(value)
+    return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo is not None else stamp
+
+
+def fit_period_start(as_of, cadence_days: int, first_dow: int) -> pd.Timestamp:
+    """Midnight UTC starting the fit period that holds `as_of`: periods of `cadence_days` days
+    counted from the Monday 1970-01-05 moved to ISO weekday `first_dow` (1 = Monday ... 7 = Sunday).
+    With 7 days and first_dow 1 the period is the ISO week; with 1 day every day is a period."""
+    if cadence_days < 1 or not 1 <= first_dow <= 7:
+        raise ValueError(f"fit cadence of {cadence_days} days from ISO weekday {first_dow}: not a cadence")
+    day = naive_utc(as_of).normalize()
+    origin = PERIOD_ORIGIN + pd.Timedelta(days=first_dow - 1)
+    periods = (day - origin).days // cadence_days
+    return origin + pd.Timedelta(days=periods * cadence_days)
+
+
+def dump_fit(fit: dict) -> tuple[str, str]:
+    """(base64 text of the pickled fit, its sha256): a STRING column on both engines."""
+    import base64
+    import hashlib
+    import pickle
+
+    data = pickle.dumps(fit, protocol=5)
+    return base64.b64encode(data).decode("ascii"), hashlib.sha256(data).hexdigest()
+
+
+def load_fit(row: pd.Series, source: str) -> dict:
+    """The fit of one row of the fit model `source` (columns fitted_model, fitted_model_sha256),
+    after its sha256 matches the stored one (a truncated or altered text is refused, not
+    unpickled)."""
+    import base64
+    import hashlib
+    import pickle
+
+    data = base64.b64decode(str(row["fitted_model"]))
+    if hashlib.sha256(data).hexdigest() != str(row["fitted_model_sha256"]):
+        raise ValueError(f"{source}: the fitted model does not match its sha256; refit with var ml_retrain")
+    # the project's own fit, its hash checked (the fit model's docstring says who may write it)
+    return pickle.loads(data)
+
+
+def fit_stamp(value, target_type=None) -> pd.Series:
+    """One timestamp (or None) as a column of a fit row, typed as the warehouse's columns: UTC in
+    microseconds, naive on DuckDB (TIMESTAMP) and UTC-aware on BigQuery (BigQuery DataFrames
+    writes naive ones as DATETIME), as the build stamp."""
+    utc = pd.Series([naive_utc(value) if value is not None else pd.NaT], dtype="datetime64[us]")
+    return utc.dt.tz_localize("UTC") if target_type == "bigquery" else utc
+
+
+def usable_previous(previous, as_of, model_version: str):
+    """The kept fit as pandas when it may score this build: one row of a fitted model
+    (`model_version`; a fallback is never kept: a new agency's first data would wait for the next
+    period) not fitted at a later as_of than the build's (a backfill inside the period would score
+    rows the fit trained on)."""
+    if previous is None:
+        return None
+    frame = previous.to_pandas() if hasattr(previous, "to_pandas") else previous
+    if frame.shape[0] != 1 or str(frame["model_version"].iloc[0]) != model_version:
+        return None
+    return frame if naive_utc(frame["fitted_as_of"].iloc[0]) <= naive_utc(as_of) else None
+
+
+# <<< shared block kept_fit
+
+
+# ---------------------------------------------------------------------------------- scoring
 def top_reasons(predict, x: np.ndarray, reference: np.ndarray, names: list[str], k: int) -> list[str]:
     """Per row, the k features that raise its probability most: contribution of feature j =
     P(x) - P(x with feature j set to the training median `reference[j]`), listed 'name (+0.12)'
@@ -419,151 +425,6 @@ def top_reasons(predict, x: np.ndarray, reference: np.ndarray, names: list[str],
         order = [j for j in np.argsort(-row, kind="stable")[:k] if row[j] > 0.005]
         out.append("; ".join(f"{names[j]} (+{row[j]:.2f})" for j in order))
     return out
-
-
-def auc_score(labels, scores) -> float:
-    """Area under the ROC curve (Mann-Whitney, ties count half); NaN with one class."""
-    labels = np.asarray(labels, dtype=int)
-    scores = np.asarray(scores, dtype=float)
-    pos, neg = scores[labels == 1], scores[labels == 0]
-    if len(pos) == 0 or len(neg) == 0:
-        return float("nan")
-    ranks = pd.Series(np.concatenate([pos, neg])).rank(method="average").to_numpy()
-    return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
-
-
-def purchase_predictions(features: pd.DataFrame, settings: dict, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Every candidate fitted on train (-> train and validation probabilities), chosen by
-    validation AUC; each refitted on train + validation (-> test probabilities, labels of the
-    refit read up to the test cutoff) and on every labelled pair (-> score probabilities of the live
-    pairs: active, N rows reached, no sale after them yet, asked about a label window of
-    fan_purchase_score_horizon_days). Every candidate sees the pair's label window
-    (label_horizon_days) beside its features. `probability` = the chosen one."""
-    seed = int(settings.get("fan_purchase_seed", 0))
-    train, validation, test, cutoffs = purchase_split(
-        features, as_of, settings["fan_purchase_validation_share"], settings["fan_purchase_test_share"]
-    )
-    active_days = settings["fan_active_days"]
-    score = features[
-        features["predicted_at"].notna()
-        & features["first_purchase_after_at"].isna()
-        & (pd.to_datetime(features["last_message_at"]) >= as_of - active_days * DAY)
-    ].reset_index(drop=True)
-    refit_train = pd.concat([train, validation], ignore_index=True)
-    if len(refit_train):  # labels of the refit read up to the test cutoff
-        bought_at = pd.to_datetime(refit_train["first_purchase_after_at"])
-        refit_train["label"] = (bought_at.notna() & (bought_at < cutoffs["test_start"])).astype(int)
-    everything = pd.concat([train, validation, test], ignore_index=True)
-    if len(everything):
-        everything["label"] = everything["first_purchase_after_at"].notna().astype(int)
-    # each frame's label window ends at the cutoff its labels are read up to; a live pair's score
-    # is the answer for a window of fan_purchase_score_horizon_days after its N-th row
-    score_until = pd.to_datetime(score["predicted_at"]) + settings["fan_purchase_score_horizon_days"] * DAY
-    x = {
-        n: purchase_design(f, until).to_numpy(dtype=float)
-        for n, f, until in (
-            ("train", train, cutoffs["validation_start"]),
-            ("validation", validation, cutoffs["test_start"]),
-            ("test", test, as_of),
-            ("score", score, score_until),
-            ("refit", refit_train, cutoffs["test_start"]),
-            ("all", everything, as_of),
-        )
-    }
-    probs: dict[str, dict[str, np.ndarray]] = {n: {} for n in ("train", "validation", "test", "score")}
-    fitted_all = {}
-    for name in ("baseline_prior", *FAMILIES):
-        on_train = fit_candidate(name, x["train"], train["label"], seed)
-        probs["train"][name] = on_train(x["train"])
-        probs["validation"][name] = on_train(x["validation"])
-        probs["test"][name] = fit_candidate(name, x["refit"], refit_train["label"], seed)(x["test"])
-        fitted_all[name] = fit_candidate(name, x["all"], everything["label"], seed)
-        probs["score"][name] = fitted_all[name](x["score"])
-    for split_probs in probs.values():
-        split_probs["ensemble"] = ensemble_probability(split_probs)
-    fitted_all["ensemble"] = lambda frame: ensemble_probability({n: fitted_all[n](frame) for n in FAMILIES})
-    chosen = choose_model(
-        {n: auc_score(validation["label"], p) for n, p in probs["validation"].items()},
-        float(settings.get("fan_purchase_ensemble_margin", 0.0)),
-    )
-    reasons = []
-    if chosen != "baseline_prior" and len(score):
-        reference = np.nanmedian(x["all"], axis=0) if len(x["all"]) else np.zeros(x["score"].shape[1])
-        reference = np.where(np.isnan(reference), 0.0, reference)
-        reasons = top_reasons(
-            fitted_all[chosen],
-            x["score"],
-            reference,
-            PURCHASE_FEATURES,
-            int(settings["fan_purchase_top_reasons"]),
-        )
-    parts = []
-    for split, frame in (("train", train), ("validation", validation), ("test", test), ("score", score)):
-        if frame.empty:
-            continue
-        p = probs[split]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "task": "purchase",
-                    "split": split,
-                    "fan_model_key": frame["fan_model_key"].to_numpy(),
-                    "predicted_at": pd.to_datetime(frame["predicted_at"]).to_numpy(),
-                    "label": frame["label"].to_numpy() if split != "score" else pd.NA,
-                    "model_name": chosen,
-                    "probability": p[chosen],
-                    "baseline_probability": p["baseline_prior"],
-                    "probability_logistic_regression": p["logistic_regression"],
-                    "probability_gradient_boosting": p["gradient_boosting"],
-                    "probability_mlp": p["mlp"],
-                    "probability_ensemble": p["ensemble"],
-                    "top_reasons": reasons if split == "score" and reasons else None,
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(OUTPUT_COLUMNS))
-
-
-def churn_predictions(sets: tuple, seed: int) -> pd.DataFrame:
-    """Logistic regression (calibrated) fitted on the training cutoffs for train and test; refit on
-    every labelled cutoff for the score rows. baseline_probability = the training positive rate."""
-    train, test, score = sets
-    if len(train) + len(test) == 0:  # no labelled cutoff fits the log: no model, no score rows
-        return pd.DataFrame(columns=list(OUTPUT_COLUMNS))  # (fan_prediction_metrics says why)
-    design = {n: f[CHURN_FEATURES].to_numpy(dtype=float) for n, f in (("train", train), ("test", test))}
-    labelled = pd.concat([train, test], ignore_index=True)
-    on_train = fit_candidate("logistic_regression", design["train"], train["label"], seed)
-    on_all = fit_candidate(
-        "logistic_regression", labelled[CHURN_FEATURES].to_numpy(dtype=float), labelled["label"], seed
-    )
-    prior = float(train["label"].astype(float).mean()) if len(train) else np.nan
-    prior_all = float(labelled["label"].astype(float).mean()) if len(labelled) else np.nan
-    parts = []
-    for split, frame, predict, base in (
-        ("train", train, on_train, prior),
-        ("test", test, on_train, prior),
-        ("score", score, on_all, prior_all),
-    ):
-        if frame.empty:
-            continue
-        probability = predict(frame[CHURN_FEATURES].to_numpy(dtype=float))
-        parts.append(
-            pd.DataFrame(
-                {
-                    "task": "churn",
-                    "split": split,
-                    "fan_model_key": frame["fan_model_key"].to_numpy(),
-                    "predicted_at": pd.to_datetime(frame["predicted_at"]).to_numpy(),
-                    "label": frame["label"].to_numpy(),
-                    "model_name": "logistic_regression",
-                    "probability": probability,
-                    "baseline_probability": base,
-                    "probability_logistic_regression": probability,
-                    "days_since_last_message": frame["days_since_last_message"].to_numpy(),
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(OUTPUT_COLUMNS))
 
 
 def typed_output(out: pd.DataFrame, threshold: float) -> pd.DataFrame:
@@ -599,32 +460,72 @@ CHURN_MESSAGE_COLUMNS = [
 ]
 
 
-def prepare_messages(messages: pd.DataFrame) -> pd.DataFrame:
-    frame = messages.copy()
-    frame["message_at"] = pd.to_datetime(frame["message_at"])
-    frame["is_fan_row"] = frame["fan_message_kind"].astype(str) != "empty"
-    for column in ("is_purchase", "is_offer"):
-        frame[column] = frame[column].astype(bool)
-    return frame
+def chosen_probability(kept: dict, x: np.ndarray) -> np.ndarray:
+    """The chosen purchase candidate's probability of each row of `x` from the kept fit."""
+    fitted = kept["fitted"]
+    if kept["chosen"] == "ensemble":
+        return ensemble_probability({n: predict_probability(fitted[n], x) for n in FAMILIES})
+    return predict_probability(fitted[kept["chosen"]], x)
 
 
-def predict_all(
-    messages: pd.DataFrame, features: pd.DataFrame, settings: dict[str, float], as_of: pd.Timestamp
+def churn_scores(
+    kept: dict | None, messages: pd.DataFrame, settings: dict, as_of: pd.Timestamp
 ) -> pd.DataFrame:
+    """Score rows of the pairs at risk at as_of (a message in the window before it), by the kept
+    churn model (refitted on every labelled cutoff of the fit); none without a kept model."""
+    if kept is None:
+        return pd.DataFrame(columns=list(OUTPUT_COLUMNS))
+    score = churn_examples(
+        messages, as_of, settings["fan_churn_window_days"], settings["fan_churn_horizon_days"]
+    )
+    if score.empty:
+        return pd.DataFrame(columns=list(OUTPUT_COLUMNS))
+    probability = predict_probability(kept["model"], score[CHURN_FEATURES].to_numpy(dtype=float))
+    return churn_rows("score", score, probability, kept["prior"])
+
+
+def purchase_scores(
+    kept: dict | None, features: pd.DataFrame, settings: dict, as_of: pd.Timestamp
+) -> pd.DataFrame:
+    """Score rows of the live pairs (active in the last fan_active_days, N rows reached, no sale
+    after them yet), each asked about a label window of fan_purchase_score_horizon_days after its
+    N-th row, by every candidate of the kept fit, with the chosen one's top reasons."""
+    score = features[
+        features["predicted_at"].notna()
+        & features["first_purchase_after_at"].isna()
+        & (pd.to_datetime(features["last_message_at"]) >= as_of - settings["fan_active_days"] * DAY)
+    ].reset_index(drop=True)
+    if kept is None or score.empty:
+        return pd.DataFrame(columns=list(OUTPUT_COLUMNS))
+    until = pd.to_datetime(score["predicted_at"]) + settings["fan_purchase_score_horizon_days"] * DAY
+    x = purchase_design(score, until).to_numpy(dtype=float)
+    probs = {n: predict_probability(kept["fitted"][n], x) for n in ("baseline_prior", *FAMILIES)}
+    probs["ensemble"] = ensemble_probability(probs)
+    reasons = None
+    if kept["chosen"] != "baseline_prior":
+        reasons = top_reasons(
+            lambda frame: chosen_probability(kept, frame),
+            x,
+            kept["reference"],
+            PURCHASE_FEATURES,
+            int(settings["fan_purchase_top_reasons"]),
+        )
+    return purchase_rows("score", score, probs, kept["chosen"], reasons)
+
+
+def score_predictions(
+    fit: dict, messages: pd.DataFrame, features: pd.DataFrame, settings: dict[str, float], as_of: pd.Timestamp
+) -> pd.DataFrame:
+    """The kept fit's back-test rows as they are and this build's score rows (churn_scores,
+    purchase_scores), typed."""
     frame = prepare_messages(messages)
     frame = frame[frame["message_at"] <= as_of]
-    churn = churn_predictions(
-        churn_sets(
-            frame,
-            as_of,
-            settings["fan_churn_window_days"],
-            settings["fan_churn_horizon_days"],
-            int(settings["fan_churn_train_cutoffs"]),
-        ),
-        int(settings.get("fan_purchase_seed", 0)),
-    )
-    purchase = purchase_predictions(features, settings, as_of)
-    parts = [p for p in (churn, purchase) if len(p)]
+    parts = [
+        fit["backtest"],
+        churn_scores(fit["churn"], frame, settings, as_of),
+        purchase_scores(fit["purchase"], features, settings, as_of),
+    ]
+    parts = [p for p in parts if len(p)]
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(OUTPUT_COLUMNS))
     return typed_output(out, settings["fan_prediction_threshold"])
 
@@ -821,20 +722,39 @@ def with_build_stamp(frame, as_of, built_at, target_type=None):
 def model(dbt, session):
     dbt.config(
         materialized="table",
-        packages=["pandas==2.3.3", "numpy==2.4.6", "scikit-learn==1.9.1", "scipy==1.17.1"],
+        packages=[
+            "pandas==2.3.3",
+            "numpy==2.4.6",
+            "scikit-learn==1.9.1",
+            "scipy==1.17.1",
+            "threadpoolctl==3.8.0",
+        ],
     )
     built_at = pd.Timestamp.now(tz="UTC")
     target_type = dbt.config.get("target_type")
     as_of = pd.Timestamp(dbt.config.get("as_of"))
     raw = to_pandas(dbt.ref("settings_modeling"), ["setting_name", "setting_value", "value_type"])
+    fits = to_pandas(
+        dbt.ref("fan_prediction_fits"),
+        ["input_fingerprint", "fitted_as_of", "fitted_model", "fitted_model_sha256"],
+    )
+    if fits.shape[0] != 1:
+        raise ValueError(f"fan_prediction_fits holds {fits.shape[0]} fits, not one")
+    if naive_utc(fits["fitted_as_of"].iloc[0]) > naive_utc(as_of):  # the fit model refits a backfill
+        raise ValueError("fan_prediction_fits: the kept fit is from a later as_of than this build's")
+    text_settings = settings_dict(raw)
+    text_settings["fan_prediction_fit"] = (
+        f"{fits['input_fingerprint'].iloc[0]}|{fits['fitted_model_sha256'].iloc[0]}"
+    )
     fingerprint = input_fingerprint(
-        to_pandas(dbt.ref("int_fan_input_fingerprints")), {**settings_dict(raw), "as_of": str(as_of)}
+        to_pandas(dbt.ref("int_fan_input_fingerprints")), {**text_settings, "as_of": str(as_of)}
     )
     previous = previous_output(dbt, session, fingerprint)
     if previous is not None:
         print(f"fan_predictions: reused, inputs and settings unchanged (input fingerprint {fingerprint})")
         return to_engine(with_build_stamp(previous, as_of, built_at, target_type), target_type)
 
+    fit = load_fit(fits.iloc[0], "fan_prediction_fits")
     messages = to_pandas(dbt.ref("int_fan_chat_messages"), CHURN_MESSAGE_COLUMNS)
     features = to_pandas(dbt.ref("int_fan_purchase_features"), PURCHASE_INPUT_COLUMNS)
     settings = {
@@ -842,6 +762,6 @@ def model(dbt, session):
         for n, v, t in zip(raw["setting_name"], raw["setting_value"], raw["value_type"], strict=True)
         if t == "number"
     }
-    predictions = predict_all(messages, features, settings, as_of)
+    predictions = score_predictions(fit, messages, features, settings, as_of)
     predictions = with_build_stamp(with_fit_columns(predictions, fingerprint), as_of, built_at, target_type)
     return to_engine(predictions, target_type)

@@ -58,8 +58,6 @@ OUTPUT_COLUMNS = [
     "fitted_model",
     "fitted_model_sha256",
 ]
-# Monday 1970-01-05: the fit periods are counted from this day shifted to ml_fit_cadence_first_dow.
-PERIOD_ORIGIN = pd.Timestamp("1970-01-05")
 
 
 # >>> shared block gbm_encoding: keep every copy the same text (sendwise rules-check)
@@ -229,18 +227,6 @@ def fit_models(x: pd.DataFrame, y: np.ndarray, params: dict) -> dict:
     }
 
 
-def fit_period_start(as_of, cadence_days: int, first_dow: int) -> pd.Timestamp:
-    """Midnight UTC starting the fit period that holds `as_of`: periods of `cadence_days` days
-    counted from the Monday 1970-01-05 moved to ISO weekday `first_dow` (1 = Monday ... 7 = Sunday).
-    With 7 days and first_dow 1 the period is the ISO week; with 1 day every day is a period."""
-    if cadence_days < 1 or not 1 <= first_dow <= 7:
-        raise ValueError(f"fit cadence of {cadence_days} days from ISO weekday {first_dow}: not a cadence")
-    day = naive_utc(as_of).normalize()
-    origin = PERIOD_ORIGIN + pd.Timedelta(days=first_dow - 1)
-    periods = (day - origin).days // cadence_days
-    return origin + pd.Timedelta(days=periods * cadence_days)
-
-
 def baseline_tables(train: pd.DataFrame) -> dict | None:
     """What the naive baseline looks up (ml_revenue_gbm_scores.naive_baseline): the training
     sends' mean revenue per (page, local hour), per page and overall; None without training sends."""
@@ -279,6 +265,55 @@ def fit_revenue_model(features: pd.DataFrame, settings: dict[str, str]) -> dict:
     return fit
 
 
+def fit_row(fit: dict, fingerprint: str, period_start: pd.Timestamp, as_of, target_type=None) -> pd.DataFrame:
+    """The output row of a new fit (fit_mode 'trained'), typed as the warehouse's columns: UTC
+    timestamps in microseconds, naive on DuckDB (TIMESTAMP) and UTC-aware on BigQuery (BigQuery
+    DataFrames writes naive ones as DATETIME), as the build stamp; the stamp is added after."""
+    text, sha = dump_fit(fit)
+    last = fit["train_last_sent_at"]
+
+    row = pd.DataFrame(
+        {
+            "input_fingerprint": pd.Series([fingerprint], dtype="string"),
+            "period_start": fit_stamp(period_start, target_type),
+            "fitted_as_of": fit_stamp(as_of, target_type),
+            "model_version": pd.Series([fit["model_version"]], dtype="string"),
+            "train_sends": pd.Series([fit["train_sends"]], dtype="int64"),
+            "train_last_sent_at": fit_stamp(last, target_type),
+            "fitted_model": pd.Series([text], dtype="string"),
+            "fitted_model_sha256": pd.Series([sha], dtype="string"),
+        }
+    )
+    row["fit_mode"] = pd.Series(["trained"], dtype="string")
+    return row
+
+
+# >>> shared block kept_fit: keep every copy the same text (sendwise rules-check)
+# --- A fit kept for a fit period (docs/ml.md, "Fits on a cadence"): the period of a build, the fit
+# as text and back. The same text in each fit model and the model that scores with it (dbt Python
+# models cannot import project code on BigQuery). -------------------------------------------------
+# Monday 1970-01-05: the fit periods are counted from this day shifted to ml_fit_cadence_first_dow.
+PERIOD_ORIGIN = pd.Timestamp("1970-01-05")
+
+
+def naive_utc(value) -> pd.Timestamp:
+    """A timestamp as naive UTC."""
+    stamp = pd.Timestamp(value)
+    return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo is not None else stamp
+
+
+def fit_period_start(as_of, cadence_days: int, first_dow: int) -> pd.Timestamp:
+    """Midnight UTC starting the fit period that holds `as_of`: periods of `cadence_days` days
+    counted from the Monday 1970-01-05 moved to ISO weekday `first_dow` (1 = Monday ... 7 = Sunday).
+    With 7 days and first_dow 1 the period is the ISO week; with 1 day every day is a period."""
+    if cadence_days < 1 or not 1 <= first_dow <= 7:
+        raise ValueError(f"fit cadence of {cadence_days} days from ISO weekday {first_dow}: not a cadence")
+    day = naive_utc(as_of).normalize()
+    origin = PERIOD_ORIGIN + pd.Timedelta(days=first_dow - 1)
+    periods = (day - origin).days // cadence_days
+    return origin + pd.Timedelta(days=periods * cadence_days)
+
+
 def dump_fit(fit: dict) -> tuple[str, str]:
     """(base64 text of the pickled fit, its sha256): a STRING column on both engines."""
     import base64
@@ -289,50 +324,43 @@ def dump_fit(fit: dict) -> tuple[str, str]:
     return base64.b64encode(data).decode("ascii"), hashlib.sha256(data).hexdigest()
 
 
-def fit_row(fit: dict, fingerprint: str, period_start: pd.Timestamp, as_of, target_type=None) -> pd.DataFrame:
-    """The output row of a new fit (fit_mode 'trained'), typed as the warehouse's columns: UTC
-    timestamps in microseconds, naive on DuckDB (TIMESTAMP) and UTC-aware on BigQuery (BigQuery
-    DataFrames writes naive ones as DATETIME), as the build stamp; the stamp is added after."""
-    text, sha = dump_fit(fit)
-    last = fit["train_last_sent_at"]
+def load_fit(row: pd.Series, source: str) -> dict:
+    """The fit of one row of the fit model `source` (columns fitted_model, fitted_model_sha256),
+    after its sha256 matches the stored one (a truncated or altered text is refused, not
+    unpickled)."""
+    import base64
+    import hashlib
+    import pickle
 
-    def stamps(value) -> pd.Series:
-        utc = pd.Series([naive_utc(value) if value is not None else pd.NaT], dtype="datetime64[us]")
-        return utc.dt.tz_localize("UTC") if target_type == "bigquery" else utc
-
-    row = pd.DataFrame(
-        {
-            "input_fingerprint": pd.Series([fingerprint], dtype="string"),
-            "period_start": stamps(period_start),
-            "fitted_as_of": stamps(as_of),
-            "model_version": pd.Series([fit["model_version"]], dtype="string"),
-            "train_sends": pd.Series([fit["train_sends"]], dtype="int64"),
-            "train_last_sent_at": stamps(last),
-            "fitted_model": pd.Series([text], dtype="string"),
-            "fitted_model_sha256": pd.Series([sha], dtype="string"),
-        }
-    )
-    row["fit_mode"] = pd.Series(["trained"], dtype="string")
-    return row
+    data = base64.b64decode(str(row["fitted_model"]))
+    if hashlib.sha256(data).hexdigest() != str(row["fitted_model_sha256"]):
+        raise ValueError(f"{source}: the fitted model does not match its sha256; refit with var ml_retrain")
+    # the project's own fit, its hash checked (the fit model's docstring says who may write it)
+    return pickle.loads(data)
 
 
-def naive_utc(value) -> pd.Timestamp:
-    """A timestamp as naive UTC."""
-    stamp = pd.Timestamp(value)
-    return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo is not None else stamp
+def fit_stamp(value, target_type=None) -> pd.Series:
+    """One timestamp (or None) as a column of a fit row, typed as the warehouse's columns: UTC in
+    microseconds, naive on DuckDB (TIMESTAMP) and UTC-aware on BigQuery (BigQuery DataFrames
+    writes naive ones as DATETIME), as the build stamp."""
+    utc = pd.Series([naive_utc(value) if value is not None else pd.NaT], dtype="datetime64[us]")
+    return utc.dt.tz_localize("UTC") if target_type == "bigquery" else utc
 
 
-def usable_previous(previous, as_of):
-    """The kept fit as pandas when it may score this build: a fitted model (a fallback is never
-    kept: a new agency's first sends would wait for the next period) and not fitted at a later
-    as_of than the build's (a backfill inside the period would score holdout sends the fit trained
-    on)."""
+def usable_previous(previous, as_of, model_version: str):
+    """The kept fit as pandas when it may score this build: one row of a fitted model
+    (`model_version`; a fallback is never kept: a new agency's first data would wait for the next
+    period) not fitted at a later as_of than the build's (a backfill inside the period would score
+    rows the fit trained on)."""
     if previous is None:
         return None
     frame = previous.to_pandas() if hasattr(previous, "to_pandas") else previous
-    if frame.shape[0] != 1 or str(frame["model_version"].iloc[0]) != MODEL_VERSION:
+    if frame.shape[0] != 1 or str(frame["model_version"].iloc[0]) != model_version:
         return None
     return frame if naive_utc(frame["fitted_as_of"].iloc[0]) <= naive_utc(as_of) else None
+
+
+# <<< shared block kept_fit
 
 
 # >>> shared block stable_features: keep every copy the same text (sendwise rules-check)
@@ -559,7 +587,7 @@ def model(dbt, session):
     )
     settings["ml_fit_period_start"] = period_start.strftime("%Y-%m-%d")
     fingerprint = input_fingerprint(pd.DataFrame({"input_name": []}), settings)
-    previous = usable_previous(previous_output(dbt, session, fingerprint), as_of)
+    previous = usable_previous(previous_output(dbt, session, fingerprint), as_of, MODEL_VERSION)
     if previous is not None:
         print(
             f"ml_revenue_gbm_fit: reused, the fit of the period from {settings['ml_fit_period_start']}"

@@ -123,22 +123,6 @@ FEATURE_COLUMNS = ["send_id", "sent_at", "sample_split", "exclusion_reason", "ea
 CANDIDATE_COLUMNS = ["scoring_key", *STORED_FEATURES]
 
 
-def load_fit(row: pd.Series) -> dict:
-    """The fit of one ml_revenue_gbm_fit row (ml_revenue_gbm_fit.fit_revenue_model), after its
-    sha256 matches the stored one (a truncated or altered text is refused, not unpickled)."""
-    import base64
-    import hashlib
-    import pickle
-
-    data = base64.b64decode(str(row["fitted_model"]))
-    if hashlib.sha256(data).hexdigest() != str(row["fitted_model_sha256"]):
-        raise ValueError(
-            "ml_revenue_gbm_fit: the fitted model does not match its sha256; refit with var ml_retrain"
-        )
-    # the project's own fit, its hash checked (ml_revenue_gbm_fit's docstring says who may write it)
-    return pickle.loads(data)
-
-
 def naive_baseline(baseline: dict | None, rows: pd.DataFrame) -> np.ndarray:
     """Mean training revenue of the row's (page, local hour); else of its page; else global
     (baseline: ml_revenue_gbm_fit.baseline_tables; None, without training sends: NaN)."""
@@ -218,6 +202,81 @@ def score(fit: dict, features: pd.DataFrame, candidates: pd.DataFrame) -> pd.Dat
     # pandas would hold in nanoseconds (DuckDB TIMESTAMP_NS, breaking the mart's contract)
     rows["train_last_sent_at"] = pd.to_datetime(rows["train_last_sent_at"]).astype("datetime64[us]")
     return rows[OUTPUT_COLUMNS]
+
+
+# >>> shared block kept_fit: keep every copy the same text (sendwise rules-check)
+# --- A fit kept for a fit period (docs/ml.md, "Fits on a cadence"): the period of a build, the fit
+# as text and back. The same text in each fit model and the model that scores with it (dbt Python
+# models cannot import project code on BigQuery). -------------------------------------------------
+# Monday 1970-01-05: the fit periods are counted from this day shifted to ml_fit_cadence_first_dow.
+PERIOD_ORIGIN = pd.Timestamp("1970-01-05")
+
+
+def naive_utc(value) -> pd.Timestamp:
+    """A timestamp as naive UTC."""
+    stamp = pd.Timestamp(value)
+    return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo is not None else stamp
+
+
+def fit_period_start(as_of, cadence_days: int, first_dow: int) -> pd.Timestamp:
+    """Midnight UTC starting the fit period that holds `as_of`: periods of `cadence_days` days
+    counted from the Monday 1970-01-05 moved to ISO weekday `first_dow` (1 = Monday ... 7 = Sunday).
+    With 7 days and first_dow 1 the period is the ISO week; with 1 day every day is a period."""
+    if cadence_days < 1 or not 1 <= first_dow <= 7:
+        raise ValueError(f"fit cadence of {cadence_days} days from ISO weekday {first_dow}: not a cadence")
+    day = naive_utc(as_of).normalize()
+    origin = PERIOD_ORIGIN + pd.Timedelta(days=first_dow - 1)
+    periods = (day - origin).days // cadence_days
+    return origin + pd.Timedelta(days=periods * cadence_days)
+
+
+def dump_fit(fit: dict) -> tuple[str, str]:
+    """(base64 text of the pickled fit, its sha256): a STRING column on both engines."""
+    import base64
+    import hashlib
+    import pickle
+
+    data = pickle.dumps(fit, protocol=5)
+    return base64.b64encode(data).decode("ascii"), hashlib.sha256(data).hexdigest()
+
+
+def load_fit(row: pd.Series, source: str) -> dict:
+    """The fit of one row of the fit model `source` (columns fitted_model, fitted_model_sha256),
+    after its sha256 matches the stored one (a truncated or altered text is refused, not
+    unpickled)."""
+    import base64
+    import hashlib
+    import pickle
+
+    data = base64.b64decode(str(row["fitted_model"]))
+    if hashlib.sha256(data).hexdigest() != str(row["fitted_model_sha256"]):
+        raise ValueError(f"{source}: the fitted model does not match its sha256; refit with var ml_retrain")
+    # the project's own fit, its hash checked (the fit model's docstring says who may write it)
+    return pickle.loads(data)
+
+
+def fit_stamp(value, target_type=None) -> pd.Series:
+    """One timestamp (or None) as a column of a fit row, typed as the warehouse's columns: UTC in
+    microseconds, naive on DuckDB (TIMESTAMP) and UTC-aware on BigQuery (BigQuery DataFrames
+    writes naive ones as DATETIME), as the build stamp."""
+    utc = pd.Series([naive_utc(value) if value is not None else pd.NaT], dtype="datetime64[us]")
+    return utc.dt.tz_localize("UTC") if target_type == "bigquery" else utc
+
+
+def usable_previous(previous, as_of, model_version: str):
+    """The kept fit as pandas when it may score this build: one row of a fitted model
+    (`model_version`; a fallback is never kept: a new agency's first data would wait for the next
+    period) not fitted at a later as_of than the build's (a backfill inside the period would score
+    rows the fit trained on)."""
+    if previous is None:
+        return None
+    frame = previous.to_pandas() if hasattr(previous, "to_pandas") else previous
+    if frame.shape[0] != 1 or str(frame["model_version"].iloc[0]) != model_version:
+        return None
+    return frame if naive_utc(frame["fitted_as_of"].iloc[0]) <= naive_utc(as_of) else None
+
+
+# <<< shared block kept_fit
 
 
 # >>> shared block stable_features: keep every copy the same text (sendwise rules-check)
@@ -458,7 +517,7 @@ def model(dbt, session):
         # this build wrote the table: the stamp is this build's
         return to_engine(with_build_stamp(previous, as_of, built_at, target_type), target_type)
 
-    fit = load_fit(fits.iloc[0])
+    fit = load_fit(fits.iloc[0], "ml_revenue_gbm_fit")
     holdout = to_pandas(
         dbt.ref("int_revenue_model_features"), FEATURE_COLUMNS, equals={"sample_split": "holdout"}
     )

@@ -28,8 +28,9 @@ this project are checked in Python over dbt's own artifacts:
   on BigQuery): every copy between `# >>> shared block NAME` and `# <<< shared block NAME` in
   python_models/**/*.py is the same text as the canonical copy (SHARED_BLOCKS: with_build_stamp of
   the Python marts, the ML reuse block, the adapter to_pandas / settings_dict / to_engine, the
-  LLM ledgers' clients, the content models' time split and card, the caption models' update); a
-  file defining a block's signature function outside the markers is reported too;
+  LLM ledgers' clients, the content models' time split and card, the caption models' update, the
+  kept fits' period and pickle, the fan predictions' features and rows); a file defining a block's
+  signature function outside the markers is reported too;
 * no SQL model under models/ is longer than MAX_SQL_MODEL_LINES (250) lines: a longer one is split
   into named intermediate steps (or a documented macro for a reused formula);
 * every SQL model whose code holds a case expression or a window function (`case`, `over (`;
@@ -77,6 +78,8 @@ SHARED_BLOCKS = {
     "update": ("python_models/scheduling/caption_near_duplicates.py", "def update_fingerprint("),
     "stable_features": ("python_models/scheduling/ml_revenue_gbm_scores.py", "def stable_features("),
     "gbm_encoding": ("python_models/scheduling/ml_revenue_gbm_fit.py", "def encode_features("),
+    "kept_fit": ("python_models/scheduling/ml_revenue_gbm_fit.py", "def fit_period_start("),
+    "fan_predictions": ("python_models/fans/fan_prediction_fits.py", "def churn_examples("),
 }
 SHARED_MARKER = re.compile(r"^# (>>>|<<<) shared block (\w+)")
 # Longest SQL model (lines of the file, header comments included; issue 18). Past this a model holds
