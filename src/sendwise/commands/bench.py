@@ -24,7 +24,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sendwise.dbt import prepare_incremental_tables, run_dbt_peak_memory, vars_arg
+from sendwise.dbt import parse_for_build, prepare_incremental_tables, run_dbt_peak_memory, vars_arg
 from sendwise.errors import UserError
 from sendwise.paths import DEFAULT_END, PROJECT_ROOT
 
@@ -171,6 +171,7 @@ def run(args: argparse.Namespace) -> int:
     build = build_command(args)
     if args.unit_tests:  # not timed: on a fresh database the incremental models' unit tests need their tables
         prepare_incremental_tables(DEFAULT_END, duckdb_path=db, target_path=target)
+    parse_for_build(build, duckdb_path=db, target_path=target)  # every run starts from a parsed project
     walls: list[float] = []
     peaks: list[float] = []
     groups: dict[str, list[float]] = defaultdict(list)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from sendwise.dbt import run_dbt, run_dbt_peak_memory, vars_arg
+from sendwise.dbt import parse_for_build, run_dbt, run_dbt_peak_memory, vars_arg
 from sendwise.errors import UserError
 from sendwise.paths import DEFAULT_END, PROJECT_ROOT
 
@@ -168,9 +168,11 @@ def timed_build(db: Path, as_of: str, target: Path, full: bool) -> tuple[float, 
     so every model that may be rebuilt from scratch is (the learning state and the as_of histories
     are full_refresh=false and keep their rows). The ML models follow their own reuse rules in both
     builds (docs/ml.md, "Reuse"): the same inputs give the same fit, and the caption clusters'
-    approximate update (cluster_refit_share) would otherwise differ from a refit by design."""
+    approximate update (cluster_refit_share) would otherwise differ from a refit by design.
+    Both builds start from a parsed project (parse_for_build, not timed), as the scheduled build."""
     args = ["build", "--quiet", "--vars", vars_arg({"as_of": as_of}), "--exclude-resource-type", "unit_test"]
     args += ["--full-refresh"] if full else []
+    parse_for_build(args, duckdb_path=db, target_path=target)
     t0 = time.perf_counter()
     peak = run_dbt_peak_memory(args, duckdb_path=db, target_path=target)
     return time.perf_counter() - t0, peak
