@@ -295,6 +295,18 @@ def test_fans_figures_filter_and_similar_fans(app, built_con):
     assert similar.iloc[0]["fan_model_key"] == best[1]
     assert similar.iloc[0]["cosine_similarity"] == pytest.approx(best[0], abs=1e-6)
     assert len(similar) == min(10, len(vectors) - 1)
+    # the predictions' caption says which kept fit its AUCs are the back-test of, and quotes them
+    fitted = scalar(built_con, "select fitted_as_of from sendwise_ml.fan_prediction_fits")
+    caption = next(
+        c.value for c in at.caption if c.value.startswith("Probabilities of the current score rows")
+    )
+    assert f"fitted on data to {fitted:%Y-%m-%d}" in caption
+    churn_auc = scalar(
+        built_con,
+        "select auc from sendwise_ml.fan_prediction_metrics"
+        " where task = 'churn' and split = 'test' and model_name = 'logistic_regression'",
+    )
+    assert f"churn logistic_regression {churn_auc:.3f}" in caption
 
 
 def test_fans_best_time_to_message_and_its_back_test(app, built_con):

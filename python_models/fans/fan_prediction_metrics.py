@@ -10,6 +10,8 @@ test = held out in time) and model:
 Accuracy uses `fan_prediction_threshold`; AUC is null when a split holds only one class.
 A task without a labelled test row still gets one row (model_name 'none', rows 0) whose `note`
 says why: the log is shorter than the task's windows need (never an empty table without a reason).
+The labelled rows are the back-test of the kept fit of fan_prediction_fits (refitted once per fit
+period): every row carries that fit's as_of (`fitted_as_of`), so a reader knows how old it is.
 """
 
 from __future__ import annotations
@@ -172,6 +174,22 @@ def compute_metrics(predictions: pd.DataFrame, settings: dict, log_days: float |
     return frame
 
 
+def with_fitted_as_of(frame: pd.DataFrame, fitted_as_of, target_type=None) -> pd.DataFrame:
+    """`frame` with the column fitted_as_of on every row: the as_of of the fit whose back-test the
+    metrics score, a UTC timestamp in microseconds, naive on DuckDB and UTC-aware on BigQuery (as
+    the build stamp)."""
+    stamp = pd.Timestamp(fitted_as_of)
+    stamp = stamp.tz_convert("UTC") if stamp.tzinfo is not None else stamp.tz_localize("UTC")
+    aware = target_type == "bigquery"
+    frame = frame.copy()
+    frame["fitted_as_of"] = pd.Series(
+        [stamp if aware else stamp.tz_localize(None)] * len(frame),
+        index=frame.index,
+        dtype="datetime64[us, UTC]" if aware else "datetime64[us]",
+    )
+    return frame
+
+
 def log_span_days(relation) -> float | None:
     """Days from the first to the last chat row (aggregated in the warehouse: two values come back)."""
     if hasattr(relation, "aggregate"):  # DuckDB
@@ -304,5 +322,9 @@ def model(dbt, session):
     }
     metrics = compute_metrics(predictions, settings, log_span_days(dbt.ref("int_fan_chat_messages")))
     target_type = dbt.config.get("target_type")
+    fits = to_pandas(dbt.ref("fan_prediction_fits"), ["fitted_as_of"])
+    if fits.shape[0] != 1:
+        raise ValueError(f"fan_prediction_fits holds {fits.shape[0]} fits, not one")
+    metrics = with_fitted_as_of(metrics, fits["fitted_as_of"].iloc[0], target_type)
     metrics = with_build_stamp(metrics, dbt.config.get("as_of"), built_at, target_type)
     return to_engine(metrics, target_type)

@@ -231,7 +231,9 @@ MARTS: dict[str, dict[str, str]] = {
         "days_since_last_message",
     ),
     "fan_predictions": _same("task", "split", "fan_model_key", "probability", "baseline_probability"),
-    "fan_prediction_metrics": _same("task", "split", "model_name", "rows", "auc", "accuracy", "brier"),
+    "fan_prediction_metrics": _same(
+        "task", "split", "model_name", "rows", "auc", "accuracy", "brier", "fitted_as_of"
+    ),
     "fan_message_windows": _same(
         "fan_model_key",
         "page_key",

@@ -90,11 +90,20 @@ with right:
     st.dataframe(
         queries.at_risk(predictions, pairs, "purchase")[shown], hide_index=True, column_config=config
     )
+# the models are refitted once a week (fan_prediction_fits): say which fit the AUCs are the back-test of
+prediction_metrics = frames["prediction_metrics"]
+fitted = prediction_metrics["fitted_as_of"].dropna()
+fit_of = (
+    f" (the back-test of the models fitted on data to {fitted.max():%Y-%m-%d}; refitted once per "
+    "ml_fit_cadence_days, a week by default)"
+    if len(fitted)
+    else ""
+)
 st.caption(
-    "Probabilities of the current score rows of fan_predictions; test-split AUC beside the baselines: "
+    f"Probabilities of the current score rows of fan_predictions; test-split AUC beside the baselines{fit_of}: "
     + "; ".join(
         f"{r.task} {r.model_name} {ui.number(r.auc, 3)}"
-        for r in frames["prediction_metrics"].itertuples()
+        for r in prediction_metrics.itertuples()
         if r.split == "test"
     )
 )
