@@ -289,6 +289,17 @@ def test_purchase_predictions_learn_a_planted_signal_and_score_live_pairs():
     assert out["model_name"].nunique() == 1 and out["model_name"].iloc[0] != "baseline_prior"
 
 
+def test_a_kept_fit_whose_back_test_names_a_pair_no_longer_in_the_data_is_refitted():
+    # a fit of three pairs' back-test rows, kept as text; then the data loses pair "b" (its raw rows
+    # deleted or corrected): the fit model counts it and refits instead of reusing
+    backtest = pd.DataFrame(
+        {"fan_model_key": ["a", "b", "b", "c"], "split": ["train", "train", "test", "test"]}
+    )
+    fit = kept({"backtest": backtest})
+    assert pf.vanished_pairs(fit, pd.Series(["a", "b", "c", "new"])) == 0  # a new pair is no reason
+    assert pf.vanished_pairs(fit, pd.Series(["a", "c", "new"])) == 1
+
+
 def test_churn_metrics_say_why_a_short_log_has_no_test_row():
     settings = {
         "fan_prediction_threshold": 0.5,

@@ -25,9 +25,10 @@ are and fan_prediction_metrics scores). The period's first build fits; its later
 `--full-refresh` included, reuse the row (fit_mode 'reused', "reused" in the run log) and
 fan_predictions only scores the day's pairs with it. A change of a fan_churn_, fan_purchase_ or
 ml_fit_ setting, of this file's code or of the library versions refits at once; so does var
-ml_retrain, a build at an earlier as_of than the kept fit's (a backfill) and any build after an
+ml_retrain, a build at an earlier as_of than the kept fit's (a backfill), any build after an
 incomplete fit (a task without labelled examples: a short log is refitted until both tasks have a
-model).
+model) and a build whose data no longer holds a pair of the kept back-test (its raw rows deleted or
+corrected: the deletion reaches the fit and its back-test at the next build, not at the next period).
 
 The fit is a Python pickle (base64 text, its sha256 beside it) of scikit-learn estimators, numbers
 and a pandas frame: only fan_predictions loads it, only from this table, after the sha256 matches.
@@ -694,6 +695,15 @@ def fit_predictions(
     }
 
 
+def vanished_pairs(fit: dict, pairs: pd.Series) -> int:
+    """How many fan-model pairs of the fit's back-test the data no longer holds (`pairs`: every pair
+    now, int_fan_purchase_features' keys). A kept fit with any is refitted: fan_predictions returns
+    the back-test rows, so a pair whose rows were deleted or corrected since the fit would stay in
+    them (and fail their relationship to fan_model_pairs) for the rest of the period."""
+    kept = set(fit["backtest"]["fan_model_key"].astype(str))
+    return len(kept - set(pairs.astype(str)))
+
+
 def fit_row(fit: dict, fingerprint: str, period_start: pd.Timestamp, as_of, target_type=None) -> pd.DataFrame:
     """The output row of a new fit (fit_mode 'trained'); the build stamp is added after."""
     text, sha = dump_fit(fit)
@@ -927,6 +937,14 @@ def model(dbt, session):
     text_settings["ml_fit_period_start"] = period_start.strftime("%Y-%m-%d")
     fingerprint = input_fingerprint(pd.DataFrame({"input_name": []}), text_settings)
     previous = usable_previous(previous_output(dbt, session, fingerprint), as_of, MODEL_VERSION)
+    features = to_pandas(dbt.ref("int_fan_purchase_features"), PURCHASE_INPUT_COLUMNS)
+    if previous is not None:
+        gone = vanished_pairs(load_fit(previous.iloc[0], "fan_prediction_fits"), features["fan_model_key"])
+        if gone:
+            print(
+                f"fan_prediction_fits: refit, {gone} fan-model pairs of the kept back-test are no longer in the data"
+            )
+            previous = None
     if previous is not None:
         print(
             f"fan_prediction_fits: reused, the fit of the period from {text_settings['ml_fit_period_start']}"
@@ -935,7 +953,6 @@ def model(dbt, session):
         return to_engine(with_build_stamp(previous, as_of, built_at, target_type), target_type)
 
     messages = to_pandas(dbt.ref("int_fan_chat_messages"), CHURN_MESSAGE_COLUMNS)
-    features = to_pandas(dbt.ref("int_fan_purchase_features"), PURCHASE_INPUT_COLUMNS)
     settings = {
         n: float(v)
         for n, v, t in zip(raw["setting_name"], raw["setting_value"], raw["value_type"], strict=True)
