@@ -102,13 +102,23 @@ def fan_fingerprints(**hash_xor) -> pd.DataFrame:
 @pytest.mark.parametrize(
     ("path", "own", "other"),
     [
-        # fan_predictions: its two SQL inputs, the churn / purchase / threshold settings and as_of
+        # fan_predictions: its two SQL inputs, the churn / purchase / threshold settings, as_of and
+        # the kept fit it scores with
         (
             "python_models/fans/fan_predictions.py",
             ["int_fan_chat_messages", "int_fan_purchase_features", "fan_churn_horizon_days",
-             "fan_purchase_seed", "fan_active_days", "fan_prediction_threshold", "as_of"],
+             "fan_purchase_seed", "fan_active_days", "fan_prediction_threshold", "as_of",
+             "fan_prediction_fit"],
             ["fan_embeddings", "fan_profiles", "fan_cluster_seed", "fan_active_hours_top_n",
              "fan_timing_window_hours"],
+        ),
+        # fan_prediction_fits: the fit period and the churn / purchase / cadence settings, not the
+        # inputs' content nor as_of inside the period (a daily build keeps the week's fit)
+        (
+            "python_models/fans/fan_prediction_fits.py",
+            ["fan_churn_horizon_days", "fan_purchase_seed", "ml_fit_period_start", "ml_fit_cadence_days"],
+            ["int_fan_chat_messages", "int_fan_purchase_features", "as_of", "fan_active_days",
+             "fan_prediction_threshold", "fan_cluster_seed"],
         ),
         # fan_embeddings: stage vectors and profiles, the PCA's seed and dimensions only
         (

@@ -4,7 +4,7 @@ For each task (churn, purchase), labelled split (train = in-sample, validation =
 test = held out in time) and model:
 * purchase: `baseline_prior` (the training positive rate for everyone; AUC 0.5 by construction),
   `logistic_regression`, `gradient_boosting`, `mlp`; `is_chosen` marks the model chosen by
-  validation AUC (fan_predictions.choose_model), whose test row is the one to quote;
+  validation AUC (fan_prediction_fits.choose_model), whose test row is the one to quote;
 * churn: `logistic_regression`, `baseline_prior` and `baseline_recency` (days since the last
   message as the score; its accuracy threshold maximises training accuracy).
 Accuracy uses `fan_prediction_threshold`; AUC is null when a split holds only one class.
