@@ -295,6 +295,13 @@ def test_fans_figures_filter_and_similar_fans(app, built_con):
     assert similar.iloc[0]["fan_model_key"] == best[1]
     assert similar.iloc[0]["cosine_similarity"] == pytest.approx(best[0], abs=1e-6)
     assert len(similar) == min(10, len(vectors) - 1)
+    # the clusters' caption says which build's scan of every k chose the method's k
+    caption = next(c.value for c in at.caption if c.value.startswith("Method "))
+    method = caption.split()[1].rstrip(":")
+    k, scanned = built_con.execute(
+        "select max(cluster_k), max(k_scanned_as_of) from sendwise_ml.fan_clusters where method = ?", [method]
+    ).fetchone()
+    assert f"k = {k} clusters" in caption and f"at as_of {scanned:%Y-%m-%d %H:%M}" in caption
     # the predictions' caption says which kept fit its AUCs are the back-test of, and quotes them
     fitted = scalar(built_con, "select fitted_as_of from sendwise_ml.fan_prediction_fits")
     caption = next(

@@ -167,11 +167,15 @@ def test_choose_k_highest_silhouette_ties_to_smaller_k():
         clusters.choose_k({})
 
 
-def test_k_selection_finds_the_planted_number_of_clusters():
-    rng = np.random.default_rng(6)
+def _planted(seed: int = 6) -> tuple[np.ndarray, list[str]]:
+    rng = np.random.default_rng(seed)
     centres = np.array([[0, 0], [10, 0], [0, 10], [10, 10]], dtype=float)
     x = np.vstack([c + rng.normal(scale=0.5, size=(40, 2)) for c in centres])
-    texts = ["golf golf"] * 40 + ["wine"] * 40 + ["cars"] * 40 + ["cats"] * 40
+    return x, ["golf"] * 40 + ["wine"] * 40 + ["cars"] * 40 + ["cats"] * 40
+
+
+def test_k_selection_finds_the_planted_number_of_clusters():
+    x, texts = _planted()
     result = clusters.cluster_method(x, texts, SETTINGS)
     assert result["k"] == 4
     assert sorted(np.bincount(result["labels"])[1:].tolist()) == [40, 40, 40, 40]
@@ -213,3 +217,68 @@ def test_no_pair_gives_an_empty_table_and_two_pairs_one_segment():
     assert out["cluster_id"].tolist() == [1, 1] and out["cluster_k"].tolist() == [1, 1]
     assert out["distance_to_centroid"].tolist() == [1.0, 1.0]  # each 1 from the mean (1, 1)
     assert out["method_silhouette"].isna().all() and out["method_davies_bouldin"].isna().all()
+
+
+def test_a_kept_k_scan_clusters_as_the_full_scan_at_its_k_and_keeps_its_silhouettes():
+    """A later build of the fit period runs k-means at the kept k only: the same seeded k-means as the
+    scan's at that k, so labels, distances, silhouette and Davies-Bouldin equal the full scan's when
+    the scan would choose that k again; silhouette_by_k is the kept scan's text."""
+    x, texts = _planted()
+    full = clusters.cluster_method(x, texts, SETTINGS)
+    kept = clusters.cluster_method(x, texts, SETTINGS, kept=(4, "2:0.1000,4:0.9000"))
+    assert full["scanned"] and not kept["scanned"]
+    assert kept["k"] == 4 and kept["silhouette_by_k"] == "2:0.1000,4:0.9000"
+    assert (kept["labels"] == full["labels"]).all()
+    np.testing.assert_allclose(kept["distance"], full["distance"])
+    assert kept["silhouette"] == full["silhouette"] and kept["davies_bouldin"] == full["davies_bouldin"]
+    # a kept k other than the scan's best is used as it is: three clusters of the four blobs
+    three = clusters.cluster_method(x, texts, SETTINGS, kept=(3, "3:0.5000"))
+    assert three["k"] == 3 and sorted(np.bincount(three["labels"])[1:].tolist()) == [40, 40, 80]
+
+
+def test_a_kept_k_the_pairs_cannot_hold_scans_every_k_again():
+    x = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0], [9.0, 0.0]])
+    texts = ["a"] * 5
+    result = clusters.cluster_method(x, texts, SETTINGS, kept=(6, "6:0.9000"))  # 6 clusters of 5 pairs
+    assert result["scanned"]
+    assert [s.split(":")[0] for s in result["silhouette_by_k"].split(",")] == ["2", "3", "4"]
+
+
+def test_usable_k_scans_keep_one_scan_per_method_made_at_or_before_the_build():
+    as_of = pd.Timestamp("2026-11-15 12:00:00")
+    previous = pd.DataFrame(
+        {
+            "method": ["A", "A", "B", "B", "C", "D"],
+            "cluster_k": [5, 5, 4, 6, 1, 3],
+            "silhouette_by_k": ["5:0.3000", "5:0.3000", "4:0.2000", "6:0.1000", "", "3:0.4000"],
+            "k_scanned_as_of": pd.to_datetime(
+                ["2026-11-09", "2026-11-09", "2026-11-09", "2026-11-09", "2026-11-09", "2026-11-16"]
+            ),
+        }
+    )
+    kept = clusters.usable_k_scans(previous, as_of)
+    # B: two scans disagree; C: one segment (no scan); D: scanned after this build (a backfill)
+    assert kept == {"A": (5, "5:0.3000", pd.Timestamp("2026-11-09"))}
+    aware = previous.assign(k_scanned_as_of=previous["k_scanned_as_of"].dt.tz_localize("UTC"))
+    assert clusters.usable_k_scans(aware, as_of.tz_localize("UTC")) == kept  # BigQuery's UTC-aware
+    assert clusters.usable_k_scans(None, as_of) == {} and clusters.usable_k_scans(previous[:0], as_of) == {}
+
+
+def test_cluster_all_stamps_each_method_with_the_as_of_of_its_scan():
+    x, texts = _planted()
+    keys = [f"f{i:03d}|p" for i in range(len(x))]
+    vectors = [list(v) for v in x]
+    embeddings = pd.DataFrame(
+        {"fan_model_key": keys * 2, "method": ["A"] * len(x) + ["B"] * len(x), "embedding": vectors * 2}
+    )
+    stage_texts = pd.DataFrame({"fan_model_key": keys, "stage": 1, "stage_text": texts})
+    scan = pd.Timestamp("2026-11-09")
+    out = clusters.cluster_all(
+        embeddings, stage_texts, SETTINGS, {"A": (3, "3:0.5000", scan)}, "2026-11-15 00:00:00"
+    )
+    by_method = out.groupby("method").agg(
+        k=("cluster_k", "first"), scanned=("k_scanned_as_of", "first"), by_k=("silhouette_by_k", "first")
+    )
+    assert by_method.loc["A"].tolist() == [3, scan, "3:0.5000"]
+    assert by_method.loc["B", "k"] == 4 and by_method.loc["B", "scanned"] == pd.Timestamp("2026-11-15")
+    assert str(out["k_scanned_as_of"].dtype) == "datetime64[us]"

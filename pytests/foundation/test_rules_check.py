@@ -349,7 +349,7 @@ def test_shared_python_blocks_are_one_text():
         "update": 2,
         "stable_features": 4,
         "gbm_encoding": 2,
-        "kept_fit": 4,
+        "kept_fit": 5,
         "fan_predictions": 2,
     }
 

@@ -232,10 +232,22 @@ def test_a_rebuild_without_new_data_retrains_nothing_and_a_changed_setting_retra
         "select * exclude (fit_mode, built_at, as_of, input_fingerprint) from sendwise_ml.fan_predictions"
     )
     backtest += " where split <> 'score' order by prediction_id"
-    with duckdb.connect(str(db), read_only=True) as con:
+    # fan_clusters keeps the period's k scan when its vectors change: two pairs fewer here
+    scans = (
+        "select method, cluster_k, silhouette_by_k, k_scanned_as_of, count(*) from sendwise_ml.fan_clusters"
+    )
+    scans += " group by all order by method"
+    with duckdb.connect(str(db)) as con:
         backtest_before = con.sql(backtest).fetchall()
+        scans_before = con.sql(scans).fetchall()
+        con.execute(
+            "delete from sendwise_ml.fan_embeddings where fan_model_key in"
+            " (select distinct fan_model_key from sendwise_ml.fan_embeddings order by 1 limit 2)"
+        )
     later = ["--vars", vars_arg({"as_of": "2026-11-15 12:00:00"})]
-    kept_fits = "ml_revenue_gbm_fit fan_prediction_fits fan_predictions"
+    kept_fits = (
+        "ml_revenue_gbm_fit fan_prediction_fits fan_predictions int_fan_embedding_fingerprints fan_clusters"
+    )
     run_dbt(["run", "--quiet", "--select", kept_fits, *later], duckdb_path=db, target_path=target)
     with duckdb.connect(str(db), read_only=True) as con:
         kept = [
@@ -247,9 +259,21 @@ def test_a_rebuild_without_new_data_retrains_nothing_and_a_changed_setting_retra
             " and task = 'churn'"
         ).fetchall()
         backtest_after = con.sql(backtest).fetchall()
+        scans_after = con.sql(scans).fetchall()
     assert kept == [[("reused", dt.datetime(2026, 11, 9), dt.datetime(2026, 11, 15))]] * 2
     assert scored == [("trained", "churn", dt.datetime(2026, 11, 15, 12))]  # scored at the later as_of
     assert backtest_after == backtest_before and len(backtest_before) > 0
+    # the same k, silhouettes and scan (that of the build at 2026-11-15 00:00) per method, two pairs fewer
+    assert [row[:4] for row in scans_after] == [row[:4] for row in scans_before]
+    assert [row[4] for row in scans_after] == [row[4] - 2 for row in scans_before]
+    assert {row[3] for row in scans_before} == {dt.datetime(2026, 11, 15)}
+    assert fit_modes(db)["fan_clusters"] == [("trained",)]  # k-means at the kept k on the new vectors
+    # the next fit period (Monday the 16th) scans every k again
+    next_period = ["--vars", vars_arg({"as_of": "2026-11-16 12:00:00"})]
+    run_dbt(["run", "--quiet", "--select", "fan_clusters", *next_period], duckdb_path=db, target_path=target)
+    with duckdb.connect(str(db), read_only=True) as con:
+        rescanned = con.sql("select distinct k_scanned_as_of from sendwise_ml.fan_clusters").fetchall()
+    assert rescanned == [(dt.datetime(2026, 11, 16, 12),)]
 
     # ml_retrain forces a fit although nothing changed (one cheap model: the var re-parses the project)
     forced = ["--vars", vars_arg({"as_of": DEFAULT_END, "ml_retrain": True})]

@@ -10,6 +10,12 @@ pairs) and the silhouette of every k tried, so `fan_cluster_metrics` can compare
 PCA coordinates (3 components of the method's vectors, seeded) for the 2D and 3D plots. Top terms:
 the words most over-represented in a cluster's stage texts (share of its pairs using the word
 minus the share of all pairs).
+
+k on a cadence (docs/fans.md, "Clusters"): the scan of every k runs once per fit period (the settings
+ml_fit_cadence_days and ml_fit_cadence_first_dow of the kept fits, docs/ml.md); the period's later
+builds run k-means at the k that scan chose, on their own vectors, and keep its silhouette_by_k
+(k_scanned_as_of says which build scanned). A scan of other settings or code, a build earlier than
+the scan (a backfill), var ml_retrain and a kept k the pairs can no longer hold scan again.
 """
 
 from __future__ import annotations
@@ -18,12 +24,13 @@ import numpy as np
 import pandas as pd
 
 # Reuse: the inputs (rows of int_fan_embedding_fingerprints and int_fan_input_fingerprints) and the
-# settings (name prefixes) whose change means a new fit; a change of this file's code does too
+# settings (name prefixes) whose change means a new fit, with the fit period added as the setting
+# ml_fit_period_start (the k scan is kept for a period); a change of this file's code does too
 # (CODE_VERSION: where the code is not run from a file, bump it with any change to what the fit
 # computes).
 REUSE_INPUTS = ["fan_embeddings", "int_fan_stage_texts"]
-REUSE_SETTING_PREFIXES = ("fan_cluster_",)
-CODE_VERSION = "1"
+REUSE_SETTING_PREFIXES = ("fan_cluster_", "ml_fit_")
+CODE_VERSION = "2"
 
 PLOT_DIMS = 3  # x, y, z coordinates for the 2D (x, y) and 3D plots
 # words that say nothing about a cluster: scikit-learn's English list plus chat filler
@@ -59,9 +66,15 @@ OUTPUT_COLUMNS = [
     "method_silhouette",
     "method_davies_bouldin",
     "silhouette_by_k",
+    "k_scanned_as_of",
 ]
 # the non-text columns' types when there is no row to infer them from
-EMPTY_DTYPES = {"cluster_id": np.int64, "cluster_size": np.int64, "cluster_k": np.int64} | dict.fromkeys(
+EMPTY_DTYPES = {
+    "cluster_id": np.int64,
+    "cluster_size": np.int64,
+    "cluster_k": np.int64,
+    "k_scanned_as_of": "datetime64[us]",
+} | dict.fromkeys(
     ("distance_to_centroid", "plot_x", "plot_y", "plot_z", "method_silhouette", "method_davies_bouldin"),
     np.float64,
 )
@@ -170,8 +183,13 @@ def plot_coordinates(x: np.ndarray, seed: int) -> np.ndarray:
     return out
 
 
-def cluster_method(x: np.ndarray, texts: list[str], settings: dict[str, str]) -> dict:
-    """Cluster one method's vectors; returns labels (1..k by size), k, scores and per-row outputs."""
+def cluster_method(
+    x: np.ndarray, texts: list[str], settings: dict[str, str], kept: tuple[int, str] | None = None
+) -> dict:
+    """Cluster one method's vectors; returns labels (1..k by size), k, scores and per-row outputs.
+    `kept` (k, silhouette_by_k) is the fit period's scan: k-means runs at that k only and its
+    silhouette_by_k is kept ("scanned" False), unless the pairs cannot hold it (k not below their
+    number) or its sample holds one cluster: then every k is scanned as without it."""
     from sklearn.metrics import davies_bouldin_score
 
     n = x.shape[0]
@@ -184,6 +202,7 @@ def cluster_method(x: np.ndarray, texts: list[str], settings: dict[str, str]) ->
         return {
             "labels": labels,
             "k": 1,
+            "scanned": True,
             "silhouette": float("nan"),
             "davies_bouldin": float("nan"),
             "silhouette_by_k": "",
@@ -192,16 +211,25 @@ def cluster_method(x: np.ndarray, texts: list[str], settings: dict[str, str]) ->
             "terms": top_terms(texts, labels, int(float(settings["fan_cluster_top_terms"]))),
         }
     sample = sample_indices(n, int(float(settings["fan_cluster_silhouette_sample"])), seed)
-    scores, labels_by_k = score_ks(x, ks, sample, seed, int(float(settings["fan_cluster_n_init"])))
+    n_init = int(float(settings["fan_cluster_n_init"]))
+    scores, labels_by_k = {}, {}
+    if kept is not None and kept[0] in ks:
+        scores, labels_by_k = score_ks(x, [kept[0]], sample, seed, n_init)
+    scanned = not scores
+    if scanned:
+        scores, labels_by_k = score_ks(x, ks, sample, seed, n_init)
     k = choose_k(scores)
     labels = relabel_by_size(labels_by_k[k])
     centroids = np.vstack([x[labels == c].mean(axis=0) for c in range(1, k + 1)])
     return {
         "labels": labels,
         "k": k,
+        "scanned": scanned,
         "silhouette": scores[k],
         "davies_bouldin": float(davies_bouldin_score(x, labels)),
-        "silhouette_by_k": ",".join(f"{kk}:{scores[kk]:.4f}" for kk in sorted(scores)),
+        "silhouette_by_k": ",".join(f"{kk}:{scores[kk]:.4f}" for kk in sorted(scores))
+        if scanned
+        else kept[1],
         "distance": np.linalg.norm(x - centroids[labels - 1], axis=1),
         "coordinates": plot_coordinates(x, seed),
         "terms": top_terms(texts, labels, int(float(settings["fan_cluster_top_terms"]))),
@@ -216,9 +244,34 @@ def pair_texts(stage_texts: pd.DataFrame) -> pd.Series:
     )
 
 
+def usable_k_scans(previous: pd.DataFrame | None, as_of) -> dict[str, tuple[int, str, pd.Timestamp]]:
+    """The kept k scans by method, {method: (k, silhouette_by_k, k_scanned_as_of)}, from the rows of
+    this model's table made with the build's scan key (columns method, cluster_k, silhouette_by_k,
+    k_scanned_as_of; their distinct values): a method's scan is kept when its rows agree on one scan
+    of at least two clusters made at or before `as_of` (a backfill inside the period scans again)."""
+    if previous is None or previous.shape[0] == 0:
+        return {}
+    kept = {}
+    for method, rows in previous.groupby(previous["method"].astype(str), sort=True):
+        scans = rows[["cluster_k", "silhouette_by_k", "k_scanned_as_of"]].drop_duplicates()
+        if len(scans) != 1 or scans["k_scanned_as_of"].isna().any():
+            continue
+        k, by_k, scanned_as_of = scans.iloc[0]
+        if int(k) >= 2 and naive_utc(scanned_as_of) <= naive_utc(as_of):
+            kept[method] = (int(k), str(by_k), naive_utc(scanned_as_of))
+    return kept
+
+
 def cluster_all(
-    embeddings: pd.DataFrame, stage_texts: pd.DataFrame, settings: dict[str, str]
+    embeddings: pd.DataFrame,
+    stage_texts: pd.DataFrame,
+    settings: dict[str, str],
+    kept_scans: dict[str, tuple[int, str, pd.Timestamp]] | None = None,
+    as_of=None,
 ) -> pd.DataFrame:
+    """Every method's clusters; `kept_scans` (usable_k_scans) keeps a method's k, and its rows carry
+    the scan's as_of in k_scanned_as_of, otherwise `as_of` (naive UTC; NaT when None)."""
+    kept_scans = kept_scans or {}
     texts_by_key = pair_texts(stage_texts)
     frames = []
     for method in sorted(embeddings["method"].astype(str).unique()):
@@ -226,7 +279,9 @@ def cluster_all(
         rows = rows.sort_values("fan_model_key", kind="stable").reset_index(drop=True)
         keys = rows["fan_model_key"].astype(str).tolist()
         texts = [str(texts_by_key.get(k, "")) for k in keys]
-        result = cluster_method(vector_matrix(rows["embedding"]), texts, settings)
+        kept = kept_scans.get(method)
+        result = cluster_method(vector_matrix(rows["embedding"]), texts, settings, kept and kept[:2])
+        scanned_as_of = kept[2] if kept and not result["scanned"] else as_of
         labels = result["labels"]
         sizes = pd.Series(labels).map(pd.Series(labels).value_counts()).to_numpy(dtype=np.int64)
         coordinates = np.round(result["coordinates"], 6)
@@ -247,6 +302,10 @@ def cluster_all(
                     "method_silhouette": round(result["silhouette"], 6),
                     "method_davies_bouldin": round(result["davies_bouldin"], 6),
                     "silhouette_by_k": result["silhouette_by_k"],
+                    "k_scanned_as_of": pd.Series(
+                        [naive_utc(scanned_as_of) if scanned_as_of is not None else pd.NaT] * len(keys),
+                        dtype="datetime64[us]",
+                    ),
                 }
             )
         )
@@ -260,6 +319,81 @@ def cluster_all(
     for column in ["fan_cluster_row_id", "fan_model_key", "method", "cluster_top_terms", "silhouette_by_k"]:
         out[column] = out[column].astype("string")
     return out
+
+
+# >>> shared block kept_fit: keep every copy the same text (sendwise rules-check)
+# --- A fit kept for a fit period (docs/ml.md, "Fits on a cadence"): the period of a build, the fit
+# as text and back. The same text in each fit model and the model that scores with it (dbt Python
+# models cannot import project code on BigQuery). -------------------------------------------------
+# Monday 1970-01-05: the fit periods are counted from this day shifted to ml_fit_cadence_first_dow.
+PERIOD_ORIGIN = pd.Timestamp("1970-01-05")
+
+
+def naive_utc(value) -> pd.Timestamp:
+    """A timestamp as naive UTC."""
+    stamp = pd.Timestamp(value)
+    return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo is not None else stamp
+
+
+def fit_period_start(as_of, cadence_days: int, first_dow: int) -> pd.Timestamp:
+    """Midnight UTC starting the fit period that holds `as_of`: periods of `cadence_days` days
+    counted from the Monday 1970-01-05 moved to ISO weekday `first_dow` (1 = Monday ... 7 = Sunday).
+    With 7 days and first_dow 1 the period is the ISO week; with 1 day every day is a period."""
+    if cadence_days < 1 or not 1 <= first_dow <= 7:
+        raise ValueError(f"fit cadence of {cadence_days} days from ISO weekday {first_dow}: not a cadence")
+    day = naive_utc(as_of).normalize()
+    origin = PERIOD_ORIGIN + pd.Timedelta(days=first_dow - 1)
+    periods = (day - origin).days // cadence_days
+    return origin + pd.Timedelta(days=periods * cadence_days)
+
+
+def dump_fit(fit: dict) -> tuple[str, str]:
+    """(base64 text of the pickled fit, its sha256): a STRING column on both engines."""
+    import base64
+    import hashlib
+    import pickle
+
+    data = pickle.dumps(fit, protocol=5)
+    return base64.b64encode(data).decode("ascii"), hashlib.sha256(data).hexdigest()
+
+
+def load_fit(row: pd.Series, source: str) -> dict:
+    """The fit of one row of the fit model `source` (columns fitted_model, fitted_model_sha256),
+    after its sha256 matches the stored one (a truncated or altered text is refused, not
+    unpickled)."""
+    import base64
+    import hashlib
+    import pickle
+
+    data = base64.b64decode(str(row["fitted_model"]))
+    if hashlib.sha256(data).hexdigest() != str(row["fitted_model_sha256"]):
+        raise ValueError(f"{source}: the fitted model does not match its sha256; refit with var ml_retrain")
+    # the project's own fit, its hash checked (the fit model's docstring says who may write it)
+    return pickle.loads(data)
+
+
+def fit_stamp(value, target_type=None) -> pd.Series:
+    """One timestamp (or None) as a column of a fit row, typed as the warehouse's columns: UTC in
+    microseconds, naive on DuckDB (TIMESTAMP) and UTC-aware on BigQuery (BigQuery DataFrames
+    writes naive ones as DATETIME), as the build stamp."""
+    utc = pd.Series([naive_utc(value) if value is not None else pd.NaT], dtype="datetime64[us]")
+    return utc.dt.tz_localize("UTC") if target_type == "bigquery" else utc
+
+
+def usable_previous(previous, as_of, model_version: str):
+    """The kept fit as pandas when it may score this build: one row of a fitted model
+    (`model_version`; a fallback is never kept: a new agency's first data would wait for the next
+    period) not fitted at a later as_of than the build's (a backfill inside the period would score
+    rows the fit trained on)."""
+    if previous is None:
+        return None
+    frame = previous.to_pandas() if hasattr(previous, "to_pandas") else previous
+    if frame.shape[0] != 1 or str(frame["model_version"].iloc[0]) != model_version:
+        return None
+    return frame if naive_utc(frame["fitted_as_of"].iloc[0]) <= naive_utc(as_of) else None
+
+
+# <<< shared block kept_fit
 
 
 # >>> shared block build_stamp: keep every copy the same text (sendwise rules-check)
@@ -451,6 +585,46 @@ def to_engine(frame, target_type: str):
 # <<< shared block adapter
 
 
+def k_scan_key(settings: dict[str, str]) -> str:
+    """sha256 (32 hex) of what a k scan is kept for besides the vectors: the settings of
+    REUSE_SETTING_PREFIXES (the fit period ml_fit_period_start among them), this file's code and the
+    library versions: input_fingerprint without the inputs."""
+    import hashlib
+    import json
+
+    import sklearn
+
+    payload = {
+        "settings": {k: settings[k] for k in sorted(settings) if k.startswith(REUSE_SETTING_PREFIXES)},
+        "code": hashlib.sha256(model_code().encode()).hexdigest(),
+        "libraries": [np.__version__, pd.__version__, sklearn.__version__],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def previous_k_scans(dbt, session, scan_key: str) -> pd.DataFrame | None:
+    """The distinct (method, cluster_k, silhouette_by_k, k_scanned_as_of) of this model's table made
+    with `scan_key`; None when there is none, no table or one without the column, or when var
+    ml_retrain is true."""
+    if str(dbt.config.get("ml_retrain")).lower() in ("true", "1"):
+        return None
+    query = (
+        "select distinct method, cluster_k, silhouette_by_k, k_scanned_as_of"
+        f" from {dbt.this} where k_scan_key = '{scan_key}'"
+    )
+    if dbt.config.get("target_type") == "bigquery":
+        try:
+            return session.read_gbq(query).to_pandas()
+        except Exception:  # no table yet, or one from before k_scan_key existed
+            return None
+    has_column = session.execute(
+        "select count(*) from information_schema.columns"
+        " where table_schema = ? and table_name = ? and column_name = 'k_scan_key'",
+        [dbt.this.schema, dbt.this.identifier],
+    ).fetchone()[0]
+    return session.sql(query).df() if has_column else None
+
+
 def model(dbt, session):
     dbt.config(
         materialized="table",
@@ -469,6 +643,10 @@ def model(dbt, session):
     target_type = dbt.config.get("target_type")
     as_of = dbt.config.get("as_of")
     settings = settings_dict(to_pandas(dbt.ref("settings_modeling")))
+    period_start = fit_period_start(
+        as_of, int(float(settings["ml_fit_cadence_days"])), int(float(settings["ml_fit_cadence_first_dow"]))
+    )
+    settings["ml_fit_period_start"] = period_start.strftime("%Y-%m-%d")
     fingerprints = [
         to_pandas(dbt.ref("int_fan_embedding_fingerprints")),
         to_pandas(dbt.ref("int_fan_input_fingerprints")),
@@ -479,10 +657,22 @@ def model(dbt, session):
         print(f"fan_clusters: reused, inputs and settings unchanged (input fingerprint {fingerprint})")
         return to_engine(with_build_stamp(previous, as_of, built_at, target_type), target_type)
 
+    scan_key = k_scan_key(settings)
+    kept_scans = usable_k_scans(previous_k_scans(dbt, session, scan_key), as_of)
     embeddings = to_pandas(dbt.ref("fan_embeddings"), EMBEDDING_COLUMNS, arrow=True)
     stage_texts = to_pandas(dbt.ref("int_fan_stage_texts"), arrow=True)
     with threadpool_limits(limits=int(float(settings["ml_max_threads"]))):
-        result = cluster_all(embeddings, stage_texts, settings)
+        result = cluster_all(embeddings, stage_texts, settings, kept_scans, as_of)
+    for method, scans in result.groupby("method", sort=True)[["cluster_k", "k_scanned_as_of"]]:
+        print(
+            f"fan_clusters: method {method}: k = {scans['cluster_k'].iloc[0]} from the k scan at as_of"
+            f" {scans['k_scanned_as_of'].iloc[0]} (fit period from {settings['ml_fit_period_start']};"
+            f" {'kept' if scans['k_scanned_as_of'].iloc[0] != naive_utc(as_of) else 'scanned now'})"
+        )
 
-    result = with_build_stamp(with_fit_columns(result, fingerprint), as_of, built_at, target_type)
+    result = with_fit_columns(result, fingerprint)
+    result["k_scan_key"] = pd.Series([scan_key] * len(result), index=result.index, dtype="string")
+    if target_type == "bigquery":  # UTC-aware: BigQuery DataFrames writes naive ones as DATETIME
+        result["k_scanned_as_of"] = result["k_scanned_as_of"].dt.tz_localize("UTC")
+    result = with_build_stamp(result, as_of, built_at, target_type)
     return to_engine(result, target_type)

@@ -1,6 +1,6 @@
 -- One row per clustering method (A: stage texts; B: stage texts + profile features): the k chosen
--- by silhouette, its silhouette and Davies-Bouldin index (from fan_clusters, computed on the
--- vectors) and how well the clusters separate revenue: eta squared = between-cluster sum of
+-- by silhouette (the fit period's scan, made at k_scanned_as_of), its silhouette and Davies-Bouldin
+-- index (from fan_clusters, computed on the vectors) and how well the clusters separate revenue: eta squared = between-cluster sum of
 -- squares / total sum of squares of the pairs' revenue (0 = clusters say nothing about revenue,
 -- 1 = revenue is constant within every cluster; null when revenue does not vary).
 with clusters as (
@@ -11,7 +11,8 @@ with clusters as (
         cluster_k,
         method_silhouette,
         method_davies_bouldin,
-        silhouette_by_k
+        silhouette_by_k,
+        k_scanned_as_of
     from {{ ref('fan_clusters') }}
 ),
 
@@ -75,7 +76,8 @@ method_scores as (
         max(cluster_k) as cluster_k,
         max(method_silhouette) as silhouette,
         max(method_davies_bouldin) as davies_bouldin,
-        max(silhouette_by_k) as silhouette_by_k
+        max(silhouette_by_k) as silhouette_by_k,
+        max(k_scanned_as_of) as k_scanned_as_of
     from clusters
     group by 1
 ),
@@ -95,7 +97,8 @@ final as (
                 when total.ss_total > 0 then between_clusters.ss_between / total.ss_total
             end as {{ dbt.type_float() }}
         ) as revenue_eta_squared,
-        method_scores.silhouette_by_k
+        method_scores.silhouette_by_k,
+        method_scores.k_scanned_as_of
     from method_scores
     inner join method_means on method_scores.method = method_means.method
     inner join between_clusters on method_scores.method = between_clusters.method

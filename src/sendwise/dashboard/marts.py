@@ -218,7 +218,7 @@ MARTS: dict[str, dict[str, str]] = {
         "top_terms",
     ),
     "fan_cluster_metrics": _same(
-        "method", "cluster_k", "silhouette", "davies_bouldin", "revenue_eta_squared"
+        "method", "cluster_k", "silhouette", "davies_bouldin", "revenue_eta_squared", "k_scanned_as_of"
     ),
     "fan_model_pairs": _same(
         "fan_model_key",

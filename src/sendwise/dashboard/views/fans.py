@@ -1,6 +1,7 @@
 """Fans: who are the fans, who is about to leave or buy, who is like this fan, when to message him
 and which other creators to introduce him to?"""
 
+import pandas as pd
 import streamlit as st
 
 from sendwise.commands.fan_report import choose_method
@@ -33,6 +34,13 @@ cols[1].metric("Revenue from these fans", ui.money(in_page["revenue"].sum()))
 cols[2].metric("Active pairs", ui.pct(in_page["is_active"].astype(float).mean()))
 metric = frames["metrics"].set_index("method").loc[method] if method in methods else None
 cols[3].metric("Silhouette", ui.number(None if metric is None else metric["silhouette"], 3))
+if metric is not None and not pd.isna(metric["k_scanned_as_of"]):
+    # every k is tried once per fit period (fan_clusters): say which build's scan chose this k
+    st.caption(
+        f"Method {method}: k = {int(metric['cluster_k'])} clusters, chosen by silhouette in the scan of every k"
+        f" at as_of {pd.Timestamp(metric['k_scanned_as_of']):%Y-%m-%d %H:%M} (once per ml_fit_cadence_days, a"
+        " week by default); the silhouette above is this build's, at that k."
+    )
 
 st.subheader("Clusters in 2D")
 points = frames["points"][frames["points"]["method"] == method].merge(
