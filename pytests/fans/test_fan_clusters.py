@@ -282,3 +282,16 @@ def test_cluster_all_stamps_each_method_with_the_as_of_of_its_scan():
     assert by_method.loc["A"].tolist() == [3, scan, "3:0.5000"]
     assert by_method.loc["B", "k"] == 4 and by_method.loc["B", "scanned"] == pd.Timestamp("2026-11-15")
     assert str(out["k_scanned_as_of"].dtype) == "datetime64[us]"
+
+
+def test_pair_texts_join_the_non_empty_stage_texts_in_stage_order():
+    stage_texts = pd.DataFrame(
+        {
+            "fan_model_key": ["b|p", "a|p", "a|p", "a|p", "c|p", "d|p"],
+            "stage": [1, 3, 1, 2, 1, 1],
+            "stage_text": ["hello", "third", "first", "", "", None],
+        }
+    )
+    texts = clusters.pair_texts(stage_texts)
+    # a's empty stage 2 leaves no ' |  | '; c and d have no words (no entry: the caller reads "")
+    assert texts.to_dict() == {"a|p": "first | third", "b|p": "hello"}

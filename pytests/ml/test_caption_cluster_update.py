@@ -152,3 +152,30 @@ def test_a_library_too_small_to_cluster_is_one_family_and_an_empty_one_no_rows()
     empty = cl.cluster_captions(no_captions, NO_PAIRS, SETTINGS)
     assert list(empty.columns) == cl.OUTPUT_COLUMNS and len(empty) == 0
     assert str(empty["cluster_id"].dtype) == "int64"
+
+
+def test_an_update_keeps_each_clusters_name_and_a_refit_recounts_the_words():
+    """An update names each cluster as the last full fit did (by its kept captions), even when its new
+    captions' words would now outweigh the old ones; the next full fit recounts them."""
+    rng = np.random.default_rng(3)
+    rows = library(rng, {"red": 60, "blue": 40, "green": 20})
+    first = cl.cluster_captions(frame(rows), NO_PAIRS, SETTINGS)
+    emerald = [
+        caption(rng, f"emerald{i:02d}", "green") | {"caption_text_normalized": "emerald hot drop"}
+        for i in range(30)
+    ]
+    loose = SETTINGS | {"cluster_refit_share": "0.5"}  # 30 new of 150: an update
+    result, assigned = cl.assign_captions(previous_of(first), frame([*rows, *emerald]), NO_PAIRS, loose)
+    assert assigned == 30
+    green = result["caption_id"].str.startswith(("green", "emerald"))
+    # one cluster, now the second largest (50 captions; blue 40), still named green
+    assert set(result.loc[green, "cluster_id"]) == {2} and set(result.loc[green, "cluster_label"]) == {
+        "green"
+    }
+    # a recount: emerald 30/50 - 30/150 = 0.40 beats green 20/50 - 20/150 = 0.27 in that cluster
+    refit = cl.cluster_captions(frame([*rows, *emerald]), NO_PAIRS, loose)
+    assert set(refit.loc[green, "cluster_label"]) == {"emerald"}
+    # the other clusters' names are theirs in both
+    for blob in ("red", "blue"):
+        mine = result["caption_id"].str.startswith(blob)
+        assert set(result.loc[mine, "cluster_label"]) == set(refit.loc[mine, "cluster_label"]) == {blob}

@@ -14,8 +14,8 @@ settings and code as the previous fit and few new or changed captions (the capti
 last full fit, assigned ones and removed ones counted, at most cluster_refit_share of the library),
 the old captions keep their clusters and each new or changed caption joins the cluster whose
 centroid is nearest; the PCA is refitted on the current library's sample (cheap), the centroids, sizes,
-numbers, names, distances and near-duplicate groups are recomputed; k and the silhouettes stay those
-of the last full fit (fit_mode updated). Otherwise a full fit.
+numbers, distances and near-duplicate groups are recomputed; k, the silhouettes and each cluster's
+name stay those of the last full fit (fit_mode updated). Otherwise a full fit.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import pandas as pd
 # run from a file, bump it with any change to what the fit computes).
 REUSE_INPUTS = ["int_caption_embeddings"]
 REUSE_SETTING_PREFIXES = ("cluster_", "near_duplicate_")
-CODE_VERSION = "3"
+CODE_VERSION = "4"
 
 OUTPUT_COLUMNS = [
     "caption_id",
@@ -49,6 +49,7 @@ OUTPUT_COLUMNS = [
 PREVIOUS_COLUMNS = [
     "caption_id",
     "cluster_id",
+    "cluster_label",
     "embedding_hash",
     "is_assigned",
     "fit_caption_count",
@@ -220,20 +221,25 @@ def cluster_output(
     fit: dict,
     pairs: pd.DataFrame,
     settings: dict[str, str],
+    names: dict[int, str] | None = None,
 ) -> pd.DataFrame:
     """The output rows of captions (in id order) with cluster `labels` (1..k by decreasing size) in the
     PCA space `x`: centroids, sizes, names and distances computed from the labels; `fit` holds
-    cluster_k, cluster_silhouette, silhouette_by_k, fit_caption_count and is_assigned (per caption)."""
+    cluster_k, cluster_silhouette, silhouette_by_k, fit_caption_count and is_assigned (per caption).
+    `names` ({cluster: name}): kept names (an update), no words counted."""
     k = int(labels.max())
     centroids = np.vstack([x[labels == c].mean(axis=0) for c in range(1, k + 1)])
-    terms = top_terms(captions["caption_text_normalized"], labels, int(float(settings["cluster_top_terms"])))
+    if names is None:
+        n_terms = int(float(settings["cluster_top_terms"]))
+        terms = top_terms(captions["caption_text_normalized"], labels, n_terms)
+        names = {c: " ".join(words) for c, words in terms.items()}
     group_id, group_size = near_duplicate_groups(captions["caption_id"].to_numpy(dtype=object), pairs)
     sizes = pd.Series(labels).map(pd.Series(labels).value_counts()).to_numpy(dtype=np.int64)
     out = pd.DataFrame(
         {
             "caption_id": captions["caption_id"].astype("string"),
             "cluster_id": labels.astype(np.int64),
-            "cluster_label": pd.Series([" ".join(terms[c]) for c in labels], dtype="string"),
+            "cluster_label": pd.Series([names[c] for c in labels], dtype="string"),
             "cluster_size": sizes,
             "distance_to_centroid": np.round(np.linalg.norm(x - centroids[labels - 1], axis=1), 6),
             "cluster_k": np.int64(fit["cluster_k"]),
@@ -340,8 +346,8 @@ def assign_captions(
     """The clusters of `captions` from the previous run's rows (same settings and code): the captions
     whose vector is unchanged keep their cluster, each new or changed one joins the cluster with the
     nearest centroid (of the kept captions, in the PCA space refitted on every caption); sizes, numbers
-    (1 = largest), names, distances and near-duplicate groups recomputed; k and silhouettes those of
-    the last full fit. None (refit) when the share of captions not as the last full fit saw them is
+    (1 = largest), distances and near-duplicate groups recomputed; k, silhouettes and each cluster's
+    name those of the last full fit. None (refit) when the share of captions not as the last full fit saw them is
     above cluster_refit_share, or when a cluster kept no caption. Returns (rows, captions assigned)."""
     captions, matrix = in_id_order(captions)
     share, changed = refit_share(previous, captions)
@@ -363,6 +369,13 @@ def assign_captions(
         )
         labels[changed] = distances.argmin(axis=1) + 1
     was_assigned = was_assigned_mask(before, captions["caption_id"].astype(str))
+    # each cluster keeps its name (that of the last full fit, carried by its kept captions): the words
+    # of every caption recounted for a few new ones took most of an update's CPU at x10 and renamed
+    # no cluster (docs/build_performance.md, section 20)
+    numbered = relabel_by_size(labels)
+    clusters, first_row = np.unique(numbered, return_index=True)
+    old_names = before.groupby(before["cluster_id"].astype(np.int64))["cluster_label"].first()
+    names = {int(c): str(old_names[int(labels[i])]) for c, i in zip(clusters, first_row, strict=True)}
     fit = {
         "cluster_k": k,
         "cluster_silhouette": previous["cluster_silhouette"].iloc[0],
@@ -370,7 +383,7 @@ def assign_captions(
         "fit_caption_count": int(previous["fit_caption_count"].iloc[0]),
         "is_assigned": np.where(changed, True, was_assigned),
     }
-    return cluster_output(captions, x, relabel_by_size(labels), fit, pairs, settings), int(changed.sum())
+    return cluster_output(captions, x, numbered, fit, pairs, settings, names), int(changed.sum())
 
 
 # >>> shared block reuse: keep every copy the same text (sendwise rules-check)
