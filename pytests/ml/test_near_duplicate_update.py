@@ -134,3 +134,24 @@ def test_caption_set_hash_ignores_row_order_and_sees_any_change():
     assert nd.caption_set_hash(moved) != same
     assert nd.caption_set_hash(captions.iloc[:1]) != same
     assert nd.caption_set_hash(captions.assign(embedding_hash=["h1", captions["embedding_hash"][1]])) != same
+
+
+def test_changed_captions_names_the_new_changed_and_moved_ones_and_the_stale_ids():
+    before = pd.DataFrame(
+        {
+            "caption_id": ["keep", "rehash", "move", "gone", "nocat"],
+            "content_category": ["a", "a", "a", "b", None],
+            "embedding_hash": ["h1", "h2", "h3", "h4", "h5"],
+        }
+    )
+    now = pd.DataFrame(
+        {
+            "caption_id": ["new", "nocat", "move", "rehash", "keep"],  # another order than before
+            "content_category": ["a", None, "b", "a", "a"],
+            "embedding_hash": ["h6", "h5", "h3", "h2x", "h1"],
+        }
+    )
+    mask, stale = nd.changed_captions(before, now)
+    # per row of `now`: new, unchanged (a null category is block 'unknown' both times), moved, rehashed, unchanged
+    assert mask.tolist() == [True, False, True, True, False]
+    assert stale == {"rehash", "move", "gone"}

@@ -189,24 +189,23 @@ def caption_set_hash(captions: pd.DataFrame) -> str:
 def changed_captions(previous_state: pd.DataFrame, captions: pd.DataFrame) -> tuple[np.ndarray, set[str]]:
     """(mask over `captions` of the captions that are new or whose category or vector changed, the ids
     of the previous captions that were removed or changed)."""
-    before = caption_state(previous_state)
-    now = caption_state(captions)
-    known = dict(
-        zip(
-            before["caption_id"],
-            zip(before["content_category"], before["embedding_hash"], strict=True),
-            strict=True,
-        )
+    # compared column-wise by caption_id (dicts and a Python comparison per caption took 2.3 s of
+    # 358,560 captions at x10); caption ids are unique on both sides (int_caption_embeddings' key)
+    before = caption_state(previous_state).drop_duplicates("caption_id", keep="last").set_index("caption_id")
+    now = pd.DataFrame(
+        {
+            "caption_id": captions["caption_id"].astype(str).to_numpy(dtype=object),
+            "content_category": caption_blocks(captions),
+            "embedding_hash": captions["embedding_hash"].astype(str).to_numpy(dtype=object),
+        }
     )
-    current = dict(
-        zip(now["caption_id"], zip(now["content_category"], now["embedding_hash"], strict=True), strict=True)
+    known = before.reindex(now["caption_id"])
+    same = (known["content_category"].to_numpy() == now["content_category"].to_numpy()) & (
+        known["embedding_hash"].to_numpy() == now["embedding_hash"].to_numpy()
     )
-    stale = {i for i, value in known.items() if current.get(i) != value}
-    ids = captions["caption_id"].astype(str)
-    blocks = caption_blocks(captions)
-    hashes = captions["embedding_hash"].astype(str)
-    mask = np.array([known.get(i) != (c, h) for i, c, h in zip(ids, blocks, hashes, strict=True)], dtype=bool)
-    return mask, stale
+    current = now[same]["caption_id"]
+    stale = set(before.index[~before.index.isin(current)])
+    return ~same, stale
 
 
 def update_near_duplicates(
