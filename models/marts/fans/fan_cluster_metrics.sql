@@ -1,8 +1,9 @@
 -- One row per clustering method (A: stage texts; B: stage texts + profile features): the k chosen
 -- by silhouette (the fit period's scan, made at k_scanned_as_of), its silhouette and Davies-Bouldin
--- index (from fan_clusters, computed on the vectors) and how well the clusters separate revenue: eta squared = between-cluster sum of
--- squares / total sum of squares of the pairs' revenue (0 = clusters say nothing about revenue,
--- 1 = revenue is constant within every cluster; null when revenue does not vary).
+-- index (from fan_clusters, computed on the vectors) and how well the clusters separate revenue:
+-- eta squared = between-cluster sum of squares / total sum of squares of the pairs' revenue
+-- (0 = clusters say nothing about revenue, 1 = revenue is constant within every cluster; null when
+-- revenue does not vary).
 with clusters as (
     select
         fan_model_key,
