@@ -635,7 +635,7 @@ def previous_k_scans(dbt, session, scan_key: str) -> pd.DataFrame | None:
     )
     if dbt.config.get("target_type") == "bigquery":
         try:
-            return session.read_gbq(query).to_pandas()
+            return to_pandas(session.read_gbq(query))
         except Exception:  # no table yet, or one from before k_scan_key existed
             return None
     has_column = session.execute(
@@ -643,7 +643,7 @@ def previous_k_scans(dbt, session, scan_key: str) -> pd.DataFrame | None:
         " where table_schema = ? and table_name = ? and column_name = 'k_scan_key'",
         [dbt.this.schema, dbt.this.identifier],
     ).fetchone()[0]
-    return session.sql(query).df() if has_column else None
+    return to_pandas(session.sql(query)) if has_column else None
 
 
 def model(dbt, session):
