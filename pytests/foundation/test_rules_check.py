@@ -346,7 +346,7 @@ def test_shared_python_blocks_are_one_text():
         "adapter": 16,
         "llm_ledger": 2,
         "content_card": 2,
-        "update": 2,
+        "update": 3,
         "stable_features": 4,
         "gbm_encoding": 2,
         "kept_fit": 5,

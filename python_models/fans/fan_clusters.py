@@ -606,44 +606,43 @@ def to_engine(frame, target_type: str):
 # <<< shared block adapter
 
 
-def k_scan_key(settings: dict[str, str]) -> str:
-    """sha256 (32 hex) of what a k scan is kept for besides the vectors: the settings of
-    REUSE_SETTING_PREFIXES (the fit period ml_fit_period_start among them), this file's code and the
-    library versions: input_fingerprint without the inputs."""
-    import hashlib
-    import json
+# >>> shared block update: keep every copy the same text (sendwise rules-check)
+# --- Update (docs/ml.md, "Reuse"): when only the input's content changed (the same settings, code and
+# libraries), a model may update its previous output instead of fitting anew.
 
-    import sklearn
 
-    payload = {
-        "settings": {k: settings[k] for k in sorted(settings) if k.startswith(REUSE_SETTING_PREFIXES)},
-        "code": hashlib.sha256(model_code().encode()).hexdigest(),
-        "libraries": [np.__version__, pd.__version__, sklearn.__version__],
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
+def update_fingerprint(settings: dict[str, str]) -> str:
+    """The fingerprint of what, besides the input's content, decides the output: the settings, code and
+    library versions (input_fingerprint with a fixed stand-in for the inputs' content)."""
+    stand_in = pd.DataFrame({"input_name": REUSE_INPUTS, "row_count": 0, "hash_xor": 0, "hash_sum": 0})
+    return input_fingerprint(stand_in, settings)
+
+
+def read_relation(dbt, session, query: str):
+    """A query's result as pandas on DuckDB or BigQuery (through to_pandas); None when it fails (a
+    table not there yet)."""
+    try:
+        if dbt.config.get("target_type") == "bigquery":
+            return to_pandas(session.read_gbq(query))
+        return to_pandas(session.sql(query))
+    except Exception:  # no such table, or one from before these columns existed
+        return None
+
+
+# <<< shared block update
 
 
 def previous_k_scans(dbt, session, scan_key: str) -> pd.DataFrame | None:
     """The distinct (method, cluster_k, silhouette_by_k, k_scanned_as_of) of this model's table made
-    with `scan_key`; None when there is none, no table or one without the column, or when var
-    ml_retrain is true."""
+    with `scan_key` (update_fingerprint: the settings with the fit period, code and libraries); None
+    when there is no such table or column, or when var ml_retrain is true."""
     if str(dbt.config.get("ml_retrain")).lower() in ("true", "1"):
         return None
     query = (
         "select distinct method, cluster_k, silhouette_by_k, k_scanned_as_of"
         f" from {dbt.this} where k_scan_key = '{scan_key}'"
     )
-    if dbt.config.get("target_type") == "bigquery":
-        try:
-            return to_pandas(session.read_gbq(query))
-        except Exception:  # no table yet, or one from before k_scan_key existed
-            return None
-    has_column = session.execute(
-        "select count(*) from information_schema.columns"
-        " where table_schema = ? and table_name = ? and column_name = 'k_scan_key'",
-        [dbt.this.schema, dbt.this.identifier],
-    ).fetchone()[0]
-    return to_pandas(session.sql(query)) if has_column else None
+    return read_relation(dbt, session, query)
 
 
 def model(dbt, session):
@@ -678,7 +677,7 @@ def model(dbt, session):
         print(f"fan_clusters: reused, inputs and settings unchanged (input fingerprint {fingerprint})")
         return to_engine(with_build_stamp(previous, as_of, built_at, target_type), target_type)
 
-    scan_key = k_scan_key(settings)
+    scan_key = update_fingerprint(settings)
     kept_scans = usable_k_scans(previous_k_scans(dbt, session, scan_key), as_of)
     embeddings = to_pandas(dbt.ref("fan_embeddings"), EMBEDDING_COLUMNS, arrow=True)
     stage_texts = to_pandas(dbt.ref("int_fan_stage_texts"), arrow=True)
