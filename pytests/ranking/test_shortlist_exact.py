@@ -1,6 +1,6 @@
 """The per-page shortlist and the pre-filter before scoring change no top-N result: the mart built
 from the shortlist (ranking_shortlist_size) equals the mart built from every candidate, row for
-row, and so does the mart built with the default pre-filter (ranking_prefilter_per_category)
+row, and so does the mart built with the default pre-filter (ranking_prefilter_per_page)
 against no pre-filter (ucb and greedy; under thompson the draw is taken over the shortlist, see
 docs/ranking.md)."""
 
@@ -83,13 +83,14 @@ def _mart_with(compiled, con, values: dict[str, int]):
 @pytest.mark.e2e
 @pytest.mark.parametrize("policy", ["ucb", "greedy"])
 def test_prefilter_changes_no_top_n_result(policy, small_world, compiled_policies, tmp_path):
-    """The default pre-filter (400 per category) against no pre-filter (10^9); and, since no
-    small-scale category has 400 captions, a pre-filter that really cuts: 60 per category with a
-    shortlist of 60 (exact for greedy as the pre-filter >= the shortlist) against no pre-filter
-    with the same shortlist. (On the small scale even 5 per category leaves the mart unchanged:
-    the top of a slot is made of captions the page has sent and the agency's best lifts.) The
-    eligibility applies the pre-filter: with none its rows are every eligible pair, and with one of
-    1 each row left has the candidate flag, fresh count and cooldown rank it has among every pair."""
+    """The default pre-filter (400 never-sent captions per page) against no pre-filter (10^9); and,
+    since a small-scale page has fewer than 400 never-sent captions in some worlds, a pre-filter
+    that really cuts: 60 per page with a shortlist of 60 (exact for greedy as the pre-filter >=
+    the shortlist) against no pre-filter with the same shortlist. The eligibility applies the
+    pre-filter: with none its rows are every eligible pair, with 60 each page keeps every caption
+    it has sent and exactly its 60 best never-sent ones by caption lift x style x category lift
+    (checked here against every eligible pair), and with one of 1 each row left has the candidate
+    flag, fresh count and cooldown rank it has among every pair."""
     compiled = compiled_policies[policy]
     db = tmp_path / small_world.db_path.name
     shutil.copyfile(small_world.db_path, db)
@@ -97,15 +98,11 @@ def test_prefilter_changes_no_top_n_result(policy, small_world, compiled_policie
     try:
         con.execute("set TimeZone = 'UTC'")
         compiled.setup(con, AS_OF)
-        prefilter, shortlist = "ranking_prefilter_per_category", "ranking_shortlist_size"
+        prefilter, shortlist = "ranking_prefilter_per_page", "ranking_shortlist_size"
         default = {
             prefilter: _setting(compiled, con, prefilter),
             shortlist: _setting(compiled, con, shortlist),
         }
-        bank = compiled.model("stg_agency__caption_bank").relation
-        largest_category = con.sql(
-            f"select max(n) from (select count(*) as n from {bank} group by content_category)"
-        ).fetchone()[0]
         scores = compiled.model("int_ranking_caption_scores").relation
 
         def eligibility_rows():
@@ -127,24 +124,55 @@ def test_prefilter_changes_no_top_n_result(policy, small_world, compiled_policie
             "default": (
                 _mart_with(compiled, con, default),
                 _mart_with(compiled, con, {**default, prefilter: 10**9}),
-            ),
-            "cut": (
-                _mart_with(compiled, con, {prefilter: 60, shortlist: 60}),
-                _mart_with(compiled, con, {prefilter: 10**9, shortlist: 60}),
-            ),
+            )
         }
+        cut = _mart_with(compiled, con, {prefilter: 60, shortlist: 60})
+        cut_pool = eligibility_rows()
+        # what the pre-filter of 60 must keep, from every eligible pair: every caption the page has
+        # sent and its 60 best never-sent ones by prefilter_key x category_lift, ties by caption_id
+        keyed = (
+            compiled.every_eligible_pair(con)
+            .merge(
+                con.sql(
+                    "select caption_id, content_category, prefilter_key"
+                    f" from {compiled.model('int_ranking_caption_prefilter').relation}"
+                ).df(),
+                on="caption_id",
+            )
+            .merge(
+                con.sql(
+                    "select page_key, content_category, category_lift"
+                    f" from {compiled.model('int_ranking_page_category_lift').relation}"
+                ).df(),
+                on=["page_key", "content_category"],
+                how="left",
+            )
+        )
+        keyed["page_key_value"] = keyed["prefilter_key"] * keyed["category_lift"].fillna(1.0)
+        never_sent = keyed[keyed["last_used_at"].isna()].sort_values(
+            ["page_key", "page_key_value", "caption_id"], ascending=[True, False, True]
+        )
+        sent = keyed[keyed["last_used_at"].notna()]
+        best_never_sent = never_sent.groupby("page_key").head(60)
+        expected_cut = set(zip(sent["page_key"], sent["caption_id"], strict=True)) | set(
+            zip(best_never_sent["page_key"], best_never_sent["caption_id"], strict=True)
+        )
+        most_never_sent = int(never_sent.groupby("page_key").size().max())
+        pairs["cut"] = (cut, _mart_with(compiled, con, {prefilter: 10**9, shortlist: 60}))
         unfiltered_shortlist = shortlist_rows()
         # with no pre-filter every eligible pair is a row of the eligibility
         unfiltered_pool = eligibility_rows()
         every_pair = compiled.every_eligible_pair(con)
-        # a pre-filter of 1 caption per category (plus what the page has sent) does cut into the
+        # a pre-filter of 1 caption per page (plus what the page has sent) does cut into the
         # shortlist of 60: the test could see a pre-filter that drops what it must not
         _mart_with(compiled, con, {prefilter: 1, shortlist: 60})
         too_narrow = shortlist_rows()
         narrow_pool = eligibility_rows()
     finally:
         con.close()
-    assert default[prefilter] >= default[shortlist] and largest_category > 60  # the cut run does cut
+    # the cut run does cut: a page has more than 60 never-sent eligible captions
+    assert default[prefilter] >= default[shortlist] and most_never_sent > 60
+    assert set(cut_pool) == expected_cut
     for filtered, unfiltered in pairs.values():
         assert len(unfiltered) > 0
         assert [r[:4] for r in filtered] == [r[:4] for r in unfiltered]

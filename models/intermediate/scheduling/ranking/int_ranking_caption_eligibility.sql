@@ -6,9 +6,15 @@
 -- grows with pages + library, not pages x library (docs/ranking.md "Pre-filter before scoring"):
 --   * every caption whose text the page has used (a row of int_ranking_caption_page_stats, keyed
 --     by caption_hash: every caption_id with that text), in cooldown or not;
---   * per (page, category) the never-used captions of prefilter_rank <= ranking_prefilter_per_category
---     + used_captions (the category's captions whose text the page has used): a never-used caption
---     ranks by the same key on every page, so none below that rank can reach the page's scores.
+--   * of the never-used captions, the page's ranking_prefilter_per_page best by
+--     page_prefilter_key = prefilter_key x category_lift (the page's lift for the caption's
+--     category, int_ranking_page_category_lift, 1 without evidence), ties by caption_id. A
+--     never-used caption's greedy score is mu_buy x that key, so none outside them can reach a
+--     shortlist of ranking_shortlist_size <= ranking_prefilter_per_page. They are found per (page,
+--     category) first among the category's never-used captions of prefilter_rank <=
+--     ranking_prefilter_per_page + used_captions (the category's captions whose text the page has
+--     used): prefilter_rank is the same order on every page, so that window holds the category's
+--     best never-used ones, and the page's best are among the union of its categories' windows.
 -- Cooldown: a caption whose text was used on the page within caption_cooldown_days (30) is in
 -- cooldown. While the page has at least cooldown_min_pool (60) fresh captions, cooldown captions
 -- are not candidates; when it has fewer (the pool ran dry), the least-recently-used cooldown
@@ -39,6 +45,7 @@ library as (
         caption_id,
         caption_hash,
         content_category,
+        prefilter_key,
         prefilter_rank
     from {{ ref('int_ranking_caption_prefilter') }}
 ),
@@ -48,6 +55,14 @@ category_sizes as (
         content_category,
         category_captions
     from {{ ref('int_ranking_caption_prefilter') }}
+),
+
+category_lift as (
+    select
+        page_key,
+        content_category,
+        category_lift
+    from {{ ref('int_ranking_page_category_lift') }}
 ),
 
 caption_usage as (
@@ -91,7 +106,7 @@ window_bounds as (
     select
         page_categories.page_key,
         page_categories.content_category,
-        {{ sendwise.setting('ranking_prefilter_per_category') }} + count(used_pairs.caption_id) as max_prefilter_rank
+        {{ sendwise.setting('ranking_prefilter_per_page') }} + count(used_pairs.caption_id) as max_prefilter_rank
     from page_categories
     left join used_pairs
         on
@@ -116,13 +131,14 @@ window_captions as (
     where library.prefilter_rank <= window_depths.deepest_rank
 ),
 
-never_used_pairs as (
+-- per (page, category) the category's never-used captions down to its window, narrow
+never_used_window as (
     select
         window_bounds.page_key,
         window_captions.caption_id,
         window_captions.caption_hash,
         window_captions.content_category,
-        cast(null as {{ dbt.type_timestamp() }}) as last_used_at
+        window_captions.prefilter_key * coalesce(category_lift.category_lift, 1) as page_prefilter_key
     from window_bounds
     inner join window_captions
         on
@@ -132,7 +148,24 @@ never_used_pairs as (
         on
             window_bounds.page_key = caption_usage.page_key
             and window_captions.caption_hash = caption_usage.caption_hash
+    left join category_lift
+        on
+            window_bounds.page_key = category_lift.page_key
+            and window_bounds.content_category = category_lift.content_category
     where caption_usage.page_key is null
+),
+
+never_used_pairs as (
+    select
+        page_key,
+        caption_id,
+        caption_hash,
+        content_category,
+        cast(null as {{ dbt.type_timestamp() }}) as last_used_at
+    from never_used_window
+    qualify
+        row_number() over (partition by page_key order by page_prefilter_key desc, caption_id asc)
+        <= {{ sendwise.setting('ranking_prefilter_per_page') }}
 ),
 
 pairs as (

@@ -18,15 +18,13 @@
 --   p_buy_sd = sqrt(p_buy_eb * (1 - p_buy_eb) / (eb_n + 1))  (sd of the posterior, Thompson)
 --
 -- Pre-filter (before any scoring, so the work per page does not grow with the library): the
--- candidates are int_ranking_caption_eligibility's, which holds per page and content category every
--- caption the page has sent and only the never-sent ones of prefilter_rank <=
--- ranking_prefilter_per_category + the captions of that category it has sent
--- (int_ranking_caption_prefilter: a never-sent caption has p_buy_eb = mu_caption = mu_buy x
--- caption_lift x category_lift, so within one category of a page such captions rank by
--- caption_lift x (1 + w_style_lift x style_lift), the same order on every page). Exact for greedy
--- whenever ranking_prefilter_per_category >= ranking_shortlist_size; for ucb and thompson the key is
--- the same order up to the bonus, hence the margin (400 vs 200; pytests/ranking/test_shortlist_exact.py
--- compares with no pre-filter).
+-- candidates are int_ranking_caption_eligibility's, which holds every caption the page has sent
+-- and only its ranking_prefilter_per_page best never-sent ones by caption_lift x (1 + w_style_lift
+-- x style_lift) x category_lift (a never-sent caption has p_buy_eb = mu_caption = mu_buy x
+-- caption_lift x category_lift, so on one page such captions rank by that key times the style term
+-- the scores add). Exact for greedy whenever ranking_prefilter_per_page >= ranking_shortlist_size;
+-- for ucb and thompson the key is the same order up to the bonus, hence the margin (400 vs 200;
+-- pytests/ranking/test_shortlist_exact.py compares with no pre-filter).
 with candidates as (
     select
         page_key,

@@ -9,9 +9,10 @@
 -- content category of a page such captions rank by caption_lift, and by the style term the scores
 -- add (int_ranking_slot_caption_scores), as prefilter_key does on every page. prefilter_rank:
 -- row_number by prefilter_key descending, ties by caption_id. caption_lift is 1 and style_lift 0
--- without evidence, as in the posteriors. int_ranking_caption_eligibility keeps per page and
--- category the captions the page has sent and the never-sent ones of prefilter_rank <=
--- ranking_prefilter_per_category + the captions of that category it has sent, so no step expands
+-- without evidence, as in the posteriors. int_ranking_caption_eligibility keeps per page the
+-- captions the page has sent and its ranking_prefilter_per_page best never-sent ones by
+-- prefilter_key x the page's category lift, looked for per category down to prefilter_rank <=
+-- ranking_prefilter_per_page + the captions of that category it has sent, so no step expands
 -- every (page, caption) pair. category_captions: the library size of the caption's category, the
 -- unit of the pool counts (int_ranking_caption_eligibility's fresh count, int_ranking_page_pools).
 with captions as (
