@@ -207,8 +207,8 @@ def test_vault_matrix_with_the_agencys_own_categories_builds(built_db, tmp_path)
     (feet), one the YAML does not declare is there ("Latex_Suit", mixed case) and a notes column is
     text. The build is green: the vault is unpivoted from the columns the table has (latex_suit counts,
     feet is simply not there), the notes column and the captions of a category the content_categories
-    seed does not list are named by warnings, and those captions reach the ranking on the page whose
-    vault has them."""
+    seed does not list are named by warnings, and those captions reach the ranking's library and the
+    eligibility of the page whose vault has them, and of no other page."""
     db = tmp_path / built_db.name
     shutil.copyfile(built_db, db)
     con = duckdb.connect(str(db))
@@ -292,9 +292,15 @@ def test_vault_matrix_with_the_agencys_own_categories_builds(built_db, tmp_path)
             " where content_category = 'latex_suit' and page_key <> ?",
             params=[page_key[0][0]],
         ).fetchone()[0]
+        library = con.sql(
+            "select count(*) from sendwise_intermediate.int_ranking_caption_prefilter"
+            " where content_category = 'latex_suit'"
+        ).fetchone()[0]
     finally:
         con.close()
-    assert eligible == 5 and ineligible == 0
+    # the five are the category's library; of them the page keeps those among its best never-sent
+    # captions (ranking_prefilter_per_page, docs/ranking.md), and no other page has any
+    assert library == 5 and 0 < eligible <= 5 and ineligible == 0
 
 
 def revenue_model_versions(con) -> list[str]:
