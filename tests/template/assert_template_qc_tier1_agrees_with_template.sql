@@ -7,31 +7,25 @@ with template as (
     select * from {{ ref('weekly_template_7d') }}
 ),
 
-allowed_captions as (
-    -- (page, caption, category) triples the vault allows, with the library's category
-    select
-        vault.page_key,
-        library.caption_id,
-        library.content_category
-    from {{ ref('stg_agency__caption_bank') }} as library
-    inner join {{ ref('stg_agency__vault_matrix') }} as vault
-        on library.content_category = vault.content_category
-    where vault.is_available
-),
-
 recheck_vault as (
+    -- the template's (page, caption, category) must be a library caption of that category whose
+    -- category the page's vault allows; joined from the template's rows, not from library x vault
     select
         'vault_violation' as rule_id,
         template.page_key,
         template.plan_date,
         template.slot_number
     from template
-    left join allowed_captions
+    left join {{ ref('stg_agency__caption_bank') }} as library
         on
-            template.page_key = allowed_captions.page_key
-            and template.caption_id = allowed_captions.caption_id
-            and template.content_category = allowed_captions.content_category
-    where allowed_captions.caption_id is null
+            template.caption_id = library.caption_id
+            and template.content_category = library.content_category
+    left join {{ ref('stg_agency__vault_matrix') }} as vault
+        on
+            template.page_key = vault.page_key
+            and library.content_category = vault.content_category
+            and vault.is_available
+    where vault.page_key is null
 ),
 
 ordered as (
