@@ -19,16 +19,20 @@
 
 {#- Each library caption with what its row of int_caption_embeddings is made of, without the vector:
     caption_id, content_category, caption_text_normalized, text_hash, embedding_hash (the cache's
-    embedding_key when the cache has a vector for the text, else null) and code_key (the md5 of the
+    embedding_key when the cache has a row for the text, else null) and code_key (the md5 of the
     calling model's code). int_caption_embeddings writes these rows with their vectors and compares
-    them with its table to find the rows to replace. -#}
+    them with its table to find the rows to replace. The vector column is not read here: the cache
+    writes a checked vector with every key (ml_text_embeddings, validate_vectors), and a null vector
+    would still stop the caption models that read it (embedding_matrix raises). Testing it for null
+    read all of the library's vectors (358,560 x 256 floats at x10) twice per build to find a
+    day's few new captions. -#}
 {% macro caption_embedding_rows() -%}
     select
         texts.text_id as caption_id,
         captions.content_category,
         captions.caption_text_normalized,
         texts.text_hash,
-        case when embeddings.embedding is not null then embeddings.embedding_key end as embedding_hash,
+        embeddings.embedding_key as embedding_hash,
         '{{ local_md5(model.raw_code) }}' as code_key
     from {{ ref('int_texts_to_embed') }} as texts
     inner join {{ ref('stg_agency__caption_bank') }} as captions on texts.text_id = captions.caption_id
