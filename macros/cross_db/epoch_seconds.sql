@@ -16,3 +16,9 @@
 {% macro utc_day_number(ts) -%}
     cast(floor({{ sendwise.epoch_seconds(ts) }} / 86400) as {{ dbt.type_int() }})
 {%- endmacro %}
+
+{#- Whole UTC hours since 1970-01-01 00:00 (an integer hour number: two times less than h hours apart
+    have hour numbers at most ceil(h) apart). -#}
+{% macro utc_hour_number(ts) -%}
+    cast(floor({{ sendwise.epoch_seconds(ts) }} / 3600) as {{ dbt.type_bigint() }})
+{%- endmacro %}

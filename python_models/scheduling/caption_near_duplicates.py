@@ -54,12 +54,19 @@ def embedding_matrix(vectors: pd.Series) -> np.ndarray:
         lengths = set(pc.list_value_length(array).to_numpy(zero_copy_only=False).tolist())
         if len(lengths) != 1:
             raise ValueError(f"vectors of mixed dimensions {sorted(lengths)}")
-        flat = array.flatten().to_numpy(zero_copy_only=False)
-        matrix = flat.astype(np.float32).reshape(len(array), lengths.pop())
+        flat = array.flatten().to_numpy(zero_copy_only=False)  # FLOAT[] vectors: Arrow's buffer, no copy
+        matrix = flat.astype(np.float32, copy=False).reshape(len(array), lengths.pop())
     else:
         matrix = np.stack([np.asarray(v, dtype=np.float32) for v in vectors])
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    # normalised in blocks of rows: each row's norm is the same whatever the block (a row is reduced on
+    # its own), without a squared copy of the whole library (358,560 x 256 floats at x10: 1.5 of the
+    # 2.4 s this function took)
+    unit = np.zeros_like(matrix)
+    for start in range(0, matrix.shape[0], 32_768):
+        rows = matrix[start : start + 32_768]
+        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        np.divide(rows, norms, out=unit[start : start + 32_768], where=norms > 0)
+    return unit
 
 
 def pair_cosines(matrix: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

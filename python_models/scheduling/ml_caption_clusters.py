@@ -75,8 +75,8 @@ def embedding_matrix(vectors: pd.Series) -> np.ndarray:
         lengths = set(pc.list_value_length(array).to_numpy(zero_copy_only=False).tolist())
         if len(lengths) != 1:
             raise ValueError(f"vectors of mixed dimensions {sorted(lengths)}")
-        flat = array.flatten().to_numpy(zero_copy_only=False)
-        matrix = flat.astype(np.float32).reshape(len(array), lengths.pop())
+        flat = array.flatten().to_numpy(zero_copy_only=False)  # FLOAT[] vectors: Arrow's buffer, no copy
+        matrix = flat.astype(np.float32, copy=False).reshape(len(array), lengths.pop())
     else:
         matrix = np.stack([np.asarray(v, dtype=np.float32) for v in vectors])
     return matrix

@@ -1,3 +1,8 @@
+{#- a view, not the folder's table: its one reader (caption_rankings_next24) and its one data test
+    each scan it once, and writing it (every shortlisted caption at every slot, 1.7 M rows of 35
+    columns at x10) cost more than computing it twice (docs/build_performance.md, section 22) -#}
+{{ config(materialized='view') }}
+
 -- Every eligible caption of the per-page shortlist (int_ranking_caption_scores) at every slot of the
 -- page's next 24 local hours (int_ranking_slots), scored before penalties (docs/ranking.md):
 --   p_buy_scored  = p_buy_eb (ucb, greedy) or, under thompson, a seeded draw from the EB Beta
