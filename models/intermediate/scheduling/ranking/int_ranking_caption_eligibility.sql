@@ -15,7 +15,6 @@
 --     ranking_prefilter_per_page + used_captions (the category's captions whose text the page has
 --     used): prefilter_rank is the same order on every page, so that window holds the category's
 --     best never-used ones, and the page's best are among the union of its categories' windows.
---     What lies below the page's floor (page_key_floors) is dropped before the row_number.
 -- Cooldown: a caption whose text was used on the page within caption_cooldown_days (30) is in
 -- cooldown. While the page has at least cooldown_min_pool (60) fresh captions, cooldown captions
 -- are not candidates; when it has fewer (the pool ran dry), the least-recently-used cooldown
@@ -132,66 +131,27 @@ window_captions as (
     where library.prefilter_rank <= window_depths.deepest_rank
 ),
 
--- each (page, category) window with the page's lift for the category (1 without evidence)
-page_category_windows as (
+-- per (page, category) the category's never-used captions down to its window, narrow
+never_used_window as (
     select
         window_bounds.page_key,
-        window_bounds.content_category,
-        window_bounds.max_prefilter_rank,
-        coalesce(category_lift.category_lift, 1) as category_lift
+        window_captions.caption_id,
+        window_captions.caption_hash,
+        window_captions.content_category,
+        window_captions.prefilter_key * coalesce(category_lift.category_lift, 1) as page_prefilter_key
     from window_bounds
+    inner join window_captions
+        on
+            window_bounds.content_category = window_captions.content_category
+            and window_bounds.max_prefilter_rank >= window_captions.prefilter_rank
+    left join caption_usage
+        on
+            window_bounds.page_key = caption_usage.page_key
+            and window_captions.caption_hash = caption_usage.caption_hash
     left join category_lift
         on
             window_bounds.page_key = category_lift.page_key
             and window_bounds.content_category = category_lift.content_category
-),
-
--- a floor under each page's ranking_prefilter_per_page-th (N-th) best never-used key: a category's
--- window (max_prefilter_rank = N + the page's used captions of it) holds at least N never-used
--- captions, each at or above the window's last caption in prefilter_key, so the page has N
--- never-used captions of page_prefilter_key >= that caption's key x the page's lift for the
--- category; the highest such floor of the page's categories (none when no category is as deep as
--- its window) lets the window below drop what cannot be among the page's N best
-page_key_floors as (
-    select
-        page_category_windows.page_key,
-        max(window_edge.prefilter_key * page_category_windows.category_lift) as page_key_floor
-    from page_category_windows
-    inner join library as window_edge
-        on
-            page_category_windows.content_category = window_edge.content_category
-            and page_category_windows.max_prefilter_rank = window_edge.prefilter_rank
-    group by 1
-),
-
--- per (page, category) the category's captions down to its window and not below the page's floor,
--- narrow; the floor comes before the page's used captions are taken out (at x10 it cut the 4.1 M
--- rows of that anti-join and of the row_number below to 0.8 M)
-window_pairs as (
-    select
-        page_category_windows.page_key,
-        window_captions.caption_id,
-        window_captions.caption_hash,
-        window_captions.content_category,
-        window_captions.prefilter_key * page_category_windows.category_lift as page_prefilter_key
-    from page_category_windows
-    inner join window_captions
-        on
-            page_category_windows.content_category = window_captions.content_category
-            and page_category_windows.max_prefilter_rank >= window_captions.prefilter_rank
-    left join page_key_floors on page_category_windows.page_key = page_key_floors.page_key
-    where
-        page_key_floors.page_key_floor is null
-        or window_captions.prefilter_key * page_category_windows.category_lift >= page_key_floors.page_key_floor
-),
-
-never_used_window as (
-    select window_pairs.*
-    from window_pairs
-    left join caption_usage
-        on
-            window_pairs.page_key = caption_usage.page_key
-            and window_pairs.caption_hash = caption_usage.caption_hash
     where caption_usage.page_key is null
 ),
 
